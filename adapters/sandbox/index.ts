@@ -1,0 +1,166 @@
+/**
+ * `sandbox()`: an in-process simulated gateway with test cards, for tests, demos and benchmarks.
+ * No network. It keeps its own record of what it charged (`charges`), so tests can compare the
+ * router's ledger with the "gateway's" books.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  AdapterCapabilities, CallOptions, GatewayAdapter, GatewayFollowUpRequest, GatewayLookupRequest,
+  GatewayLookupResult, GatewayPaymentRequest, GatewayResult,
+} from '../../src/adapter';
+import { SANDBOX_TEST_CARDS } from './cards';
+
+export { SANDBOX_TEST_CARDS } from './cards';
+export type { SandboxBehaviour } from './cards';
+
+/** What `respond` may return for a payment. */
+export type SandboxResponse =
+  | { status: 'approved'; networkTransactionId?: string; authCode?: string }
+  | { status: 'declined'; code: string; message?: string; advice?: string }
+  | { status: 'error'; ambiguous: boolean; message?: string; merchantError?: boolean }
+  | { status: 'requires_action'; url?: string };
+
+/** The request as `respond` sees it: our request, with the operation. */
+export type SandboxRequest = GatewayPaymentRequest & { operation: 'authorize' | 'sale' | 'verify' };
+
+/** Options of `sandbox()`. */
+export interface SandboxOptions {
+  /** Name of this simulated gateway (shows in reports). Default 'sandbox'. */
+  id?: string;
+  /** Simulated latency per call, ms. Default 0. */
+  latencyMs?: number | (() => number);
+  /** Script the answer to any payment (sync or async); default: the test card table. */
+  respond?: (req: SandboxRequest) => SandboxResponse | Promise<SandboxResponse>;
+  /** Override capabilities (e.g. `{ verify: false }` to test pre-authorization). */
+  capabilities?: Partial<AdapterCapabilities>;
+}
+
+/** One charge or authorization the sandbox recorded. */
+export interface SandboxCharge {
+  reference: string;
+  gatewayTransactionId: string;
+  operation: 'authorize' | 'sale' | 'verify';
+  amount: number;
+  currency: string;
+  captured: number;
+  refunded: number;
+  voided: boolean;
+  storedCredential?: GatewayPaymentRequest['storedCredential'];
+  networkTransactionId: string;
+  merchant: string;
+}
+
+/** The sandbox adapter, with its books. */
+export interface SandboxAdapter extends GatewayAdapter {
+  readonly name: string;
+  /** Every approved authorization/sale, by gateway transaction id. */
+  readonly charges: ReadonlyMap<string, SandboxCharge>;
+  /** Number of calls made to this adapter, by operation. */
+  readonly calls: Readonly<Record<string, number>>;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (ms <= 0) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(t); reject(new Error('aborted')); }, { once: true });
+  });
+
+function defaultRespond(req: SandboxRequest): SandboxResponse {
+  const card = req.card?.number ? SANDBOX_TEST_CARDS[req.card.number.replace(/[\s-]/g, '')] : undefined;
+  if (!card || card.status === 'approved') return { status: 'approved' };
+  if (card.status === 'timeout') return { status: 'error', ambiguous: true, message: 'timeout after the request was sent' };
+  if (card.status === 'requires_action') return req.threeDS?.cavv ? { status: 'approved' } : { status: 'requires_action' };
+  return card;
+}
+
+/**
+ * Create a sandbox gateway.
+ * @example
+ * const gw = sandbox({ respond: (r) => r.amount > 10_000 ? { status: 'declined', code: '51' } : { status: 'approved' } });
+ */
+export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
+  const name = options.id ?? 'sandbox';
+  const charges = new Map<string, SandboxCharge>();
+  const byReference = new Map<string, string>();
+  const calls: Record<string, number> = {};
+  const respond = options.respond ?? defaultRespond;
+  const latency = () => (typeof options.latencyMs === 'function' ? options.latencyMs() : options.latencyMs ?? 0);
+  const count = (op: string) => { calls[op] = (calls[op] ?? 0) + 1; };
+
+  async function pay(operation: SandboxRequest['operation'], req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult> {
+    count(operation);
+    const ms = latency();
+    if (ms > 0) {
+      try { await sleep(ms, opts?.signal); } catch { return { status: 'error', ambiguous: true, message: 'timed out waiting for the sandbox' }; }
+    }
+    const existing = byReference.get(req.reference);
+    if (existing) {
+      const c = charges.get(existing)!;
+      return { status: 'approved', gatewayTransactionId: c.gatewayTransactionId, networkTransactionId: c.networkTransactionId, authCode: 'SBX001' };
+    }
+    const r = await respond({ ...req, operation });
+    switch (r.status) {
+      case 'approved': {
+        const id = `sbx_${randomUUID()}`;
+        const sc = req.storedCredential;
+        const ntid = r.networkTransactionId ?? (sc?.type === 'subsequent' ? sc.networkTransactionId : undefined) ?? `ntid_${randomUUID().slice(0, 15)}`;
+        charges.set(id, {
+          reference: req.reference, gatewayTransactionId: id, operation, amount: req.amount, currency: req.currency,
+          captured: operation === 'sale' ? req.amount : 0, refunded: 0, voided: false, storedCredential: req.storedCredential,
+          networkTransactionId: ntid, merchant: req.merchant.id,
+        });
+        byReference.set(req.reference, id);
+        return { status: 'approved', gatewayTransactionId: id, authCode: r.authCode ?? 'SBX001', networkTransactionId: ntid, gatewayToken: `tok_${id}` };
+      }
+      case 'declined':
+        return { status: 'declined', code: r.code, message: r.message, advice: r.advice, gatewayTransactionId: `sbx_${randomUUID()}` };
+      case 'requires_action':
+        return { status: 'requires_action', action: { type: 'redirect', url: r.url ?? `https://sandbox.invalid/3ds/${req.reference}`, method: 'GET' } };
+      case 'error':
+        return { status: 'error', ambiguous: r.ambiguous, message: r.message ?? 'sandbox error', merchantError: r.merchantError };
+    }
+  }
+
+  function followUp(op: 'capture' | 'void' | 'refund', req: GatewayFollowUpRequest): GatewayResult {
+    count(op);
+    const c = charges.get(req.gatewayTransactionId);
+    if (!c) return { status: 'declined', code: '12', message: 'Invalid transaction: unknown transaction id' };
+    if (op === 'capture') {
+      if (c.voided || c.captured + req.amount > c.amount) return { status: 'declined', code: '13', message: 'Invalid amount' };
+      c.captured += req.amount;
+    } else if (op === 'void') {
+      if (c.voided || c.refunded > 0) return { status: 'declined', code: '12', message: 'Invalid transaction: cannot void' };
+      c.voided = true;
+    } else {
+      if (c.voided || c.refunded + req.amount > c.captured) return { status: 'declined', code: '13', message: 'Invalid amount' };
+      c.refunded += req.amount;
+    }
+    return { status: 'approved', gatewayTransactionId: op === 'refund' ? `sbx_${randomUUID()}` : c.gatewayTransactionId };
+  }
+
+  return {
+    gateway: 'sandbox',
+    name,
+    charges,
+    calls,
+    capabilities: {
+      authorize: true, sale: true, capture: true, partialCapture: true, void: true, refund: true, partialRefund: true,
+      verify: true, lookup: true, idempotencyKeys: true, threeDS: true, ...options.capabilities,
+    },
+    authorize: (req, opts) => pay('authorize', req, opts),
+    sale: (req, opts) => pay('sale', req, opts),
+    verify: (req, opts) => pay('verify', req, opts),
+    capture: async (req) => followUp('capture', req),
+    void: async (req) => followUp('void', req),
+    refund: async (req) => followUp('refund', req),
+    async lookup(req: GatewayLookupRequest): Promise<GatewayLookupResult> {
+      count('lookup');
+      const id = byReference.get(req.reference);
+      if (!id) return { status: 'not_found' };
+      const c = charges.get(id)!;
+      return { status: 'approved', gatewayTransactionId: id, networkTransactionId: c.networkTransactionId };
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * The contract between the router and a gateway adapter. Adapters build the gateway's request,
+ * parse its answer and report what happened; they never retry on another MID or cascade.
+ * @module
+ */
+import type { AddressInput, CardInput, CustomerInput, RequiredAction, ThreeDSResult } from './types';
+import type { GatewayDeclineTable } from './declines/tables';
+
+/** What an adapter can do; the router skips MIDs whose adapter cannot do an operation. */
+export interface AdapterCapabilities {
+  authorize: boolean;
+  sale: boolean;
+  capture: boolean;
+  partialCapture: boolean;
+  void: boolean;
+  refund: boolean;
+  partialRefund: boolean;
+  /** Zero-amount card verification. */
+  verify: boolean;
+  /** Look up a transaction by our reference (resolves ambiguous outcomes). */
+  lookup: boolean;
+  /** The gateway deduplicates requests by idempotency key, so a same-MID retry cannot charge twice. */
+  idempotencyKeys: boolean;
+  /** Accepts completed 3-D Secure data on authorize/sale. */
+  threeDS: boolean;
+}
+
+/** Stored-credential framing of a payment (card-network rules for subscriptions). */
+export type StoredCredential =
+  | { type: 'initial'; reason: 'recurring' | 'unscheduled' }
+  | {
+      type: 'subsequent';
+      initiator: 'merchant';
+      reason: 'recurring' | 'unscheduled';
+      /** Network transaction id of the initial transaction (Visa TID / Mastercard trace id). */
+      networkTransactionId?: string;
+      /** Gateway vault reference (customer/payment method) kept by the pin. */
+      gatewayToken?: string;
+      /** Gateway transaction id of the initial transaction. */
+      previousGatewayTransactionId?: string;
+    };
+
+/** Credentials and settings of one MID, passed to every adapter call. */
+export interface MerchantContext {
+  /** Our MID id. */
+  id: string;
+  /** Soft descriptor for the cardholder's statement. */
+  descriptor?: string;
+  /** Adapter-specific settings of this MID (e.g. Adyen merchantAccount). */
+  settings?: Readonly<Record<string, unknown>>;
+}
+
+/** A payment sent to a gateway: authorize, sale or verify. */
+export interface GatewayPaymentRequest {
+  /** Our unique reference of this attempt: the gateway's order id and idempotency key. */
+  reference: string;
+  /** Our transaction id (several attempts share it when the router cascades). */
+  transactionId: string;
+  amount: number;
+  currency: string;
+  /** Card data; on a rebill with a gateway token, `number` may be absent. */
+  card?: CardInput;
+  customer?: CustomerInput;
+  billing?: AddressInput;
+  storedCredential?: StoredCredential;
+  threeDS?: ThreeDSResult;
+  metadata?: Readonly<Record<string, string>>;
+  merchant: MerchantContext;
+}
+
+/** A follow-up on an earlier gateway transaction: capture, void or refund. */
+export interface GatewayFollowUpRequest {
+  reference: string;
+  transactionId: string;
+  /** The gateway's id of the original authorization/sale. */
+  gatewayTransactionId: string;
+  amount: number;
+  currency: string;
+  /** Amount of the original authorization. */
+  originalAmount: number;
+  /** BIN and last four of the card (Authorize.Net refunds need the last four). */
+  card?: { bin: string; last4: string; expMonth?: number; expYear?: number };
+  merchant: MerchantContext;
+}
+
+/** A lookup of an earlier attempt by our reference. */
+export interface GatewayLookupRequest {
+  reference: string;
+  transactionId: string;
+  gatewayTransactionId?: string;
+  amount: number;
+  currency: string;
+  merchant: MerchantContext;
+}
+
+/** The gateway approved. */
+export interface GatewayApproved {
+  status: 'approved';
+  gatewayTransactionId: string;
+  authCode?: string;
+  networkTransactionId?: string;
+  /** Vault reference for later merchant-initiated charges, when the gateway gives one. */
+  gatewayToken?: string;
+  /** Amount approved when it differs from the request (partial approval). */
+  approvedAmount?: number;
+  avsResult?: string;
+  cvvResult?: string;
+}
+
+/** The gateway or issuer declined. */
+export interface GatewayDeclined {
+  status: 'declined';
+  code?: string;
+  message?: string;
+  /** Mastercard Merchant Advice Code or the gateway's advice code. */
+  advice?: string;
+  gatewayTransactionId?: string;
+}
+
+/** The customer must authenticate (3-D Secure). */
+export interface GatewayRequiresAction {
+  status: 'requires_action';
+  action: RequiredAction;
+  gatewayTransactionId?: string;
+}
+
+/** The call failed. `ambiguous` when the request may have reached the gateway. */
+export interface GatewayError {
+  status: 'error';
+  ambiguous: boolean;
+  message: string;
+  code?: string;
+  /** HTTP status, when there was a response. */
+  httpStatus?: number;
+  /** The gateway refused our credentials or MID configuration (not the card). */
+  merchantError?: boolean;
+}
+
+/** What an adapter reports for one call. */
+export type GatewayResult = GatewayApproved | GatewayDeclined | GatewayRequiresAction | GatewayError;
+
+/** What a lookup found. */
+export type GatewayLookupResult = GatewayApproved | GatewayDeclined | { status: 'not_found' } | GatewayError;
+
+/** Per-call options from the router. */
+export interface CallOptions {
+  /** Aborts the call when the router's time budget runs out. */
+  signal?: AbortSignal;
+  /** Time allowed for this call. */
+  timeoutMs?: number;
+}
+
+/**
+ * A gateway adapter. Implementations live in `adapters/<gateway>/`.
+ * @example
+ * const adapter: GatewayAdapter = sandbox();
+ */
+export interface GatewayAdapter {
+  /** Adapter id: selects the decline table (`stripe`, `nmi`, `sandbox`…). */
+  readonly gateway: string;
+  readonly capabilities: AdapterCapabilities;
+  /** Decline table for a gateway Switchyard does not ship. */
+  readonly declineTable?: GatewayDeclineTable;
+  authorize(req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult>;
+  sale(req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult>;
+  capture(req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult>;
+  void(req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult>;
+  refund(req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult>;
+  /** Zero-amount verification (capability `verify`). */
+  verify?(req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult>;
+  /** Find an attempt by our reference (capability `lookup`). */
+  lookup?(req: GatewayLookupRequest, opts?: CallOptions): Promise<GatewayLookupResult>;
+}

@@ -1,0 +1,3 @@
+/** Card handling: PAN, brand, BIN table. @module */
+export * from './pan';
+export * from './bin-table';

@@ -1,0 +1,95 @@
+/**
+ * The standard decline reasons every gateway's answer is mapped to, with the defaults the
+ * router acts on. Facts behind the defaults: `shared/research/network-retry-rules.md`
+ * (Visa decline categories, Mastercard Merchant Advice Codes).
+ * @module
+ */
+
+/** Hard: the issuer will not approve this card as it is. Soft: it may approve later or elsewhere. */
+export type DeclineCategory = 'hard' | 'soft';
+
+/**
+ * When the same card may be tried again:
+ * - `never`: not on any MID, not later (card networks fine every reattempt);
+ * - `later`: after a delay, within the network reattempt limits;
+ * - `after_update`: only with corrected or updated card data;
+ * - `with_authentication`: again on the same MID with 3-D Secure.
+ */
+export type RetryAdvice = 'never' | 'later' | 'after_update' | 'with_authentication';
+
+/** Metadata of one standard reason. */
+export interface DeclineReasonInfo {
+  readonly category: DeclineCategory;
+  readonly retry: RetryAdvice;
+  /** Whether the router may try the next MID by default (`cascade: { on: 'soft' }`). */
+  readonly cascade: boolean;
+  /** Visa decline category (1 never reattempt, 2 not now, 3 not with these details, 4 generic). */
+  readonly visaCategory?: 1 | 2 | 3 | 4;
+  readonly description: string;
+}
+
+/**
+ * Every standard reason with its defaults.
+ * @example
+ * DECLINE_REASONS.insufficient_funds.cascade // false: another gateway cannot add funds
+ */
+export const DECLINE_REASONS = {
+  insufficient_funds: { category: 'soft', retry: 'later', cascade: false, visaCategory: 2, description: 'Not enough funds or credit; another MID cannot add funds, so no cascade.' },
+  do_not_honor: { category: 'soft', retry: 'later', cascade: true, visaCategory: 4, description: 'Issuer declined without a reason (ISO 05).' },
+  generic_decline: { category: 'soft', retry: 'later', cascade: true, visaCategory: 4, description: 'Declined for a reason the gateway did not give or we could not map.' },
+  expired_card: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: 'The card has expired; ask for updated card details.' },
+  incorrect_cvc: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: 'CVC did not match.' },
+  incorrect_number: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 1, description: 'No such card number (ISO 14): never reattempt.' },
+  invalid_expiry_date: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: 'Expiry date wrong.' },
+  incorrect_address: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: 'AVS mismatch or address rejected.' },
+  new_account_information: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: 'Card credentials changed (Mastercard MAC 01): get the new card from the account updater or the customer.' },
+  lost_card: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Card reported lost (ISO 41).' },
+  stolen_card: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Card reported stolen (ISO 43).' },
+  pickup_card: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Issuer asks to pick up the card (ISO 04/07).' },
+  fraud_suspected: { category: 'hard', retry: 'never', cascade: false, visaCategory: 2, description: 'Issuer or gateway suspects fraud; cascading would look like card testing.' },
+  account_closed: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Account closed (ISO 46).' },
+  invalid_account: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'No such account or issuer (ISO 14/15).' },
+  transaction_not_allowed: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Transaction not permitted to this cardholder (ISO 57) or invalid transaction (ISO 12).' },
+  restricted_card: { category: 'hard', retry: 'later', cascade: false, visaCategory: 2, description: 'Restricted card (ISO 62); Visa moved 62 to category 2 in 2021.' },
+  card_not_supported: { category: 'soft', retry: 'later', cascade: true, visaCategory: 4, description: 'This MID or gateway does not take this card type; another MID may.' },
+  amount_limit_exceeded: { category: 'soft', retry: 'later', cascade: false, visaCategory: 2, description: 'Exceeds the card\'s amount limit (ISO 61).' },
+  velocity_exceeded: { category: 'soft', retry: 'later', cascade: false, visaCategory: 2, description: 'Exceeds the card\'s frequency limit (ISO 65).' },
+  authentication_required: { category: 'soft', retry: 'with_authentication', cascade: false, visaCategory: 3, description: 'Issuer asks for 3-D Secure (ISO 1A / 65 in the EEA): retry with authentication on the same MID.' },
+  authentication_failed: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: '3-D Secure authentication failed.' },
+  issuer_unavailable: { category: 'soft', retry: 'later', cascade: true, visaCategory: 2, description: 'Issuer or switch unavailable (ISO 91).' },
+  processing_error: { category: 'soft', retry: 'later', cascade: true, visaCategory: 2, description: 'Gateway or processor error (ISO 96); another MID may work.' },
+  invalid_amount: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 4, description: 'Amount invalid for this transaction (ISO 13).' },
+  invalid_merchant: { category: 'soft', retry: 'later', cascade: true, visaCategory: 2, description: 'MID misconfigured or not allowed (ISO 03); another MID may work.' },
+  duplicate_transaction: { category: 'hard', retry: 'never', cascade: false, visaCategory: 4, description: 'Gateway saw this as a duplicate; a cascade could charge twice.' },
+  risk_blocked: { category: 'soft', retry: 'later', cascade: true, visaCategory: 4, description: 'Blocked by the gateway\'s own risk rules, not the issuer.' },
+  revocation_of_authorization: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Cardholder revoked the recurring authorization (ISO R0/R1/R3, MAC 21): cancel the subscription.' },
+  do_not_retry: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Issuer says never try again (Mastercard MAC 03, Stripe do_not_try_again).' },
+  call_issuer: { category: 'soft', retry: 'later', cascade: false, visaCategory: 4, description: 'Refer to card issuer (ISO 01/02).' },
+  pin_error: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: 'Incorrect PIN or PIN tries exceeded (ISO 55/75).' },
+} as const satisfies Record<string, DeclineReasonInfo>;
+
+/** One of the standard reasons. */
+export type DeclineReason = keyof typeof DECLINE_REASONS;
+
+/** All standard reason names, in table order. */
+export const DECLINE_REASON_NAMES = Object.keys(DECLINE_REASONS) as DeclineReason[];
+
+/** True when `value` names a standard reason. */
+export function isDeclineReason(value: unknown): value is DeclineReason {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DECLINE_REASONS, value);
+}
+
+/** A gateway decline mapped to a standard reason, as `normalizeDecline` returns it. */
+export interface NormalizedDecline {
+  reason: DeclineReason;
+  category: DeclineCategory;
+  retry: RetryAdvice;
+  cascade: boolean;
+  networkCategory?: 1 | 2 | 3 | 4;
+  /** Minimum delay before a retry (ms) when a Mastercard MAC 24–30 set one. */
+  retryDelayMs?: number;
+  /** What the gateway said. */
+  raw: { gateway: string; code?: string; message?: string; advice?: string };
+  /** Which table or rule produced the reason: `override`, `gateway`, `iso8583`, `message`, `fallback`. */
+  source: 'override' | 'gateway' | 'iso8583' | 'message' | 'fallback';
+}

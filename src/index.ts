@@ -1,0 +1,35 @@
+/**
+ * Switchyard: route card transactions across many gateways and merchant accounts.
+ * @module
+ */
+export { createRouter } from './router';
+export type { Router, RouterConfig, MerchantAccountConfig, RebillRequest, Explanation, ExplainedCandidate } from './router';
+export { defineProfile } from './profile';
+export type { Profile, ProfileInput, Rule, Pool, Condition } from './profile/schema';
+export { normalizeDecline, MAC_RETRY_DELAYS_MS } from './declines/normalize';
+export type { DeclineInput, DeclineRule, NormalizeOptions } from './declines/normalize';
+export { DECLINE_REASONS, DECLINE_REASON_NAMES, isDeclineReason } from './declines/reasons';
+export type { DeclineReason, DeclineReasonInfo, NormalizedDecline, DeclineCategory, RetryAdvice } from './declines/reasons';
+export { ISO8583_CODES } from './declines/iso8583';
+export { classifyDeclineMessage, MESSAGE_PATTERNS } from './declines/classifier';
+export { BUILTIN_DECLINE_TABLES } from './declines/tables';
+export type { GatewayDeclineTable } from './declines/tables';
+export { DEFAULT_NETWORK_RULES, checkNetworkRules } from './declines/network-rules';
+export type { NetworkRuleConfig, NetworkVerdict } from './declines/network-rules';
+export { memoryStore } from './store/memory';
+export type * from './store/types';
+export { loadBinTable, buildBinTable, parseBinCsv, BinTable } from './card/bin-table';
+export type { BinInfo, BinRow } from './card/bin-table';
+export { detectBrand, luhnValid, maskPan, canonicalBrand, CARD_BRANDS } from './card/pan';
+export type { CardBrand } from './card/pan';
+export { redact } from './card/redact';
+export { ConfigError, MissingDependencyError } from './errors';
+export type { ConfigProblem } from './errors';
+export { currencyExponent, toDecimalString, fromDecimalString, isCurrency } from './money';
+export type * from './types';
+export type * from './adapter';
+export type { RouterEvents, RouterEventName } from './events';
+export type { FollowUpOptions } from './flow/followups';
+export type { IneligibleReason } from './selection/eligibility';
+export { Ok, Err } from 'ts-results-es';
+export type { Result } from 'ts-results-es';

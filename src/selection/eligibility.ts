@@ -1,0 +1,44 @@
+/**
+ * Why a MID can or cannot take a transaction. Static checks (enabled, operation, brand,
+ * currency, amount range, rule exclusions, open circuit) run while ordering candidates; caps and
+ * network rules need the store and are checked per attempt (atomically, for caps).
+ * @module
+ */
+import type { AdapterCapabilities } from '../adapter';
+import type { MidRuntime } from '../flow/context';
+import type { CardBrand } from '../card/pan';
+
+/** One reason a MID is not eligible. */
+export interface IneligibleReason {
+  code:
+    | 'disabled' | 'operation_not_supported' | 'brand_not_accepted' | 'currency_not_accepted'
+    | 'below_min_amount' | 'above_max_amount' | 'excluded_by_rule' | 'circuit_open' | 'cap_reached'
+    | 'network_rule' | 'unknown_mid';
+  message: string;
+}
+
+/** The facts static eligibility looks at. */
+export interface EligibilityInput {
+  capability: keyof AdapterCapabilities;
+  brand?: CardBrand;
+  currency: string;
+  amount: number;
+  excludedBy?: ReadonlyMap<string, string>;
+  circuitOpenUntil?: (mid: string) => number;
+}
+
+/** Every static reason `mid` cannot take the transaction (empty = eligible so far). */
+export function staticIneligibility(mid: MidRuntime, x: EligibilityInput): IneligibleReason[] {
+  const out: IneligibleReason[] = [];
+  if (!mid.enabled) out.push({ code: 'disabled', message: mid.disabledReason ? `disabled: ${mid.disabledReason}` : 'disabled' });
+  if (!mid.adapter.capabilities[x.capability]) out.push({ code: 'operation_not_supported', message: `${mid.adapter.gateway} adapter cannot ${x.capability}` });
+  if (mid.brands && (x.brand === undefined || !mid.brands.has(x.brand))) out.push({ code: 'brand_not_accepted', message: `does not accept ${x.brand ?? 'this brand'}` });
+  if (mid.currencies && !mid.currencies.has(x.currency)) out.push({ code: 'currency_not_accepted', message: `does not accept ${x.currency}` });
+  if (mid.minAmount !== undefined && x.amount < mid.minAmount) out.push({ code: 'below_min_amount', message: `amount ${x.amount} is below the minimum ${mid.minAmount}` });
+  if (mid.maxAmount !== undefined && x.amount > mid.maxAmount) out.push({ code: 'above_max_amount', message: `amount ${x.amount} is above the maximum ${mid.maxAmount}` });
+  const rule = x.excludedBy?.get(mid.id);
+  if (rule !== undefined) out.push({ code: 'excluded_by_rule', message: `excluded by rule "${rule}"` });
+  const until = x.circuitOpenUntil?.(mid.id) ?? 0;
+  if (until > 0) out.push({ code: 'circuit_open', message: `circuit open after repeated gateway errors, until ${new Date(until).toISOString()}` });
+  return out;
+}

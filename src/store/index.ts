@@ -1,0 +1,3 @@
+/** Stores. @module */
+export * from './types';
+export { memoryStore } from './memory';

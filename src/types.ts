@@ -1,0 +1,178 @@
+/**
+ * Shared value types of the public API: requests, card data, approvals, failures and attempts.
+ * Amounts are always integer minor units (cents for USD, yen for JPY, fils for KWD).
+ * @module
+ */
+import type { DeclineReason, NormalizedDecline } from './declines/reasons';
+
+/** Card data as the checkout collected it. The PAN and CVC live only in memory for one request. */
+export interface CardInput {
+  /** Primary account number; spaces and dashes are ignored. */
+  number: string;
+  /** 1–12. */
+  expMonth: number;
+  /** Four-digit year. */
+  expYear: number;
+  /** Card verification code; omitted on rebills and stored-credential transactions. */
+  cvc?: string;
+  /** Cardholder name as printed. */
+  holderName?: string;
+}
+
+/** Customer data used by rules (country) and passed to gateways for risk checks. */
+export interface CustomerInput {
+  id?: string;
+  email?: string;
+  /** ISO 3166-1 alpha-2. */
+  country?: string;
+  ip?: string;
+}
+
+/** Billing address; `country` is ISO 3166-1 alpha-2. */
+export interface AddressInput {
+  line1?: string;
+  line2?: string;
+  city?: string;
+  state?: string;
+  postalCode?: string;
+  country?: string;
+}
+
+/** Result of a completed 3-D Secure authentication, passed back on the retry of an authorize. */
+export interface ThreeDSResult {
+  version?: string;
+  eci?: string;
+  cavv?: string;
+  xid?: string;
+  dsTransactionId?: string;
+}
+
+/** A sale, authorization or verification request. */
+export interface PaymentRequest {
+  /** Id of a profile given to `createRouter`. */
+  profile: string;
+  /** Unique per order: the same key with the same request returns the first result, never charges twice. */
+  idempotencyKey: string;
+  /** Integer minor units, > 0 (verify may use 0). */
+  amount: number;
+  /** ISO 4217, e.g. 'USD'. */
+  currency: string;
+  card: CardInput;
+  customer?: CustomerInput;
+  billing?: AddressInput;
+  /** Free tags for rules, e.g. ['trial']. */
+  tags?: string[];
+  /** Free key/value data for rules and for your own bookkeeping. */
+  metadata?: Record<string, string>;
+  /** Marks the initial transaction of a subscription: the approving MID is pinned for its rebills. */
+  subscription?: SubscriptionInput;
+  /** Completed 3-D Secure data, when retrying after `requires_action`. */
+  threeDS?: ThreeDSResult;
+}
+
+/** Subscription facts recorded on the initial transaction. */
+export interface SubscriptionInput {
+  id: string;
+  /** Price of later rebills (minor units); with a lower initial amount this makes a negative-option trial. */
+  recurringAmount?: number;
+  /** Whether a physical product ships (Mastercard express consent applies to physical-product trials). */
+  physicalProduct?: boolean;
+}
+
+/** Kinds of operation the router performs on a gateway. */
+export type Operation = 'sale' | 'authorize' | 'capture' | 'void' | 'refund' | 'verify' | 'rebill';
+
+/** Outcome of one gateway attempt. */
+export type AttemptOutcome = 'approved' | 'declined' | 'requires_action' | 'error' | 'ambiguous' | 'skipped';
+
+/** One try of one operation on one MID, as reported in `Approval.attempts` and `Failure.attempts`. */
+export interface AttemptSummary {
+  id: string;
+  mid: string;
+  gateway: string;
+  operation: Operation;
+  outcome: AttemptOutcome;
+  amount: number;
+  currency: string;
+  /** Gateway's raw decline or error code. */
+  code?: string;
+  /** Gateway's raw message. */
+  message?: string;
+  /** The normalized decline, for declines. */
+  decline?: NormalizedDecline;
+  gatewayTransactionId?: string;
+  startedAt: number;
+  durationMs: number;
+}
+
+/** Action the checkout must take (3-D Secure). */
+export interface RequiredAction {
+  type: 'redirect' | 'sdk';
+  url?: string;
+  method?: 'GET' | 'POST';
+  data?: Record<string, unknown>;
+}
+
+/** A successful operation. */
+export interface Approval {
+  /** Our transaction id: use it for capture, void and refund. */
+  transactionId: string;
+  operation: Operation;
+  mid: string;
+  gateway: string;
+  gatewayTransactionId: string;
+  authCode?: string;
+  amount: number;
+  currency: string;
+  networkTransactionId?: string;
+  /** Card as BIN + last four, never the PAN. */
+  maskedCard?: string;
+  subscriptionId?: string;
+  /** True when this result was returned from the idempotency record, without a gateway call. */
+  replayed?: boolean;
+  attempts: AttemptSummary[];
+}
+
+/** Why a request failed. */
+export type FailureKind = 'declined' | 'rejected' | 'ambiguous' | 'requires_action' | 'error';
+
+/** Machine-readable reasons for `rejected` failures that are not card declines. */
+export type RejectionReason =
+  | 'validation'
+  | 'unknown_profile'
+  | 'no_eligible_mid'
+  | 'network_rule'
+  | 'idempotency_conflict'
+  | 'idempotency_in_progress'
+  | 'unknown_transaction'
+  | 'invalid_state'
+  | 'amount_exceeds_authorized'
+  | 'amount_exceeds_captured'
+  | 'pinned_mid_unavailable'
+  | 'unknown_subscription'
+  | 'operation_not_supported'
+  | 'rule'
+  | 'consent_required'
+  | 'consent_denied'
+  | 'refund_window_closed';
+
+/** A failed operation. A decline is a value, never a thrown error. */
+export interface Failure {
+  kind: FailureKind;
+  /** For `rejected`: the machine-readable reason. */
+  rejection?: RejectionReason | DeclineReason;
+  /** For `rejected` validation failures: the request field at fault, e.g. `card.expMonth`. */
+  field?: string;
+  /** The final normalized decline, where there is one. */
+  decline?: NormalizedDecline;
+  /** For `requires_action`: what the checkout must do (3-D Secure). */
+  action?: RequiredAction;
+  /** Our transaction id, when the router recorded one. */
+  transactionId?: string;
+  /** Earliest time (ms since epoch) a retry of this card on this MID is allowed, when known. */
+  nextRetryAt?: number;
+  attempts: AttemptSummary[];
+  /** Human-readable; never contains a PAN or CVC. */
+  message: string;
+  replayed?: boolean;
+}

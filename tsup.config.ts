@@ -1,0 +1,23 @@
+import { defineConfig } from 'tsup';
+import { readdirSync, existsSync } from 'node:fs';
+
+// One entry per adapter folder: `switchyard/adapters/<name>`.
+const adapters = readdirSync('adapters', { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(`adapters/${d.name}/index.ts`))
+  .map((d) => d.name);
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    ...Object.fromEntries(adapters.map((a) => [`adapters/${a}/index`, `adapters/${a}/index.ts`])),
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'node20',
+  splitting: true,
+  treeshake: true,
+  // Optional peers stay external: they are loaded only when a store needs them.
+  external: ['better-sqlite3', 'pg'],
+});
