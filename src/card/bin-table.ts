@@ -70,7 +70,7 @@ export class BinTable {
   }
 }
 
-/** Min-heap of interval indices ordered by span (narrowest first), ties by later row first. */
+/** Min-heap of interval indices ordered by specificity (longest prefix, then narrowest), ties by later row first. */
 class SpanHeap {
   private readonly items: number[] = [];
   constructor(private readonly span: Float64Array) {}
@@ -130,7 +130,8 @@ export function buildBinTable(rows: readonly BinRow[]): BinTable {
     lo[i] = widen(start, '0');
     hi[i] = widen(end.padEnd(start.length, '9'), '9');
     if (hi[i] < lo[i]) throw new RangeError(`BIN row ${i}: end is before start`);
-    span[i] = hi[i] - lo[i];
+    // Longest prefix first (a 6-digit range beats a 5-digit prefix), then the narrowest interval.
+    span[i] = (WIDTH - start.length) * SPACE + (hi[i] - lo[i]);
     const { start: _s, end: _e, ...info } = r;
     entries[i] = info;
   }

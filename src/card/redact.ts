@@ -5,19 +5,34 @@
  */
 import { luhnValid, maskPan } from './pan';
 
-const CANDIDATE = /\d(?:[ -]?\d){11,18}/g;
+const CANDIDATE = /\d(?:[ -]?\d){11,}/g;
+
+/** Mask every Luhn-valid window of 12–19 digits inside a run of digits and separators. */
+function maskRun(run: string): string {
+  const digits = run.replace(/[ -]/g, '');
+  let out = '';
+  let i = 0;
+  let kept = 0; // digits of `digits` already written
+  while (i + 12 <= digits.length) {
+    let len = Math.min(19, digits.length - i);
+    while (len >= 12 && !luhnValid(digits.slice(i, i + len))) len--;
+    if (len >= 12) {
+      out += digits.slice(kept, i) + maskPan(digits.slice(i, i + len));
+      i += len;
+      kept = i;
+    } else i++;
+  }
+  return kept === 0 ? run : out + digits.slice(kept);
+}
 
 /**
- * Replace anything that looks like a PAN (12–19 digits, spaces or dashes allowed, Luhn-valid)
+ * Replace anything that may be a PAN (any Luhn-valid run of 12–19 digits, spaces or dashes allowed)
  * with BIN + last four, and CVC-like values after a `cvc`/`cvv` label with `***`.
  * @example
  * redact('card 4111 1111 1111 1111 declined') // 'card 411111******1111 declined'
  */
 export function redact(text: string): string {
   return text
-    .replace(CANDIDATE, (m) => {
-      const digits = m.replace(/[ -]/g, '');
-      return luhnValid(digits) ? maskPan(digits) : m;
-    })
+    .replace(CANDIDATE, maskRun)
     .replace(/\b(cvc2?|cvv2?|cvn|cid|card_?code|security_?code)(["']?\s*[:=]\s*["']?)\d{3,4}/gi, '$1$2***');
 }
