@@ -28,6 +28,10 @@ export interface RouterEvents {
   'pin:created': { subscriptionId: string; mid: string; transactionId: string };
   /** A subscription was moved to another MID (audited). */
   'pin:moved': { subscriptionId: string; fromMid: string; toMid: string; reason: string };
+  /** A verification hold (pre-authorization) was voided. */
+  'hold:released': { transactionId: string; mid: string };
+  /** A verification hold could not be voided after retries: `releaseHolds()` will try again; the hold is in the ledger. */
+  'hold:release_failed': { transactionId: string; mid: string; message: string };
   /** The issuer revoked a subscription's authorization: the merchant must cancel it. */
   'subscription:revoked': { subscriptionId: string; mid: string; reason: string };
 }

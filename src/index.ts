@@ -3,7 +3,7 @@
  * @module
  */
 export { createRouter } from './router';
-export type { Router, RouterConfig, MerchantAccountConfig, RebillRequest, Explanation, ExplainedCandidate } from './router';
+export type { Router, RouterConfig, MerchantAccountConfig, RebillRequest, Explanation, ExplainedCandidate, ConsentDetails, ConsentInput, MigrateOptions, MigrationReport } from './router';
 export { defineProfile } from './profile';
 export type { Profile, ProfileInput, Rule, Pool, Condition } from './profile/schema';
 export { normalizeDecline, MAC_RETRY_DELAYS_MS } from './declines/normalize';
@@ -17,6 +17,8 @@ export type { GatewayDeclineTable } from './declines/tables';
 export { DEFAULT_NETWORK_RULES, checkNetworkRules } from './declines/network-rules';
 export type { NetworkRuleConfig, NetworkVerdict } from './declines/network-rules';
 export { memoryStore } from './store/memory';
+export { sqliteStore, type SqliteStore, type SqliteStoreOptions } from './store/sqlite';
+export { postgresStore, type PostgresStore, type PostgresStoreOptions } from './store/postgres';
 export type * from './store/types';
 export { loadBinTable, buildBinTable, parseBinCsv, BinTable } from './card/bin-table';
 export type { BinInfo, BinRow } from './card/bin-table';

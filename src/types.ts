@@ -77,6 +77,8 @@ export interface SubscriptionInput {
   recurringAmount?: number;
   /** Whether a physical product ships (Mastercard express consent applies to physical-product trials). */
   physicalProduct?: boolean;
+  /** When the first rebill is planned (ms since epoch), for the express consent message. */
+  firstRebillAt?: number;
 }
 
 /** Kinds of operation the router performs on a gateway. */
@@ -130,6 +132,8 @@ export interface Approval {
   subscriptionId?: string;
   /** True when this result was returned from the idempotency record, without a gateway call. */
   replayed?: boolean;
+  /** Verify by pre-authorization: whether the hold was voided (false: `releaseHolds()` will retry). */
+  holdReleased?: boolean;
   attempts: AttemptSummary[];
 }
 
@@ -169,8 +173,10 @@ export interface Failure {
   action?: RequiredAction;
   /** Our transaction id, when the router recorded one. */
   transactionId?: string;
-  /** Earliest time (ms since epoch) a retry of this card on this MID is allowed, when known. */
+  /** Earliest time (ms since epoch) a retry of this card on this MID is allowed, or the next salvage retry of a rebill. */
   nextRetryAt?: number;
+  /** Amount of the next salvage retry of a rebill (minor units). */
+  nextAmount?: number;
   attempts: AttemptSummary[];
   /** Human-readable; never contains a PAN or CVC. */
   message: string;

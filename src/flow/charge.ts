@@ -24,6 +24,8 @@ export interface ChargePlan {
   maxAttempts: number;
   cascadeOn: ReadonlySet<DeclineReason>;
   amount: number;
+  /** Amount for a given MID when it differs from `amount` (verify: 0 where the gateway verifies, else the pre-authorization). */
+  amountFor?(mid: MidRuntime): number;
   currency: string;
   card?: StoredCard;
   maskedCard?: string;
@@ -108,6 +110,9 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
     if (made >= plan.maxAttempts) break;
     const mid = ctx.mids.get(midId)!;
     const now = ctx.clock();
+    const amount = plan.amountFor?.(mid) ?? plan.amount;
+    const skip = (message: string) =>
+      attempts.push({ id: '', mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, outcome: 'skipped', amount, currency: plan.currency, message, startedAt: now, durationMs: 0 });
     if (now - started > ctx.timeouts.totalMs) {
       lastError = `time budget of ${ctx.timeouts.totalMs} ms used up`;
       break;
@@ -115,18 +120,19 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
     const verdict = checkNetworkRules(plan.history, { mid: mid.id, brand: plan.card?.brand, now, initiator: plan.initiator }, ctx.networkRules);
     if (!verdict.allowed) {
       networkBlock = { message: verdict.message, retryAfter: verdict.retryAfter };
-      attempts.push({ id: '', mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, outcome: 'skipped', amount: plan.amount, currency: plan.currency, message: verdict.message, startedAt: now, durationMs: 0 });
+      skip(verdict.message);
       continue;
     }
     if (!ctx.circuits.acquire(mid.id, now)) {
-      attempts.push({ id: '', mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, outcome: 'skipped', amount: plan.amount, currency: plan.currency, message: 'circuit open', startedAt: now, durationMs: 0 });
+      skip('circuit open');
       continue;
     }
-    const counters = capCounters(mid, plan.currency, now);
-    if (counters.length && !(await ctx.store.reserveCap(mid.id, counters, plan.amount))) {
+    // A verification holds nothing that stays: it takes no cap.
+    const counters = plan.operation === 'verify' ? [] : capCounters(mid, plan.currency, now);
+    if (counters.length && !(await ctx.store.reserveCap(mid.id, counters, amount))) {
       capBlocked++;
-      for (const c of counters) ctx.events.emit('cap:reached', { mid: mid.id, window: c.window, key: c.key, amount: plan.amount });
-      attempts.push({ id: '', mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, outcome: 'skipped', amount: plan.amount, currency: plan.currency, message: 'cap reached', startedAt: now, durationMs: 0 });
+      for (const c of counters) ctx.events.emit('cap:reached', { mid: mid.id, window: c.window, key: c.key, amount });
+      skip('cap reached');
       continue;
     }
     const capKeys = counters.map((c) => ({ window: c.window, key: c.key }));
@@ -135,27 +141,28 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
     const attemptId = newId('at');
     await ctx.store.insertAttempt({
       id: attemptId, transactionId: plan.transactionId, operation: plan.operation, mid: mid.id, gateway: mid.adapter.gateway,
-      amount: plan.amount, currency: plan.currency, status: 'pending', startedAt: now,
+      amount, currency: plan.currency, status: 'pending', startedAt: now,
     });
-    ctx.events.emit('attempt', { transactionId: plan.transactionId, attemptId, mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, amount: plan.amount, currency: plan.currency, maskedCard: plan.maskedCard });
+    ctx.events.emit('attempt', { transactionId: plan.transactionId, attemptId, mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, amount, currency: plan.currency, maskedCard: plan.maskedCard });
     const req = plan.request(mid, attemptId);
-    const op = plan.adapterOperation;
+    // Without zero-amount verification, a verify is a pre-authorization (voided by the caller).
+    const op = plan.adapterOperation === 'verify' && !mid.adapter.capabilities.verify ? 'authorize' : plan.adapterOperation;
     const result = await callAdapter(
       ctx,
       (signal) => (op === 'verify' ? mid.adapter.verify!(req, { signal, timeoutMs: ctx.timeouts.attemptMs }) : mid.adapter[op](req, { signal, timeoutMs: ctx.timeouts.attemptMs })),
       ctx.timeouts.attemptMs,
     );
     const at = ctx.clock();
-    const base = { id: attemptId, mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, amount: plan.amount, currency: plan.currency, startedAt: now };
+    const base = { id: attemptId, mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, amount, currency: plan.currency, startedAt: now };
 
     if (result.status === 'approved') {
       ctx.circuits.success(mid.id);
-      const amount = result.approvedAmount ?? plan.amount;
+      const approvedAmount = result.approvedAmount ?? amount;
       attempts.push(summary({ ...base, outcome: 'approved', gatewayTransactionId: result.gatewayTransactionId }, at));
       const pin = plan.pin?.(mid, result, at);
       const approval: Approval = {
         transactionId: plan.transactionId, operation: plan.operation, mid: mid.id, gateway: mid.adapter.gateway,
-        gatewayTransactionId: result.gatewayTransactionId, authCode: result.authCode, amount, currency: plan.currency,
+        gatewayTransactionId: result.gatewayTransactionId, authCode: result.authCode, amount: approvedAmount, currency: plan.currency,
         networkTransactionId: result.networkTransactionId, maskedCard: plan.maskedCard, subscriptionId: plan.subscriptionId, attempts,
       };
       await ctx.store.commit({
@@ -164,21 +171,21 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
           id: plan.transactionId,
           patch: {
             status: 'approved', mid: mid.id, gateway: mid.adapter.gateway, gatewayTransactionId: result.gatewayTransactionId,
-            networkTransactionId: result.networkTransactionId, authCode: result.authCode, amount,
-            capturedAmount: plan.adapterOperation === 'sale' ? amount : 0, capKeys, updatedAt: at,
+            networkTransactionId: result.networkTransactionId, authCode: result.authCode, amount: approvedAmount,
+            capturedAmount: op === 'sale' ? approvedAmount : 0, capKeys, updatedAt: at,
           },
         },
         pin,
         ...(plan.idempotencyKey && { idempotency: { key: plan.idempotencyKey, result: toStored(Ok(approval)) } }),
       });
       if (pin) ctx.events.emit('pin:created', { subscriptionId: pin.subscriptionId, mid: mid.id, transactionId: plan.transactionId });
-      ctx.events.emit('approved', { transactionId: plan.transactionId, mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, amount, currency: plan.currency, maskedCard: plan.maskedCard, attempts });
+      ctx.events.emit('approved', { transactionId: plan.transactionId, mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, amount: approvedAmount, currency: plan.currency, maskedCard: plan.maskedCard, attempts });
       return Ok(approval);
     }
 
     if (result.status === 'declined') {
       ctx.circuits.success(mid.id);
-      if (counters.length) await ctx.store.releaseCap(mid.id, capKeys, plan.amount);
+      if (counters.length) await ctx.store.releaseCap(mid.id, capKeys, amount);
       const message = result.message === undefined ? undefined : redact(result.message);
       const decline = normalizeDecline(
         { gateway: mid.adapter.gateway, code: result.code, message, advice: result.advice },
@@ -189,7 +196,7 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
       const record: DeclineRecord | undefined = plan.card && {
         fingerprint: plan.card.fingerprint, mid: mid.id, brand: plan.card.brand, at, reason: decline.reason, retry: decline.retry,
         networkCategory: decline.networkCategory, advice: result.advice, retryAfter: decline.retryDelayMs ? at + decline.retryDelayMs : undefined,
-        amount: plan.amount, currency: plan.currency, initiator: plan.initiator,
+        amount, currency: plan.currency, initiator: plan.initiator,
       };
       if (record) plan.history.push(record);
       await ctx.store.commit({
@@ -206,7 +213,7 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
 
     if (result.status === 'requires_action') {
       ctx.circuits.success(mid.id);
-      if (counters.length) await ctx.store.releaseCap(mid.id, capKeys, plan.amount);
+      if (counters.length) await ctx.store.releaseCap(mid.id, capKeys, amount);
       attempts.push(summary({ ...base, outcome: 'requires_action', gatewayTransactionId: result.gatewayTransactionId }, at));
       await ctx.store.commit({ attempt: { id: attemptId, patch: { status: 'requires_action', gatewayTransactionId: result.gatewayTransactionId, settledAt: at } } });
       const failure: Failure = {
@@ -229,7 +236,7 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
       };
       return finish(Err(failure), 'ambiguous', { mid: mid.id, gateway: mid.adapter.gateway, capKeys });
     }
-    if (counters.length) await ctx.store.releaseCap(mid.id, capKeys, plan.amount);
+    if (counters.length) await ctx.store.releaseCap(mid.id, capKeys, amount);
     attempts.push(summary({ ...base, outcome: 'error', code: result.code, message }, at));
     await ctx.store.commit({ attempt: { id: attemptId, patch: { status: 'error', code: result.code, message, settledAt: at } } });
     lastError = `${mid.id}: ${message}`;

@@ -28,6 +28,8 @@ export interface MidRuntime {
   readonly maxAmount?: number;
   readonly caps?: { daily?: { amount?: number; count?: number }; monthly?: { amount?: number; count?: number } };
   readonly expressConsent: boolean;
+  /** How a cardholder cancels, for the express consent message. */
+  readonly cancellation?: string;
   readonly merchant: MerchantContext;
 }
 

@@ -140,6 +140,9 @@ export function validatePayment(req: unknown, now: number, opts: { allowZeroAmou
   if (more) return more;
   if (r.subscription !== undefined) {
     if (!isObj(r.subscription) || !isStr(r.subscription.id, INPUT_LIMITS.idLength)) return { field: 'subscription.id', message: 'is required: a non-empty string of at most 255 characters' };
+    if (r.subscription.firstRebillAt !== undefined && !(Number.isSafeInteger(r.subscription.firstRebillAt) && r.subscription.firstRebillAt > 0)) {
+      return { field: 'subscription.firstRebillAt', message: 'must be a time in ms since epoch' };
+    }
     if (r.subscription.recurringAmount !== undefined) {
       const a = validateAmount(r.subscription.recurringAmount, 'subscription.recurringAmount');
       if (a) return a;

@@ -150,6 +150,8 @@ export const merchantAccountSchema = z.strictObject({
   descriptor: z.string().max(25, 'card networks allow 25 characters').optional(),
   /** Enrolled in Mastercard's express consent program for negative-option trials. */
   expressConsent: z.boolean().default(false),
+  /** How a cardholder cancels (URL or phone), stated in the express consent message. */
+  cancellation: z.string().min(1).max(500).optional(),
   /** Adapter-specific settings (e.g. Adyen merchantAccount). */
   settings: z.record(z.string(), z.unknown()).optional(),
 });

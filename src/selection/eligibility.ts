@@ -31,7 +31,10 @@ export interface EligibilityInput {
 export function staticIneligibility(mid: MidRuntime, x: EligibilityInput): IneligibleReason[] {
   const out: IneligibleReason[] = [];
   if (!mid.enabled) out.push({ code: 'disabled', message: mid.disabledReason ? `disabled: ${mid.disabledReason}` : 'disabled' });
-  if (!mid.adapter.capabilities[x.capability]) out.push({ code: 'operation_not_supported', message: `${mid.adapter.gateway} adapter cannot ${x.capability}` });
+  const caps = mid.adapter.capabilities;
+  // Verification works with zero-amount verify, or as a pre-authorization that is voided.
+  const supported = x.capability === 'verify' ? caps.verify || (caps.authorize && caps.void) : caps[x.capability];
+  if (!supported) out.push({ code: 'operation_not_supported', message: `${mid.adapter.gateway} adapter cannot ${x.capability}` });
   if (mid.brands && (x.brand === undefined || !mid.brands.has(x.brand))) out.push({ code: 'brand_not_accepted', message: `does not accept ${x.brand ?? 'this brand'}` });
   if (mid.currencies && !mid.currencies.has(x.currency)) out.push({ code: 'currency_not_accepted', message: `does not accept ${x.currency}` });
   if (mid.minAmount !== undefined && x.amount < mid.minAmount) out.push({ code: 'below_min_amount', message: `amount ${x.amount} is below the minimum ${mid.minAmount}` });

@@ -1,0 +1,28 @@
+/** Card facts derived once per request: what the store keeps, what rules see, what the gateway gets. @module */
+import type { CardInput, PaymentRequest } from '../types';
+import type { RoutingContext } from '../profile/compile';
+import type { StoredCard } from '../store/types';
+import { fingerprintPan } from '../card/pan';
+import type { RouterContext } from './context';
+import type { ParsedCard } from './validate';
+
+/** BIN, last four, brand and keyed fingerprint: the only card data that reaches the store. */
+export async function storedCard(ctx: RouterContext, card: ParsedCard): Promise<StoredCard> {
+  return {
+    bin: card.digits.slice(0, 6), last4: card.digits.slice(-4), brand: card.brand,
+    fingerprint: fingerprintPan(card.digits, await ctx.fingerprintKey()), expMonth: card.expMonth, expYear: card.expYear,
+  };
+}
+
+/** What routing rules see of a request. */
+export function routingContext(ctx: RouterContext, kind: RoutingContext['kind'], r: PaymentRequest, card: ParsedCard): RoutingContext {
+  return {
+    kind, brand: card.brand, bin: card.digits.slice(0, 8), binInfo: ctx.bins?.lookup(card.digits), amount: r.amount, currency: r.currency,
+    customerCountry: r.customer?.country, billingCountry: r.billing?.country, tags: r.tags ?? [], metadata: r.metadata ?? {},
+  };
+}
+
+/** The card as the adapter sends it to the gateway (the only place the PAN travels). */
+export function cardForGateway(card: ParsedCard): CardInput {
+  return { number: card.digits, expMonth: card.expMonth, expYear: card.expYear, cvc: card.cvc, holderName: card.holderName };
+}

@@ -1,0 +1,53 @@
+/**
+ * Pre-authorization holds (verify on a MID without zero-amount verification): the hold is
+ * voided at once; a failed void is retried, surfaced as an event, and kept as a pending
+ * `hold_release` marker in the ledger until `releaseHolds` succeeds. Never forgotten.
+ * @module
+ */
+import type { RouterContext } from './context';
+import { followUp } from './followups';
+import { newId } from './ids';
+
+/** Attempt code of the ledger marker of a hold that still has to be released. */
+export const HOLD_RELEASE = 'hold_release';
+const RETRY_DELAYS_MS = [0, 200, 1_000];
+
+/** Void a verification hold, retrying a few times. True when the gateway confirmed the release. */
+export async function releaseHold(ctx: RouterContext, transactionId: string): Promise<boolean> {
+  const tx = await ctx.store.getTransaction(transactionId);
+  if (!tx?.mid) return false;
+  const markerId = newId('at');
+  await ctx.store.insertAttempt({
+    id: markerId, transactionId, operation: 'void', mid: tx.mid, gateway: tx.gateway ?? '', amount: tx.amount, currency: tx.currency,
+    status: 'pending', code: HOLD_RELEASE, message: 'verification hold to release', startedAt: ctx.clock(),
+  });
+  return settleMarker(ctx, markerId, transactionId);
+}
+
+async function settleMarker(ctx: RouterContext, markerId: string, transactionId: string): Promise<boolean> {
+  let last = '';
+  for (const delay of RETRY_DELAYS_MS) {
+    if (delay) await new Promise((r) => setTimeout(r, delay));
+    const tx = await ctx.store.getTransaction(transactionId);
+    const voided = tx?.status === 'voided' || (await followUp(ctx, 'void', transactionId)).mapErr((f) => (last = f.message)).isOk();
+    if (voided) {
+      await ctx.store.commit({ attempt: { id: markerId, patch: { status: 'approved', message: 'verification hold released', settledAt: ctx.clock() } } });
+      ctx.events.emit('hold:released', { transactionId, mid: tx!.mid! });
+      return true;
+    }
+  }
+  const tx = await ctx.store.getTransaction(transactionId);
+  ctx.events.emit('hold:release_failed', { transactionId, mid: tx?.mid ?? '', message: last });
+  return false;
+}
+
+/**
+ * Retry the release of every verification hold still pending (run it on a schedule, e.g. with
+ * reconciliation). Returns how many were released and how many are still held.
+ */
+export async function releaseHolds(ctx: RouterContext): Promise<{ released: number; pending: number }> {
+  const markers = (await ctx.store.listPendingAttempts(ctx.clock() + 1)).filter((a) => a.operation === 'void' && a.code === HOLD_RELEASE);
+  let released = 0;
+  for (const m of markers) if (await settleMarker(ctx, m.id, m.transactionId)) released++;
+  return { released, pending: markers.length - released };
+}
