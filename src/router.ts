@@ -192,6 +192,10 @@ function validateConfig(config: RouterConfig): { mids: Map<string, MidRuntime>; 
     if (r?.mid !== undefined && !mids.has(r.mid)) problems.push({ path: `declineRules[${i}].mid`, message: `unknown merchant account "${r.mid}"` });
     if (r && r.code === undefined && r.messageIncludes === undefined) problems.push({ path: `declineRules[${i}]`, message: 'needs code or messageIncludes' });
   });
+  const nr = config.networkRules ?? {};
+  for (const k of ['visaReattemptLimit', 'mastercardDailyDeclineLimit'] as const) {
+    if (nr[k] !== undefined && !(Number.isInteger(nr[k]) && nr[k]! >= 1)) problems.push({ path: `networkRules.${k}`, message: 'must be an integer ≥ 1' });
+  }
   const t = config.timeouts ?? {};
   for (const k of ['attemptMs', 'totalMs'] as const) {
     if (t[k] !== undefined && !(Number.isFinite(t[k]) && t[k]! > 0)) problems.push({ path: `timeouts.${k}`, message: 'must be a positive number of milliseconds' });

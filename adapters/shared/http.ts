@@ -32,16 +32,27 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREAC
 
 const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
 
-/** An axios instance with keep-alive agents, no status-based throwing, and the given base URL. */
+/**
+ * An axios instance of this adapter: keep-alive agents, no status-based throwing, the given base
+ * URL and timeout. A user's own instance (proxies, interceptors) is never modified: requests are
+ * handed to it with these settings per request, so one instance can serve several MIDs.
+ */
 export function createHttpClient(baseUrl: string, options: HttpAdapterOptions = {}): AxiosInstance {
-  const instance = options.axios ?? axios.create();
-  instance.defaults.baseURL = options.baseUrl ?? baseUrl;
-  instance.defaults.timeout = options.timeoutMs ?? 30_000;
-  instance.defaults.httpAgent = agents.http;
-  instance.defaults.httpsAgent = agents.https;
-  instance.defaults.validateStatus = () => true;
-  instance.defaults.maxRedirects = 0;
-  return instance;
+  const user = options.axios;
+  return axios.create({
+    baseURL: options.baseUrl ?? baseUrl,
+    timeout: options.timeoutMs ?? 30_000,
+    httpAgent: agents.http,
+    httpsAgent: agents.https,
+    validateStatus: () => true,
+    maxRedirects: 0,
+    ...(user && {
+      adapter: (config) => {
+        const { adapter: _ours, ...rest } = config;
+        return user.request(rest);
+      },
+    }),
+  });
 }
 
 /** True when a transport error means the request never left this machine. */
@@ -80,7 +91,9 @@ export async function send<T = unknown>(client: AxiosInstance, config: AxiosRequ
     return await pRetry(
       async () => {
         try {
-          return await client.request<T>({ ...config, signal: options.signal, ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }) });
+          // The tighter of the adapter's own timeout and the router's per-call budget.
+          const timeout = Math.min(options.timeoutMs ?? Infinity, config.timeout ?? client.defaults.timeout ?? Infinity);
+          return await client.request<T>({ ...config, signal: options.signal, ...(Number.isFinite(timeout) && { timeout }) });
         } catch (error) {
           if (options.signal?.aborted) throw new AbortError(error as Error);
           if (neverSent(error) || options.idempotent) throw error;

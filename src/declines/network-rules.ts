@@ -5,7 +5,12 @@
  * - Visa categories 2–4: at most `visaReattemptLimit` reattempts per MID in 30 days (15; Visa
  *   raised it to 20 with separate CIT/MIT counts in May 2025: set 20 and `visaSeparateInitiators`);
  * - Mastercard: no attempt after `mastercardDailyDeclineLimit` declines on the card in 24 hours (10);
- * - Mastercard MAC 24–30: no retry on that MID before the delay the issuer set.
+ * - Mastercard MAC 24–30: no retry on that MID before the delay the issuer set (any brand:
+ *   the delay is only ever recorded from a merchant advice code).
+ *
+ * Every limit counts declines per card fingerprint; the never-retry rule, the Visa limit and the
+ * delay count per MID (Visa counts reattempts per merchant), the Mastercard 24-hour limit counts
+ * across MIDs. The history holds declines only, so the counts are conservative.
  * @module
  */
 import type { DeclineRecord } from '../store/types';
@@ -50,7 +55,7 @@ export function checkNetworkRules(
   const { mid, brand, now, initiator } = input;
   let onMid = 0;
   let onMidSameInitiator = 0;
-  let mcLastDay = 0;
+  const lastDay: number[] = [];
   let retryAfter = 0;
   for (const d of history) {
     if (d.at <= now - THIRTY_DAYS) continue;
@@ -66,9 +71,9 @@ export function checkNetworkRules(
       if (d.initiator === initiator) onMidSameInitiator++;
       if (d.retryAfter !== undefined && d.retryAfter > retryAfter) retryAfter = d.retryAfter;
     }
-    if (d.at > now - DAY) mcLastDay++;
+    if (d.at > now - DAY) lastDay.push(d.at);
   }
-  if (retryAfter > now && brand === 'mastercard') {
+  if (retryAfter > now) {
     return {
       allowed: false,
       rule: 'mastercard_retry_delay',
@@ -86,12 +91,15 @@ export function checkNetworkRules(
       };
     }
   }
-  if (brand === 'mastercard' && mcLastDay >= config.mastercardDailyDeclineLimit) {
+  const limit = config.mastercardDailyDeclineLimit;
+  if (brand === 'mastercard' && lastDay.length >= limit) {
+    // Allowed again once enough of the declines have aged out of the 24 hours to leave limit - 1.
+    const sorted = lastDay.sort((x, y) => x - y);
     return {
       allowed: false,
       rule: 'mastercard_daily_limit',
-      message: `card-network rule: Mastercard charges for more than ${config.mastercardDailyDeclineLimit} declined attempts on a card in 24 hours; this card has ${mcLastDay}`,
-      retryAfter: Math.min(...history.filter((d) => d.at > now - DAY).map((d) => d.at)) + DAY,
+      message: `card-network rule: Mastercard charges for more than ${limit} declined attempts on a card in 24 hours; this card has ${lastDay.length}`,
+      retryAfter: sorted.length ? sorted[Math.max(0, sorted.length - limit)] + DAY : undefined,
     };
   }
   return { allowed: true };

@@ -2,12 +2,13 @@
  * `normalizeDecline`: one standard reason for any gateway's "no".
  * Order: user overrides → the gateway's own table → ISO 8583 (where the gateway passes
  * network codes through) → the message classifier → `generic_decline`. Merchant advice
- * (Mastercard MAC, Stripe `advice_code`) is applied last and can only make a decline stricter,
- * except MAC 01 which names `new_account_information`.
+ * (Mastercard MAC, Stripe `advice_code`) is applied last and can only make a decline stricter:
+ * MAC 03/21 and `do_not_try_again` force `retry: 'never'`, MAC 01 names
+ * `new_account_information`, MAC 24–30 set the earliest retry (`retryDelayMs`).
  * @module
  */
-import { DECLINE_REASONS, type DeclineReason, type NormalizedDecline } from './reasons';
-import { ISO8583_CODES } from './iso8583';
+import { DECLINE_REASONS, isDeclineReason, type DeclineReason, type DeclineReasonInfo, type NormalizedDecline } from './reasons';
+import { isoCodeRow } from './iso8583';
 import { classifyDeclineMessage } from './classifier';
 import { BUILTIN_DECLINE_TABLES, type GatewayDeclineTable } from './tables';
 
@@ -47,68 +48,102 @@ const DAY = 24 * HOUR;
 export const MAC_RETRY_DELAYS_MS: Readonly<Record<string, number>> = {
   '24': HOUR, '25': DAY, '26': 2 * DAY, '27': 4 * DAY, '28': 6 * DAY, '29': 8 * DAY, '30': 10 * DAY,
 };
-const NEVER_ADVICE = new Set(['03', '3', '21', 'do_not_try_again']);
+
+/** What a merchant advice value asks for, after `normalizeAdvice`. */
+const NEVER_ADVICE: Readonly<Record<string, DeclineReason>> = {
+  '03': 'do_not_retry', // MAC 03 do not try again
+  '21': 'revocation_of_authorization', // MAC 21 payment cancellation / stop recurring
+  do_not_try_again: 'do_not_retry', // Stripe advice_code
+};
+const UPDATE_ADVICE = new Set(['01', '40', '41', 'confirm_card_data']);
+
+/**
+ * Canonical form of a merchant advice value: Mastercard codes as two digits (`3`, `03`,
+ * `MAC 03`, `mac:3` → `03`), Stripe advice codes in snake case (`Do not try again` →
+ * `do_not_try_again`). Returns undefined for an empty value.
+ * @example
+ * normalizeAdvice('MAC 3') // '03'
+ */
+export function normalizeAdvice(advice: unknown): string | undefined {
+  const raw = asString(advice);
+  if (raw === undefined) return undefined;
+  const a = raw.toLowerCase().replace(/^(mastercard\s*)?(mac|merchant\s*advice(\s*code)?)\s*[:#=-]?\s*/, '').trim();
+  if (/^\d{1,2}$/.test(a)) return a.padStart(2, '0');
+  const snake = a.replace(/[\s-]+/g, '_');
+  return snake === '' ? undefined : snake;
+}
 
 function asString(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
-  const s = String(v).trim();
+  let s: string;
+  try {
+    s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' ? String(v) : '';
+  } catch {
+    return undefined;
+  }
+  s = s.trim();
   return s === '' ? undefined : s;
 }
 
 function lookupCode(codes: Readonly<Record<string, DeclineReason>>, code: string): DeclineReason | undefined {
-  return Object.prototype.hasOwnProperty.call(codes, code)
-    ? codes[code]
-    : Object.prototype.hasOwnProperty.call(codes, code.toUpperCase())
-      ? codes[code.toUpperCase()]
-      : undefined;
+  for (const c of [code, code.toUpperCase()]) {
+    if (Object.prototype.hasOwnProperty.call(codes, c) && isDeclineReason(codes[c])) return codes[c];
+  }
+  return undefined;
 }
 
-function isoRow(code: string | undefined) {
-  if (!code) return undefined;
-  const c = code.toUpperCase();
-  return Object.prototype.hasOwnProperty.call(ISO8583_CODES, c) ? ISO8583_CODES[c] : undefined;
+function ruleMatches(rule: DeclineRule, gateway: string, code: string | undefined, message: string | undefined, mid: string | undefined): boolean {
+  if (!rule || typeof rule !== 'object') return false;
+  if (rule.gateway !== undefined && rule.gateway !== gateway) return false;
+  if (rule.mid !== undefined && rule.mid !== mid) return false;
+  if (rule.code !== undefined && (code === undefined || String(rule.code).trim().toUpperCase() !== code.toUpperCase())) return false;
+  if (rule.messageIncludes !== undefined && !(message ?? '').toLowerCase().includes(String(rule.messageIncludes).toLowerCase())) return false;
+  return rule.code !== undefined || rule.messageIncludes !== undefined;
 }
 
 /**
- * Map a gateway decline to a standard reason with its retry and cascade defaults. Never throws.
+ * Map a gateway decline to a standard reason with its retry and cascade defaults. Never throws,
+ * whatever it is given: unknown input ends as `generic_decline`.
  * @example
- * normalizeDecline({ gateway: 'iso8583', code: '51' }).reason        // 'insufficient_funds'
- * normalizeDecline({ gateway: 'nmi', message: 'Pick up card - L/S' }).retry // 'never'
+ * normalizeDecline({ gateway: 'iso8583', code: '51' }).reason                 // 'insufficient_funds'
+ * normalizeDecline({ gateway: 'nmi', message: 'Pick up card - L/S' }).retry   // 'never'
+ * normalizeDecline({ gateway: 'sandbox', code: '05', advice: '03' }).reason   // 'do_not_retry' (MAC 03)
+ * normalizeDecline({ gateway: 'iso8583', code: '51', advice: '25' }).retryDelayMs // 86_400_000
  */
 export function normalizeDecline(input: DeclineInput, options: NormalizeOptions = {}): NormalizedDecline {
-  const gateway = asString(input?.gateway) ?? 'unknown';
-  const code = asString(input?.code);
-  const message = typeof input?.message === 'string' ? input.message : asString(input?.message);
-  const advice = asString(input?.advice);
+  const given: Partial<DeclineInput> = input !== null && typeof input === 'object' ? input : {};
+  const opts: NormalizeOptions = options !== null && typeof options === 'object' ? options : {};
+  const gateway = asString(given.gateway) ?? 'unknown';
+  const code = asString(given.code);
+  const message = typeof given.message === 'string' ? given.message : asString(given.message);
+  const advice = asString(given.advice);
   const raw = { gateway, ...(code !== undefined && { code }), ...(message !== undefined && { message }), ...(advice !== undefined && { advice }) };
 
   let reason: DeclineReason | undefined;
   let source: NormalizedDecline['source'] = 'fallback';
   let networkCategory: 1 | 2 | 3 | 4 | undefined;
 
-  for (const rule of options.rules ?? []) {
-    if (rule.gateway !== undefined && rule.gateway !== gateway) continue;
-    if (rule.mid !== undefined && rule.mid !== options.mid) continue;
-    if (rule.code !== undefined && rule.code !== code) continue;
-    if (rule.messageIncludes !== undefined && !(message ?? '').toLowerCase().includes(rule.messageIncludes.toLowerCase())) continue;
-    reason = rule.reason;
-    source = 'override';
-    break;
+  for (const rule of Array.isArray(opts.rules) ? opts.rules : []) {
+    if (ruleMatches(rule, gateway, code, message, opts.mid) && isDeclineReason(rule.reason)) {
+      reason = rule.reason;
+      source = 'override';
+      break;
+    }
   }
 
-  const table = options.table?.gateway === gateway ? options.table : BUILTIN_DECLINE_TABLES.get(gateway);
-  if (!reason && code && table) {
+  const table = opts.table?.gateway === gateway ? opts.table : BUILTIN_DECLINE_TABLES.get(gateway);
+  if (!reason && code && table?.codes) {
     reason = lookupCode(table.codes, code);
     if (reason) source = 'gateway';
   }
   if (!reason) {
     let iso: string | undefined;
     try {
-      iso = gateway === 'iso8583' ? code : table?.isoCode?.({ code, message });
+      iso = gateway === 'iso8583' ? code : asString(table?.isoCode?.({ code, message }));
     } catch {
       iso = undefined;
     }
-    const row = isoRow(iso);
+    const row = isoCodeRow(iso);
     if (row) {
       reason = row.reason;
       networkCategory = row.visaCategory;
@@ -121,40 +156,50 @@ export function normalizeDecline(input: DeclineInput, options: NormalizeOptions 
   }
   if (!reason) reason = 'generic_decline';
 
-  const info = DECLINE_REASONS[reason];
-  const result: NormalizedDecline = {
-    reason,
-    category: info.category,
-    retry: info.retry,
-    cascade: info.cascade,
-    networkCategory: networkCategory ?? info.visaCategory,
-    raw,
-    source,
-  };
-  if (advice) applyAdvice(result, advice);
+  const result = withReason({ raw, source, reason, category: 'soft', retry: 'later', cascade: true }, reason);
+  if (networkCategory !== undefined) result.networkCategory = networkCategory;
+  const mac = normalizeAdvice(advice);
+  if (mac) applyAdvice(result, mac);
   return result;
 }
 
+/** Set a reason with its table defaults (and its Visa category). */
+function withReason(result: NormalizedDecline, reason: DeclineReason): NormalizedDecline {
+  const info: DeclineReasonInfo = DECLINE_REASONS[reason];
+  result.reason = reason;
+  result.category = info.category;
+  result.retry = info.retry;
+  result.cascade = info.cascade;
+  if (info.visaCategory !== undefined) result.networkCategory = info.visaCategory;
+  else delete result.networkCategory;
+  return result;
+}
+
+/**
+ * Merchant advice can only make a decline stricter, never looser:
+ * - MAC 03 / Stripe `do_not_try_again` → `do_not_retry`, MAC 21 → `revocation_of_authorization`
+ *   (kept when the code already named a never-retry reason such as `stolen_card`);
+ * - MAC 01 → `new_account_information`; MAC 40/41 and Stripe `confirm_card_data` → retry only
+ *   with updated card data; none of these cascade;
+ * - MAC 24–30 → `retryDelayMs`, the earliest retry on that MID, and no cascade;
+ * - MAC 02 and Stripe `try_again_later` change nothing: "later" is what a soft decline means.
+ */
 function applyAdvice(result: NormalizedDecline, advice: string): void {
-  const a = advice.toLowerCase().padStart(advice.length === 1 && /\d/.test(advice) ? 2 : advice.length, '0');
-  if (NEVER_ADVICE.has(a)) {
-    result.retry = 'never';
-    result.cascade = false;
-    result.category = 'hard';
-    if (result.reason === 'generic_decline' || result.reason === 'do_not_honor') {
-      result.reason = a === '21' ? 'revocation_of_authorization' : 'do_not_retry';
-    }
+  if (result.retry === 'never') return;
+  const never = Object.prototype.hasOwnProperty.call(NEVER_ADVICE, advice) ? NEVER_ADVICE[advice] : undefined;
+  if (never) {
+    withReason(result, never);
     return;
   }
-  if (a === '01' || a === 'confirm_card_data') {
-    if (a === '01') result.reason = 'new_account_information';
+  if (UPDATE_ADVICE.has(advice)) {
+    if (advice === '01') withReason(result, 'new_account_information');
     result.retry = 'after_update';
     result.cascade = false;
     return;
   }
-  const delay = MAC_RETRY_DELAYS_MS[a];
+  const delay = Object.prototype.hasOwnProperty.call(MAC_RETRY_DELAYS_MS, advice) ? MAC_RETRY_DELAYS_MS[advice] : undefined;
   if (delay !== undefined) {
     result.retryDelayMs = delay;
-    if (result.retry !== 'never') result.retry = 'later';
+    result.cascade = false;
   }
 }

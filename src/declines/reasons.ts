@@ -10,7 +10,8 @@ export type DeclineCategory = 'hard' | 'soft';
 
 /**
  * When the same card may be tried again:
- * - `never`: not on any MID, not later (card networks fine every reattempt);
+ * - `never`: never cascades, and the router refuses this card on the MID that declined it for
+ *   30 days (card networks fine every reattempt: Visa category 1, Mastercard MAC 03/21);
  * - `later`: after a delay, within the network reattempt limits;
  * - `after_update`: only with corrected or updated card data;
  * - `with_authentication`: again on the same MID with 3-D Secure.
@@ -39,18 +40,18 @@ export const DECLINE_REASONS = {
   generic_decline: { category: 'soft', retry: 'later', cascade: true, visaCategory: 4, description: 'Declined for a reason the gateway did not give or we could not map.' },
   expired_card: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: 'The card has expired; ask for updated card details.' },
   incorrect_cvc: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: 'CVC did not match.' },
-  incorrect_number: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 1, description: 'No such card number (ISO 14): never reattempt.' },
+  incorrect_number: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'No such card number (ISO 14, Visa category 1 and 3): never reattempt this number; a corrected number is a new card.' },
   invalid_expiry_date: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: 'Expiry date wrong.' },
   incorrect_address: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: 'AVS mismatch or address rejected.' },
   new_account_information: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: 'Card credentials changed (Mastercard MAC 01): get the new card from the account updater or the customer.' },
   lost_card: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Card reported lost (ISO 41).' },
   stolen_card: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Card reported stolen (ISO 43).' },
   pickup_card: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Issuer asks to pick up the card (ISO 04/07).' },
-  fraud_suspected: { category: 'hard', retry: 'never', cascade: false, visaCategory: 2, description: 'Issuer or gateway suspects fraud; cascading would look like card testing.' },
+  fraud_suspected: { category: 'hard', retry: 'later', cascade: false, visaCategory: 2, description: 'Issuer or gateway suspects fraud (ISO 59, Visa category 2): retry later on the same MID once the cardholder has confirmed with the bank; never cascade, it would look like card testing.' },
   account_closed: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Account closed (ISO 46).' },
-  invalid_account: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'No such account or issuer (ISO 14/15).' },
-  transaction_not_allowed: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Transaction not permitted to this cardholder (ISO 57) or invalid transaction (ISO 12).' },
-  restricted_card: { category: 'hard', retry: 'later', cascade: false, visaCategory: 2, description: 'Restricted card (ISO 62); Visa moved 62 to category 2 in 2021.' },
+  invalid_account: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'No such account or issuer (ISO 15, no credit/checking/savings account).' },
+  transaction_not_allowed: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Transaction not permitted to this cardholder (ISO 57) or invalid transaction (ISO 12): Visa category 1.' },
+  restricted_card: { category: 'hard', retry: 'later', cascade: false, visaCategory: 2, description: 'Restricted or blocked card (ISO 62, 78, 93); Visa moved these to category 2 in 2021.' },
   card_not_supported: { category: 'soft', retry: 'later', cascade: true, visaCategory: 4, description: 'This MID or gateway does not take this card type; another MID may.' },
   amount_limit_exceeded: { category: 'soft', retry: 'later', cascade: false, visaCategory: 2, description: 'Exceeds the card\'s amount limit (ISO 61).' },
   velocity_exceeded: { category: 'soft', retry: 'later', cascade: false, visaCategory: 2, description: 'Exceeds the card\'s frequency limit (ISO 65).' },
@@ -60,7 +61,7 @@ export const DECLINE_REASONS = {
   processing_error: { category: 'soft', retry: 'later', cascade: true, visaCategory: 2, description: 'Gateway or processor error (ISO 96); another MID may work.' },
   invalid_amount: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 4, description: 'Amount invalid for this transaction (ISO 13).' },
   invalid_merchant: { category: 'soft', retry: 'later', cascade: true, visaCategory: 2, description: 'MID misconfigured or not allowed (ISO 03); another MID may work.' },
-  duplicate_transaction: { category: 'hard', retry: 'never', cascade: false, visaCategory: 4, description: 'Gateway saw this as a duplicate; a cascade could charge twice.' },
+  duplicate_transaction: { category: 'hard', retry: 'later', cascade: false, visaCategory: 4, description: 'Gateway saw this as a duplicate (ISO 94): check for an earlier charge; a cascade could charge twice.' },
   risk_blocked: { category: 'soft', retry: 'later', cascade: true, visaCategory: 4, description: 'Blocked by the gateway\'s own risk rules, not the issuer.' },
   revocation_of_authorization: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Cardholder revoked the recurring authorization (ISO R0/R1/R3, MAC 21): cancel the subscription.' },
   do_not_retry: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Issuer says never try again (Mastercard MAC 03, Stripe do_not_try_again).' },

@@ -8,7 +8,7 @@ import type { GatewayPaymentRequest, GatewayResult } from '../adapter';
 import { redact } from '../card/redact';
 import { checkNetworkRules } from '../declines/network-rules';
 import { normalizeDecline } from '../declines/normalize';
-import type { DeclineReason, NormalizedDecline } from '../declines/reasons';
+import { DECLINE_REASONS, type DeclineReason, type NormalizedDecline } from '../declines/reasons';
 import type { DeclineRecord, PinRecord, StoredCard } from '../store/types';
 import type { Approval, AttemptSummary, Failure, Operation } from '../types';
 import { capCounters, type MidRuntime, type RouterContext } from './context';
@@ -83,7 +83,9 @@ export function mayCascade(d: NormalizedDecline, cascadeOn: ReadonlySet<DeclineR
   // gateway cannot help (funds), or the next step is 3-D Secure on the same MID.
   if (d.category === 'hard' || d.retry === 'never' || d.retry === 'with_authentication') return false;
   if (d.reason === 'insufficient_funds') return false;
-  return d.cascade || cascadeOn.has(d.reason);
+  // Merchant advice (e.g. MAC 24–30, confirm_card_data) can turn off a reason's default cascade.
+  if (!d.cascade && DECLINE_REASONS[d.reason].cascade) return false;
+  return true;
 }
 
 /** Run the attempt loop and record everything. */

@@ -51,3 +51,13 @@ describe('PAN handling', () => {
     );
   });
 });
+
+describe('redact, labelled CVCs and non-card references', () => {
+  it('masks CVCs after a label with or without a separator, and leaves references that are no card number', () => {
+    expect(redact('cvc 123 rejected')).toBe('cvc *** rejected');
+    expect(redact('CVV2 1234 mismatch')).toBe('CVV2 *** mismatch');
+    expect(redact('{"cvc":"987"}')).toBe('{"cvc":"***"}');
+    expect(redact('CVV2 MISMATCH')).toBe('CVV2 MISMATCH');
+    expect(redact('psp 993617895204576J')).toBe('psp 993617895204576J');
+  });
+});

@@ -45,6 +45,7 @@ describe('cascades', () => {
     ['closed account (46)', { status: 'declined', code: '46' }, 'account_closed'],
     ['revocation (R1)', { status: 'declined', code: 'R1' }, 'revocation_of_authorization'],
     ['Mastercard MAC 03 on a soft code', { status: 'declined', code: '05', advice: '03' }, 'do_not_retry'],
+    ['Mastercard MAC 25 (retry after 24 h, on the same MID) on a soft code', { status: 'declined', code: '05', advice: '25' }, 'do_not_honor'],
   ];
   for (const [name, first, reason] of stopping) {
     it(`never cascades after ${name}`, async () => {

@@ -1,0 +1,137 @@
+/**
+ * `adyen()`: the Adyen Checkout API v72 adapter (card payments with raw card data; your
+ * integration must be PCI DSS compliant to send card numbers to Adyen).
+ *
+ * One adapter instance per MID: an API key and a merchant account. Every request carries
+ * `X-API-Key` and an `Idempotency-Key` equal to our attempt reference, so a transport retry of
+ * a payment or modification never charges or refunds twice (Adyen keeps keys 31 days).
+ * @module
+ */
+import type { AxiosInstance } from 'axios';
+import type {
+  AdapterCapabilities, CallOptions, GatewayAdapter, GatewayError, GatewayFollowUpRequest, GatewayPaymentRequest, GatewayResult,
+} from '../../src/adapter';
+import { ConfigError, type ConfigProblem } from '../../src/errors';
+import { createHttpClient, isTransportError, send, type HttpAdapterOptions } from '../shared/http';
+import {
+  AdyenInputError, adyenLiveBaseUrl, buildModificationRequest, buildPaymentRequest, modificationPath, parseErrorResponse,
+  parseModificationResponse, parsePaymentResponse, type AdyenModificationResponse, type AdyenPaymentMode, type AdyenPaymentResponse,
+} from './wire';
+
+export { ADYEN_TEST_BASE_URL } from './wire';
+
+/** Options of `adyen()`. */
+export interface AdyenOptions extends HttpAdapterOptions {
+  /** API key of the web service user (Customer Area → Developers → API credentials). */
+  apiKey: string;
+  /** The Adyen merchant account this MID charges on. */
+  merchantAccount: string;
+  /**
+   * Where Adyen sends the shopper back after a 3-D Secure redirect. Adyen requires it on every
+   * `/payments` request; when absent here, the MID's `settings.returnUrl` is used.
+   */
+  returnUrl?: string;
+  /**
+   * Your company's live endpoint prefix (Customer Area → Developers → API URLs). With it the
+   * adapter talks to `https://<prefix>-checkout-live.adyenpayments.com/checkout/v72`. Give
+   * either this or `baseUrl` (`ADYEN_TEST_BASE_URL` for the test environment).
+   */
+  liveEndpointUrlPrefix?: string;
+}
+
+/**
+ * What this adapter can do. `lookup` is false: the Checkout API has no way to fetch a payment by
+ * our reference (outcomes arrive by webhook), so ambiguous outcomes are resolved from webhooks
+ * or the Customer Area. `idempotencyKeys` is true: Adyen deduplicates by `Idempotency-Key`.
+ */
+const CAPABILITIES: AdapterCapabilities = {
+  authorize: true, sale: true, capture: true, partialCapture: true, void: true, refund: true, partialRefund: true,
+  verify: true, lookup: false, idempotencyKeys: true, threeDS: true,
+};
+
+function configProblems(o: AdyenOptions): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const blank = (v: unknown) => typeof v !== 'string' || v.trim() === '';
+  if (blank(o?.apiKey)) problems.push({ path: 'adyen.apiKey', message: 'is required' });
+  if (blank(o?.merchantAccount)) problems.push({ path: 'adyen.merchantAccount', message: 'is required' });
+  if (o?.returnUrl !== undefined && !/^https?:\/\/\S+$/.test(o.returnUrl)) problems.push({ path: 'adyen.returnUrl', message: 'must be an http(s) URL' });
+  if (o?.baseUrl === undefined && blank(o?.liveEndpointUrlPrefix)) {
+    problems.push({ path: 'adyen.baseUrl', message: 'give baseUrl (ADYEN_TEST_BASE_URL for tests) or liveEndpointUrlPrefix for your live endpoint' });
+  }
+  return problems;
+}
+
+function inputError(e: AdyenInputError): GatewayError {
+  return { status: 'error', ambiguous: false, code: 'invalid_request', message: e.message };
+}
+
+/**
+ * Create an Adyen adapter for one merchant account.
+ * @throws ConfigError when a required option is missing, naming it.
+ * @example
+ * import { adyen, ADYEN_TEST_BASE_URL } from 'switchyard/adapters/adyen';
+ * const gw = adyen({
+ *   apiKey: process.env.ADYEN_API_KEY!, merchantAccount: 'AcmeECOM',
+ *   returnUrl: 'https://shop.example/checkout/return', baseUrl: ADYEN_TEST_BASE_URL,
+ * });
+ */
+export function adyen(options: AdyenOptions): GatewayAdapter {
+  const problems = configProblems(options);
+  if (problems.length) throw new ConfigError(problems);
+  const base = options.baseUrl ?? adyenLiveBaseUrl(options.liveEndpointUrlPrefix!);
+  const client: AxiosInstance = createHttpClient(base, options);
+  const { apiKey, merchantAccount } = options;
+
+  const post = (path: string, data: unknown, idempotencyKey: string, opts?: CallOptions) =>
+    send(client, {
+      // Absolute URL: a shared axios instance's baseURL is whatever the last adapter set.
+      method: 'POST', url: `${base.replace(/\/+$/, '')}${path}`, data,
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-API-Key': apiKey, 'Idempotency-Key': idempotencyKey },
+    }, { idempotent: true, retries: options.transportRetries, signal: opts?.signal, timeoutMs: opts?.timeoutMs });
+
+  async function pay(mode: AdyenPaymentMode, req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult> {
+    const returnUrl = options.returnUrl ?? (req.merchant.settings?.returnUrl as string | undefined);
+    if (!returnUrl) return { status: 'error', ambiguous: false, merchantError: true, message: 'returnUrl: Adyen requires one on every payment; set adyen({ returnUrl }) or the MID\'s settings.returnUrl' };
+    let body;
+    try {
+      body = buildPaymentRequest(req, mode, { merchantAccount, returnUrl });
+    } catch (e) {
+      if (e instanceof AdyenInputError) return inputError(e);
+      throw e;
+    }
+    const res = await post('/payments', body, req.reference, opts);
+    if (isTransportError(res)) return res;
+    if (res.status !== 200) return parseErrorResponse(res.status, res.data);
+    if (!res.data || typeof res.data !== 'object') return { status: 'error', ambiguous: true, httpStatus: 200, message: 'Adyen answered HTTP 200 with a body that is not JSON' };
+    return parsePaymentResponse(res.data as AdyenPaymentResponse, { amount: mode === 'verify' ? 0 : req.amount, shopperReference: body.shopperReference });
+  }
+
+  async function modify(op: 'capture' | 'void' | 'refund', req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult> {
+    let body;
+    try {
+      body = buildModificationRequest(op, req, merchantAccount);
+    } catch (e) {
+      if (e instanceof AdyenInputError) return inputError(e);
+      throw e;
+    }
+    const res = await post(modificationPath(op, req.gatewayTransactionId), body, req.reference, opts);
+    if (isTransportError(res)) return res;
+    if (res.status !== 201 && res.status !== 200) return parseErrorResponse(res.status, res.data);
+    if (!res.data || typeof res.data !== 'object') return { status: 'error', ambiguous: true, httpStatus: res.status, message: `Adyen answered HTTP ${res.status} with a body that is not JSON` };
+    return parseModificationResponse(res.data as AdyenModificationResponse);
+  }
+
+  return {
+    gateway: 'adyen',
+    capabilities: CAPABILITIES,
+    authorize: (req, opts) => pay('authorize', req, opts),
+    sale: (req, opts) => pay('sale', req, opts),
+    verify: (req, opts) => pay('verify', req, opts),
+    /** Capture (full or partial). Approved means Adyen received it; the outcome arrives by webhook. */
+    capture: (req, opts) => modify('capture', req, opts),
+    /** Cancel an authorization. Approved means Adyen received it; the outcome arrives by webhook. */
+    void: (req, opts) => modify('void', req, opts),
+    /** Refund (full or partial). Approved means Adyen received it; the outcome arrives by webhook. */
+    refund: (req, opts) => modify('refund', req, opts),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * `authorizenet()`: the Authorize.Net adapter (JSON API, `createTransactionRequest`).
+ * One instance per merchant account (API Login ID + Transaction Key).
+ *
+ * - Authorize.Net has no idempotency key; it rejects a repeat of the same card, amount and
+ *   invoice number within its duplicate window (reason 11). Our attempt reference is sent as
+ *   `refId` and `order.invoiceNumber`, and a request is resent only when it certainly never
+ *   left this machine.
+ * - No 3-D Secure challenge flow exists in this API: results are never `requires_action`.
+ *   A completed authentication (ECI + CAVV) is passed in `cardholderAuthentication`.
+ * - Lookup by our reference: `getTransactionDetailsRequest` when the gateway transaction id is
+ *   known; otherwise the newest 1,000 unsettled transactions are searched for our invoice
+ *   number. A reference not found there is reported as an ambiguous error, never `not_found`:
+ *   the API cannot prove a transaction does not exist (it may have settled already).
+ * @module
+ */
+import type { AxiosResponse } from 'axios';
+import type {
+  AdapterCapabilities, CallOptions, GatewayAdapter, GatewayError, GatewayFollowUpRequest, GatewayLookupRequest,
+  GatewayLookupResult, GatewayPaymentRequest, GatewayResult,
+} from '../../src/adapter';
+import { redact } from '../../src/card/redact';
+import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
+import {
+  AuthorizeNetRequestError, captureRequest, detailsRequest, findInUnsettled, parseBody, paymentRequest, refundRequest,
+  toLookupResult, toResult, unsettledListRequest, voidRequest, type AuthorizeNetCredentials,
+} from './wire';
+
+/** Live endpoint. */
+export const AUTHORIZENET_LIVE_URL = 'https://api.authorize.net/xml/v1/request.api';
+/** Sandbox endpoint (developer accounts). */
+export const AUTHORIZENET_SANDBOX_URL = 'https://apitest.authorize.net/xml/v1/request.api';
+
+/** Options of `authorizenet()`. `baseUrl` is the full endpoint URL. */
+export interface AuthorizeNetOptions extends HttpAdapterOptions, AuthorizeNetCredentials {}
+
+const CAPABILITIES: AdapterCapabilities = {
+  authorize: true, sale: true, capture: true, partialCapture: true, void: true, refund: true, partialRefund: true,
+  verify: false, lookup: true, idempotencyKeys: false, threeDS: true,
+};
+
+type Body = Record<string, unknown>;
+
+/**
+ * Create an Authorize.Net adapter for one merchant account.
+ * @example
+ * const anet = authorizenet({ apiLoginId: process.env.ANET_LOGIN!, transactionKey: process.env.ANET_KEY! });
+ * const sandboxed = authorizenet({ apiLoginId, transactionKey, baseUrl: AUTHORIZENET_SANDBOX_URL });
+ */
+export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
+  if (!options || typeof options.apiLoginId !== 'string' || !options.apiLoginId || options.apiLoginId.length > 25) {
+    throw new TypeError('authorizenet: apiLoginId is required (at most 25 characters)');
+  }
+  if (typeof options.transactionKey !== 'string' || !options.transactionKey || options.transactionKey.length > 16) {
+    throw new TypeError('authorizenet: transactionKey is required (at most 16 characters)');
+  }
+  const credentials: AuthorizeNetCredentials = { apiLoginId: options.apiLoginId, transactionKey: options.transactionKey };
+  const client = createHttpClient(AUTHORIZENET_LIVE_URL, options);
+  const retries = options.transportRetries;
+
+  /** POST one API call; resolves with the parsed body or a GatewayError. */
+  async function call(body: Body, opts?: CallOptions): Promise<{ body: Body; status: number } | GatewayError> {
+    const res = await send<string>(
+      client,
+      { method: 'POST', url: '', data: JSON.stringify(body), headers: { 'content-type': 'application/json' }, responseType: 'text', transformResponse: [(d: unknown) => d] },
+      { ...opts, idempotent: false, retries },
+    );
+    if (isTransportError(res as AxiosResponse | GatewayError)) return res as GatewayError;
+    const r = res as AxiosResponse<string>;
+    if (r.status >= 500) return serverError(r, 'Authorize.Net');
+    if (r.status !== 200) return { status: 'error', ambiguous: false, httpStatus: r.status, message: `Authorize.Net answered HTTP ${r.status}` };
+    try {
+      return { body: parseBody(r.data), status: r.status };
+    } catch {
+      // A 200 we cannot read: the transaction may have run.
+      return { status: 'error', ambiguous: true, httpStatus: r.status, message: 'Authorize.Net answered HTTP 200 with a body that is not JSON' };
+    }
+  }
+
+  /** Build (may throw a request error), call, map. */
+  async function run(build: () => Body, currency: string, opts?: CallOptions): Promise<GatewayResult> {
+    let body: Body;
+    try {
+      body = build();
+    } catch (e) {
+      if (e instanceof AuthorizeNetRequestError) return { status: 'error', ambiguous: false, code: 'invalid_request', message: redact(e.message) };
+      throw e;
+    }
+    const res = await call(body, opts);
+    if ('ambiguous' in res) return res;
+    return toResult(res.body, currency, res.status);
+  }
+
+  async function lookup(req: GatewayLookupRequest, opts?: CallOptions): Promise<GatewayLookupResult> {
+    let id = req.gatewayTransactionId;
+    if (!id) {
+      const list = await call(unsettledListRequest(credentials), opts);
+      if ('ambiguous' in list) return list;
+      const messages = list.body.messages as { resultCode?: string } | undefined;
+      if (messages?.resultCode !== 'Ok') return toLookupResult(list.body, req.reference);
+      id = findInUnsettled(list.body, req.reference);
+      if (!id) {
+        return {
+          status: 'error', ambiguous: true,
+          message: `reference ${req.reference} is not among Authorize.Net's newest unsettled transactions; it may never have run or may have settled already: check the Merchant Interface`,
+        };
+      }
+    }
+    let body: Body;
+    try {
+      body = detailsRequest(id, credentials);
+    } catch (e) {
+      if (e instanceof AuthorizeNetRequestError) return { status: 'error', ambiguous: false, code: 'invalid_request', message: e.message };
+      throw e;
+    }
+    const res = await call(body, opts);
+    if ('ambiguous' in res) return res;
+    return toLookupResult(res.body, req.reference);
+  }
+
+  return {
+    gateway: 'authorizenet',
+    capabilities: CAPABILITIES,
+    authorize: (req: GatewayPaymentRequest, opts?: CallOptions) => run(() => paymentRequest('authorize', req, credentials), req.currency, opts),
+    sale: (req: GatewayPaymentRequest, opts?: CallOptions) => run(() => paymentRequest('sale', req, credentials), req.currency, opts),
+    capture: (req: GatewayFollowUpRequest, opts?: CallOptions) => run(() => captureRequest(req, credentials), req.currency, opts),
+    void: (req: GatewayFollowUpRequest, opts?: CallOptions) => run(() => voidRequest(req, credentials), req.currency, opts),
+    refund: (req: GatewayFollowUpRequest, opts?: CallOptions) => run(() => refundRequest(req, credentials), req.currency, opts),
+    lookup,
+  };
+}

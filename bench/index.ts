@@ -1,0 +1,88 @@
+/**
+ * `npm run bench`: every scenario of the benchmark issue, with seeded workloads, figures written
+ * to bench/results/latest.json (with the Node version and CPU model) and a table on stdout.
+ * Targets are recorded next to the figures, not enforced: these machines are shared and noisy.
+ * Set BENCH_TIME_MS to change the time per measurement (default 2,000 ms).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { binBench } from './bins';
+import { decisionBench, jsonRulesEngineBench } from './decision';
+import { httpOverheadBench } from './http';
+import { rebillBatchBench, saleBench } from './sale';
+
+const timeMs = Number(process.env.BENCH_TIME_MS ?? 2_000);
+
+async function main() {
+  const started = Date.now();
+  console.log(`Switchyard benchmarks (node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${timeMs} ms per measurement)`);
+  if (!(globalThis as { gc?: unknown }).gc) console.log('note: run with --expose-gc for exact heap figures (npm run bench does)');
+  const bins = await binBench(500_000, timeMs);
+  console.log('BIN table done');
+  const decision = await decisionBench(bins.table, timeMs);
+  console.log('decision done');
+  const jre = await jsonRulesEngineBench(bins.table, timeMs);
+  console.log('json-rules-engine done');
+  const sale = await saleBench(timeMs);
+  console.log('sale done');
+  const http = await httpOverheadBench(timeMs);
+  console.log('http done');
+  const rebill = await rebillBatchBench();
+  console.log('rebill batch done');
+
+  const d1000 = decision.rules_1000;
+  const d10 = decision.rules_10;
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    timePerMeasurementMs: timeMs,
+    decision,
+    jsonRulesEngine: { ...jre, ratioP50: Math.round((jre.p50us / d1000.p50us) * 10) / 10 },
+    bins: bins.figures,
+    sale,
+    http,
+    rebill,
+    targets: {
+      'decision p50 ≤ 5 µs (1,000 rules)': d1000.p50us <= 5,
+      'decision p99 ≤ 25 µs (1,000 rules)': d1000.p99us <= 25,
+      '1,000 rules ≤ 3× the cost of 10 rules (p50)': d1000.p50us <= 3 * d10.p50us,
+      '≥ 100× faster than json-rules-engine (p50)': jre.p50us / d1000.p50us >= 100,
+      'BIN load ≤ 1.5 s': bins.figures.loadMs <= 1500,
+      'BIN heap ≤ 64 MB': bins.figures.heapGrowthMB <= 64,
+      'BIN lookup p99 ≤ 2 µs': bins.figures.lookup.p99us <= 2,
+      'sale on memory p50 ≤ 50 µs': sale.memory.p50us <= 50,
+      'sale on SQLite ≥ 2,000/s': sale.sqlite ? sale.sqlite.opsPerSec >= 2000 : null,
+      'added time next to loopback HTTP ≤ 5% (p50)': http ? http.addedPercentP50 <= 5 : null,
+    },
+    totalSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  const here = dirname(fileURLToPath(import.meta.url));
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+
+  const row = (name: string, value: string, target = '') => console.log(`${name.padEnd(46)} ${value.padEnd(34)} ${target}`);
+  console.log('');
+  row('scenario', 'figures', 'target met?');
+  for (const n of [10, 100, 1000] as const) {
+    const f = decision[`rules_${n}`];
+    row(`decision, ${n} rules`, `p50 ${f.p50us} µs, p99 ${f.p99us} µs, ${f.opsPerSec}/s`);
+  }
+  row('json-rules-engine, 1,000 rules', `p50 ${jre.p50us} µs (${results.jsonRulesEngine.ratioP50}× ours)`);
+  row('BIN table 500,000 ranges', `load ${bins.figures.loadMs} ms, heap +${bins.figures.heapGrowthMB} MB`);
+  row('BIN lookup', `p50 ${bins.figures.lookup.p50us} µs, p99 ${bins.figures.lookup.p99us} µs`);
+  row('sale, memory store', `p50 ${sale.memory.p50us} µs, ${sale.memory.opsPerSec}/s`);
+  if (sale.sqlite) row('sale, SQLite store', `p50 ${sale.sqlite.p50us} µs, ${sale.sqlite.opsPerSec}/s`);
+  if (http) row(`sale via ${http.adapter} on loopback HTTP`, `+${http.addedUsP50} µs (+${http.addedPercentP50}%) at p50`);
+  if (rebill) row('rebill batch on SQLite', `${rebill.rebills} in ${rebill.wallMs} ms, ${rebill.rebillsPerSec}/s`);
+  console.log('');
+  for (const [k, v] of Object.entries(results.targets)) console.log(`${v === null ? 'n/a ' : v ? 'met ' : 'MISS'}  ${k}`);
+  console.log(`\nwritten to bench/results/latest.json in ${results.totalSeconds} s`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

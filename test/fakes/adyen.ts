@@ -1,0 +1,274 @@
+/**
+ * A fake Adyen Checkout API v72 on loopback. Every request is checked against Adyen's published
+ * OpenAPI description (body schema, path, the `X-API-Key` and `Idempotency-Key` headers the spec
+ * declares); violations are collected in `violations` and answered 422, so a test that checks
+ * `violations` fails. Answers are built from the adapter's fixtures (themselves spec examples)
+ * and validated against the spec's response schemas before they are sent.
+ *
+ * It keeps its own books (`charges`), deduplicates by Idempotency-Key like Adyen, vaults cards
+ * on `storePaymentMethod`, and can be scripted (`next`) to refuse with any refusal reason, ask
+ * for 3-D Secure, stay pending, or answer an error; transport faults come from `server.inject`.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startFakeServer, type FakeResponse, type FakeServer, type RecordedRequest } from '../support/fake-server';
+import { openApiValidator } from '../support/openapi';
+
+/** The spec every request and answer is checked against. */
+export const ADYEN_SPEC = 'adyen-checkout-v72-payments.openapi.json';
+
+const FIXTURES = resolve(__dirname, '../../adapters/adyen/fixtures');
+/** Read one of the adapter's fixtures (a fresh copy). */
+export function adyenFixture<T = any>(name: string): T {
+  return JSON.parse(readFileSync(resolve(FIXTURES, `${name}.json`), 'utf8')) as T;
+}
+
+/**
+ * Adyen's refusal reasons by `refusalReasonCode`
+ * (https://docs.adyen.com/development-resources/refusal-reasons/).
+ */
+export const ADYEN_REFUSAL_REASONS: Readonly<Record<string, string>> = {
+  '2': 'Refused', '3': 'Referral', '4': 'Acquirer Error', '5': 'Blocked Card', '6': 'Expired Card', '7': 'Invalid Amount',
+  '8': 'Invalid Card Number', '9': 'Issuer Unavailable', '10': 'Not supported', '11': '3D Not Authenticated',
+  '12': 'Not enough balance', '14': 'Acquirer Fraud', '15': 'Cancelled', '16': 'Shopper Cancelled', '17': 'Invalid Pin',
+  '18': 'Pin tries exceeded', '19': 'Pin validation not possible', '20': 'FRAUD', '21': 'Not Submitted', '22': 'FRAUD-CANCELLED',
+  '23': 'Transaction Not Permitted', '24': 'CVC Declined', '25': 'Restricted Card', '26': 'Revocation Of Auth',
+  '27': 'Declined Non Generic', '28': 'Withdrawal amount exceeded', '29': 'Withdrawal count exceeded', '31': 'Issuer Suspected Fraud',
+  '32': 'AVS Declined', '33': 'Card requires online pin', '34': 'No checking account available on Card',
+  '35': 'No savings account available on Card', '36': 'Mobile pin required', '37': 'Contactless fallback', '38': 'Authentication required',
+  '39': 'RReq not received from DS', '40': 'Current AID is in Penalty Box', '41': 'CVM Required Restart Payment',
+  '42': '3DS Authentication Error', '43': 'Online PIN required', '44': 'Try another interface', '45': 'Chip downgrade mode',
+  '46': 'Transaction blocked by Adyen to prevent excessive retry fees',
+};
+
+/**
+ * Adyen test environment triggers: `paymentMethod.holderName` → refusalReasonCode
+ * (https://docs.adyen.com/development-resources/testing/result-codes).
+ */
+const HOLDER_NAME_TRIGGERS: Readonly<Record<string, string>> = {
+  DECLINED: '2', REFERRAL: '3', ERROR: '4', BLOCK_CARD: '5', CARD_EXPIRED: '6', INVALID_AMOUNT: '7', NOT_ENOUGH_BALANCE: '12',
+};
+
+/** A scripted answer to the next `/payments` request. */
+export type AdyenScript =
+  | { kind: 'refuse'; code: string; raw?: string; advice?: string; resultCode?: 'Refused' | 'Cancelled' | 'Error' }
+  | { kind: 'redirect' }
+  | { kind: 'identify' }
+  | { kind: 'pending' }
+  | { kind: 'error'; status: 400 | 401 | 403 | 422 | 500; fixture?: string };
+
+/** A modification as the fake recorded it. */
+export interface FakeAdyenModification {
+  type: 'capture' | 'cancel' | 'refund';
+  pspReference: string;
+  reference?: string;
+  value?: number;
+  /** What the webhook would later report. */
+  success: boolean;
+}
+
+/** A payment in the fake's books. Card data is kept as BIN + last four only. */
+export interface FakeAdyenCharge {
+  pspReference: string;
+  reference: string;
+  merchantOrderReference?: string;
+  amount: { value: number; currency: string };
+  captured: number;
+  refunded: number;
+  cancelled: boolean;
+  card?: { bin: string; last4: string };
+  shopperInteraction?: string;
+  recurringProcessingModel?: string;
+  shopperReference?: string;
+  storedPaymentMethodId?: string;
+  /** Token this payment was made with (rebills). */
+  paidWithStoredPaymentMethodId?: string;
+  networkTxReference?: string;
+  /** `networkPaymentReference` sent on a rebill with the card. */
+  networkPaymentReference?: string;
+  mpiData?: Record<string, unknown>;
+  modifications: FakeAdyenModification[];
+}
+
+/** A running fake Adyen. */
+export interface FakeAdyen {
+  readonly url: string;
+  readonly server: FakeServer;
+  readonly charges: Map<string, FakeAdyenCharge>;
+  /** Spec violations seen; a test must end with none. */
+  readonly violations: string[];
+  /** Script the next `/payments` answers (first in, first out); unscripted payments are authorised. */
+  next(...scripts: AdyenScript[]): void;
+  close(): Promise<void>;
+}
+
+const pspReference = () => randomBytes(12).toString('base64').replace(/[^A-Z0-9]/gi, '').toUpperCase().padEnd(16, '7').slice(0, 16);
+const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('');
+
+/** Start a fake Adyen for one merchant account and API key. */
+export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: string } = {}): Promise<FakeAdyen> {
+  const apiKey = opts.apiKey ?? 'test_api_key';
+  const merchantAccount = opts.merchantAccount ?? 'SwitchyardECOM';
+  const spec = openApiValidator(ADYEN_SPEC);
+  const raw = spec.spec as any;
+  const apiKeyHeader = String(raw.components.securitySchemes.ApiKeyAuth.name).toLowerCase();
+  const idemParam = raw.components.parameters['Idempotency-Key'];
+  const idemHeader = String(idemParam.name).toLowerCase();
+  const idemMax = Number(/maximum of (\d+) characters/.exec(idemParam.description)?.[1] ?? 64);
+
+  const charges = new Map<string, FakeAdyenCharge>();
+  const vault = new Map<string, { shopperReference: string; networkTxReference?: string }>();
+  const networkRefs = new Set<string>();
+  const replies = new Map<string, { body: string; response: FakeResponse }>();
+  const violations: string[] = [];
+  const scripts: AdyenScript[] = [];
+
+  const json = (status: number, body: object): FakeResponse => ({ status, body });
+  const violation = (rec: RecordedRequest, what: string): FakeResponse => {
+    violations.push(`${rec.method} ${rec.path}: ${what}`);
+    return json(422, { status: 422, errorCode: '000', message: `fake Adyen: ${what}`, errorType: 'validation' });
+  };
+  const errorFixture = (status: number, name = `error-${status}`): FakeResponse => json(status, adyenFixture(name));
+  const refusal = (s: Extract<AdyenScript, { kind: 'refuse' }>, reference: string): object => {
+    const body = adyenFixture('payment-refused');
+    body.pspReference = pspReference();
+    body.merchantReference = reference;
+    body.resultCode = s.resultCode ?? (s.code === '4' ? 'Error' : 'Refused');
+    body.refusalReasonCode = s.code;
+    body.refusalReason = ADYEN_REFUSAL_REASONS[s.code] ?? 'Refused';
+    if (s.raw) body.additionalData.refusalReasonRaw = s.raw;
+    else delete body.additionalData.refusalReasonRaw;
+    if (s.advice) body.additionalData.merchantAdviceCode = s.advice;
+    return body;
+  };
+
+  function payment(rec: RecordedRequest, body: any): FakeResponse {
+    const pm = body.paymentMethod ?? {};
+    const trigger = HOLDER_NAME_TRIGGERS[pm.holderName as string];
+    const script: AdyenScript | undefined = scripts.shift() ?? (trigger ? { kind: 'refuse', code: trigger } : undefined);
+    if (script?.kind === 'refuse') return json(200, refusal(script, body.reference));
+    if (script?.kind === 'error') return errorFixture(script.status, script.fixture);
+    if (script?.kind === 'pending') return json(200, { pspReference: pspReference(), resultCode: 'Pending', merchantReference: body.reference });
+    if (script?.kind === 'redirect' || script?.kind === 'identify') {
+      const r = adyenFixture(script.kind === 'redirect' ? 'payment-redirect-shopper' : 'payment-identify-shopper');
+      if (script.kind === 'redirect') {
+        r.pspReference = pspReference();
+        r.additionalData.merchantReference = body.reference;
+      }
+      return json(200, r);
+    }
+
+    // Stored-credential rules a real acquirer enforces.
+    if (pm.storedPaymentMethodId) {
+      const token = vault.get(pm.storedPaymentMethodId);
+      if (!token || token.shopperReference !== body.shopperReference) {
+        return json(422, { status: 422, errorType: 'validation', message: 'fake Adyen: no stored payment method for this shopperReference' });
+      }
+      if (!body.recurringProcessingModel) return violation(rec, 'a stored payment method needs recurringProcessingModel');
+    }
+    if (pm.networkPaymentReference && !networkRefs.has(pm.networkPaymentReference)) return violation(rec, `unknown networkPaymentReference ${pm.networkPaymentReference}`);
+    if (body.storePaymentMethod && !body.shopperReference) return violation(rec, 'storePaymentMethod needs a shopperReference');
+    if (body.shopperInteraction === 'ContAuth' && pm.cvc) return violation(rec, 'merchant-initiated (ContAuth) payments carry no CVC');
+
+    const psp = pspReference();
+    const tokenized = body.storePaymentMethod === true;
+    const r = adyenFixture(tokenized ? 'payment-authorised-tokenized' : 'payment-authorised');
+    r.pspReference = psp;
+    r.merchantReference = body.reference;
+    r.additionalData.authCode = digits(6);
+    const ntid = pm.storedPaymentMethodId ? vault.get(pm.storedPaymentMethodId)!.networkTxReference : (pm.networkPaymentReference ?? digits(15));
+    if (ntid) {
+      r.additionalData.networkTxReference = ntid;
+      networkRefs.add(ntid);
+    }
+    let storedId: string | undefined;
+    if (tokenized) {
+      storedId = pspReference();
+      vault.set(storedId, { shopperReference: body.shopperReference, networkTxReference: ntid });
+      r.additionalData['tokenization.storedPaymentMethodId'] = storedId;
+      r.additionalData['tokenization.shopperReference'] = body.shopperReference;
+    }
+    if (body.recurringProcessingModel) r.additionalData.recurringProcessingModel = body.recurringProcessingModel;
+    const number = typeof pm.number === 'string' ? pm.number : undefined;
+    charges.set(psp, {
+      pspReference: psp, reference: body.reference, merchantOrderReference: body.merchantOrderReference, amount: { ...body.amount },
+      captured: body.captureDelayHours === 0 ? body.amount.value : 0, refunded: 0, cancelled: false,
+      ...(number && { card: { bin: number.slice(0, 6), last4: number.slice(-4) } }),
+      shopperInteraction: body.shopperInteraction, recurringProcessingModel: body.recurringProcessingModel, shopperReference: body.shopperReference,
+      storedPaymentMethodId: storedId, paidWithStoredPaymentMethodId: pm.storedPaymentMethodId, networkTxReference: ntid,
+      networkPaymentReference: pm.networkPaymentReference, mpiData: body.mpiData, modifications: [],
+    });
+    return json(200, r);
+  }
+
+  function modification(rec: RecordedRequest, type: FakeAdyenModification['type'], psp: string, body: any): FakeResponse {
+    const charge = charges.get(psp);
+    if (!charge) return json(422, { status: 422, errorType: 'validation', message: 'fake Adyen: unknown paymentPspReference' });
+    if (body.amount && body.amount.currency !== charge.amount.currency) return violation(rec, `currency ${body.amount.currency} differs from the payment's ${charge.amount.currency}`);
+    const value: number | undefined = body.amount?.value;
+    let success: boolean;
+    if (type === 'capture') {
+      success = !charge.cancelled && value! <= charge.amount.value - charge.captured;
+      if (success) charge.captured += value!;
+    } else if (type === 'cancel') {
+      success = !charge.cancelled && charge.captured === 0;
+      if (success) charge.cancelled = true;
+    } else {
+      success = value! <= charge.captured - charge.refunded;
+      if (success) charge.refunded += value!;
+    }
+    const r = adyenFixture(type === 'capture' ? 'capture-received' : type === 'cancel' ? 'cancel-received' : 'refund-received');
+    r.merchantAccount = body.merchantAccount;
+    r.paymentPspReference = psp;
+    r.pspReference = pspReference();
+    if (body.reference) r.reference = body.reference;
+    else delete r.reference;
+    if (body.amount) r.amount = body.amount;
+    charge.modifications.push({ type, pspReference: r.pspReference, reference: body.reference, value, success });
+    return json(201, r);
+  }
+
+  function handle(rec: RecordedRequest): FakeResponse {
+    if (rec.method !== 'POST') return violation(rec, `${rec.method} is not an operation of the spec`);
+    const template = spec.match(rec.path);
+    if (!template) return violation(rec, 'no path of the spec matches');
+    if (rec.headers[apiKeyHeader] !== apiKey) return errorFixture(401);
+    const key = rec.headers[idemHeader];
+    if (typeof key !== 'string' || key.length === 0 || key.length > idemMax) return violation(rec, `${idemParam.name} header missing or longer than ${idemMax}`);
+    if (!String(rec.headers['content-type'] ?? '').startsWith('application/json')) return violation(rec, 'content-type is not application/json');
+    const seen = replies.get(key);
+    if (seen) return seen.body === rec.body ? seen.response : violation(rec, `${idemParam.name} ${key} reused for a different request`);
+
+    let body: any;
+    try {
+      body = JSON.parse(rec.body);
+    } catch {
+      return violation(rec, 'body is not JSON');
+    }
+    const report = spec.request('POST', rec.path, body);
+    if (!report.ok) return violation(rec, report.errors.join('; '));
+    if (body.merchantAccount !== merchantAccount) return errorFixture(403);
+
+    const psp = decodeURIComponent(rec.path.split('/')[2] ?? '');
+    const response = template === '/payments' ? payment(rec, body)
+      : template.endsWith('/captures') ? modification(rec, 'capture', psp, body)
+      : template.endsWith('/cancels') ? modification(rec, 'cancel', psp, body)
+      : template.endsWith('/refunds') ? modification(rec, 'refund', psp, body)
+      : violation(rec, `${template} is not used by the adapter`);
+    const check = spec.response('POST', rec.path, response.status, response.body);
+    if (!check.ok) violations.push(`answer to ${rec.path} is not spec-valid: ${check.errors.join('; ')}`);
+    if (response.status < 500) replies.set(key, { body: rec.body, response });
+    return response;
+  }
+
+  const server = await startFakeServer(handle);
+  return {
+    url: server.url,
+    server,
+    charges,
+    violations,
+    next: (...s) => scripts.push(...s),
+    close: () => server.close(),
+  };
+}

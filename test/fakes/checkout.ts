@@ -1,0 +1,264 @@
+/**
+ * A fake Checkout.com (NAS 2022-07) on loopback. Every request is checked against
+ * `checkoutcom-nas-2022-07-payments.openapi.json` with ajv (the spec's own schemas, following its
+ * `source` discriminator mappings, which the shared validator does not); every answer is built
+ * from `adapters/checkout/fixtures/` and checked against the spec before it is sent. Violations
+ * are collected in `violations` (tests assert it stays empty) and the request is answered 422.
+ * The fake keeps its own books (`payments`), replays answers by `Cko-Idempotency-Key`, and can
+ * be told to decline with any code, ask for 3-D Secure, approve partially, or fail (`inject`).
+ */
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startFakeServer, type Fault, type FakeResponse, type FakeServer, type RecordedRequest } from '../support/fake-server';
+import { openApiValidator } from '../support/openapi';
+
+/** The spec file every request and answer is checked against. */
+export const CHECKOUT_SPEC = 'checkoutcom-nas-2022-07-payments.openapi.json';
+const FIXTURES = resolve(__dirname, '../../adapters/checkout/fixtures');
+
+/** Read one fixture (a fresh copy each time). */
+export function checkoutFixture<T = Record<string, any>>(name: string): T {
+  return JSON.parse(readFileSync(resolve(FIXTURES, `${name}.json`), 'utf8')) as T;
+}
+
+/** What the next `POST /payments` should answer. */
+export type CheckoutOutcome =
+  | { type: 'decline'; code: string; summary: string; recommendation?: string }
+  | { type: 'threeDS' }
+  | { type: 'partial'; amount: number };
+
+/** One payment in the fake's books (no PAN, no CVV). */
+export interface FakeCheckoutPayment {
+  id: string;
+  reference: string;
+  amount: number;
+  currency: string;
+  status: 'Authorized' | 'Card Verified' | 'Declined' | 'Pending' | 'Voided';
+  captured: number;
+  refunded: number;
+  voided: boolean;
+  paymentType?: string;
+  merchantInitiated?: boolean;
+  previousPaymentId?: string;
+  sourceType: string;
+  sourceStored?: boolean;
+  schemeId: string;
+  sourceId: string;
+  responseCode: string;
+}
+
+/** A running fake Checkout.com. */
+export interface CheckoutFake {
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  /** Spec violations seen in requests or answers; a test should end with none. */
+  readonly violations: string[];
+  readonly payments: Map<string, FakeCheckoutPayment>;
+  /** Answers replayed from the idempotency store instead of being processed again. */
+  readonly replays: number;
+  /** Queue outcomes for the next payments (first in, first out); default: approve. */
+  next(...outcomes: CheckoutOutcome[]): void;
+  /** Queue transport faults (time out, reset, 5xx, malformed, truncated). */
+  inject(...faults: Fault[]): void;
+  close(): Promise<void>;
+}
+
+const id = (prefix: string) => `${prefix}_${randomBytes(20).toString('hex').slice(0, 26)}`;
+const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('');
+
+/** ajv over the spec's components, for the schemas the shared validator cannot reach. */
+function componentValidator(spec: { components?: Record<string, any> }) {
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: 'spec', components: spec.components ?? {} });
+  const cache = new Map<string, ValidateFunction>();
+  const fn = (ref: string) => {
+    let f = cache.get(ref);
+    if (!f) cache.set(ref, (f = ajv.compile({ $ref: `spec${ref}` })));
+    return f;
+  };
+  const check = (ref: string, value: unknown, where: string): string[] => {
+    const f = fn(ref);
+    return f(value) ? [] : (f.errors ?? []).map((e) => `${where}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+  };
+  /** Validate `value.source` against the schema its discriminator maps `type` to. */
+  const source = (base: string, value: any, where: string): string[] => {
+    const src = value?.source;
+    if (!src) return [];
+    const mapping = spec.components?.schemas?.[base]?.discriminator?.mapping ?? {};
+    const target = mapping[src.type];
+    if (!target) return [`${where}/source type ${JSON.stringify(src.type)} has no mapping in ${base}`];
+    return check(target, src, `${where}/source`);
+  };
+  return { check, source };
+}
+
+/** Start a fake Checkout.com that accepts `secretKey`. */
+export async function startCheckoutFake(options: { secretKey: string }): Promise<CheckoutFake> {
+  const api = openApiValidator(CHECKOUT_SPEC);
+  const components = componentValidator(api.spec);
+  const violations: string[] = [];
+  const payments = new Map<string, FakeCheckoutPayment>();
+  const idempotent = new Map<string, FakeResponse>();
+  const outcomes: CheckoutOutcome[] = [];
+  let replays = 0;
+  let server: FakeServer;
+
+  const linkTo = (path: string) => ({ href: `${server.url}${path}` });
+  const invalid = (errors: string[], where: string): FakeResponse => {
+    violations.push(...errors.map((e) => `${where}: ${e}`));
+    const body = checkoutFixture('validation-error');
+    body.error_codes = ['request_invalid'];
+    return { status: 422, body };
+  };
+
+  /** Check an answer against the spec before sending it. */
+  function answer(method: string, path: string, res: FakeResponse, component?: string): FakeResponse {
+    if (res.status === 401 || res.status === 403 || res.status === 404) return res;
+    const errors = component
+      ? components.check(`#/components/schemas/${component}`, res.body, '(answer)')
+      : api.response(method, path, res.status, res.body).errors;
+    const sourceErrors = components.source('PaymentResponseSource', res.body, '(answer)');
+    violations.push(...[...errors, ...sourceErrors].map((e) => `answer to ${method} ${path}: ${e}`));
+    return res;
+  }
+
+  function createPayment(body: any): FakeResponse {
+    const outcome = outcomes.shift();
+    const pay = id('pay');
+    const base: FakeCheckoutPayment = {
+      id: pay, reference: body.reference, amount: body.amount ?? 0, currency: body.currency, status: 'Authorized', captured: 0, refunded: 0,
+      voided: false, paymentType: body.payment_type, merchantInitiated: body.merchant_initiated, previousPaymentId: body.previous_payment_id,
+      sourceType: body.source.type, sourceStored: body.source.stored, schemeId: digits(15), responseCode: '10000',
+      sourceId: body.source.type === 'id' ? body.source.id : id('src'),
+    };
+    if (outcome?.type === 'threeDS') {
+      base.status = 'Pending';
+      payments.set(pay, base);
+      const res = checkoutFixture('payment-pending-3ds');
+      Object.assign(res, { id: pay, reference: body.reference });
+      res._links = { self: linkTo(`/payments/${pay}`), redirect: { href: `${server.url}/3ds/${pay}` } };
+      return { status: 202, body: res };
+    }
+    const declined = outcome?.type === 'decline';
+    const res = checkoutFixture(declined ? 'payment-declined' : 'payment-authorized');
+    const card = body.source.type === 'card' ? body.source : undefined;
+    const verify = !body.amount;
+    const amount = outcome?.type === 'partial' ? outcome.amount : base.amount;
+    base.amount = amount;
+    Object.assign(res, { id: pay, action_id: id('act'), amount, currency: body.currency, reference: body.reference, processed_on: new Date().toISOString() });
+    Object.assign(res.source, {
+      id: base.sourceId,
+      ...(card && { bin: card.number.slice(0, 6), last4: card.number.slice(-4), expiry_month: card.expiry_month, expiry_year: card.expiry_year }),
+    });
+    if (!card?.name) delete res.source.name;
+    if (declined) {
+      base.status = 'Declined';
+      base.responseCode = outcome.code;
+      Object.assign(res, { response_code: outcome.code, response_summary: outcome.summary });
+      if (outcome.recommendation) res.processing = { recommendation_code: outcome.recommendation };
+      else delete res.processing;
+    } else {
+      base.status = verify ? 'Card Verified' : 'Authorized';
+      if (body.capture !== false && !verify) base.captured = amount;
+      if (outcome?.type === 'partial') Object.assign(res, { response_code: '10010', response_summary: 'Partial Value Approved' });
+      Object.assign(res, { status: base.status, scheme_id: base.schemeId });
+    }
+    res._links = { self: linkTo(`/payments/${pay}`), actions: linkTo(`/payments/${pay}/actions`) };
+    payments.set(pay, base);
+    return { status: 201, body: res };
+  }
+
+  function action(kind: 'captures' | 'voids' | 'refunds', payId: string, body: any): FakeResponse {
+    const p = payments.get(payId);
+    if (!p) return { status: 404, body: '' };
+    const notAllowed: FakeResponse = { status: 403, body: '' };
+    if (p.status !== 'Authorized' || p.voided) return notAllowed;
+    const amount = body.amount ?? (kind === 'captures' ? p.amount - p.captured : p.captured - p.refunded);
+    if (kind === 'captures') {
+      if (amount > p.amount - p.captured) return notAllowed;
+      p.captured += amount;
+    } else if (kind === 'voids') {
+      if (p.captured > 0) return notAllowed;
+      p.voided = true;
+      p.status = 'Voided';
+    } else {
+      if (amount > p.captured - p.refunded) return notAllowed;
+      p.refunded += amount;
+    }
+    const res = checkoutFixture('action-accepted');
+    Object.assign(res, { action_id: id('act'), _links: { payment: linkTo(`/payments/${payId}`) } });
+    if (body.reference) res.reference = body.reference;
+    else delete res.reference;
+    return { status: 202, body: res };
+  }
+
+  function details(payId: string): FakeResponse {
+    const p = payments.get(payId);
+    if (!p) return { status: 404, body: '' };
+    const res = checkoutFixture('payment-details');
+    Object.assign(res, {
+      id: p.id, amount: p.amount, currency: p.currency, reference: p.reference, status: p.status, approved: p.status !== 'Declined',
+      scheme_id: p.schemeId, payment_type: p.paymentType ?? 'Regular',
+    });
+    res.source.id = p.sourceId;
+    res._links = { self: linkTo(`/payments/${p.id}`), actions: linkTo(`/payments/${p.id}/actions`) };
+    return { status: 200, body: res };
+  }
+
+  function handle(req: RecordedRequest): FakeResponse {
+    if (req.headers.authorization !== `Bearer ${options.secretKey}`) return { status: 401, body: '' };
+    const path = req.path.split('?')[0];
+    const template = api.match(path);
+    if (!template) return invalid([`no path in the spec matches ${path}`], `${req.method} ${path}`);
+    if (req.method === 'GET') {
+      if (template !== '/payments/{id}') return invalid([`GET ${template} is not served by this fake`], `GET ${path}`);
+      return answer('GET', path, details(path.split('/')[2]));
+    }
+    let body: any;
+    try {
+      body = JSON.parse(req.body);
+    } catch {
+      return invalid(['body is not JSON'], `${req.method} ${path}`);
+    }
+    if (req.headers['content-type'] !== 'application/json') violations.push(`${req.method} ${path}: content-type ${req.headers['content-type']}`);
+    const errors = [...api.request(req.method, path, body).errors, ...(template === '/payments' ? components.source('PaymentRequestSource', body, '(body)') : [])];
+    if (errors.length) return invalid(errors, `${req.method} ${path}`);
+
+    const key = req.headers['cko-idempotency-key'];
+    const idemKey = typeof key === 'string' ? `${path} ${key}` : undefined;
+    const seen = idemKey ? idempotent.get(idemKey) : undefined;
+    if (seen) {
+      replays++;
+      return seen;
+    }
+    let res: FakeResponse;
+    if (template === '/payments') {
+      const created = createPayment(body);
+      // A 202 Pending payment matches both schemas of the spec's oneOf; check the one it is.
+      res = answer('POST', path, created, created.status === 202 ? 'PaymentAcceptedResponse' : undefined);
+    }
+    else {
+      const [, , payId, kind] = path.split('/');
+      res = answer('POST', path, action(kind as 'captures' | 'voids' | 'refunds', payId, body));
+    }
+    if (idemKey) idempotent.set(idemKey, res);
+    return res;
+  }
+
+  server = await startFakeServer(handle);
+
+  return {
+    get url() { return server.url; },
+    get requests() { return server.requests; },
+    violations,
+    payments,
+    get replays() { return replays; },
+    next: (...o) => outcomes.push(...o),
+    inject: (...f) => server.inject(...f),
+    close: () => server.close(),
+  };
+}
