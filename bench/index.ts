@@ -6,8 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { binBench } from './bins';
 import { decisionBench, jsonRulesEngineBench } from './decision';
 import { httpOverheadBench } from './http';
@@ -59,9 +58,10 @@ async function main() {
     },
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
-  const here = dirname(fileURLToPath(import.meta.url));
-  mkdirSync(join(here, 'results'), { recursive: true });
-  writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  // Run from the package root (npm run bench); the bundle itself lives in bench/.build/.
+  const out = join(process.cwd(), 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
 
   const row = (name: string, value: string, target = '') => console.log(`${name.padEnd(46)} ${value.padEnd(34)} ${target}`);
   console.log('');

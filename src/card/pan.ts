@@ -65,10 +65,17 @@ export interface BrandInfo {
  * detectBrand('4111111111111111')?.brand // 'visa'
  */
 export function detectBrand(digits: string): BrandInfo | undefined {
-  const [best] = creditCardType(digits);
-  if (!best) return undefined;
-  return { brand: best.type as CardBrand, lengths: best.lengths, cvcLength: best.code.size };
+  // Brand patterns look at 8 digits at most, so the answer for a prefix is cached (bounded).
+  const key = digits.slice(0, 8);
+  const cached = brandCache.get(key);
+  if (cached !== undefined || brandCache.has(key)) return cached;
+  const [best] = creditCardType(key);
+  const info = best && { brand: best.type as CardBrand, lengths: best.lengths, cvcLength: best.code.size };
+  if (brandCache.size >= 50_000) brandCache.clear();
+  brandCache.set(key, info);
+  return info;
 }
+const brandCache = new Map<string, BrandInfo | undefined>();
 
 /**
  * BIN + last four, the only form of a card number Switchyard writes anywhere.

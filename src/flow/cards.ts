@@ -17,8 +17,8 @@ export async function storedCard(ctx: RouterContext, card: ParsedCard): Promise<
 /** What routing rules see of a request. */
 export function routingContext(ctx: RouterContext, kind: RoutingContext['kind'], r: PaymentRequest, card: ParsedCard): RoutingContext {
   return {
-    kind, brand: card.brand, bin: card.digits.slice(0, 8), binInfo: ctx.bins?.lookup(card.digits), amount: r.amount, currency: r.currency,
-    customerCountry: r.customer?.country, billingCountry: r.billing?.country, tags: r.tags ?? [], metadata: r.metadata ?? {},
+    kind, brand: card.brand, bin: card.digits.slice(0, 8), binNumber: Number(card.digits.slice(0, 8).padEnd(8, '0')), binInfo: ctx.bins?.lookup(card.digits), amount: r.amount, currency: r.currency,
+    customerCountry: r.customer?.country?.toUpperCase(), billingCountry: r.billing?.country?.toUpperCase(), tags: r.tags ?? [], metadata: r.metadata ?? {},
   };
 }
 

@@ -70,13 +70,19 @@ async function charge(ctx: RouterContext, kind: PaymentKind, r: PaymentRequest, 
   }
   const history = await ctx.store.declineHistory(card.fingerprint, now - THIRTY_DAYS);
   const sub = r.subscription;
-  const ineligible = plan.ineligible.map((i) => `${i.mid} (${i.reasons.map((x) => x.code).join(', ')})`);
-  if (candidates.length < plan.candidates.length) ineligible.push('MIDs without zero-amount verification (set the profile\'s verifyAmount to pre-authorize)');
+  const noCandidateMessage = () => {
+    const ineligible = plan.ineligible.map((i) => `${i.mid} (${i.reasons.map((x) => x.code).join(', ')})`);
+    if (candidates.length < plan.candidates.length) ineligible.push('MIDs without zero-amount verification (set the profile\'s verifyAmount to pre-authorize)');
+    return `no eligible merchant account for this ${kind}${ineligible.length ? `: ${ineligible.join('; ')}` : ''}`;
+  };
   return runCharge(ctx, {
     operation: kind, adapterOperation: kind, transactionId, candidates, maxAttempts: profile.maxAttempts, cascadeOn: profile.cascadeOn,
     amount: r.amount, amountFor, currency: r.currency, card, maskedCard: maskPan(parsedCard.digits), history, initiator: 'cit', idempotencyKey: key,
     subscriptionId: sub?.id,
-    noCandidateMessage: `no eligible merchant account for this ${kind}${ineligible.length ? `: ${ineligible.join('; ')}` : ''}`,
+    // A getter: the message is built only when no MID can take the payment.
+    get noCandidateMessage() {
+      return noCandidateMessage();
+    },
     request: (mid, attemptId): GatewayPaymentRequest => ({
       reference: attemptId, transactionId, amount: amountFor?.(mid) ?? r.amount, currency: r.currency, card: cardForGateway(parsedCard), customer: r.customer,
       billing: r.billing, threeDS: r.threeDS, metadata: r.metadata, merchant: mid.merchant,

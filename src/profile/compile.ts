@@ -4,9 +4,10 @@
  *
  * Index: each rule gets one *anchor*, the most selective field it requires (a BIN prefix, else
  * the brand, the currency, the card's country, the customer's country), and is filed under that
- * value. A request gathers the rule lists for its own values (its BIN's 8 prefixes, its brand, …)
- * plus the un-anchored rules, and walks them merged in rule order. A decision costs the rules that
- * could match, not all of them.
+ * value. A request gathers the rule lists for its own values (its BIN's prefixes, its brand, …)
+ * plus the un-anchored rules; each list is in rule order, so the first match overall is found by
+ * scanning each list only up to the best match so far. A decision costs the rules that could
+ * match, not all of them.
  * @module
  */
 import type { BinInfo } from '../card/bin-table';
@@ -21,10 +22,14 @@ export interface RoutingContext {
   brand?: CardBrand;
   /** First 8 digits of the PAN (fewer if the PAN is shorter). */
   bin: string;
+  /** The first 8 digits as a number, right-padded with zeros (computed once per request). */
+  binNumber: number;
   binInfo?: BinInfo;
   amount: number;
   currency: string;
+  /** Upper case. */
   customerCountry?: string;
+  /** Upper case. */
   billingCountry?: string;
   tags: readonly string[];
   metadata: Readonly<Record<string, string>>;
@@ -101,8 +106,12 @@ function compileCondition(c: Condition): Predicate {
     if (bins) {
       const ranges = bins.map(binInterval);
       tests.push((x) => {
-        const n = Number(x.bin.padEnd(8, '0'));
-        return ranges.some(([lo, hi, len]) => x.bin.length >= len && n >= lo && n <= hi);
+        const n = x.binNumber;
+        for (let i = 0; i < ranges.length; i++) {
+          const [lo, hi, len] = ranges[i];
+          if (x.bin.length >= len && n >= lo && n <= hi) return true;
+        }
+        return false;
       });
     }
   }
@@ -113,12 +122,15 @@ function compileCondition(c: Condition): Predicate {
   const currencies = list(c.currency);
   if (currencies) tests.push((x) => currencies.includes(x.currency));
   const cust = upper(list(c.customer?.country));
-  if (cust) tests.push((x) => x.customerCountry !== undefined && cust.includes(x.customerCountry.toUpperCase()));
+  if (cust) tests.push((x) => x.customerCountry !== undefined && cust.includes(x.customerCountry));
   const bill = upper(list(c.billing?.country));
-  if (bill) tests.push((x) => x.billingCountry !== undefined && bill.includes(x.billingCountry.toUpperCase()));
+  if (bill) tests.push((x) => x.billingCountry !== undefined && bill.includes(x.billingCountry));
   if (c.tags) {
     const s = new Set(c.tags);
-    tests.push((x) => x.tags.some((t) => s.has(t)));
+    tests.push((x) => {
+      for (let i = 0; i < x.tags.length; i++) if (s.has(x.tags[i])) return true;
+      return false;
+    });
   }
   if (c.metadata) {
     const entries = Object.entries(c.metadata).map(([k, v]) => [k, list(v)!] as const);
@@ -143,6 +155,7 @@ function compileCondition(c: Condition): Predicate {
 }
 
 type AnchorKind = 'bin' | 'brand' | 'currency' | 'cardCountry' | 'customerCountry';
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
 
 /** Which anchor a rule is filed under, and its keys. */
 function anchorOf(c: Condition): { kind: AnchorKind; keys: string[] } | undefined {
@@ -158,14 +171,15 @@ function anchorOf(c: Condition): { kind: AnchorKind; keys: string[] } | undefine
       }),
     };
   }
-  const brands = list(c.card?.brand);
-  if (brands) return { kind: 'brand', keys: brands.map((b) => canonicalBrand(b)!) };
-  const cur = list(c.currency);
-  if (cur) return { kind: 'currency', keys: cur };
+  // The rest by how many values the field takes (more values, smaller buckets): countries, currency, brand.
   const cc = upper(list(c.card?.country));
   if (cc) return { kind: 'cardCountry', keys: cc };
   const cust = upper(list(c.customer?.country));
   if (cust) return { kind: 'customerCountry', keys: cust };
+  const cur = list(c.currency);
+  if (cur) return { kind: 'currency', keys: cur };
+  const brands = list(c.card?.brand);
+  if (brands) return { kind: 'brand', keys: brands.map((b) => canonicalBrand(b)!) };
   return undefined;
 }
 
@@ -173,80 +187,88 @@ function anchorOf(c: Condition): { kind: AnchorKind; keys: string[] } | undefine
 class RuleIndex {
   private readonly byKind = new Map<AnchorKind, Map<string, CompiledRule[]>>();
   private readonly loose: CompiledRule[] = [];
-  private readonly scratch: (readonly CompiledRule[])[] = [];
-  private readonly cursors: number[] = [];
-  private readonly hasBinEmptyKey: boolean;
+  /** BIN-anchored rules by `length × 10⁸ + prefix`: numeric keys, no string slicing per request. */
+  private readonly byBin = new Map<number, CompiledRule[]>();
+  /** The prefix lengths present in `byBin`, ascending. */
+  private readonly binLengths: number[];
 
   constructor(readonly rules: readonly CompiledRule[]) {
-    let emptyBin = false;
+    const lengths = new Set<number>();
     for (const r of rules) {
       const a = anchorOf(r.source.when);
       if (!a) {
         this.loose.push(r);
         continue;
       }
-      let m = this.byKind.get(a.kind);
-      if (!m) this.byKind.set(a.kind, (m = new Map()));
       for (const k of new Set(a.keys)) {
-        if (a.kind === 'bin' && k === '') emptyBin = true;
-        let l = m.get(k);
-        if (!l) m.set(k, (l = []));
+        let l: CompiledRule[] | undefined;
+        if (a.kind === 'bin') {
+          const key = k.length * 1e8 + (k === '' ? 0 : Number(k));
+          lengths.add(k.length);
+          l = this.byBin.get(key);
+          if (!l) this.byBin.set(key, (l = []));
+        } else {
+          let m = this.byKind.get(a.kind);
+          if (!m) this.byKind.set(a.kind, (m = new Map()));
+          l = m.get(k);
+          if (!l) m.set(k, (l = []));
+        }
         l.push(r);
       }
     }
-    this.hasBinEmptyKey = emptyBin;
+    this.binLengths = [...lengths].sort((x, y) => x - y);
+    this.byBrand = this.byKind.get('brand');
+    this.byCurrency = this.byKind.get('currency');
+    this.byCardCountry = this.byKind.get('cardCountry');
+    this.byCustomerCountry = this.byKind.get('customerCountry');
   }
+  private readonly byBrand?: Map<string, CompiledRule[]>;
+  private readonly byCurrency?: Map<string, CompiledRule[]>;
+  private readonly byCardCountry?: Map<string, CompiledRule[]>;
+  private readonly byCustomerCountry?: Map<string, CompiledRule[]>;
 
   private gather(ctx: RoutingContext): (readonly CompiledRule[])[] {
-    const out = this.scratch;
-    out.length = 0;
+    const out: (readonly CompiledRule[])[] = [];
     if (this.loose.length) out.push(this.loose);
-    const bin = this.byKind.get('bin');
-    if (bin) {
-      for (let len = this.hasBinEmptyKey ? 0 : 1; len <= ctx.bin.length; len++) {
-        const l = bin.get(ctx.bin.slice(0, len));
-        if (l) out.push(l);
-      }
-    }
-    const push = (kind: AnchorKind, key: string | undefined) => {
-      if (key === undefined) return;
-      const l = this.byKind.get(kind)?.get(key);
+    for (let i = 0; i < this.binLengths.length; i++) {
+      const len = this.binLengths[i];
+      if (len > ctx.bin.length) break;
+      const l = this.byBin.get(len * 1e8 + Math.floor(ctx.binNumber / POW10[8 - len]));
       if (l) out.push(l);
-    };
-    push('brand', ctx.brand);
-    push('currency', ctx.currency);
-    push('cardCountry', ctx.binInfo?.country);
-    push('customerCountry', ctx.customerCountry?.toUpperCase());
+    }
+    let l: readonly CompiledRule[] | undefined;
+    if (ctx.brand !== undefined && (l = this.byBrand?.get(ctx.brand))) out.push(l);
+    if ((l = this.byCurrency?.get(ctx.currency))) out.push(l);
+    if (ctx.binInfo?.country !== undefined && (l = this.byCardCountry?.get(ctx.binInfo.country))) out.push(l);
+    if (ctx.customerCountry !== undefined && (l = this.byCustomerCountry?.get(ctx.customerCountry))) out.push(l);
     return out;
   }
 
-  /** Visit candidate rules in rule order (a rule filed under two keys is visited once); stop when `visit` returns true. */
-  walk(ctx: RoutingContext, visit: (r: CompiledRule) => boolean): void {
-    const lists = this.gather(ctx);
-    if (lists.length === 1) {
-      for (const r of lists[0]) if (visit(r)) return;
-      return;
-    }
-    const cur = this.cursors;
-    cur.length = lists.length;
-    cur.fill(0);
-    let last = -1;
-    for (;;) {
-      let best = -1;
-      let bestIdx = Infinity;
-      for (let i = 0; i < lists.length; i++) {
-        const r = lists[i][cur[i]];
-        if (r !== undefined && r.index < bestIdx) {
-          bestIdx = r.index;
-          best = i;
+  /**
+   * The first rule, in rule order, that matches. Each candidate list is in rule order, so a list
+   * is scanned only until its own first match or until it passes the best match found so far.
+   */
+  first(ctx: RoutingContext): CompiledRule | undefined {
+    let best: CompiledRule | undefined;
+    for (const l of this.gather(ctx)) {
+      for (let i = 0; i < l.length; i++) {
+        const r = l[i];
+        if (best !== undefined && r.index >= best.index) break;
+        if (r.test(ctx)) {
+          best = r;
+          break;
         }
       }
-      if (best < 0) return;
-      const rule = lists[best][cur[best]++];
-      if (rule.index === last) continue;
-      last = rule.index;
-      if (visit(rule)) return;
     }
+    return best;
+  }
+
+  /** Every rule that matches, in rule order (a rule filed under two matching keys counts once). */
+  all(ctx: RoutingContext): CompiledRule[] {
+    const out: CompiledRule[] = [];
+    for (const l of this.gather(ctx)) for (const r of l) if (!out.includes(r) && r.test(ctx)) out.push(r);
+    if (out.length > 1) out.sort((a, b) => a.index - b.index);
+    return out;
   }
 }
 
@@ -282,18 +304,7 @@ export function compileProfile(profile: Profile): CompiledProfile {
     maxAttempts: profile.cascade.maxAttempts,
     cascadeOn,
     ruleCount: rules.length,
-    matchDecisive(ctx) {
-      let found: CompiledRule | undefined;
-      decisive.walk(ctx, (r) => (r.test(ctx) ? ((found = r), true) : false));
-      return found;
-    },
-    matchFilters(ctx) {
-      const out: CompiledRule[] = [];
-      filters.walk(ctx, (r) => {
-        if (r.test(ctx)) out.push(r);
-        return false;
-      });
-      return out;
-    },
+    matchDecisive: (ctx) => decisive.first(ctx),
+    matchFilters: (ctx) => filters.all(ctx),
   };
 }

@@ -3,10 +3,20 @@
  * declines: a cardholder's decline says nothing about the MID's health) the MID is skipped for
  * `cooldownMs`, then half-open: one trial call; success closes it, failure opens it again.
  *
- * Written here rather than taken from cockatiel or opossum: those wrap a function call and keep
- * their own timers and events per breaker, while the router needs to *ask* "is this MID open?"
- * while ordering candidates (and `explain` must show it) without making a call. The state is two
- * numbers per MID.
+ * A second counter watches merchant failures (the gateway refused our credentials or the MID's
+ * setup, or declined with `invalid_merchant`): after `merchantThreshold` in a row the router
+ * disables the MID (`mid:disabled` event, `explain` shows why), since every sale routed there is
+ * wasted until someone fixes the account. Unlike a circuit it does not reopen by itself:
+ * credentials do not heal with time; `router.setMidEnabled(mid, true)` turns it back on.
+ *
+ * Written here rather than taken from cockatiel or opossum (reviewed again for issue 7, kept):
+ * both wrap a function call (`breaker.execute(fn)` / `breaker.fire()`) and own their timers,
+ * half-open scheduling and events per breaker, while the router must *ask* "is this MID open?"
+ * while ordering candidates, and `explain` must show it, without making a call. Their
+ * classification of failures is by thrown error, but adapters report outcomes as values
+ * (`GatewayResult`) and only some of those count (errors, not declines). Adapting either library
+ * would take more code than this whole module (two numbers and a flag per MID), and add a
+ * dependency to every checkout server.
  * @module
  */
 
@@ -16,13 +26,16 @@ export interface CircuitOptions {
   threshold: number;
   /** How long an open circuit skips the MID. Default 30 s. */
   cooldownMs: number;
+  /** Consecutive merchant failures (credentials, MID setup, `invalid_merchant`) that disable the MID. Default 3. */
+  merchantThreshold: number;
 }
 
 /** Defaults of `CircuitOptions`. */
-export const DEFAULT_CIRCUIT: CircuitOptions = { threshold: 5, cooldownMs: 30_000 };
+export const DEFAULT_CIRCUIT: CircuitOptions = { threshold: 5, cooldownMs: 30_000, merchantThreshold: 3 };
 
 interface State {
   failures: number;
+  merchantFailures: number;
   openUntil: number;
   trialInFlight: boolean;
 }
@@ -38,7 +51,7 @@ export class CircuitBreakers {
 
   private state(mid: string): State {
     let s = this.states.get(mid);
-    if (!s) this.states.set(mid, (s = { failures: 0, openUntil: 0, trialInFlight: false }));
+    if (!s) this.states.set(mid, (s = { failures: 0, merchantFailures: 0, openUntil: 0, trialInFlight: false }));
     return s;
   }
 
@@ -65,6 +78,7 @@ export class CircuitBreakers {
     if (!s) return;
     const wasOpen = s.openUntil !== 0;
     s.failures = 0;
+    s.merchantFailures = 0;
     s.openUntil = 0;
     s.trialInFlight = false;
     if (wasOpen) this.onClose(mid);
@@ -80,5 +94,17 @@ export class CircuitBreakers {
       s.openUntil = now + this.options.cooldownMs;
       this.onOpen(mid, s.failures, s.openUntil, reason);
     }
+  }
+
+  /**
+   * Record a merchant failure: the gateway answered, but refused our credentials or the MID's
+   * setup. Returns the count when it reaches `merchantThreshold` (the caller disables the MID),
+   * else 0. A half-open trial slot is given back: the gateway did answer.
+   */
+  merchantFailure(mid: string): number {
+    const s = this.state(mid);
+    s.trialInFlight = false;
+    s.merchantFailures++;
+    return s.merchantFailures >= this.options.merchantThreshold ? s.merchantFailures : 0;
   }
 }

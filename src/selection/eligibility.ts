@@ -27,6 +27,19 @@ export interface EligibilityInput {
   circuitOpenUntil?: (mid: string) => number;
 }
 
+/** Whether `mid` passes every static check; the allocation-free twin of `staticIneligibility` for the hot path. */
+export function staticallyEligible(mid: MidRuntime, x: EligibilityInput): boolean {
+  const caps = mid.adapter.capabilities;
+  if (!mid.enabled) return false;
+  if (!(x.capability === 'verify' ? caps.verify || (caps.authorize && caps.void) : caps[x.capability])) return false;
+  if (mid.brands && (x.brand === undefined || !mid.brands.has(x.brand))) return false;
+  if (mid.currencies && !mid.currencies.has(x.currency)) return false;
+  if (mid.minAmount !== undefined && x.amount < mid.minAmount) return false;
+  if (mid.maxAmount !== undefined && x.amount > mid.maxAmount) return false;
+  if (x.excludedBy?.has(mid.id)) return false;
+  return (x.circuitOpenUntil?.(mid.id) ?? 0) === 0;
+}
+
 /** Every static reason `mid` cannot take the transaction (empty = eligible so far). */
 export function staticIneligibility(mid: MidRuntime, x: EligibilityInput): IneligibleReason[] {
   const out: IneligibleReason[] = [];

@@ -9,22 +9,27 @@ import type { CompiledPool } from '../profile/compile';
 /** A source of uniform numbers in [0, 1); injectable for deterministic tests. */
 export type RandomSource = () => number;
 
-/** Order one pool's members. Members not in `allowed` are dropped before the draw. */
-export function orderPool(pool: CompiledPool, random: RandomSource, allowed?: (mid: string) => boolean): string[] {
+/** Order one pool's members into `out`, skipping MIDs already in it. Members not `allowed` are dropped before the draw. */
+function appendPool(out: string[], pool: CompiledPool, random: RandomSource, allowed?: (mid: string) => boolean): void {
+  if (pool.strategy === 'priority') {
+    for (const mid of pool.mids) if ((!allowed || allowed(mid)) && !out.includes(mid)) out.push(mid);
+    return;
+  }
+  // Weighted: collect the eligible members, then draw without replacement (winner first).
   const mids: string[] = [];
   const weights: number[] = [];
+  let total = 0;
   for (let i = 0; i < pool.mids.length; i++) {
-    if (allowed && !allowed(pool.mids[i])) continue;
-    mids.push(pool.mids[i]);
+    const mid = pool.mids[i];
+    if ((allowed && !allowed(mid)) || out.includes(mid)) continue;
+    mids.push(mid);
     weights.push(pool.weights[i]);
+    total += pool.weights[i];
   }
-  if (pool.strategy === 'priority' || mids.length < 2) return mids;
-  const out: string[] = [];
-  let total = weights.reduce((a, b) => a + b, 0);
-  while (mids.length > 0) {
+  for (let n = mids.length; n > 0; n--) {
     let r = random() * total;
-    let pick = mids.length - 1;
-    for (let i = 0; i < mids.length; i++) {
+    let pick = n - 1;
+    for (let i = 0; i < n; i++) {
       r -= weights[i];
       if (r < 0) {
         pick = i;
@@ -33,9 +38,16 @@ export function orderPool(pool: CompiledPool, random: RandomSource, allowed?: (m
     }
     out.push(mids[pick]);
     total -= weights[pick];
-    mids.splice(pick, 1);
-    weights.splice(pick, 1);
+    // Remove the pick by moving the last live entry into its place.
+    mids[pick] = mids[n - 1];
+    weights[pick] = weights[n - 1];
   }
+}
+
+/** Order one pool's members. */
+export function orderPool(pool: CompiledPool, random: RandomSource, allowed?: (mid: string) => boolean): string[] {
+  const out: string[] = [];
+  appendPool(out, pool, random, allowed);
   return out;
 }
 
@@ -46,17 +58,10 @@ export function orderRoute(
   random: RandomSource,
   allowed?: (mid: string) => boolean,
 ): string[] {
-  const seen = new Set<string>();
   const out: string[] = [];
   for (const name of route) {
     const pool = pools.get(name);
-    if (!pool) continue;
-    for (const mid of orderPool(pool, random, allowed)) {
-      if (!seen.has(mid)) {
-        seen.add(mid);
-        out.push(mid);
-      }
-    }
+    if (pool) appendPool(out, pool, random, allowed);
   }
   return out;
 }

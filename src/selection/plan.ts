@@ -7,7 +7,7 @@ import type { AdapterCapabilities } from '../adapter';
 import type { CompiledProfile, CompiledRule, RoutingContext } from '../profile/compile';
 import type { RouterContext } from '../flow/context';
 import { orderRoute } from './order';
-import { staticIneligibility, type IneligibleReason } from './eligibility';
+import { staticIneligibility, staticallyEligible, type IneligibleReason } from './eligibility';
 
 /** A routing decision before caps and network rules. */
 export interface RoutingPlan {
@@ -18,8 +18,8 @@ export interface RoutingPlan {
   rejectedBy?: CompiledRule;
   /** Eligible MIDs in attempt order. */
   candidates: string[];
-  /** MIDs of the route that are not eligible, with why. */
-  ineligible: Array<{ mid: string; reasons: IneligibleReason[] }>;
+  /** MIDs of the route that are not eligible, with why (built on first read: the hot path never reads it). */
+  readonly ineligible: Array<{ mid: string; reasons: IneligibleReason[] }>;
   /** Filter rules that matched. */
   filters: CompiledRule[];
 }
@@ -34,18 +34,18 @@ export function planRoute(ctx: RouterContext, profile: CompiledProfile, rc: Rout
   for (const f of filters) for (const mid of f.exclude!) (excludedBy ??= new Map()).set(mid, f.name);
   const now = ctx.clock();
   const input = { capability, brand: rc.brand, currency: rc.currency, amount: rc.amount, excludedBy, circuitOpenUntil: (m: string) => ctx.circuits.openUntil(m, now) };
-  const ineligible: RoutingPlan['ineligible'] = [];
-  const checked = new Map<string, boolean>();
+  const failed: string[] = [];
   const allowed = (id: string) => {
-    let ok = checked.get(id);
-    if (ok === undefined) {
-      const reasons = staticIneligibility(ctx.mids.get(id)!, input);
-      ok = reasons.length === 0;
-      if (!ok) ineligible.push({ mid: id, reasons });
-      checked.set(id, ok);
-    }
-    return ok;
+    if (staticallyEligible(ctx.mids.get(id)!, input)) return true;
+    if (!failed.includes(id)) failed.push(id);
+    return false;
   };
   const candidates = orderRoute(route, profile.pools, ctx.random, allowed);
-  return { rule, route, candidates, ineligible, filters };
+  let ineligible: RoutingPlan['ineligible'] | undefined;
+  return {
+    rule, route, candidates, filters,
+    get ineligible() {
+      return (ineligible ??= failed.map((id) => ({ mid: id, reasons: staticIneligibility(ctx.mids.get(id)!, input) })));
+    },
+  };
 }
