@@ -1,0 +1,65 @@
+/**
+ * Schema versions of the SQLite store. Each migration runs once, in its own transaction, in
+ * version order; `schema_migrations` records which ran. Never edit a released migration: add one.
+ *
+ * Records keep their searchable and atomically-updated fields in columns and the rest as a JSON
+ * document (`doc`). No column or document ever holds a PAN or CVC: cards are BIN, last four,
+ * brand, expiry and a keyed fingerprint.
+ * @module
+ */
+
+/** One schema version. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every schema version of the SQLite store, oldest first. */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'ledger, caps, idempotency, pins, secrets',
+    sql: `
+      CREATE TABLE caps (
+        mid TEXT NOT NULL, cap_window TEXT NOT NULL, cap_key TEXT NOT NULL,
+        amount INTEGER NOT NULL DEFAULT 0, count INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (mid, cap_window, cap_key)
+      ) WITHOUT ROWID;
+      CREATE TABLE idempotency (
+        key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, result TEXT, created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE transactions (
+        id TEXT PRIMARY KEY, status TEXT NOT NULL, amount INTEGER NOT NULL,
+        captured_amount INTEGER NOT NULL, refunded_amount INTEGER NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE TABLE attempts (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, transaction_id TEXT NOT NULL,
+        status TEXT NOT NULL, started_at INTEGER NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX attempts_by_transaction ON attempts (transaction_id);
+      CREATE TABLE pins (
+        seq INTEGER PRIMARY KEY, subscription_id TEXT NOT NULL UNIQUE, mid TEXT NOT NULL,
+        status TEXT NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX pins_by_mid ON pins (mid);
+      CREATE TABLE repin_audit (
+        seq INTEGER PRIMARY KEY, subscription_id TEXT NOT NULL, from_mid TEXT NOT NULL,
+        to_mid TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL
+      );
+      CREATE INDEX repin_audit_by_subscription ON repin_audit (subscription_id);
+      CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 2,
+    name: 'decline history for card-network rules; index of pending attempts for reconciliation',
+    sql: `
+      CREATE TABLE declines (
+        seq INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL, at INTEGER NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX declines_by_card ON declines (fingerprint, at);
+      CREATE INDEX attempts_pending ON attempts (started_at) WHERE status = 'pending';
+    `,
+  },
+];

@@ -1,0 +1,4 @@
+import { memoryStore } from '../../src/store/memory';
+import { runStoreConformance } from './conformance';
+
+runStoreConformance('memoryStore', async () => memoryStore());
