@@ -10,6 +10,18 @@ import type {
   RepinAuditRecord, Store, StoreCommit, StoredResult, TransactionRecord,
 } from './types';
 
+/**
+ * Deep copy of plain data (objects, arrays, primitives): what a real store would hand back, so a
+ * caller can never mutate stored state. Much cheaper than structuredClone for these small records.
+ */
+function clonePlain<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(clonePlain) as T;
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = clonePlain((v as Record<string, unknown>)[k]);
+  return out as T;
+}
+
 const THIRTY_DAYS = 30 * 24 * 3_600_000;
 
 /**
@@ -28,7 +40,7 @@ export function memoryStore(): Store {
   const declines = new Map<string, DeclineRecord[]>();
   const secrets = new Map<string, string>();
   const capKey = (mid: string, w: CapWindow, k: string) => `${mid}\u0000${w}\u0000${k}`;
-  const copy = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+  const copy = clonePlain;
 
   return {
     async reserveCap(mid: string, counters: readonly CapReservation[], amount: number) {
