@@ -161,10 +161,15 @@ export interface GatewayAdapter {
   readonly capabilities: AdapterCapabilities;
   /** Decline table for a gateway Switchyard does not ship. */
   readonly declineTable?: GatewayDeclineTable;
+  /** Authorize only (the funds are held until a capture or a void). */
   authorize(req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult>;
+  /** Authorize and capture in one call where the gateway allows. */
   sale(req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult>;
+  /** Capture an authorization, fully or partially (`req.amount`). */
   capture(req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult>;
+  /** Void (cancel) an authorization or an unsettled sale. */
   void(req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult>;
+  /** Refund a captured payment, fully or partially (`req.amount`). */
   refund(req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult>;
   /** Zero-amount verification (capability `verify`). */
   verify?(req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult>;

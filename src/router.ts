@@ -23,6 +23,7 @@ import { followUp, type FollowUpOptions } from './flow/followups';
 import { releaseHolds } from './flow/holds';
 import { routedPayment } from './flow/payment';
 import { rebill, type RebillRequest } from './flow/rebill';
+import { reconcile, type ReconcileOptions, type ReconcileReport } from './flow/reconcile';
 import { rejected } from './flow/results';
 import { compileProfile, type CompiledProfile } from './profile/compile';
 import { zodProblems } from './profile';
@@ -34,6 +35,7 @@ import type { Approval, Failure, PaymentRequest } from './types';
 export type { RebillRequest } from './flow/rebill';
 export type { Explanation, ExplainedCandidate } from './flow/explain';
 export type { ConsentDetails, ConsentInput, MigrateOptions, MigrationReport } from './flow/continuity';
+export type { ReconcileOptions, ReconcileReport } from './flow/reconcile';
 
 /** A merchant account (MID): one set of credentials on one gateway. */
 export interface MerchantAccountConfig {
@@ -116,6 +118,14 @@ export interface Router {
   consentDetails(subscriptionId: string): Promise<ConsentDetails | undefined>;
   /** Retry releasing verification holds whose void failed. */
   releaseHolds(): Promise<{ released: number; pending: number }>;
+  /**
+   * Settle attempts left pending (ambiguous outcomes, a process killed mid-call) by looking them up
+   * at their gateway: approved → ledger, pin and cap usage kept; not found → failed, cap released;
+   * still unknown → left pending. Safe to run on a schedule from several servers at once.
+   * @example
+   * setInterval(() => router.reconcile().then((r) => r.unresolved && alert(r)), 60_000);
+   */
+  reconcile(options?: ReconcileOptions): Promise<ReconcileReport>;
   /** The routing decision for a request, without calling a gateway or changing state. */
   explain(request: PaymentRequest): Promise<Explanation>;
   /** A subscription's pin. */
@@ -126,6 +136,7 @@ export interface Router {
   setMidEnabled(midId: string, enabled: boolean, reason?: string): void;
   /** Listen to an event. Payloads never contain a PAN or CVC. */
   on<K extends RouterEventName>(event: K, listener: (payload: RouterEvents[K]) => void): Router;
+  /** Stop listening. */
   off<K extends RouterEventName>(event: K, listener: (payload: RouterEvents[K]) => void): Router;
   /** Internal state shared with extensions. @internal */
   readonly context: RouterContext;
@@ -200,6 +211,7 @@ function validateConfig(config: RouterConfig): { mids: Map<string, MidRuntime>; 
   for (const k of ['attemptMs', 'totalMs'] as const) {
     if (t[k] !== undefined && !(Number.isFinite(t[k]) && t[k]! > 0)) problems.push({ path: `timeouts.${k}`, message: 'must be a positive number of milliseconds' });
   }
+  if (Number.isFinite(t.attemptMs) && Number.isFinite(t.totalMs) && t.attemptMs! > t.totalMs!) problems.push({ path: 'timeouts.attemptMs', message: 'must not exceed timeouts.totalMs' });
   if (problems.length) throw new ConfigError(problems);
   return { mids, profiles };
 }
@@ -264,6 +276,7 @@ export function createRouter(config: RouterConfig): Router {
     recordConsent: (id, c) => recordConsent(ctx, id, c),
     consentDetails: (id) => consentDetails(ctx, id),
     releaseHolds: () => releaseHolds(ctx),
+    reconcile: (o) => reconcile(ctx, o),
     explain: (req) => explain(ctx, req),
     pin: (id) => ctx.store.getPin(id),
     transaction: (id) => ctx.store.getTransaction(id),

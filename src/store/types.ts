@@ -176,9 +176,13 @@ export interface Store {
   /** Forget a claim that produced nothing worth replaying. */
   releaseIdempotencyKey(key: string): Promise<void>;
 
+  /** Write a new ledger transaction (ids are unique). */
   insertTransaction(tx: TransactionRecord): Promise<void>;
+  /** A ledger transaction by our id. */
   getTransaction(id: string): Promise<TransactionRecord | undefined>;
+  /** Write a new attempt, normally `pending`, before the gateway call. */
   insertAttempt(attempt: AttemptRecord): Promise<void>;
+  /** Every attempt of a transaction, in the order written. */
   listAttempts(transactionId: string): Promise<AttemptRecord[]>;
   /** Attempts still `pending` that started before `startedBefore` (for reconciliation). */
   listPendingAttempts(startedBefore: number): Promise<AttemptRecord[]>;
@@ -195,6 +199,7 @@ export interface Store {
   /** Mark an approved, unrefunded transaction voided. False if it was not voidable. */
   markVoided(transactionId: string, now: number): Promise<boolean>;
 
+  /** A subscription's pin. */
   getPin(subscriptionId: string): Promise<PinRecord | undefined>;
   /** Pins on a MID (for migrations). */
   listPins(mid: string): Promise<PinRecord[]>;
@@ -202,6 +207,7 @@ export interface Store {
   updatePin(subscriptionId: string, patch: Partial<Pick<PinRecord, 'status' | 'data' | 'networkTransactionId' | 'gatewayToken'>>, now: number): Promise<void>;
   /** Move a pin to another MID and keep the audit record, atomically. */
   repin(subscriptionId: string, to: Pick<PinRecord, 'mid' | 'gateway'>, audit: RepinAuditRecord): Promise<void>;
+  /** Re-pin audit records, of one subscription or all, oldest first. */
   listRepinAudit(subscriptionId?: string): Promise<RepinAuditRecord[]>;
 
   /** Declines of a card since `since` (ms), all MIDs. */
