@@ -16,11 +16,10 @@
  */
 import Ajv, { type ValidateFunction } from 'ajv';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startFakeServer, type Fault, type FakeResponse, type FakeServer, type RecordedRequest } from '../support/fake-server';
-import { SPECS_DIR, decodeBracketForm, openApiValidator, type OpenApiValidator } from '../support/openapi';
+import { decodeBracketForm, openApiValidator, type OpenApiValidator } from '../support/openapi';
 import { luhnValid } from '../../src/card/pan';
 
 const FIXTURES = resolve(__dirname, '../../adapters/stripe/fixtures');
@@ -35,28 +34,12 @@ export const FAKE_STRIPE_VERSION = '2023-08-16';
 export const FAKE_STRIPE_KEY = 'sk_test_switchyardFakeKey000000';
 
 /**
- * Stripe's spec marks nullable fields with `nullable: true`, often beside `anyOf` and without
- * `type`, which ajv refuses to compile ("nullable cannot be used without type"). Rewrite each
- * `{…, nullable: true}` as `anyOf: [{…}, {type: 'null'}]` (the same meaning) and drop the
- * non-standard `decimal` format, then hand the result to the shared validator.
+ * The shared validator over Stripe's spec (it rewrites the spec's `nullable` and checks its
+ * `decimal` and `unix-time` formats), with its schemas compiled up front.
  */
 function loadStripeSpec(): { validator: OpenApiValidator; spec: any } {
-  const rewrite = (s: any): any => {
-    if (Array.isArray(s)) return s.map(rewrite);
-    if (!s || typeof s !== 'object') return s;
-    const out: any = {};
-    for (const [k, v] of Object.entries(s)) out[k] = rewrite(v);
-    if (out.format === 'decimal') delete out.format;
-    if (out.nullable === true) {
-      delete out.nullable;
-      return { anyOf: [out, { type: 'null' }] };
-    }
-    return out;
-  };
-  const spec = rewrite(JSON.parse(readFileSync(join(SPECS_DIR, 'stripe-payments.openapi.json'), 'utf8')));
-  const file = join(mkdtempSync(join(tmpdir(), 'stripe-spec-')), 'stripe-payments.openapi.json');
-  writeFileSync(file, JSON.stringify(spec));
-  const validator = openApiValidator(file);
+  const validator = openApiValidator('stripe-payments.openapi.json');
+  const { spec } = validator;
   // Compile the schemas once, up front: the first compilation of Stripe's large schemas takes
   // long enough to trip a client's timeout in the first test otherwise.
   const pi = stripeFixture('payment_intent.json');
@@ -78,7 +61,7 @@ function loadStripeSpec(): { validator: OpenApiValidator; spec: any } {
 }
 let loaded: ReturnType<typeof loadStripeSpec> | undefined;
 
-/** The validator of Stripe's spec the fake uses (nullable rewritten, schemas compiled). */
+/** The validator of Stripe's spec the fake uses (schemas compiled). */
 export function stripeSpecValidator(): OpenApiValidator {
   loaded ??= loadStripeSpec();
   return loaded.validator;
