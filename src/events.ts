@@ -24,6 +24,13 @@ export interface RouterEvents {
   'circuit:open': { mid: string; failures: number; until: number; reason: string };
   /** A MID's circuit closed again. */
   'circuit:close': { mid: string };
+  /**
+   * The router disabled a MID for new sales: its gateway refused our credentials or the MID's setup
+   * `failures` times in a row. Fix the account, then `router.setMidEnabled(mid, true)`.
+   */
+  'mid:disabled': { mid: string; gateway: string; failures: number; reason: string };
+  /** Reconciliation settled a pending attempt with the gateway's answer (`approved`, `declined` or `not_found`). */
+  reconciled: { transactionId: string; attemptId: string; mid: string; gateway: string; operation: Operation; outcome: 'approved' | 'declined' | 'not_found'; amount: number; currency: string };
   /** A subscription was pinned to the MID of its initial transaction. */
   'pin:created': { subscriptionId: string; mid: string; transactionId: string };
   /** A subscription was moved to another MID (audited). */

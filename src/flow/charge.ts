@@ -4,7 +4,7 @@
  * @module
  */
 import { Err, Ok } from 'ts-results-es';
-import type { GatewayPaymentRequest, GatewayResult } from '../adapter';
+import type { CallOptions, GatewayError, GatewayLookupRequest, GatewayLookupResult, GatewayPaymentRequest, GatewayResult } from '../adapter';
 import { redact } from '../card/redact';
 import { checkNetworkRules } from '../declines/network-rules';
 import { normalizeDecline } from '../declines/normalize';
@@ -45,14 +45,14 @@ export interface ChargePlan {
 }
 
 /** Call an adapter with a hard time limit: a call that outlives it is ambiguous. */
-export async function callAdapter(
+export async function callAdapter<R extends GatewayResult | GatewayLookupResult = GatewayResult>(
   ctx: RouterContext,
-  fn: (signal: AbortSignal) => Promise<GatewayResult>,
+  fn: (signal: AbortSignal) => Promise<R>,
   timeoutMs: number,
-): Promise<GatewayResult> {
+): Promise<R | GatewayError> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<GatewayResult>((resolve) => {
+  const timeout = new Promise<GatewayError>((resolve) => {
     timer = setTimeout(() => {
       controller.abort();
       resolve({ status: 'error', ambiguous: true, message: `no answer within ${timeoutMs} ms` });
@@ -60,7 +60,7 @@ export async function callAdapter(
   });
   try {
     return await Promise.race([
-      fn(controller.signal).catch((e: unknown): GatewayResult => ({
+      fn(controller.signal).catch((e: unknown): GatewayError => ({
         status: 'error',
         ambiguous: true,
         message: `adapter threw: ${redact(e instanceof Error ? e.message : String(e))}`,
@@ -70,6 +70,61 @@ export async function callAdapter(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Time allowed for the next gateway call: `attemptMs`, or what is left of the transaction's `totalMs`. */
+export function callBudget(ctx: RouterContext, deadline: number): number {
+  return Math.min(ctx.timeouts.attemptMs, deadline - ctx.clock());
+}
+
+/** Resends of an ambiguous call on the same MID, when its gateway deduplicates by idempotency key. */
+export const SAME_MID_RESENDS = 2;
+
+/** How an ambiguous call can be settled: resend the same request, or look it up by our reference. */
+export interface Resolution {
+  /** Send the very same request again (same reference, so the same idempotency key). */
+  resend?(opts: CallOptions): Promise<GatewayResult>;
+  /** Find the call at the gateway by our reference. */
+  lookup?: GatewayLookupRequest;
+}
+
+/**
+ * Settle an ambiguous outcome without risking a second charge. When the gateway deduplicates by
+ * idempotency key, the same request is resent on the same MID (never another MID); when it can
+ * be asked, it is looked up by our reference. Only an approval, a decline or a 3-D Secure
+ * challenge settles it: any error, even a clear one, keeps it ambiguous, because it does not
+ * prove the first call did nothing. A lookup's `not_found` does not settle it either while the
+ * transaction is live (the first call may still be in flight): `reconcile` decides that later.
+ */
+export async function resolveAmbiguous(ctx: RouterContext, mid: MidRuntime, first: GatewayError, deadline: number, how: Resolution): Promise<GatewayResult> {
+  const notes = [redact(first.message)];
+  const caps = mid.adapter.capabilities;
+  if (how.resend && caps.idempotencyKeys) {
+    for (let i = 0; i < SAME_MID_RESENDS; i++) {
+      const budget = callBudget(ctx, deadline);
+      if (budget <= 0) break;
+      const r = await callAdapter(ctx, (signal) => how.resend!({ signal, timeoutMs: budget }), budget);
+      if (r.status !== 'error') return r;
+      notes.push(`resend: ${redact(r.message)}`);
+    }
+  }
+  const lookup = mid.adapter.lookup?.bind(mid.adapter);
+  const budget = callBudget(ctx, deadline);
+  if (how.lookup && caps.lookup && lookup && budget > 0) {
+    const r = await callAdapter(ctx, (signal) => lookup(how.lookup!, { signal, timeoutMs: budget }), budget);
+    if (r.status === 'approved' || r.status === 'declined') return r;
+    notes.push(r.status === 'not_found' ? 'lookup: not found yet' : `lookup: ${redact(r.message)}`);
+  }
+  return { ...first, ambiguous: true, message: notes.join('; ') };
+}
+
+/** Disable a MID whose gateway keeps refusing our credentials or its setup, and say so. */
+export function noteMerchantFailure(ctx: RouterContext, mid: MidRuntime, message: string): void {
+  const failures = ctx.circuits.merchantFailure(mid.id);
+  if (!failures || !mid.enabled) return;
+  mid.enabled = false;
+  mid.disabledReason = `the gateway refused the merchant account ${failures} times in a row (${message}); fix it, then setMidEnabled(mid, true)`;
+  ctx.events.emit('mid:disabled', { mid: mid.id, gateway: mid.adapter.gateway, failures, reason: message });
 }
 
 function summary(base: Omit<AttemptSummary, 'durationMs'>, now: number): AttemptSummary {
@@ -91,7 +146,7 @@ export function mayCascade(d: NormalizedDecline, cascadeOn: ReadonlySet<DeclineR
 /** Run the attempt loop and record everything. */
 export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<RouterResult> {
   const attempts: AttemptSummary[] = plan.attempts ?? [];
-  const started = ctx.clock();
+  const deadline = ctx.clock() + ctx.timeouts.totalMs;
   let made = 0;
   let lastDecline: NormalizedDecline | undefined;
   let lastError: string | undefined;
@@ -115,7 +170,7 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
     const amount = plan.amountFor?.(mid) ?? plan.amount;
     const skip = (message: string) =>
       attempts.push({ id: '', mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, outcome: 'skipped', amount, currency: plan.currency, message, startedAt: now, durationMs: 0 });
-    if (now - started > ctx.timeouts.totalMs) {
+    if (now >= deadline) {
       lastError = `time budget of ${ctx.timeouts.totalMs} ms used up`;
       break;
     }
@@ -149,11 +204,15 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
     const req = plan.request(mid, attemptId);
     // Without zero-amount verification, a verify is a pre-authorization (voided by the caller).
     const op = plan.adapterOperation === 'verify' && !mid.adapter.capabilities.verify ? 'authorize' : plan.adapterOperation;
-    const result = await callAdapter(
-      ctx,
-      (signal) => (op === 'verify' ? mid.adapter.verify!(req, { signal, timeoutMs: ctx.timeouts.attemptMs }) : mid.adapter[op](req, { signal, timeoutMs: ctx.timeouts.attemptMs })),
-      ctx.timeouts.attemptMs,
-    );
+    const send = (opts: CallOptions) => (op === 'verify' ? mid.adapter.verify!(req, opts) : mid.adapter[op](req, opts));
+    const budget = callBudget(ctx, deadline);
+    let result = await callAdapter(ctx, (signal) => send({ signal, timeoutMs: budget }), budget);
+    if (result.status === 'error' && result.ambiguous) {
+      result = await resolveAmbiguous(ctx, mid, result, deadline, {
+        resend: send,
+        lookup: { reference: attemptId, transactionId: plan.transactionId, amount, currency: plan.currency, merchant: mid.merchant },
+      });
+    }
     const at = ctx.clock();
     const base = { id: attemptId, mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, amount, currency: plan.currency, startedAt: now };
 
@@ -186,13 +245,14 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
     }
 
     if (result.status === 'declined') {
-      ctx.circuits.success(mid.id);
       if (counters.length) await ctx.store.releaseCap(mid.id, capKeys, amount);
       const message = result.message === undefined ? undefined : redact(result.message);
       const decline = normalizeDecline(
         { gateway: mid.adapter.gateway, code: result.code, message, advice: result.advice },
         { rules: ctx.declineRules, mid: mid.id, table: mid.adapter.declineTable },
       );
+      if (decline.reason === 'invalid_merchant') noteMerchantFailure(ctx, mid, message ?? decline.reason);
+      else ctx.circuits.success(mid.id);
       lastDecline = decline;
       attempts.push(summary({ ...base, outcome: 'declined', code: result.code, message, decline, gatewayTransactionId: result.gatewayTransactionId }, at));
       const record: DeclineRecord | undefined = plan.card && {
@@ -227,7 +287,8 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
 
     // Gateway error.
     const message = redact(result.message);
-    ctx.circuits.failure(mid.id, at, message);
+    if (result.merchantError && !result.ambiguous) noteMerchantFailure(ctx, mid, message);
+    else ctx.circuits.failure(mid.id, at, message);
     if (result.ambiguous) {
       // The gateway may have charged: keep the cap reservation and the attempt pending for reconciliation.
       attempts.push(summary({ ...base, outcome: 'ambiguous', code: result.code, message }, at));

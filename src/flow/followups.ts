@@ -1,16 +1,17 @@
 /**
  * Capture, void and refund: pinned to the MID that authorized, never routed. Amount limits are
  * reserved atomically in the store before the gateway call (captured ≤ authorized, refunded ≤
- * captured) and given back if the gateway says no.
+ * captured) and given back if the gateway says no. An ambiguous outcome keeps the reservation and
+ * the attempt pending: doing a refund twice is worse than not knowing for a while.
  * @module
  */
 import { Err, Ok } from 'ts-results-es';
-import type { GatewayFollowUpRequest } from '../adapter';
+import type { CallOptions, GatewayFollowUpRequest } from '../adapter';
 import { redact } from '../card/redact';
 import { normalizeDecline } from '../declines/normalize';
 import type { Approval, AttemptSummary, Failure } from '../types';
 import type { RouterContext } from './context';
-import { callAdapter } from './charge';
+import { callAdapter, callBudget, resolveAmbiguous } from './charge';
 import { newId } from './ids';
 import { claim, requestHash } from './idempotency';
 import { rejected, toStored, type RouterResult } from './results';
@@ -90,7 +91,13 @@ export async function followUp(ctx: RouterContext, op: 'capture' | 'void' | 'ref
     reference: attemptId, transactionId: tx.id, gatewayTransactionId: tx.gatewayTransactionId, amount, currency: tx.currency,
     originalAmount: tx.amount, card: tx.card && { bin: tx.card.bin, last4: tx.card.last4, expMonth: tx.card.expMonth, expYear: tx.card.expYear }, merchant: mid.merchant,
   };
-  const result = await callAdapter(ctx, (signal) => mid.adapter[op](req, { signal, timeoutMs: ctx.timeouts.attemptMs }), ctx.timeouts.attemptMs);
+  // The whole follow-up, resends included, stays within the transaction budget.
+  const deadline = startedAt + ctx.timeouts.totalMs;
+  const send = (opts: CallOptions) => mid.adapter[op](req, opts);
+  const budget = callBudget(ctx, deadline);
+  let result = await callAdapter(ctx, (signal) => send({ signal, timeoutMs: budget }), budget);
+  // Same MID, same reference: only where the gateway deduplicates. Lookups find payments, not follow-ups.
+  if (result.status === 'error' && result.ambiguous) result = await resolveAmbiguous(ctx, mid, result, deadline, { resend: send });
   const at = ctx.clock();
   const base = { id: attemptId, mid: mid.id, gateway: mid.adapter.gateway, operation: op, amount, currency: tx.currency, startedAt, durationMs: at - startedAt } as const;
 

@@ -1,0 +1,79 @@
+/**
+ * The six fake gateways of the fault suite, one MID each, with a uniform view of their books:
+ * what each fake itself recorded as charged, captured and refunded, by our reference. The books
+ * are the truth the ledger is audited against.
+ */
+import { REFERENCE_KEY } from '../../adapters/stripe/wire';
+import type { Fault } from '../support/fake-server';
+import { startFakeAdyen } from '../fakes/adyen';
+import { startAuthorizeNetFake } from '../fakes/authorizenet';
+import { startBraintreeFake } from '../fakes/braintree';
+import { startCheckoutFake } from '../fakes/checkout';
+import { startNmiFake } from '../fakes/nmi';
+import { startStripeFake } from '../fakes/stripe';
+import { CHECKOUT_SECRET, NMI_KEY, STRIPE_KEY } from './adapters';
+
+/** One payment as a fake gateway booked it (minor units). */
+export interface BookEntry {
+  /** Our reference (the attempt id) the payment carries. */
+  reference: string;
+  amount: number;
+  captured: number;
+  refunded: number;
+}
+
+/** A running fake gateway and how to reach it. */
+export interface FakeGateway {
+  mid: string;
+  gateway: string;
+  url: string;
+  inject(...faults: Fault[]): void;
+  /** Successful payments (authorizations and sales) the fake recorded. */
+  book(): BookEntry[];
+  /** Spec violations the fake saw (must stay empty). */
+  violations(): string[];
+  close(): Promise<void>;
+}
+
+/** Start the six fakes. */
+export async function startGateways(): Promise<FakeGateway[]> {
+  const [st, ad, ck, nm, an, bt] = await Promise.all([
+    startStripeFake({ secretKey: STRIPE_KEY }), startFakeAdyen({ apiKey: 'k_test', merchantAccount: 'AcmeECOM' }), startCheckoutFake({ secretKey: CHECKOUT_SECRET }),
+    startNmiFake({ securityKey: NMI_KEY }), startAuthorizeNetFake(), startBraintreeFake(),
+  ]);
+  return [
+    {
+      mid: 'stripe-1', gateway: 'stripe', url: st.url, inject: st.inject, violations: () => st.violations, close: st.close,
+      book: () => [...st.intents.values()]
+        .filter((pi) => pi.status === 'succeeded' || pi.status === 'requires_capture')
+        .map((pi) => ({ reference: pi.metadata[REFERENCE_KEY], amount: pi.amount, captured: pi.amountReceived, refunded: pi.refunded })),
+    },
+    {
+      mid: 'adyen-1', gateway: 'adyen', url: ad.url, inject: (...f) => ad.server.inject(...f), violations: () => ad.violations, close: ad.close,
+      book: () => [...ad.charges.values()].filter((c) => !c.cancelled).map((c) => ({ reference: c.reference, amount: c.amount.value, captured: c.captured, refunded: c.refunded })),
+    },
+    {
+      mid: 'checkout-1', gateway: 'checkout', url: ck.url, inject: ck.inject, violations: () => ck.violations, close: ck.close,
+      book: () => [...ck.payments.values()]
+        .filter((p) => p.status === 'Authorized' || p.status === 'Card Verified')
+        .map((p) => ({ reference: p.reference, amount: p.amount, captured: p.captured, refunded: p.refunded })),
+    },
+    {
+      mid: 'nmi-1', gateway: 'nmi', url: nm.url, inject: nm.inject, violations: () => nm.violations, close: nm.close,
+      book: () => [...nm.charges.values()]
+        .filter((c) => c.success && (c.type === 'sale' || c.type === 'auth') && !c.voided)
+        .map((c) => ({ reference: c.orderid, amount: c.amount, captured: c.captured, refunded: c.refunded })),
+    },
+    {
+      mid: 'anet-1', gateway: 'authorizenet', url: an.url, inject: (...f) => an.server.inject(...f), violations: () => an.violations, close: an.close,
+      book: () => [...an.charges.values()].filter((c) => !c.voided).map((c) => ({ reference: c.invoiceNumber, amount: c.amount, captured: c.captured, refunded: c.refunded })),
+    },
+    {
+      mid: 'braintree-1', gateway: 'braintree', url: bt.url, inject: (...f) => bt.server.inject(...f), violations: () => bt.violations, close: bt.close,
+      book: () => [...bt.transactions.values()]
+        .filter((t) => !['PROCESSOR_DECLINED', 'GATEWAY_REJECTED', 'FAILED', 'VOIDED'].includes(t.status))
+        .map((t) => ({ reference: t.orderId ?? '', amount: t.amount, captured: t.captured, refunded: t.refunded })),
+    },
+  ];
+}
+
