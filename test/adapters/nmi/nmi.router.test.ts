@@ -89,7 +89,7 @@ describe('nmi through the router', () => {
     expect(backup.charges.size).toBe(0);
   });
 
-  it('a timeout after NMI processed the sale is ambiguous: no cascade', async () => {
+  it('a timeout after NMI processed the sale never cascades: the router finds the charge through the Query API', async () => {
     const slowRouter = createRouter({
       merchantAccounts: [
         { id: 'nmi-a', adapter: nmi({ securityKey: KEY, baseUrl: fake.url, timeoutMs: 300 }) },
@@ -100,9 +100,13 @@ describe('nmi through the router', () => {
     });
     fake.inject({ type: 'timeout', afterProcessing: true });
     const r = await slowRouter.sale(sale());
-    expect(r.isErr() && r.error.kind).toBe('ambiguous');
+    // The outcome was unknown; NMI has no idempotency key, so the router looked the attempt up by
+    // our reference instead of re-sending it, and recorded the charge NMI had made.
+    expect(r.isOk() && r.value.mid).toBe('nmi-a');
+    expect(r.unwrap().attempts.map((a) => a.outcome)).toEqual(['approved']);
     expect(backup.charges.size).toBe(0);
     expect(fake.charges.size).toBe(1);
+    expect(r.unwrap().gatewayTransactionId).toBe([...fake.charges.keys()][0]);
   });
 
   it('pins a subscription to the NMI MID and rebills it there as a MIT on the vaulted card', async () => {
