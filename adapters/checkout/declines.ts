@@ -61,4 +61,7 @@ export const checkoutDeclines: GatewayDeclineTable = {
   docs: 'https://www.checkout.com/docs/resources/codes/api-response-codes',
   codes,
   isoCode: ({ code }) => /^[23]00([0-9A-Z]{2})$/.exec(code?.toUpperCase() ?? '')?.[1],
+  // Checkout.com: "30xxx: hard decline, do not retry". An unlisted 30xxx code must not fall back
+  // to a soft, cascading generic decline.
+  family: (code) => (/^30\d{3}$/.test(code) ? 'do_not_retry' : undefined),
 };

@@ -1,7 +1,8 @@
 /**
  * `normalizeDecline`: one standard reason for any gateway's "no".
  * Order: user overrides → the gateway's own table → ISO 8583 (where the gateway passes
- * network codes through) → the message classifier → `generic_decline`. Merchant advice
+ * network codes through) → the message classifier → the gateway's code families (e.g.
+ * Checkout.com 30xxx = hard) → `generic_decline`. Merchant advice
  * (Mastercard MAC, Stripe `advice_code`) is applied last and can only make a decline stricter:
  * MAC 03/21 and `do_not_try_again` force `retry: 'never'`, MAC 01 names
  * `new_account_information`, MAC 24–30 set the earliest retry (`retryDelayMs`).
@@ -153,6 +154,17 @@ export function normalizeDecline(input: DeclineInput, options: NormalizeOptions 
   if (!reason) {
     reason = classifyDeclineMessage(message);
     if (reason) source = 'message';
+  }
+  if (!reason && code && table?.family) {
+    try {
+      const r = table.family(code);
+      if (isDeclineReason(r)) {
+        reason = r;
+        source = 'gateway';
+      }
+    } catch {
+      // A faulty table never makes normalizeDecline throw.
+    }
   }
   if (!reason) reason = 'generic_decline';
 

@@ -26,6 +26,11 @@ export interface GatewayDeclineTable {
    * (e.g. Adyen's raw `05 : Do not honor`), when there is one.
    */
   readonly isoCode?: (input: { code?: string; message?: string }) => string | undefined;
+  /**
+   * Reason for a code the table does not list, by the family it belongs to (e.g. Checkout.com's
+   * 30xxx hard declines). Used after the ISO table and the message classifier found nothing.
+   */
+  readonly family?: (code: string) => DeclineReason | undefined;
 }
 
 /** The tables of the gateways Switchyard ships, by adapter id. */

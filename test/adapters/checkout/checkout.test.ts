@@ -428,3 +428,12 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('decline families', () => {
+  it('an unlisted 30xxx code is a hard, never-retry decline, not a soft generic one', () => {
+    const d = normalizeDecline({ gateway: 'checkout', code: '30099', message: 'Hard decline' });
+    expect(d).toMatchObject({ reason: 'do_not_retry', retry: 'never', cascade: false });
+    expect(normalizeDecline({ gateway: 'checkout', code: '30051', message: 'Insufficient Funds' }).reason).toBe('insufficient_funds');
+    expect(normalizeDecline({ gateway: 'checkout', code: '20099' }).reason).toBe('generic_decline');
+  });
+});
