@@ -42,7 +42,7 @@ export interface BraintreeOptions extends HttpAdapterOptions {
   merchantAccountId?: string | Readonly<Record<string, string>>;
   /** Which Braintree environment `baseUrl` defaults to. Default 'production'. */
   environment?: 'production' | 'sandbox';
-  /** `Braintree-Version` header (a date, YYYY-MM-DD). Default {@link BRAINTREE_VERSION}. */
+  /** `Braintree-Version` header (a date, YYYY-MM-DD). Default `2024-08-01`. */
   braintreeVersion?: string;
 }
 
