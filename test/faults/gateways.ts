@@ -20,6 +20,8 @@ export interface BookEntry {
   amount: number;
   captured: number;
   refunded: number;
+  /** Voided by the gateway after approval (no money moved): known to it, but not a charge. */
+  voided?: boolean;
 }
 
 /** A running fake gateway and how to reach it. */
@@ -70,9 +72,11 @@ export async function startGateways(): Promise<FakeGateway[]> {
     },
     {
       mid: 'braintree-1', gateway: 'braintree', url: bt.url, inject: (...f) => bt.server.inject(...f), violations: () => bt.violations, close: bt.close,
+      // Braintree turns a full refund of an unsettled sale into a void: such a sale is VOIDED at
+      // the gateway, refunded in the ledger, and still an approval the gateway knows.
       book: () => [...bt.transactions.values()]
-        .filter((t) => !['PROCESSOR_DECLINED', 'GATEWAY_REJECTED', 'FAILED', 'VOIDED'].includes(t.status))
-        .map((t) => ({ reference: t.orderId ?? '', amount: t.amount, captured: t.captured, refunded: t.refunded })),
+        .filter((t) => !['PROCESSOR_DECLINED', 'GATEWAY_REJECTED', 'FAILED'].includes(t.status))
+        .map((t) => ({ reference: t.orderId ?? '', amount: t.amount, captured: t.captured, refunded: t.refunded, voided: t.status === 'VOIDED' })),
     },
   ];
 }

@@ -231,6 +231,15 @@ export function audit(gateways: FakeGateway[], ledger: Ledger, lookupGateways: R
     const refs = new Map<string, number>();
     let chargedAmount = 0;
     for (const e of book) {
+      if (e.voided) {
+        // Approved, then voided at the gateway: the ledger must know it, refunded or voided.
+        const a = attempts.get(e.reference);
+        const tx = a && ledger.transactions.get(a.transactionId);
+        if (!a || a.status !== 'approved' || !tx || (tx.status !== 'voided' && tx.refundedAmount < tx.amount)) {
+          v.push(`${g.mid}: voided payment ${e.reference} is ${a ? `${a.status}, transaction ${tx?.status} refunded ${tx?.refundedAmount}` : 'not in the ledger'}`);
+        }
+        continue;
+      }
       report.gatewayCharges++;
       refs.set(e.reference, (refs.get(e.reference) ?? 0) + 1);
       chargedAmount += e.amount;
@@ -267,8 +276,9 @@ export function audit(gateways: FakeGateway[], ledger: Ledger, lookupGateways: R
       if (chargedAmount > cap.amount) v.push(`${g.mid}: charged ${chargedAmount} > cap ${cap.amount}`);
     }
     if (cap?.count !== undefined) {
-      report.capChecks.push(`${g.mid}: ${book.length} charges of cap ${cap.count}`);
-      if (book.length > cap.count) v.push(`${g.mid}: ${book.length} charges > cap ${cap.count}`);
+      const charges = book.filter((e) => !e.voided).length;
+      report.capChecks.push(`${g.mid}: ${charges} charges of cap ${cap.count}`);
+      if (charges > cap.count) v.push(`${g.mid}: ${charges} charges > cap ${cap.count}`);
     }
     v.push(...g.violations().map((x) => `${g.mid} spec: ${x}`));
   }
