@@ -173,7 +173,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     subscriptionId: r.subscription_id as string, fromMid: r.from_mid as string, toMid: r.to_mid as string, reason: r.reason as string, at: Number(r.at),
   });
   const toDecline = (r: Row): DeclineRecord => ({ ...(r.doc as object), fingerprint: r.fingerprint, at: Number(r.at) }) as DeclineRecord;
-  const json = (v: unknown) => JSON.stringify(v);
+  // jsonb (like text) cannot hold U+0000, which a broken gateway answer can carry into a message:
+  // drop it rather than fail the write that records the outcome.
+  const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.includes('\u0000') ? x.replace(/\u0000/g, '') : x));
 
   const reserveOne = async (run: (text: string, values: unknown[]) => Promise<{ rowCount: number | null }>, mid: string, c: CapReservation, amount: number) =>
     (await run(sql.reserveCap, [mid, c.window, c.key, amount, c.amountLimit ?? null, c.countLimit ?? null])).rowCount === 1;

@@ -266,6 +266,18 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         expect(await store.commit({ attempt: { id: 'at_missing', patch: { status: 'approved' } } })).toBe(false);
       });
 
+      it('records a gateway message with control characters and a NUL byte (a broken body) without failing', async () => {
+        const tx = txRecord();
+        await store.insertTransaction(tx);
+        const a = attemptRecord(tx.id);
+        await store.insertAttempt(a);
+        const message = 'malformed answer: {"resp\u0000<garbage';
+        expect(await store.commit({ attempt: { id: a.id, patch: { status: 'ambiguous', message, settledAt: T0 } }, idempotency: { key: 'sale:nul', result: { ok: false, value: { message } } } })).toBe(true);
+        const [stored] = await store.listAttempts(tx.id);
+        expect(stored.status).toBe('ambiguous');
+        expect(stored.message?.replace('\u0000', '')).toBe('malformed answer: {"resp<garbage');
+      });
+
       it('lets only one of two concurrent settlements of a pending attempt win', async () => {
         const tx = txRecord();
         await store.insertTransaction(tx);
