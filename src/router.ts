@@ -203,6 +203,11 @@ function validateConfig(config: RouterConfig): { mids: Map<string, MidRuntime>; 
     if (r?.mid !== undefined && !mids.has(r.mid)) problems.push({ path: `declineRules[${i}].mid`, message: `unknown merchant account "${r.mid}"` });
     if (r && r.code === undefined && r.messageIncludes === undefined) problems.push({ path: `declineRules[${i}]`, message: 'needs code or messageIncludes' });
   });
+  const cb = config.circuit ?? {};
+  for (const k of ['threshold', 'merchantThreshold'] as const) {
+    if (cb[k] !== undefined && !(Number.isInteger(cb[k]) && cb[k]! >= 1)) problems.push({ path: `circuit.${k}`, message: 'must be an integer ≥ 1' });
+  }
+  if (cb.cooldownMs !== undefined && !(Number.isFinite(cb.cooldownMs) && cb.cooldownMs > 0)) problems.push({ path: 'circuit.cooldownMs', message: 'must be a positive number of milliseconds' });
   const nr = config.networkRules ?? {};
   for (const k of ['visaReattemptLimit', 'mastercardDailyDeclineLimit'] as const) {
     if (nr[k] !== undefined && !(Number.isInteger(nr[k]) && nr[k]! >= 1)) problems.push({ path: `networkRules.${k}`, message: 'must be an integer ≥ 1' });

@@ -170,6 +170,12 @@ describe('configuration errors', () => {
     ).toThrowError(/profiles\[0\]\.pools\.main\.members\[0\]\.mid: unknown merchant account "zz"[\s\S]*profiles\[0\]\.route\[1\]: unknown pool "ghost"[\s\S]*profiles\[0\]\.cascade\.on\[0\]: "stolen_card" never cascades/);
   });
 
+  it('network rules, circuit and timeouts must be sane numbers', () => {
+    const base = { store: memoryStore(), merchantAccounts: [{ id: 'm1', adapter: a }], profiles: [{ id: 'p', route: ['x'], pools: { x: { strategy: 'priority' as const, members: [{ mid: 'm1' }] } } }] };
+    expect(() => createRouter({ ...base, networkRules: { visaReattemptLimit: 0 }, circuit: { threshold: -1, cooldownMs: 0 }, timeouts: { attemptMs: -5 } }))
+      .toThrowError(/circuit\.threshold: must be an integer ≥ 1[\s\S]*circuit\.cooldownMs[\s\S]*networkRules\.visaReattemptLimit: must be an integer ≥ 1[\s\S]*timeouts\.attemptMs/);
+  });
+
   it('duplicate profile ids and a missing store', () => {
     expect(() => createRouter({ merchantAccounts: [{ id: 'm1', adapter: a }], profiles: [{ id: 'p', route: ['x'], pools: { x: { strategy: 'priority', members: [{ mid: 'm1' }] } } }, { id: 'p', route: ['x'], pools: { x: { strategy: 'priority', members: [{ mid: 'm1' }] } } }] } as never))
       .toThrowError(/store: is required[\s\S]*profiles\[1\]\.id: duplicate profile id "p"/);
