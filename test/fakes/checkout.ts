@@ -63,6 +63,8 @@ export interface CheckoutFake {
   next(...outcomes: CheckoutOutcome[]): void;
   /** Queue transport faults (time out, reset, 5xx, malformed, truncated). */
   inject(...faults: Fault[]): void;
+  /** Drop the faults still queued. */
+  clearFaults(): number;
   close(): Promise<void>;
 }
 
@@ -259,6 +261,7 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
     get replays() { return replays; },
     next: (...o) => outcomes.push(...o),
     inject: (...f) => server.inject(...f),
+    clearFaults: () => server.clearFaults(),
     close: () => server.close(),
   };
 }

@@ -63,6 +63,8 @@ export interface NmiFake {
   script(...answers: ScriptedAnswer[]): void;
   /** Queue transport faults (see fake-server). */
   inject(...faults: Fault[]): void;
+  /** Drop the faults still queued. */
+  clearFaults(): number;
   /** Mark a transaction as settled (a void no longer works). */
   settle(transactionid: string): void;
   /** Decoded form bodies of the requests to one path. */
@@ -243,6 +245,7 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
     vault,
     script: (...a) => scripted.push(...a),
     inject: (...faults) => server.inject(...faults),
+    clearFaults: () => server.clearFaults(),
     settle: (id) => {
       const c = charges.get(id);
       if (c) c.settled = true;

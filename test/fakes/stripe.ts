@@ -156,6 +156,8 @@ export interface StripeFake {
   errorNext(status: number, error: Record<string, unknown>): void;
   /** Queue transport faults (see fake-server). */
   inject(...f: Fault[]): void;
+  /** Drop the faults still queued. */
+  clearFaults(): number;
   /** A recorded request's form body or query, bracket-decoded. */
   form(r: RecordedRequest): Record<string, any>;
   /** Recorded requests to a path (exact, without query), optionally by method. */
@@ -444,6 +446,7 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     declineNext: (...d) => declines.push(...d),
     errorNext: (status, error) => errors.push({ status, error }),
     inject: (...f) => server.inject(...f),
+    clearFaults: () => server.clearFaults(),
     form,
     calls: (path, method) => server.requests.filter((r) => (typeof path === 'string' ? pathOf(r) === path : path.test(pathOf(r))) && (!method || r.method === method)),
     close: () => server.close(),

@@ -25,8 +25,10 @@ export async function faultRun(name: string, store: Store, ledger: () => Promise
     const router = faultRouter(gateways, store, RUN.seed);
     const started = Date.now();
     const stats = await runWorkload(router, gateways, { ...RUN, tag: `${name}-${RUN.seed}`, reconcileEvery: 1_000 });
-    // Faults still queued on a fake (one that stopped taking sales at its cap keeps them) are
-    // consumed by these lookups: reconcile until three rounds in a row settle nothing more.
+    // The outage ends: faults still queued on a fake (one that stopped taking sales at its cap
+    // keeps them) are dropped, as a gateway comes back. Reconciliation already ran under faults
+    // during the workload; now it must settle everything a gateway can answer for.
+    const leftover = gateways.reduce((n, g) => n + g.clearFaults(), 0);
     const rounds = [];
     for (let idle = 0, i = 0; idle < 3 && i < 40; i++) {
       const r = await router.reconcile({ olderThanMs: 0 });
@@ -38,6 +40,7 @@ export async function faultRun(name: string, store: Store, ledger: () => Promise
       `\n[fault suite: ${name}] ${stats.transactions} transactions in ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${RUN.seed}\n` +
         `  outcomes: ${JSON.stringify(stats.outcomes)}\n` +
         `  faults injected: ${JSON.stringify(stats.faults)}\n` +
+        `  faults left queued at the end (dropped): ${leftover}\n` +
         `  reconcile rounds: ${JSON.stringify(rounds)}\n` +
         `  gateway charges ${report.gatewayCharges}, approved in ledger exactly once ${report.approvedInLedger}, ` +
         `pending for review (gateway without lookup) ${report.pendingForReview}, pending attempts left ${report.pendingAttempts}\n` +

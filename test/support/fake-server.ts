@@ -43,6 +43,8 @@ export interface FakeServer {
   readonly requests: RecordedRequest[];
   /** Queue faults for the next requests (first in, first out). */
   inject(...faults: Fault[]): void;
+  /** Drop the faults still queued (the outage is over); returns how many there were. */
+  clearFaults(): number;
   close(): Promise<void>;
 }
 
@@ -108,6 +110,7 @@ export async function startFakeServer(handle: (req: RecordedRequest) => FakeResp
     url: `http://127.0.0.1:${port}`,
     requests,
     inject: (...f) => faults.push(...f),
+    clearFaults: () => faults.splice(0).length,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
