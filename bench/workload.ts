@@ -6,17 +6,11 @@
 import type { BinRow } from '../src/card/bin-table';
 import type { ProfileInput, Condition } from '../src/profile/schema';
 import type { PaymentRequest } from '../src/types';
+import { seeded } from '../examples/demo/random';
 
-/** mulberry32. */
+/** A seeded generator (mulberry32, the demo's) with integer and pick helpers. */
 export function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seeded(seed);
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
 }
 

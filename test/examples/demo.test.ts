@@ -4,7 +4,7 @@
  * no-Amex MID, prepaid cards to the prepaid MID, caps never exceeded); no card number reaches the
  * output, the HTML or the database; and the HTML report renders its charts in headless Chromium.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +16,8 @@ import { DEMO_BINS, DEMO_MIDS } from '../../examples/demo/setup';
 import type { SimulationReport } from '../../examples/demo/simulate';
 import { DECLINE_REASON_NAMES, DECLINE_REASONS, isDeclineReason, luhnValid } from '../../src/index';
 import { colourCounts, decodePng } from './png';
+import { runTsx, TSX } from './run';
 
-const TSX = join(process.cwd(), 'node_modules/.bin/tsx');
 const CHROMIUM = '/usr/bin/chromium';
 const dirs: string[] = [];
 const tempDir = (prefix: string) => { const d = mkdtempSync(join(tmpdir(), prefix)); dirs.push(d); return d; };
@@ -45,12 +45,7 @@ beforeAll(async () => {
 describe('npm run demo', () => {
   it('runs as a command with a progress bar, prints the report and the HTML path', async () => {
     const dir = tempDir('switchyard-demo-cli-');
-    const child = spawn(TSX, ['examples/demo/index.ts', '--checkouts', '300', '--seed', '5', '--out', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const code = await new Promise((r) => child.once('exit', r));
+    const { code, stdout, stderr } = await runTsx(['examples/demo/index.ts', '--checkouts', '300', '--seed', '5', '--out', dir]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/\[\u2588{30}\] 100%\s+checkouts 300\/300/);

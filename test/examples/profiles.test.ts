@@ -2,9 +2,8 @@
  * Every recipe in examples/profiles and examples/subscription.ts runs: imported (its `main`'s
  * result is checked) and as a command with tsx (exit code and printed lines), so none rots.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { runTsx } from './run';
 import { describe, expect, it } from 'vitest';
 import * as brandBlocking from '../../examples/profiles/brand-blocking';
 import * as cascadeOnReasons from '../../examples/profiles/cascade-on-reasons';
@@ -15,7 +14,6 @@ import * as mastercardRedirect from '../../examples/profiles/mastercard-redirect
 import * as prepaidRedirect from '../../examples/profiles/prepaid-redirect';
 import * as subscription from '../../examples/subscription';
 
-const TSX = join(process.cwd(), 'node_modules/.bin/tsx');
 const quiet = <T>(fn: () => Promise<T>) => async () => {
   const log = console.log;
   console.log = () => undefined;
@@ -103,12 +101,7 @@ describe('examples/subscription.ts', () => {
 describe('every example runs as a command', () => {
   const files = [...readdirSync('examples/profiles').map((f) => `examples/profiles/${f}`), 'examples/subscription.ts'].filter((f) => f.endsWith('.ts'));
   it.each(files)('%s', async (file) => {
-    const child = spawn(TSX, [file], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const code = await new Promise((r) => child.once('exit', r));
+    const { code, stdout, stderr } = await runTsx([file]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout.trim().split('\n').length).toBeGreaterThanOrEqual(2);

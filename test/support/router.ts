@@ -5,17 +5,10 @@ import { sandbox, type SandboxAdapter, type SandboxOptions } from '../../adapter
 import type { PaymentRequest } from '../../src/types';
 import type { ProfileInput } from '../../src/profile/schema';
 
-/** mulberry32: a small seeded PRNG, so weighted draws are reproducible. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, seeded: weighted draws are reproducible (the demo's generator). */
+import { seeded } from '../../examples/demo/random';
+
+export { seeded };
 
 /** Well-known test PANs. */
 export const CARDS = {
