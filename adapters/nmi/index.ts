@@ -82,8 +82,8 @@ export function nmi(options: NmiOptions): GatewayAdapter {
         responseType: 'text',
         transformResponse: (d: unknown) => d,
       },
-      // The adapter's own timeoutMs caps the router's per-call budget (send() would let the call's win).
-      { ...opts, timeoutMs: Math.min(opts?.timeoutMs ?? Infinity, options.timeoutMs ?? 30_000), idempotent, retries: options.transportRetries },
+      // send() applies the tighter of this adapter's timeoutMs and the router's per-call budget.
+      { ...opts, idempotent, retries: options.transportRetries },
     );
   }
 

@@ -1,14 +1,12 @@
 /**
  * A fake Checkout.com (NAS 2022-07) on loopback. Every request is checked against
- * `checkoutcom-nas-2022-07-payments.openapi.json` with ajv (the spec's own schemas, following its
- * `source` discriminator mappings, which the shared validator does not); every answer is built
+ * `checkoutcom-nas-2022-07-payments.openapi.json` by the shared validator (the spec's own schemas,
+ * `source` discriminator mappings included); every answer is built
  * from `adapters/checkout/fixtures/` and checked against the spec before it is sent. Violations
  * are collected in `violations` (tests assert it stays empty) and the request is answered 422.
  * The fake keeps its own books (`payments`), replays answers by `Cko-Idempotency-Key`, and can
  * be told to decline with any code, ask for 3-D Secure, approve partially, or fail (`inject`).
  */
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -71,37 +69,9 @@ export interface CheckoutFake {
 const id = (prefix: string) => `${prefix}_${randomBytes(20).toString('hex').slice(0, 26)}`;
 const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('');
 
-/** ajv over the spec's components, for the schemas the shared validator cannot reach. */
-function componentValidator(spec: { components?: Record<string, any> }) {
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
-  addFormats(ajv);
-  ajv.addSchema({ $id: 'spec', components: spec.components ?? {} });
-  const cache = new Map<string, ValidateFunction>();
-  const fn = (ref: string) => {
-    let f = cache.get(ref);
-    if (!f) cache.set(ref, (f = ajv.compile({ $ref: `spec${ref}` })));
-    return f;
-  };
-  const check = (ref: string, value: unknown, where: string): string[] => {
-    const f = fn(ref);
-    return f(value) ? [] : (f.errors ?? []).map((e) => `${where}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
-  };
-  /** Validate `value.source` against the schema its discriminator maps `type` to. */
-  const source = (base: string, value: any, where: string): string[] => {
-    const src = value?.source;
-    if (!src) return [];
-    const mapping = spec.components?.schemas?.[base]?.discriminator?.mapping ?? {};
-    const target = mapping[src.type];
-    if (!target) return [`${where}/source type ${JSON.stringify(src.type)} has no mapping in ${base}`];
-    return check(target, src, `${where}/source`);
-  };
-  return { check, source };
-}
-
 /** Start a fake Checkout.com that accepts `secretKey`. */
 export async function startCheckoutFake(options: { secretKey: string }): Promise<CheckoutFake> {
   const api = openApiValidator(CHECKOUT_SPEC);
-  const components = componentValidator(api.spec);
   const violations: string[] = [];
   const payments = new Map<string, FakeCheckoutPayment>();
   const idempotent = new Map<string, FakeResponse>();
@@ -120,11 +90,8 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
   /** Check an answer against the spec before sending it. */
   function answer(method: string, path: string, res: FakeResponse, component?: string): FakeResponse {
     if (res.status === 401 || res.status === 403 || res.status === 404) return res;
-    const errors = component
-      ? components.check(`#/components/schemas/${component}`, res.body, '(answer)')
-      : api.response(method, path, res.status, res.body).errors;
-    const sourceErrors = components.source('PaymentResponseSource', res.body, '(answer)');
-    violations.push(...[...errors, ...sourceErrors].map((e) => `answer to ${method} ${path}: ${e}`));
+    const errors = component ? api.component(component, res.body).errors : api.response(method, path, res.status, res.body).errors;
+    violations.push(...errors.map((e) => `answer to ${method} ${path}: ${e}`));
     return res;
   }
 
@@ -227,7 +194,7 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
       return invalid(['body is not JSON'], `${req.method} ${path}`);
     }
     if (req.headers['content-type'] !== 'application/json') violations.push(`${req.method} ${path}: content-type ${req.headers['content-type']}`);
-    const errors = [...api.request(req.method, path, body).errors, ...(template === '/payments' ? components.source('PaymentRequestSource', body, '(body)') : [])];
+    const errors = api.request(req.method, path, body).errors;
     if (errors.length) return invalid(errors, `${req.method} ${path}`);
 
     const key = req.headers['cko-idempotency-key'];

@@ -10,12 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresStore } from '../../src/store/postgres';
 import { sqliteStore } from '../../src/store/sqlite';
 import type { Store } from '../../src/store/types';
-import { describePg, testSchema } from '../store/pg-env';
+import { describePg, scratchSchema } from '../store/pg-env';
 import { startGateways, type FakeGateway } from './gateways';
 import { audit, faultRouter, postgresLedger, sqliteLedger, type Ledger } from './harness';
 import { LOOKUP_GATEWAYS } from './suite';
@@ -93,12 +92,7 @@ describe('router killed between the gateway approval and the store write', () =>
 });
 
 describePg('router killed between the gateway approval and the store write (PostgreSQL)', (url) => {
-  const schema = testSchema('crash');
-  afterAll(async () => {
-    const pool = new pg.Pool({ connectionString: url });
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pool.end();
-  });
+  const schema = scratchSchema(url, 'crash');
   it('PostgreSQL: a fresh router reconciles every charge into the ledger exactly once', async () => {
     const gateways = await startGateways();
     try {

@@ -3,20 +3,14 @@
  * failing in CI): 10,000 transactions over six fake gateways with random faults; after
  * reconciliation no approval is lost and nothing is charged twice.
  */
-import pg from 'pg';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { postgresStore } from '../../src/store/postgres';
-import { describePg, testSchema } from '../store/pg-env';
+import { describePg, scratchSchema } from '../store/pg-env';
 import { postgresLedger } from './harness';
 import { faultRun, RUN } from './suite';
 
 describePg('fault injection on PostgreSQL', (url) => {
-  const schema = testSchema('faults');
-  afterAll(async () => {
-    const pool = new pg.Pool({ connectionString: url });
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pool.end();
-  });
+  const schema = scratchSchema(url, 'faults');
 
   it(`${RUN.transactions} transactions with injected faults on PostgreSQL: no lost approval, no double charge`, async () => {
     const store = postgresStore({ connectionString: url, schema });

@@ -12,7 +12,7 @@ import { postgresStore } from '../../src/store/postgres';
 import { sqliteStore } from '../../src/store/sqlite';
 import type { Store } from '../../src/store/types';
 import { DECLINING_PAN, TEST_PANS, saleFor, shopRouter } from './fixtures/shop';
-import { describePg, testSchema } from './pg-env';
+import { describePg, scratchSchema } from './pg-env';
 
 const AMBIGUOUS_PAN = '4000000000000259';
 const ALL_PANS = [...TEST_PANS, DECLINING_PAN, AMBIGUOUS_PAN];
@@ -66,12 +66,7 @@ describe('sqliteStore keeps no card data', () => {
 });
 
 describePg('postgresStore keeps no card data', (url) => {
-  const schema = testSchema('nopan');
-  afterAll(async () => {
-    const pool = new pg.Pool({ connectionString: url });
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pool.end();
-  });
+  const schema = scratchSchema(url, 'nopan');
 
   it('has no PAN or CVC in any table', async () => {
     const store = postgresStore({ connectionString: url, schema });

@@ -3,7 +3,8 @@
  * they skip with a visible message; in CI (`CI=true`) a missing URL fails the run instead.
  */
 import { randomBytes } from 'node:crypto';
-import { describe, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, it } from 'vitest';
 
 /** Connection string of the test server, if any. */
 export const PG_URL = process.env.SWITCHYARD_TEST_PG_URL || undefined;
@@ -11,6 +12,17 @@ export const PG_URL = process.env.SWITCHYARD_TEST_PG_URL || undefined;
 /** A fresh schema name, so each store under test starts empty. */
 export function testSchema(tag = 't'): string {
   return `sy_${tag}_${randomBytes(5).toString('hex')}`;
+}
+
+/** A fresh schema for this suite, dropped when the suite ends. Call inside a `describePg` body. */
+export function scratchSchema(url: string, tag: string): string {
+  const schema = testSchema(tag);
+  afterAll(async () => {
+    const pool = new pg.Pool({ connectionString: url });
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.end();
+  });
+  return schema;
 }
 
 /** `describe` for suites needing PostgreSQL: runs with the URL, skips loudly locally, fails in CI. */

@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { afterAll, expect, it } from 'vitest';
-import { describePg, testSchema } from './pg-env';
+import { expect, it } from 'vitest';
+import { describePg, scratchSchema } from './pg-env';
 
 const ROOT = resolve(__dirname, '../..');
 const CAP = 100_000; // room for 100 of the 400 sales of 1,000
@@ -39,12 +39,7 @@ function startServer(url: string, schema: string, tag: string) {
 }
 
 describePg('postgresStore shared by two checkout servers', (url) => {
-  const schema = testSchema('conc');
-  afterAll(async () => {
-    const pool = new pg.Pool({ connectionString: url });
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pool.end();
-  });
+  const schema = scratchSchema(url, 'conc');
 
   it('never exceeds the cap with 2 × 200 concurrent sales, and one shared idempotency key calls the gateway once', async () => {
     // Both start on an empty schema: they also race to migrate it.
