@@ -20,6 +20,13 @@ export async function binBench(rowsCount: number, timeMs: number) {
   const lookup = await measure('bin lookup', () => table.lookup(pans[i++ & 4095]), timeMs);
   return {
     table,
-    figures: { rows: rowsCount, loadMs: Math.round(loadMs), heapGrowthMB: Math.round(heapGrowthMB * 10) / 10, lookup, hitShare: hits / pans.length, note: 'heap growth counts the table only (rows are generated before the measurement, as a parsed file would be)' },
+    figures: {
+      rows: rowsCount,
+      loadMs: Math.round(loadMs),
+      heapGrowthMB: Math.round(heapGrowthMB * 10) / 10,
+      lookup,
+      hitShare: hits / pans.length,
+      note: 'heap growth counts the table only (rows are generated before the measurement, as a parsed file would be)',
+    },
   };
 }

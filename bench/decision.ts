@@ -19,7 +19,12 @@ import { MIDS, makeProfile, makeRequests, rng } from './workload';
 /** Build a router for a profile and the routing contexts of `requests` (parsing excluded from timing). */
 function setup(profile: ProfileInput, bins: BinTable) {
   const router = createRouter({
-    merchantAccounts: MIDS.map((id, i) => ({ id, adapter: sandbox(), currencies: i % 7 === 0 ? ['USD', 'EUR'] : undefined, brands: i % 5 === 0 ? ['visa', 'mastercard'] : undefined })),
+    merchantAccounts: MIDS.map((id, i) => ({
+      id,
+      adapter: sandbox(),
+      currencies: i % 7 === 0 ? ['USD', 'EUR'] : undefined,
+      brands: i % 5 === 0 ? ['visa', 'mastercard'] : undefined,
+    })),
     profiles: [{ ...profile, id: 'bench' }],
     store: memoryStore(),
     bins,
@@ -36,7 +41,10 @@ function setup(profile: ProfileInput, bins: BinTable) {
 }
 
 /** Decision figures for 10, 100 and 1,000 rules. */
-export async function decisionBench(bins: BinTable, timeMs: number): Promise<Record<string, Figures & { rules: number; matchedShare: number }>> {
+export async function decisionBench(
+  bins: BinTable,
+  timeMs: number,
+): Promise<Record<string, Figures & { rules: number; matchedShare: number }>> {
   const out: Record<string, Figures & { rules: number; matchedShare: number }> = {};
   for (const n of [10, 100, 1000]) {
     const { ctx, compiled, contexts } = setup(makeProfile(n), bins);
@@ -53,7 +61,8 @@ export async function decisionBench(bins: BinTable, timeMs: number): Promise<Rec
 function toJre(c: Condition): NestedCondition[] {
   const all: NestedCondition[] = [];
   const list = <T>(v: T | T[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
-  if (c.card?.brand) all.push({ fact: 'brand', operator: 'in', value: list(c.card.brand)!.map((b) => (b === 'amex' ? 'american-express' : b)) });
+  if (c.card?.brand)
+    all.push({ fact: 'brand', operator: 'in', value: list(c.card.brand)!.map((b) => (b === 'amex' ? 'american-express' : b)) });
   if (c.card?.bin) all.push({ fact: 'bin', operator: 'binMatches', value: list(c.card.bin) });
   if (c.card?.country) all.push({ fact: 'cardCountry', operator: 'in', value: list(c.card.country) });
   if (c.amount?.gt !== undefined) all.push({ fact: 'amount', operator: 'greaterThan', value: c.amount.gt });
@@ -80,8 +89,23 @@ export async function jsonRulesEngineBench(bins: BinTable, timeMs: number) {
     }),
   );
   engine.addOperator('intersects', (tags: string[], want: string[]) => Array.isArray(tags) && tags.some((t) => want.includes(t)));
-  decisive.forEach(({ r, i }, j) => engine.addRule({ name: r.name, priority: decisive.length - j, conditions: { all: toJre(r.when as Condition) }, event: { type: 'match', params: { index: i } } }));
-  const facts = contexts.map((c) => ({ brand: c.brand, bin: c.bin, cardCountry: c.binInfo?.country, amount: c.amount, currency: c.currency, customerCountry: c.customerCountry, tags: c.tags }));
+  decisive.forEach(({ r, i }, j) =>
+    engine.addRule({
+      name: r.name,
+      priority: decisive.length - j,
+      conditions: { all: toJre(r.when as Condition) },
+      event: { type: 'match', params: { index: i } },
+    }),
+  );
+  const facts = contexts.map((c) => ({
+    brand: c.brand,
+    bin: c.bin,
+    cardCountry: c.binInfo?.country,
+    amount: c.amount,
+    currency: c.currency,
+    customerCountry: c.customerCountry,
+    tags: c.tags,
+  }));
   // Both engines must agree on the first matching rule.
   let agree = 0;
   for (let k = 0; k < 200; k++) {
@@ -97,8 +121,12 @@ export async function jsonRulesEngineBench(bins: BinTable, timeMs: number) {
   }
   engine.on('success', () => engine.stop());
   let i = 0;
-  const fig = await measure('json-rules-engine 1000 rules', async () => {
-    await engine.run(facts[i++ & 4095]);
-  }, timeMs);
+  const fig = await measure(
+    'json-rules-engine 1000 rules',
+    async () => {
+      await engine.run(facts[i++ & 4095]);
+    },
+    timeMs,
+  );
   return { ...fig, agreementOn200: agree };
 }

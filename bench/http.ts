@@ -46,7 +46,14 @@ export async function httpOverheadBench(timeMs: number): Promise<HttpOverheadFig
     const adapter = nmi({ securityKey: SECURITY_KEY, baseUrl: fake.url, timeoutMs: 5_000 });
     const router = createRouter({
       merchantAccounts: [{ id: 'nmi-bench', adapter, currencies: ['USD'] }],
-      profiles: [{ id: 'default', pools: { p: { strategy: 'priority', members: [{ mid: 'nmi-bench' }] } }, route: ['p'], cascade: { maxAttempts: 1 } }],
+      profiles: [
+        {
+          id: 'default',
+          pools: { p: { strategy: 'priority', members: [{ mid: 'nmi-bench' }] } },
+          route: ['p'],
+          cascade: { maxAttempts: 1 },
+        },
+      ],
       store: memoryStore(),
       fingerprintKey: 'bench-key',
     });
@@ -54,12 +61,26 @@ export async function httpOverheadBench(timeMs: number): Promise<HttpOverheadFig
     let n = 0;
     const direct = async () => {
       const ref = `bench-d-${++n}`;
-      const req: GatewayPaymentRequest = { reference: ref, transactionId: ref, amount: 1999, currency: 'USD', card: CARD, merchant: { id: 'nmi-bench' } };
+      const req: GatewayPaymentRequest = {
+        reference: ref,
+        transactionId: ref,
+        amount: 1999,
+        currency: 'USD',
+        card: CARD,
+        merchant: { id: 'nmi-bench' },
+      };
       const r = await adapter.sale(req);
       if (r.status !== 'approved') throw new Error(`direct sale: ${r.status}`);
     };
     const routed = async () => {
-      const r = await router.sale({ profile: 'default', idempotencyKey: `bench-r-${++n}`, amount: 1999, currency: 'USD', card: CARD, customer: { country: 'US' } });
+      const r = await router.sale({
+        profile: 'default',
+        idempotencyKey: `bench-r-${++n}`,
+        amount: 1999,
+        currency: 'USD',
+        card: CARD,
+        customer: { country: 'US' },
+      });
       if (r.isErr()) throw new Error(`router sale: ${r.error.kind} ${r.error.message}`);
     };
 

@@ -12,19 +12,41 @@ import { memoryStore } from '../src/store/memory';
 import type { Store } from '../src/store/types';
 import { measure } from './measure';
 
-const profile = { id: 'default', pools: { p: { strategy: 'weighted' as const, members: [{ mid: 'a', weight: 70 }, { mid: 'b', weight: 30 }] } }, route: ['p'], cascade: { maxAttempts: 2 } };
+const profile = {
+  id: 'default',
+  pools: {
+    p: {
+      strategy: 'weighted' as const,
+      members: [
+        { mid: 'a', weight: 70 },
+        { mid: 'b', weight: 30 },
+      ],
+    },
+  },
+  route: ['p'],
+  cascade: { maxAttempts: 2 },
+};
 
 function routerOn(store: Store) {
   return createRouter({
-    merchantAccounts: [{ id: 'a', adapter: sandbox(), caps: { monthly: { amount: 1e15 } } }, { id: 'b', adapter: sandbox() }],
-    profiles: [profile], store, fingerprintKey: 'bench-key',
+    merchantAccounts: [
+      { id: 'a', adapter: sandbox(), caps: { monthly: { amount: 1e15 } } },
+      { id: 'b', adapter: sandbox() },
+    ],
+    profiles: [profile],
+    store,
+    fingerprintKey: 'bench-key',
   });
 }
 
 let n = 0;
 const sale = () => ({
-  profile: 'default', idempotencyKey: `sale-${++n}`, amount: 1999, currency: 'USD',
-  card: { number: '4111111111111111', expMonth: 12, expYear: 2031, cvc: '123' }, customer: { country: 'US' },
+  profile: 'default',
+  idempotencyKey: `sale-${++n}`,
+  amount: 1999,
+  currency: 'USD',
+  card: { number: '4111111111111111', expMonth: 12, expYear: 2031, cvc: '123' },
+  customer: { country: 'US' },
 });
 
 /** Load the SQLite store if the optional dependency and the module are there. */
@@ -41,13 +63,25 @@ async function sqlite(path: string): Promise<Store | undefined> {
 /** Sale overhead on memory and SQLite. */
 export async function saleBench(timeMs: number) {
   const memRouter = routerOn(memoryStore());
-  const memory = await measure('sale memory', async () => { if ((await memRouter.sale(sale())).isErr()) throw new Error('sale failed'); }, timeMs);
+  const memory = await measure(
+    'sale memory',
+    async () => {
+      if ((await memRouter.sale(sale())).isErr()) throw new Error('sale failed');
+    },
+    timeMs,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   try {
     const store = await sqlite(join(dir, 'bench.db'));
     if (!store) return { memory, sqlite: null };
     const sqlRouter = routerOn(store);
-    const onSqlite = await measure('sale sqlite', async () => { if ((await sqlRouter.sale(sale())).isErr()) throw new Error('sale failed'); }, timeMs);
+    const onSqlite = await measure(
+      'sale sqlite',
+      async () => {
+        if ((await sqlRouter.sale(sale())).isErr()) throw new Error('sale failed');
+      },
+      timeMs,
+    );
     await store.close();
     return { memory, sqlite: onSqlite };
   } finally {
@@ -74,14 +108,27 @@ export async function rebillBatchBench(rebills = 100_000, subscriptions = 10_000
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         for (let k = next++; k < rebills; k = next++) {
-          const r = await router.rebill({ subscriptionId: `sub-${k % subscriptions}`, amount: 1999, currency: 'USD', idempotencyKey: `rb-${k}` });
+          const r = await router.rebill({
+            subscriptionId: `sub-${k % subscriptions}`,
+            amount: 1999,
+            currency: 'USD',
+            idempotencyKey: `rb-${k}`,
+          });
           if (r.isErr()) failed++;
         }
       }),
     );
     const wallMs = performance.now() - t1;
     await store.close();
-    return { rebills, subscriptions, concurrency, failed, setupMs: Math.round(setupMs), wallMs: Math.round(wallMs), rebillsPerSec: Math.round(rebills / (wallMs / 1000)) };
+    return {
+      rebills,
+      subscriptions,
+      concurrency,
+      failed,
+      setupMs: Math.round(setupMs),
+      wallMs: Math.round(wallMs),
+      rebillsPerSec: Math.round(rebills / (wallMs / 1000)),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -15,7 +15,28 @@ export function rng(seed: number) {
 }
 
 export const BRANDS = ['visa', 'mastercard', 'american-express', 'discover'] as const;
-export const COUNTRIES = ['US', 'GB', 'DE', 'FR', 'CA', 'AU', 'NL', 'ES', 'IT', 'SE', 'BR', 'MX', 'JP', 'IE', 'PL', 'BE', 'AT', 'CH', 'DK', 'NO'];
+export const COUNTRIES = [
+  'US',
+  'GB',
+  'DE',
+  'FR',
+  'CA',
+  'AU',
+  'NL',
+  'ES',
+  'IT',
+  'SE',
+  'BR',
+  'MX',
+  'JP',
+  'IE',
+  'PL',
+  'BE',
+  'AT',
+  'CH',
+  'DK',
+  'NO',
+];
 export const CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'JPY', 'SEK', 'CHF'];
 export const TAGS = ['trial', 'vip', 'upsell', 'rebill', 'mobile', 'high-risk', 'promo', 'retention'];
 const PREFIX: Record<(typeof BRANDS)[number], string> = { visa: '4', mastercard: '5', 'american-express': '37', discover: '6011' };
@@ -65,7 +86,10 @@ function luhnComplete(body: string): string {
   let dbl = true;
   for (let i = body.length - 1; i >= 0; i--) {
     let d = body.charCodeAt(i) - 48;
-    if (dbl) { d *= 2; if (d > 9) d -= 9; }
+    if (dbl) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
     sum += d;
     dbl = !dbl;
   }
@@ -79,11 +103,20 @@ export function makeRequests(n: number, seed = 2): PaymentRequest[] {
     const brand = r.pick(BRANDS);
     const len = brand === 'american-express' ? 15 : 16;
     const b = bin6(r, brand);
-    const number = luhnComplete(b + String(r.int(10 ** 9)).padStart(len - 7, '0').slice(0, len - 7));
+    const number = luhnComplete(
+      b +
+        String(r.int(10 ** 9))
+          .padStart(len - 7, '0')
+          .slice(0, len - 7),
+    );
     return {
-      profile: 'bench', idempotencyKey: `k-${seed}-${i}`, amount: 100 + r.int(20_000), currency: r.pick(CURRENCIES),
+      profile: 'bench',
+      idempotencyKey: `k-${seed}-${i}`,
+      amount: 100 + r.int(20_000),
+      currency: r.pick(CURRENCIES),
       card: { number, expMonth: 12, expYear: 2031, cvc: brand === 'american-express' ? '1234' : '123' },
-      customer: { country: r.pick(COUNTRIES) }, tags: r.next() < 0.5 ? [r.pick(TAGS)] : [],
+      customer: { country: r.pick(COUNTRIES) },
+      tags: r.next() < 0.5 ? [r.pick(TAGS)] : [],
     };
   });
 }
@@ -97,6 +130,13 @@ export function makeBinRows(n: number, seed = 3): BinRow[] {
     const start = eight ? String(40_000_000 + r.int(29_999_999)) : String(400_000 + r.int(299_999));
     const range = r.next() < 0.2;
     const end = range ? String(Number(start) + r.int(20)) : undefined;
-    return { start, end: end && end.length === start.length ? end : undefined, type: types[i % 3], prepaid: r.next() < 0.1, country: r.pick(COUNTRIES), issuer: `Bank ${i % 5000}` };
+    return {
+      start,
+      end: end && end.length === start.length ? end : undefined,
+      type: types[i % 3],
+      prepaid: r.next() < 0.1,
+      country: r.pick(COUNTRIES),
+      issuer: `Bank ${i % 5000}`,
+    };
   });
 }

@@ -38,7 +38,8 @@ export async function main() {
     { status: 'approved' },
   ];
   const trials = sandbox({
-    respond: (req: SandboxRequest) => (req.storedCredential?.type === 'subsequent' ? rebillAnswers.shift() ?? { status: 'approved' } : { status: 'approved' }),
+    respond: (req: SandboxRequest) =>
+      req.storedCredential?.type === 'subsequent' ? (rebillAnswers.shift() ?? { status: 'approved' }) : { status: 'approved' },
   });
   const backup = sandbox();
   const router = createRouter({
@@ -51,12 +52,19 @@ export async function main() {
     clock: () => now,
   });
   const log: string[] = [];
-  const say = (line: string) => { log.push(line); console.log(line); };
+  const say = (line: string) => {
+    log.push(line);
+    console.log(line);
+  };
   const date = () => new Date(now).toISOString().slice(0, 10);
 
   // 1. The trial.
   const trial = await router.sale({
-    profile: 'continuity', idempotencyKey: 'order-trial-42', amount: 495, currency: 'USD', card: testCard('5555555555554444'),
+    profile: 'continuity',
+    idempotencyKey: 'order-trial-42',
+    amount: 495,
+    currency: 'USD',
+    card: testCard('5555555555554444'),
     customer: { id: 'cust-42', email: 'pat@example.com', country: 'US' },
     subscription: { id: 'sub-42', recurringAmount: 5995, physicalProduct: true, firstRebillAt: now + 14 * DAY },
   });
@@ -66,7 +74,9 @@ export async function main() {
 
   // 2. Express consent.
   const facts = await router.consentDetails('sub-42');
-  say(`${date()} consent message: ${facts?.descriptor}, $${(facts!.recurringAmount! / 100).toFixed(2)}/month from ${new Date(facts!.firstRebillAt!).toISOString().slice(0, 10)}, cancel at ${facts?.cancellation}`);
+  say(
+    `${date()} consent message: ${facts?.descriptor}, $${(facts!.recurringAmount! / 100).toFixed(2)}/month from ${new Date(facts!.firstRebillAt!).toISOString().slice(0, 10)}, cancel at ${facts?.cancellation}`,
+  );
   now += 14 * DAY;
   const early = await router.rebill({ subscriptionId: 'sub-42', amount: 5995, currency: 'USD', idempotencyKey: 'sub-42-m1' });
   say(`${date()} rebill without consent: ${early.isErr() ? `${early.error.kind} (${early.error.rejection})` : 'approved?!'}`);
@@ -77,7 +87,13 @@ export async function main() {
   const rebill = async (amount: number, key: string) => {
     const r = await router.rebill({ subscriptionId: 'sub-42', amount, currency: 'USD', idempotencyKey: key });
     const attempts = r.isOk() ? r.value.attempts : r.error.attempts;
-    results.push({ date: date(), amount, mid: attempts[0]?.mid, approved: r.isOk(), reason: r.isErr() ? r.error.decline?.reason : undefined });
+    results.push({
+      date: date(),
+      amount,
+      mid: attempts[0]?.mid,
+      approved: r.isOk(),
+      reason: r.isErr() ? r.error.decline?.reason : undefined,
+    });
     say(`${date()} rebill $${(amount / 100).toFixed(2)} on ${attempts[0]?.mid}: ${r.isOk() ? 'approved' : r.error.message}`);
     return r;
   };
@@ -93,7 +109,14 @@ export async function main() {
   }
   const backupCalls = Object.values(backup.calls).reduce((n, c) => n + c, 0);
   say(`mid-backup calls: ${backupCalls} (rebills never leave the pinned MID)`);
-  return { trialMid: trial.value.mid, pinnedMid: pin?.mid, consentRequired: early.isErr() && early.error.rejection === 'consent_required', rebills: results, backupCalls, log };
+  return {
+    trialMid: trial.value.mid,
+    pinnedMid: pin?.mid,
+    consentRequired: early.isErr() && early.error.rejection === 'consent_required',
+    rebills: results,
+    backupCalls,
+    log,
+  };
 }
 
 runIfMain(import.meta.url, main);

@@ -15,7 +15,7 @@ export function isMain(moduleUrl: string): boolean {
 export function runIfMain(moduleUrl: string, main: () => Promise<unknown>): void {
   if (!isMain(moduleUrl)) return;
   main().catch((e: unknown) => {
-    console.error(e instanceof Error ? e.stack ?? e.message : e);
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
     process.exit(1);
   });
 }

@@ -28,7 +28,10 @@ export class ConfigError extends Error {
 /** Thrown when an optional peer dependency (better-sqlite3, pg) is needed but not installed. */
 export class MissingDependencyError extends Error {
   override readonly name = 'MissingDependencyError';
-  constructor(readonly dependency: string, readonly feature: string) {
+  constructor(
+    readonly dependency: string,
+    readonly feature: string,
+  ) {
     super(`${feature} needs the optional dependency "${dependency}": run \`npm install ${dependency}\``);
   }
 }

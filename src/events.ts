@@ -9,11 +9,37 @@ import type { CapWindow } from './store/types';
 /** Payloads of every router event. */
 export interface RouterEvents {
   /** A gateway call is about to be made. */
-  attempt: { transactionId: string; attemptId: string; mid: string; gateway: string; operation: Operation; amount: number; currency: string; maskedCard?: string };
+  attempt: {
+    transactionId: string;
+    attemptId: string;
+    mid: string;
+    gateway: string;
+    operation: Operation;
+    amount: number;
+    currency: string;
+    maskedCard?: string;
+  };
   /** An operation was approved. */
-  approved: { transactionId: string; mid: string; gateway: string; operation: Operation; amount: number; currency: string; maskedCard?: string; attempts: AttemptSummary[] };
+  approved: {
+    transactionId: string;
+    mid: string;
+    gateway: string;
+    operation: Operation;
+    amount: number;
+    currency: string;
+    maskedCard?: string;
+    attempts: AttemptSummary[];
+  };
   /** A gateway declined. */
-  declined: { transactionId: string; attemptId: string; mid: string; gateway: string; operation: Operation; decline: NormalizedDecline; maskedCard?: string };
+  declined: {
+    transactionId: string;
+    attemptId: string;
+    mid: string;
+    gateway: string;
+    operation: Operation;
+    decline: NormalizedDecline;
+    maskedCard?: string;
+  };
   /** The router moves on to the next MID after a soft decline or a clear error. */
   cascade: { transactionId: string; fromMid: string; reason: string };
   /** Outcome unknown: recorded for reconciliation, never cascaded. */
@@ -30,7 +56,16 @@ export interface RouterEvents {
    */
   'mid:disabled': { mid: string; gateway: string; failures: number; reason: string };
   /** Reconciliation settled a pending attempt with the gateway's answer (`approved`, `declined` or `not_found`). */
-  reconciled: { transactionId: string; attemptId: string; mid: string; gateway: string; operation: Operation; outcome: 'approved' | 'declined' | 'not_found'; amount: number; currency: string };
+  reconciled: {
+    transactionId: string;
+    attemptId: string;
+    mid: string;
+    gateway: string;
+    operation: Operation;
+    outcome: 'approved' | 'declined' | 'not_found';
+    amount: number;
+    currency: string;
+  };
   /** A subscription was pinned to the MID of its initial transaction. */
   'pin:created': { subscriptionId: string; mid: string; transactionId: string };
   /** A subscription was moved to another MID (audited). */

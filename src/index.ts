@@ -3,7 +3,20 @@
  * @module
  */
 export { createRouter } from './router';
-export type { Router, RouterConfig, MerchantAccountConfig, RebillRequest, Explanation, ExplainedCandidate, ConsentDetails, ConsentInput, MigrateOptions, MigrationReport, ReconcileOptions, ReconcileReport } from './router';
+export type {
+  Router,
+  RouterConfig,
+  MerchantAccountConfig,
+  RebillRequest,
+  Explanation,
+  ExplainedCandidate,
+  ConsentDetails,
+  ConsentInput,
+  MigrateOptions,
+  MigrationReport,
+  ReconcileOptions,
+  ReconcileReport,
+} from './router';
 export { defineProfile } from './profile';
 export { profileSchema, poolSchema, ruleSchema, conditionSchema, merchantAccountSchema } from './profile/schema';
 export type { Profile, ProfileInput, Rule, Pool, Condition } from './profile/schema';

@@ -17,7 +17,15 @@ import { DECLINE_REASONS, isDeclineReason } from './declines/reasons';
 import { ConfigError, type ConfigProblem } from './errors';
 import type { RouterEventListeners, RouterEventName, RouterEvents } from './events';
 import type { MidRuntime, RouterContext, Timeouts } from './flow/context';
-import { consentDetails, migrate, recordConsent, type ConsentDetails, type ConsentInput, type MigrateOptions, type MigrationReport } from './flow/continuity';
+import {
+  consentDetails,
+  migrate,
+  recordConsent,
+  type ConsentDetails,
+  type ConsentInput,
+  type MigrateOptions,
+  type MigrationReport,
+} from './flow/continuity';
 import { explain, type Explanation } from './flow/explain';
 import { followUp, type FollowUpOptions } from './flow/followups';
 import { releaseHolds } from './flow/holds';
@@ -147,27 +155,41 @@ const ADAPTER_METHODS = ['authorize', 'sale', 'capture', 'void', 'refund'] as co
 function validateConfig(config: RouterConfig): { mids: Map<string, MidRuntime>; profiles: Map<string, CompiledProfile> } {
   const problems: ConfigProblem[] = [];
   if (typeof config !== 'object' || config === null) throw new ConfigError([{ path: '(config)', message: 'must be an object' }]);
-  if (!config.store || typeof config.store.commit !== 'function') problems.push({ path: 'store', message: 'is required: sqliteStore({ path }), postgresStore({ connectionString }) or memoryStore()' });
+  if (!config.store || typeof config.store.commit !== 'function')
+    problems.push({ path: 'store', message: 'is required: sqliteStore({ path }), postgresStore({ connectionString }) or memoryStore()' });
   const mids = new Map<string, MidRuntime>();
-  if (!Array.isArray(config.merchantAccounts) || config.merchantAccounts.length === 0) problems.push({ path: 'merchantAccounts', message: 'must list at least one merchant account' });
+  if (!Array.isArray(config.merchantAccounts) || config.merchantAccounts.length === 0)
+    problems.push({ path: 'merchantAccounts', message: 'must list at least one merchant account' });
   (Array.isArray(config.merchantAccounts) ? config.merchantAccounts : []).forEach((m, i) => {
     const path = `merchantAccounts[${i}]`;
     const parsed = merchantAccountSchema.safeParse(m);
     if (!parsed.success) return problems.push(...zodProblems(parsed.error, path));
     const a = m.adapter;
-    for (const fn of ADAPTER_METHODS) if (typeof a[fn] !== 'function') problems.push({ path: `${path}.adapter`, message: `must implement ${fn}()` });
-    if (typeof a.capabilities !== 'object' || a.capabilities === null) problems.push({ path: `${path}.adapter.capabilities`, message: 'is required' });
+    for (const fn of ADAPTER_METHODS)
+      if (typeof a[fn] !== 'function') problems.push({ path: `${path}.adapter`, message: `must implement ${fn}()` });
+    if (typeof a.capabilities !== 'object' || a.capabilities === null)
+      problems.push({ path: `${path}.adapter.capabilities`, message: 'is required' });
     if (mids.has(m.id)) return problems.push({ path: `${path}.id`, message: `duplicate merchant account id "${m.id}"` });
     const d = parsed.data;
-    if (d.minAmount !== undefined && d.maxAmount !== undefined && d.minAmount > d.maxAmount) problems.push({ path: `${path}.minAmount`, message: 'must not exceed maxAmount' });
+    if (d.minAmount !== undefined && d.maxAmount !== undefined && d.minAmount > d.maxAmount)
+      problems.push({ path: `${path}.minAmount`, message: 'must not exceed maxAmount' });
     mids.set(m.id, {
-      id: d.id, adapter: a, enabled: d.enabled, currencies: d.currencies && new Set(d.currencies),
-      brands: d.brands && new Set(d.brands.map((b) => canonicalBrand(b)!)), minAmount: d.minAmount, maxAmount: d.maxAmount,
-      caps: d.caps, expressConsent: d.expressConsent, cancellation: d.cancellation, merchant: { id: d.id, descriptor: d.descriptor, settings: d.settings },
+      id: d.id,
+      adapter: a,
+      enabled: d.enabled,
+      currencies: d.currencies && new Set(d.currencies),
+      brands: d.brands && new Set(d.brands.map((b) => canonicalBrand(b)!)),
+      minAmount: d.minAmount,
+      maxAmount: d.maxAmount,
+      caps: d.caps,
+      expressConsent: d.expressConsent,
+      cancellation: d.cancellation,
+      merchant: { id: d.id, descriptor: d.descriptor, settings: d.settings },
     });
   });
   const profiles = new Map<string, CompiledProfile>();
-  if (!Array.isArray(config.profiles) || config.profiles.length === 0) problems.push({ path: 'profiles', message: 'must list at least one profile' });
+  if (!Array.isArray(config.profiles) || config.profiles.length === 0)
+    problems.push({ path: 'profiles', message: 'must list at least one profile' });
   (Array.isArray(config.profiles) ? config.profiles : []).forEach((p, i) => {
     const path = `profiles[${i}]`;
     const parsed = profileSchema.safeParse(p);
@@ -177,46 +199,62 @@ function validateConfig(config: RouterConfig): { mids: Map<string, MidRuntime>; 
     const before = problems.length;
     for (const [name, pool] of Object.entries(profile.pools)) {
       pool.members.forEach((mem, j) => {
-        if (!mids.has(mem.mid)) problems.push({ path: `${path}.pools.${name}.members[${j}].mid`, message: `unknown merchant account "${mem.mid}"` });
+        if (!mids.has(mem.mid))
+          problems.push({ path: `${path}.pools.${name}.members[${j}].mid`, message: `unknown merchant account "${mem.mid}"` });
       });
     }
     const checkRoute = (route: string[], rpath: string) =>
-      route.forEach((r, j) => { if (!(r in profile.pools)) problems.push({ path: `${rpath}[${j}]`, message: `unknown pool "${r}"` }); });
+      route.forEach((r, j) => {
+        if (!(r in profile.pools)) problems.push({ path: `${rpath}[${j}]`, message: `unknown pool "${r}"` });
+      });
     checkRoute(profile.route, `${path}.route`);
     profile.rules.forEach((r, j) => {
       if (r.route) checkRoute(r.route, `${path}.rules[${j}].route`);
-      r.exclude?.forEach((mid, k) => { if (!mids.has(mid)) problems.push({ path: `${path}.rules[${j}].exclude[${k}]`, message: `unknown merchant account "${mid}"` }); });
+      r.exclude?.forEach((mid, k) => {
+        if (!mids.has(mid)) problems.push({ path: `${path}.rules[${j}].exclude[${k}]`, message: `unknown merchant account "${mid}"` });
+      });
     });
     if (Array.isArray(profile.cascade.on)) {
       profile.cascade.on.forEach((reason, j) => {
         const info = isDeclineReason(reason) ? DECLINE_REASONS[reason] : undefined;
         const retry: string | undefined = info?.retry;
         if (info && (info.category === 'hard' || retry === 'never' || retry === 'with_authentication' || reason === 'insufficient_funds')) {
-          problems.push({ path: `${path}.cascade.on[${j}]`, message: `"${reason}" never cascades: another MID cannot change the issuer's answer` });
+          problems.push({
+            path: `${path}.cascade.on[${j}]`,
+            message: `"${reason}" never cascades: another MID cannot change the issuer's answer`,
+          });
         }
       });
     }
     if (problems.length === before) profiles.set(profile.id, compileProfile(profile));
   });
   (config.declineRules ?? []).forEach((r, i) => {
-    if (!isDeclineReason(r?.reason)) problems.push({ path: `declineRules[${i}].reason`, message: `unknown decline reason "${String(r?.reason)}"` });
-    if (r?.mid !== undefined && !mids.has(r.mid)) problems.push({ path: `declineRules[${i}].mid`, message: `unknown merchant account "${r.mid}"` });
-    if (r && r.code === undefined && r.messageIncludes === undefined) problems.push({ path: `declineRules[${i}]`, message: 'needs code or messageIncludes' });
+    if (!isDeclineReason(r?.reason))
+      problems.push({ path: `declineRules[${i}].reason`, message: `unknown decline reason "${String(r?.reason)}"` });
+    if (r?.mid !== undefined && !mids.has(r.mid))
+      problems.push({ path: `declineRules[${i}].mid`, message: `unknown merchant account "${r.mid}"` });
+    if (r && r.code === undefined && r.messageIncludes === undefined)
+      problems.push({ path: `declineRules[${i}]`, message: 'needs code or messageIncludes' });
   });
   const cb = config.circuit ?? {};
   for (const k of ['threshold', 'merchantThreshold'] as const) {
-    if (cb[k] !== undefined && !(Number.isInteger(cb[k]) && cb[k]! >= 1)) problems.push({ path: `circuit.${k}`, message: 'must be an integer ≥ 1' });
+    if (cb[k] !== undefined && !(Number.isInteger(cb[k]) && cb[k]! >= 1))
+      problems.push({ path: `circuit.${k}`, message: 'must be an integer ≥ 1' });
   }
-  if (cb.cooldownMs !== undefined && !(Number.isFinite(cb.cooldownMs) && cb.cooldownMs > 0)) problems.push({ path: 'circuit.cooldownMs', message: 'must be a positive number of milliseconds' });
+  if (cb.cooldownMs !== undefined && !(Number.isFinite(cb.cooldownMs) && cb.cooldownMs > 0))
+    problems.push({ path: 'circuit.cooldownMs', message: 'must be a positive number of milliseconds' });
   const nr = config.networkRules ?? {};
   for (const k of ['visaReattemptLimit', 'mastercardDailyDeclineLimit'] as const) {
-    if (nr[k] !== undefined && !(Number.isInteger(nr[k]) && nr[k]! >= 1)) problems.push({ path: `networkRules.${k}`, message: 'must be an integer ≥ 1' });
+    if (nr[k] !== undefined && !(Number.isInteger(nr[k]) && nr[k]! >= 1))
+      problems.push({ path: `networkRules.${k}`, message: 'must be an integer ≥ 1' });
   }
   const t = config.timeouts ?? {};
   for (const k of ['attemptMs', 'totalMs'] as const) {
-    if (t[k] !== undefined && !(Number.isFinite(t[k]) && t[k]! > 0)) problems.push({ path: `timeouts.${k}`, message: 'must be a positive number of milliseconds' });
+    if (t[k] !== undefined && !(Number.isFinite(t[k]) && t[k]! > 0))
+      problems.push({ path: `timeouts.${k}`, message: 'must be a positive number of milliseconds' });
   }
-  if (Number.isFinite(t.attemptMs) && Number.isFinite(t.totalMs) && t.attemptMs! > t.totalMs!) problems.push({ path: 'timeouts.attemptMs', message: 'must not exceed timeouts.totalMs' });
+  if (Number.isFinite(t.attemptMs) && Number.isFinite(t.totalMs) && t.attemptMs! > t.totalMs!)
+    problems.push({ path: 'timeouts.attemptMs', message: 'must not exceed timeouts.totalMs' });
   if (problems.length) throw new ConfigError(problems);
   return { mids, profiles };
 }
@@ -238,7 +276,9 @@ export function createRouter(config: RouterConfig): Router {
   const events = new EventEmitter<RouterEventListeners>();
   let keyPromise: Promise<string> | undefined;
   const ctx: RouterContext = {
-    mids, profiles, events,
+    mids,
+    profiles,
+    events,
     clock: config.clock ?? Date.now,
     store: config.store,
     bins: config.bins,
@@ -251,16 +291,22 @@ export function createRouter(config: RouterConfig): Router {
       (mid, failures, until, reason) => events.emit('circuit:open', { mid, failures, until, reason }),
       (mid) => events.emit('circuit:close', { mid }),
     ),
-    fingerprintKey: () => (keyPromise ??= config.fingerprintKey ? Promise.resolve(config.fingerprintKey) : config.store.getOrCreateSecret('fingerprint')),
+    fingerprintKey: () =>
+      (keyPromise ??= config.fingerprintKey ? Promise.resolve(config.fingerprintKey) : config.store.getOrCreateSecret('fingerprint')),
   };
 
   async function repin(subscriptionId: string, midId: string, options: { reason: string }): Promise<Result<RepinAuditRecord, Failure>> {
-    if (typeof options?.reason !== 'string' || !options.reason.trim()) return rejected('validation', 'reason: an audited re-pin needs a reason', { field: 'reason' }) as Result<never, Failure>;
+    if (typeof options?.reason !== 'string' || !options.reason.trim())
+      return rejected('validation', 'reason: an audited re-pin needs a reason', { field: 'reason' }) as Result<never, Failure>;
     const mid = mids.get(midId);
     if (!mid) return rejected('validation', `midId: unknown merchant account "${midId}"`, { field: 'midId' }) as Result<never, Failure>;
     const pin = await ctx.store.getPin(subscriptionId);
-    if (!pin) return rejected('unknown_subscription', `subscriptionId: no pinned subscription "${subscriptionId}"`, { field: 'subscriptionId' }) as Result<never, Failure>;
-    if (pin.mid === midId) return rejected('invalid_state', `subscription ${subscriptionId} is already pinned to ${midId}`) as Result<never, Failure>;
+    if (!pin)
+      return rejected('unknown_subscription', `subscriptionId: no pinned subscription "${subscriptionId}"`, {
+        field: 'subscriptionId',
+      }) as Result<never, Failure>;
+    if (pin.mid === midId)
+      return rejected('invalid_state', `subscription ${subscriptionId} is already pinned to ${midId}`) as Result<never, Failure>;
     const audit: RepinAuditRecord = { subscriptionId, fromMid: pin.mid, toMid: midId, reason: options.reason, at: ctx.clock() };
     await ctx.store.repin(subscriptionId, { mid: midId, gateway: mid.adapter.gateway }, audit);
     events.emit('pin:moved', { subscriptionId, fromMid: pin.mid, toMid: midId, reason: options.reason });

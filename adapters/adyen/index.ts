@@ -9,13 +9,28 @@
  */
 import type { AxiosInstance } from 'axios';
 import type {
-  AdapterCapabilities, CallOptions, GatewayAdapter, GatewayError, GatewayFollowUpRequest, GatewayPaymentRequest, GatewayResult,
+  AdapterCapabilities,
+  CallOptions,
+  GatewayAdapter,
+  GatewayError,
+  GatewayFollowUpRequest,
+  GatewayPaymentRequest,
+  GatewayResult,
 } from '../../src/adapter';
 import { ConfigError, type ConfigProblem } from '../../src/errors';
 import { createHttpClient, isTransportError, send, type HttpAdapterOptions } from '../shared/http';
 import {
-  AdyenInputError, adyenLiveBaseUrl, buildModificationRequest, buildPaymentRequest, modificationPath, parseErrorResponse,
-  parseModificationResponse, parsePaymentResponse, type AdyenModificationResponse, type AdyenPaymentMode, type AdyenPaymentResponse,
+  AdyenInputError,
+  adyenLiveBaseUrl,
+  buildModificationRequest,
+  buildPaymentRequest,
+  modificationPath,
+  parseErrorResponse,
+  parseModificationResponse,
+  parsePaymentResponse,
+  type AdyenModificationResponse,
+  type AdyenPaymentMode,
+  type AdyenPaymentResponse,
 } from './wire';
 
 export { ADYEN_TEST_BASE_URL } from './wire';
@@ -45,8 +60,17 @@ export interface AdyenOptions extends HttpAdapterOptions {
  * or the Customer Area. `idempotencyKeys` is true: Adyen deduplicates by `Idempotency-Key`.
  */
 const CAPABILITIES: AdapterCapabilities = {
-  authorize: true, sale: true, capture: true, partialCapture: true, void: true, refund: true, partialRefund: true,
-  verify: true, lookup: false, idempotencyKeys: true, threeDS: true,
+  authorize: true,
+  sale: true,
+  capture: true,
+  partialCapture: true,
+  void: true,
+  refund: true,
+  partialRefund: true,
+  verify: true,
+  lookup: false,
+  idempotencyKeys: true,
+  threeDS: true,
 };
 
 function configProblems(o: AdyenOptions): ConfigProblem[] {
@@ -54,9 +78,13 @@ function configProblems(o: AdyenOptions): ConfigProblem[] {
   const blank = (v: unknown) => typeof v !== 'string' || v.trim() === '';
   if (blank(o?.apiKey)) problems.push({ path: 'adyen.apiKey', message: 'is required' });
   if (blank(o?.merchantAccount)) problems.push({ path: 'adyen.merchantAccount', message: 'is required' });
-  if (o?.returnUrl !== undefined && !/^https?:\/\/\S+$/.test(o.returnUrl)) problems.push({ path: 'adyen.returnUrl', message: 'must be an http(s) URL' });
+  if (o?.returnUrl !== undefined && !/^https?:\/\/\S+$/.test(o.returnUrl))
+    problems.push({ path: 'adyen.returnUrl', message: 'must be an http(s) URL' });
   if (o?.baseUrl === undefined && blank(o?.liveEndpointUrlPrefix)) {
-    problems.push({ path: 'adyen.baseUrl', message: 'give baseUrl (ADYEN_TEST_BASE_URL for tests) or liveEndpointUrlPrefix for your live endpoint' });
+    problems.push({
+      path: 'adyen.baseUrl',
+      message: 'give baseUrl (ADYEN_TEST_BASE_URL for tests) or liveEndpointUrlPrefix for your live endpoint',
+    });
   }
   return problems;
 }
@@ -83,15 +111,27 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
   const { apiKey, merchantAccount } = options;
 
   const post = (path: string, data: unknown, idempotencyKey: string, opts?: CallOptions) =>
-    send(client, {
-      // Absolute URL: a shared axios instance's baseURL is whatever the last adapter set.
-      method: 'POST', url: `${base.replace(/\/+$/, '')}${path}`, data,
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-API-Key': apiKey, 'Idempotency-Key': idempotencyKey },
-    }, { idempotent: true, retries: options.transportRetries, signal: opts?.signal, timeoutMs: opts?.timeoutMs });
+    send(
+      client,
+      {
+        // Absolute URL: a shared axios instance's baseURL is whatever the last adapter set.
+        method: 'POST',
+        url: `${base.replace(/\/+$/, '')}${path}`,
+        data,
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-API-Key': apiKey, 'Idempotency-Key': idempotencyKey },
+      },
+      { idempotent: true, retries: options.transportRetries, signal: opts?.signal, timeoutMs: opts?.timeoutMs },
+    );
 
   async function pay(mode: AdyenPaymentMode, req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult> {
     const returnUrl = options.returnUrl ?? (req.merchant.settings?.returnUrl as string | undefined);
-    if (!returnUrl) return { status: 'error', ambiguous: false, merchantError: true, message: 'returnUrl: Adyen requires one on every payment; set adyen({ returnUrl }) or the MID\'s settings.returnUrl' };
+    if (!returnUrl)
+      return {
+        status: 'error',
+        ambiguous: false,
+        merchantError: true,
+        message: "returnUrl: Adyen requires one on every payment; set adyen({ returnUrl }) or the MID's settings.returnUrl",
+      };
     let body;
     try {
       body = buildPaymentRequest(req, mode, { merchantAccount, returnUrl });
@@ -102,8 +142,12 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
     const res = await post('/payments', body, req.reference, opts);
     if (isTransportError(res)) return res;
     if (res.status !== 200) return parseErrorResponse(res.status, res.data);
-    if (!res.data || typeof res.data !== 'object') return { status: 'error', ambiguous: true, httpStatus: 200, message: 'Adyen answered HTTP 200 with a body that is not JSON' };
-    return parsePaymentResponse(res.data as AdyenPaymentResponse, { amount: mode === 'verify' ? 0 : req.amount, shopperReference: body.shopperReference });
+    if (!res.data || typeof res.data !== 'object')
+      return { status: 'error', ambiguous: true, httpStatus: 200, message: 'Adyen answered HTTP 200 with a body that is not JSON' };
+    return parsePaymentResponse(res.data as AdyenPaymentResponse, {
+      amount: mode === 'verify' ? 0 : req.amount,
+      shopperReference: body.shopperReference,
+    });
   }
 
   async function modify(op: 'capture' | 'void' | 'refund', req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult> {
@@ -117,7 +161,13 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
     const res = await post(modificationPath(op, req.gatewayTransactionId), body, req.reference, opts);
     if (isTransportError(res)) return res;
     if (res.status !== 201 && res.status !== 200) return parseErrorResponse(res.status, res.data);
-    if (!res.data || typeof res.data !== 'object') return { status: 'error', ambiguous: true, httpStatus: res.status, message: `Adyen answered HTTP ${res.status} with a body that is not JSON` };
+    if (!res.data || typeof res.data !== 'object')
+      return {
+        status: 'error',
+        ambiguous: true,
+        httpStatus: res.status,
+        message: `Adyen answered HTTP ${res.status} with a body that is not JSON`,
+      };
     return parseModificationResponse(res.data as AdyenModificationResponse);
   }
 

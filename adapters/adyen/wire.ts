@@ -6,9 +6,7 @@
  * the tests validate against is `shared/specs/adyen-checkout-v72-payments.openapi.json`).
  * @module
  */
-import type {
-  GatewayError, GatewayFollowUpRequest, GatewayPaymentRequest, GatewayResult, StoredCredential,
-} from '../../src/adapter';
+import type { GatewayError, GatewayFollowUpRequest, GatewayPaymentRequest, GatewayResult, StoredCredential } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
 import { currencyExponent } from '../../src/money';
 
@@ -30,7 +28,10 @@ export function adyenLiveBaseUrl(prefix: string): string {
 /** Bad input for an Adyen request, naming the field at fault. */
 export class AdyenInputError extends Error {
   override readonly name = 'AdyenInputError';
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
   }
 }
@@ -64,12 +65,17 @@ export interface AdyenAmount {
  * toAdyenAmount(500, 'ISK')  // { value: 50000, currency: 'ISK' }
  */
 export function toAdyenAmount(minor: number, currency: string, field = 'amount'): AdyenAmount {
-  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) throw new AdyenInputError('currency', 'must be an ISO 4217 code such as USD');
+  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
+    throw new AdyenInputError('currency', 'must be an ISO 4217 code such as USD');
   if (!Number.isSafeInteger(minor) || minor < 0) throw new AdyenInputError(field, 'must be a non-negative integer of minor units');
   const shift = adyenExponent(currency) - currencyExponent(currency);
   if (shift >= 0) return { value: minor * 10 ** shift, currency };
   const factor = 10 ** -shift;
-  if (minor % factor !== 0) throw new AdyenInputError(field, `${currency} at Adyen has ${adyenExponent(currency)} decimals; ${minor} minor units cannot be sent exactly`);
+  if (minor % factor !== 0)
+    throw new AdyenInputError(
+      field,
+      `${currency} at Adyen has ${adyenExponent(currency)} decimals; ${minor} minor units cannot be sent exactly`,
+    );
   return { value: minor / factor, currency };
 }
 
@@ -124,7 +130,14 @@ export interface AdyenPaymentRequest {
   shopperEmail?: string;
   shopperIP?: string;
   countryCode?: string;
-  billingAddress?: { street: string; houseNumberOrName: string; city: string; postalCode: string; country: string; stateOrProvince?: string };
+  billingAddress?: {
+    street: string;
+    houseNumberOrName: string;
+    city: string;
+    postalCode: string;
+    country: string;
+    stateOrProvince?: string;
+  };
   shopperStatement?: string;
   metadata?: Record<string, string>;
 }
@@ -182,8 +195,10 @@ function cardFields(req: GatewayPaymentRequest, withCvc: boolean): AdyenCardPaym
   if (!card?.number) throw new AdyenInputError('card.number', 'is required');
   const number = card.number.replace(/[\s-]/g, '');
   if (!/^\d{12,19}$/.test(number)) throw new AdyenInputError('card.number', 'must be 12 to 19 digits');
-  if (!Number.isInteger(card.expMonth) || card.expMonth < 1 || card.expMonth > 12) throw new AdyenInputError('card.expMonth', 'must be 1 to 12');
-  if (!Number.isInteger(card.expYear) || card.expYear < 2000 || card.expYear > 2099) throw new AdyenInputError('card.expYear', 'must be a four-digit year');
+  if (!Number.isInteger(card.expMonth) || card.expMonth < 1 || card.expMonth > 12)
+    throw new AdyenInputError('card.expMonth', 'must be 1 to 12');
+  if (!Number.isInteger(card.expYear) || card.expYear < 2000 || card.expYear > 2099)
+    throw new AdyenInputError('card.expYear', 'must be a four-digit year');
   return {
     type: 'scheme',
     number,
@@ -251,11 +266,16 @@ function billingAddress(req: GatewayPaymentRequest): AdyenPaymentRequest['billin
  *
  * Throws `AdyenInputError` naming the field for input it cannot send.
  */
-export function buildPaymentRequest(req: GatewayPaymentRequest, mode: AdyenPaymentMode, settings: AdyenPaymentSettings): AdyenPaymentRequest {
+export function buildPaymentRequest(
+  req: GatewayPaymentRequest,
+  mode: AdyenPaymentMode,
+  settings: AdyenPaymentSettings,
+): AdyenPaymentRequest {
   if (typeof req.reference !== 'string' || req.reference.length === 0 || req.reference.length > 64) {
     throw new AdyenInputError('reference', 'must be 1 to 64 characters (it is also the Idempotency-Key)');
   }
-  if (mode !== 'verify' && !(Number.isSafeInteger(req.amount) && req.amount > 0)) throw new AdyenInputError('amount', 'must be a positive integer of minor units');
+  if (mode !== 'verify' && !(Number.isSafeInteger(req.amount) && req.amount > 0))
+    throw new AdyenInputError('amount', 'must be a positive integer of minor units');
   const sc = req.storedCredential;
   const body: AdyenPaymentRequest = {
     merchantAccount: settings.merchantAccount,
@@ -275,7 +295,10 @@ export function buildPaymentRequest(req: GatewayPaymentRequest, mode: AdyenPayme
       body.shopperReference = token.shopperReference;
     } else {
       if (!req.card?.number) throw new AdyenInputError('card', 'a rebill without an Adyen token needs the card');
-      body.paymentMethod = { ...cardFields(req, false), ...(sc.networkTransactionId && { networkPaymentReference: sc.networkTransactionId }) };
+      body.paymentMethod = {
+        ...cardFields(req, false),
+        ...(sc.networkTransactionId && { networkPaymentReference: sc.networkTransactionId }),
+      };
     }
   } else {
     body.paymentMethod = cardFields(req, true);
@@ -305,14 +328,19 @@ export function buildPaymentRequest(req: GatewayPaymentRequest, mode: AdyenPayme
 }
 
 /** Build the body of a capture, cancel (void) or refund of the payment `req.gatewayTransactionId`. */
-export function buildModificationRequest(op: 'capture' | 'void' | 'refund', req: GatewayFollowUpRequest, merchantAccount: string): AdyenModificationRequest {
+export function buildModificationRequest(
+  op: 'capture' | 'void' | 'refund',
+  req: GatewayFollowUpRequest,
+  merchantAccount: string,
+): AdyenModificationRequest {
   if (!req.gatewayTransactionId) throw new AdyenInputError('gatewayTransactionId', 'the pspReference of the payment is required');
   if (typeof req.reference !== 'string' || req.reference.length === 0 || req.reference.length > 64) {
     throw new AdyenInputError('reference', 'must be 1 to 64 characters (it is also the Idempotency-Key)');
   }
   const body: AdyenModificationRequest = { merchantAccount, reference: req.reference };
   if (op !== 'void') {
-    if (!(Number.isSafeInteger(req.amount) && req.amount > 0)) throw new AdyenInputError('amount', 'must be a positive integer of minor units');
+    if (!(Number.isSafeInteger(req.amount) && req.amount > 0))
+      throw new AdyenInputError('amount', 'must be a positive integer of minor units');
     body.amount = toAdyenAmount(req.amount, req.currency);
   }
   return body;
@@ -412,7 +440,8 @@ export function parsePaymentResponse(body: AdyenPaymentResponse, ctx: AdyenPayme
         gatewayTransactionId: psp,
         ...(ad.authCode && { authCode: ad.authCode }),
         ...(ad.networkTxReference && { networkTransactionId: ad.networkTxReference }),
-        ...(storedId && shopperRef && { gatewayToken: encodeAdyenToken({ storedPaymentMethodId: storedId, shopperReference: shopperRef }) }),
+        ...(storedId &&
+          shopperRef && { gatewayToken: encodeAdyenToken({ storedPaymentMethodId: storedId, shopperReference: shopperRef }) }),
         ...(approved !== undefined && approved !== ctx.amount && { approvedAmount: approved }),
         ...((ad.avsResultRaw ?? ad.avsResult) && { avsResult: ad.avsResultRaw ?? ad.avsResult }),
         ...((ad.cvcResultRaw ?? ad.cvcResult) && { cvvResult: ad.cvcResultRaw ?? ad.cvcResult }),
@@ -433,13 +462,24 @@ export function parsePaymentResponse(body: AdyenPaymentResponse, ctx: AdyenPayme
     }
     case 'Pending':
     case 'Received':
-      return { status: 'error', ambiguous: true, code: body.resultCode, message: `Adyen answered ${body.resultCode}: the final outcome of ${psp ?? 'the payment'} arrives by webhook` };
+      return {
+        status: 'error',
+        ambiguous: true,
+        code: body.resultCode,
+        message: `Adyen answered ${body.resultCode}: the final outcome of ${psp ?? 'the payment'} arrives by webhook`,
+      };
     default:
       if (body.resultCode && ACTION_RESULTS.has(body.resultCode) && body.action) {
         const a = body.action;
-        const action = a.type === 'redirect'
-          ? { type: 'redirect' as const, ...(a.url && { url: a.url }), method: (a.method === 'POST' ? 'POST' : 'GET') as 'GET' | 'POST', ...(a.data && { data: a.data }) }
-          : { type: 'sdk' as const, data: { ...a } };
+        const action =
+          a.type === 'redirect'
+            ? {
+                type: 'redirect' as const,
+                ...(a.url && { url: a.url }),
+                method: (a.method === 'POST' ? 'POST' : 'GET') as 'GET' | 'POST',
+                ...(a.data && { data: a.data }),
+              }
+            : { type: 'sdk' as const, data: { ...a } };
         return { status: 'requires_action', action, ...(psp && { gatewayTransactionId: psp }) };
       }
       return {
@@ -481,10 +521,16 @@ export function parseErrorResponse(httpStatus: number, body: unknown): GatewayEr
   const code = e.errorCode;
   const base = { status: 'error' as const, httpStatus, message, ...(code && { code }) };
   if (httpStatus === 401 || httpStatus === 403 || e.errorType === 'security') {
-    return { ...base, ambiguous: false, merchantError: true, message: redact(`Adyen refused the API key or merchant account (HTTP ${httpStatus}${detail})`) };
+    return {
+      ...base,
+      ambiguous: false,
+      merchantError: true,
+      message: redact(`Adyen refused the API key or merchant account (HTTP ${httpStatus}${detail})`),
+    };
   }
   if (httpStatus === 422 && code === '704') return { ...base, ambiguous: true };
   if (httpStatus < 500) return { ...base, ambiguous: false, ...(e.errorType === 'configuration' && { merchantError: true }) };
-  if (e.errorType === 'validation' || e.errorType === 'configuration') return { ...base, ambiguous: false, ...(e.errorType === 'configuration' && { merchantError: true }) };
+  if (e.errorType === 'validation' || e.errorType === 'configuration')
+    return { ...base, ambiguous: false, ...(e.errorType === 'configuration' && { merchantError: true }) };
   return { ...base, ambiguous: true };
 }

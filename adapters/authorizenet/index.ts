@@ -16,14 +16,31 @@
  */
 import type { AxiosResponse } from 'axios';
 import type {
-  AdapterCapabilities, CallOptions, GatewayAdapter, GatewayError, GatewayFollowUpRequest, GatewayLookupRequest,
-  GatewayLookupResult, GatewayPaymentRequest, GatewayResult,
+  AdapterCapabilities,
+  CallOptions,
+  GatewayAdapter,
+  GatewayError,
+  GatewayFollowUpRequest,
+  GatewayLookupRequest,
+  GatewayLookupResult,
+  GatewayPaymentRequest,
+  GatewayResult,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import {
-  AuthorizeNetRequestError, captureRequest, detailsRequest, findInUnsettled, parseBody, paymentRequest, refundRequest,
-  toLookupResult, toResult, unsettledListRequest, voidRequest, type AuthorizeNetCredentials,
+  AuthorizeNetRequestError,
+  captureRequest,
+  detailsRequest,
+  findInUnsettled,
+  parseBody,
+  paymentRequest,
+  refundRequest,
+  toLookupResult,
+  toResult,
+  unsettledListRequest,
+  voidRequest,
+  type AuthorizeNetCredentials,
 } from './wire';
 
 /** Live endpoint. */
@@ -35,8 +52,17 @@ export const AUTHORIZENET_SANDBOX_URL = 'https://apitest.authorize.net/xml/v1/re
 export interface AuthorizeNetOptions extends HttpAdapterOptions, AuthorizeNetCredentials {}
 
 const CAPABILITIES: AdapterCapabilities = {
-  authorize: true, sale: true, capture: true, partialCapture: true, void: true, refund: true, partialRefund: true,
-  verify: false, lookup: true, idempotencyKeys: false, threeDS: true,
+  authorize: true,
+  sale: true,
+  capture: true,
+  partialCapture: true,
+  void: true,
+  refund: true,
+  partialRefund: true,
+  verify: false,
+  lookup: true,
+  idempotencyKeys: false,
+  threeDS: true,
 };
 
 type Body = Record<string, unknown>;
@@ -62,18 +88,31 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
   async function call(body: Body, opts?: CallOptions): Promise<{ body: Body; status: number } | GatewayError> {
     const res = await send<string>(
       client,
-      { method: 'POST', url: '', data: JSON.stringify(body), headers: { 'content-type': 'application/json' }, responseType: 'text', transformResponse: [(d: unknown) => d] },
+      {
+        method: 'POST',
+        url: '',
+        data: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+        responseType: 'text',
+        transformResponse: [(d: unknown) => d],
+      },
       { ...opts, idempotent: false, retries },
     );
     if (isTransportError(res as AxiosResponse | GatewayError)) return res as GatewayError;
     const r = res as AxiosResponse<string>;
     if (r.status >= 500) return serverError(r, 'Authorize.Net');
-    if (r.status !== 200) return { status: 'error', ambiguous: false, httpStatus: r.status, message: `Authorize.Net answered HTTP ${r.status}` };
+    if (r.status !== 200)
+      return { status: 'error', ambiguous: false, httpStatus: r.status, message: `Authorize.Net answered HTTP ${r.status}` };
     try {
       return { body: parseBody(r.data), status: r.status };
     } catch {
       // A 200 we cannot read: the transaction may have run.
-      return { status: 'error', ambiguous: true, httpStatus: r.status, message: 'Authorize.Net answered HTTP 200 with a body that is not JSON' };
+      return {
+        status: 'error',
+        ambiguous: true,
+        httpStatus: r.status,
+        message: 'Authorize.Net answered HTTP 200 with a body that is not JSON',
+      };
     }
   }
 
@@ -83,7 +122,8 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
     try {
       body = build();
     } catch (e) {
-      if (e instanceof AuthorizeNetRequestError) return { status: 'error', ambiguous: false, code: 'invalid_request', message: redact(e.message) };
+      if (e instanceof AuthorizeNetRequestError)
+        return { status: 'error', ambiguous: false, code: 'invalid_request', message: redact(e.message) };
       throw e;
     }
     const res = await call(body, opts);
@@ -101,7 +141,8 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
       id = findInUnsettled(list.body, req.reference);
       if (!id) {
         return {
-          status: 'error', ambiguous: true,
+          status: 'error',
+          ambiguous: true,
           message: `reference ${req.reference} is not among Authorize.Net's newest unsettled transactions; it may never have run or may have settled already: check the Merchant Interface`,
         };
       }
@@ -121,7 +162,8 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
   return {
     gateway: 'authorizenet',
     capabilities: CAPABILITIES,
-    authorize: (req: GatewayPaymentRequest, opts?: CallOptions) => run(() => paymentRequest('authorize', req, credentials), req.currency, opts),
+    authorize: (req: GatewayPaymentRequest, opts?: CallOptions) =>
+      run(() => paymentRequest('authorize', req, credentials), req.currency, opts),
     sale: (req: GatewayPaymentRequest, opts?: CallOptions) => run(() => paymentRequest('sale', req, credentials), req.currency, opts),
     capture: (req: GatewayFollowUpRequest, opts?: CallOptions) => run(() => captureRequest(req, credentials), req.currency, opts),
     void: (req: GatewayFollowUpRequest, opts?: CallOptions) => run(() => voidRequest(req, credentials), req.currency, opts),

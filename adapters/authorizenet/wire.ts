@@ -8,7 +8,12 @@
  * @module
  */
 import type {
-  GatewayApproved, GatewayError, GatewayFollowUpRequest, GatewayLookupResult, GatewayPaymentRequest, GatewayResult,
+  GatewayApproved,
+  GatewayError,
+  GatewayFollowUpRequest,
+  GatewayLookupResult,
+  GatewayPaymentRequest,
+  GatewayResult,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
 import { isCurrency, isPositiveAmount, toDecimalString, fromDecimalString } from '../../src/money';
@@ -24,7 +29,10 @@ export interface AuthorizeNetCredentials {
 /** A request the adapter cannot send as given; `field` names the request field at fault. */
 export class AuthorizeNetRequestError extends Error {
   override readonly name = 'AuthorizeNetRequestError';
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
   }
 }
@@ -32,7 +40,34 @@ export class AuthorizeNetRequestError extends Error {
 /** Response reason codes that blame our credentials or the MID's processor setup, not the card. */
 const MERCHANT_ERROR_CODES = new Set(['13', '24', '29', '30', '31', '34', '35', '38', '43', '170', '171', '172', '173']);
 /** Response reason codes for a malformed request or a missing field (not about the card). */
-const REQUEST_ERROR_CODES = new Set(['15', '16', '33', '68', '69', '70', '71', '72', '73', '74', '75', '76', '77', '79', '80', '81', '82', '83', '91', '92', '97', '98', '99', '102', '103', '119']);
+const REQUEST_ERROR_CODES = new Set([
+  '15',
+  '16',
+  '33',
+  '68',
+  '69',
+  '70',
+  '71',
+  '72',
+  '73',
+  '74',
+  '75',
+  '76',
+  '77',
+  '79',
+  '80',
+  '81',
+  '82',
+  '83',
+  '91',
+  '92',
+  '97',
+  '98',
+  '99',
+  '102',
+  '103',
+  '119',
+]);
 /** Top-level API result codes that mean the credentials were refused. */
 const AUTH_FAILURE_MESSAGES = new Set(['E00007', 'E00008', 'E00011']);
 /** A transaction id Authorize.Net uses for "none". */
@@ -62,10 +97,16 @@ function reference(ref: unknown): string {
 function creditCard(req: GatewayPaymentRequest) {
   const card = req.card;
   const digits = card?.number?.replace(/[\s-]/g, '');
-  if (!card || !digits) throw new AuthorizeNetRequestError('card.number', 'is required: this adapter does not vault cards, so every charge (rebills too) needs the card');
+  if (!card || !digits)
+    throw new AuthorizeNetRequestError(
+      'card.number',
+      'is required: this adapter does not vault cards, so every charge (rebills too) needs the card',
+    );
   if (!/^\d{12,16}$/.test(digits)) throw new AuthorizeNetRequestError('card.number', 'must be 12–16 digits for Authorize.Net');
-  if (!Number.isInteger(card.expMonth) || card.expMonth < 1 || card.expMonth > 12) throw new AuthorizeNetRequestError('card.expMonth', 'must be 1–12');
-  if (!Number.isInteger(card.expYear) || card.expYear < 2000 || card.expYear > 2099) throw new AuthorizeNetRequestError('card.expYear', 'must be a four-digit year');
+  if (!Number.isInteger(card.expMonth) || card.expMonth < 1 || card.expMonth > 12)
+    throw new AuthorizeNetRequestError('card.expMonth', 'must be 1–12');
+  if (!Number.isInteger(card.expYear) || card.expYear < 2000 || card.expYear > 2099)
+    throw new AuthorizeNetRequestError('card.expYear', 'must be a four-digit year');
   if (card.cvc !== undefined && !/^\d{3,4}$/.test(card.cvc)) throw new AuthorizeNetRequestError('card.cvc', 'must be 3 or 4 digits');
   return compact({
     cardNumber: digits,
@@ -145,7 +186,8 @@ export function paymentRequest(kind: 'authorize' | 'sale', req: GatewayPaymentRe
         customer: customerId || req.customer?.email ? compact({ id: customerId, email: clip(req.customer?.email, 255) }) : undefined,
         billTo: billTo(req),
         customerIP: clip(req.customer?.ip, 45),
-        cardholderAuthentication: tds?.eci && tds.cavv ? { authenticationIndicator: tds.eci, cardholderAuthenticationValue: tds.cavv } : undefined,
+        cardholderAuthentication:
+          tds?.eci && tds.cavv ? { authenticationIndicator: tds.eci, cardholderAuthenticationValue: tds.cavv } : undefined,
         transactionSettings: sc.transactionSettings,
         merchantDescriptor: req.merchant.descriptor,
         processingOptions: sc.processingOptions,
@@ -156,7 +198,8 @@ export function paymentRequest(kind: 'authorize' | 'sale', req: GatewayPaymentRe
 }
 
 function transId(id: unknown): string {
-  if (typeof id !== 'string' || !/^\d+$/.test(id)) throw new AuthorizeNetRequestError('gatewayTransactionId', 'must be an Authorize.Net transaction id (digits)');
+  if (typeof id !== 'string' || !/^\d+$/.test(id))
+    throw new AuthorizeNetRequestError('gatewayTransactionId', 'must be an Authorize.Net transaction id (digits)');
   return id;
 }
 
@@ -166,7 +209,11 @@ export function captureRequest(req: GatewayFollowUpRequest, credentials: Authori
     createTransactionRequest: {
       merchantAuthentication: auth(credentials),
       refId: reference(req.reference),
-      transactionRequest: { transactionType: 'priorAuthCaptureTransaction', amount: amountOf(req.amount, req.currency), refTransId: transId(req.gatewayTransactionId) },
+      transactionRequest: {
+        transactionType: 'priorAuthCaptureTransaction',
+        amount: amountOf(req.amount, req.currency),
+        refTransId: transId(req.gatewayTransactionId),
+      },
     },
   };
 }
@@ -188,7 +235,8 @@ export function voidRequest(req: GatewayFollowUpRequest, credentials: AuthorizeN
  */
 export function refundRequest(req: GatewayFollowUpRequest, credentials: AuthorizeNetCredentials) {
   const last4 = req.card?.last4;
-  if (!last4 || !/^\d{4}$/.test(last4)) throw new AuthorizeNetRequestError('card.last4', 'Authorize.Net refunds need the last four digits of the card');
+  if (!last4 || !/^\d{4}$/.test(last4))
+    throw new AuthorizeNetRequestError('card.last4', 'Authorize.Net refunds need the last four digits of the card');
   const ref = reference(req.reference);
   return {
     createTransactionRequest: {
@@ -235,7 +283,10 @@ export function parseBody(text: unknown): Json {
   return value as Json;
 }
 
-interface ApiMessages { resultCode?: string; message?: Array<{ code?: string; text?: string }> }
+interface ApiMessages {
+  resultCode?: string;
+  message?: Array<{ code?: string; text?: string }>;
+}
 interface TransactionResponse {
   responseCode?: string;
   authCode?: string;
@@ -258,10 +309,23 @@ function apiError(messages: ApiMessages | undefined, httpStatus: number): Gatewa
   const code = nonEmpty(first?.code);
   const text = nonEmpty(first?.text) ?? 'no message';
   if (code && AUTH_FAILURE_MESSAGES.has(code)) {
-    return { status: 'error', ambiguous: false, merchantError: true, code, httpStatus, message: redact(`Authorize.Net refused the API credentials (${code}: ${text})`) };
+    return {
+      status: 'error',
+      ambiguous: false,
+      merchantError: true,
+      code,
+      httpStatus,
+      message: redact(`Authorize.Net refused the API credentials (${code}: ${text})`),
+    };
   }
   // E00001 is an unexpected system error: whether the transaction ran is unknown.
-  return { status: 'error', ambiguous: code === 'E00001', code, httpStatus, message: redact(`Authorize.Net error ${code ?? '(no code)'}: ${text}`) };
+  return {
+    status: 'error',
+    ambiguous: code === 'E00001',
+    code,
+    httpStatus,
+    message: redact(`Authorize.Net error ${code ?? '(no code)'}: ${text}`),
+  };
 }
 
 /**
@@ -304,19 +368,41 @@ export function toResult(body: Json, currency: string, httpStatus = 200): Gatewa
       return compact({ status: 'declined' as const, code, message, gatewayTransactionId: id });
     case '3':
       if (code && MERCHANT_ERROR_CODES.has(code)) {
-        return { status: 'error', ambiguous: false, merchantError: true, code, httpStatus, message: `Authorize.Net refused the merchant account setup (reason ${code}: ${message ?? 'no message'})` };
+        return {
+          status: 'error',
+          ambiguous: false,
+          merchantError: true,
+          code,
+          httpStatus,
+          message: `Authorize.Net refused the merchant account setup (reason ${code}: ${message ?? 'no message'})`,
+        };
       }
       if (code && REQUEST_ERROR_CODES.has(code)) {
-        return { status: 'error', ambiguous: false, code, httpStatus, message: `Authorize.Net rejected the request (reason ${code}: ${message ?? 'no message'})` };
+        return {
+          status: 'error',
+          ambiguous: false,
+          code,
+          httpStatus,
+          message: `Authorize.Net rejected the request (reason ${code}: ${message ?? 'no message'})`,
+        };
       }
       return compact({ status: 'declined' as const, code, message, gatewayTransactionId: id });
     case '4':
       return {
-        status: 'error', ambiguous: true, code, httpStatus,
+        status: 'error',
+        ambiguous: true,
+        code,
+        httpStatus,
         message: `held for review by Authorize.Net's fraud filters (reason ${code ?? '?'}${id ? `, transaction ${id}` : ''}): approve or decline it in the Merchant Interface`,
       };
     default:
-      return { status: 'error', ambiguous: true, code, httpStatus, message: redact(`Authorize.Net answered an unknown responseCode ${JSON.stringify(tr.responseCode)}`) };
+      return {
+        status: 'error',
+        ambiguous: true,
+        code,
+        httpStatus,
+        message: redact(`Authorize.Net answered an unknown responseCode ${JSON.stringify(tr.responseCode)}`),
+      };
   }
 }
 
@@ -346,20 +432,33 @@ export function toLookupResult(body: Json, reference: string): GatewayLookupResu
     return apiError(body.messages as ApiMessages | undefined, 200);
   }
   if (nonEmpty(t.order?.invoiceNumber) !== reference) {
-    return { status: 'error', ambiguous: false, message: `Authorize.Net transaction ${t.transId} does not carry our reference ${reference}` };
+    return {
+      status: 'error',
+      ambiguous: false,
+      message: `Authorize.Net transaction ${t.transId} does not carry our reference ${reference}`,
+    };
   }
   const responseCode = String(t.responseCode ?? '');
   const code = t.responseReasonCode === undefined ? undefined : String(t.responseReasonCode);
   if (responseCode === '1' && t.transactionStatus !== 'FDSPendingReview' && t.transactionStatus !== 'FDSAuthorizedPendingReview') {
     return compact({
-      status: 'approved' as const, gatewayTransactionId: t.transId!, authCode: nonEmpty(t.authCode), networkTransactionId: nonEmpty(t.networkTransId),
-      avsResult: nonEmpty(t.AVSResponse), cvvResult: nonEmpty(t.cardCodeResponse),
+      status: 'approved' as const,
+      gatewayTransactionId: t.transId!,
+      authCode: nonEmpty(t.authCode),
+      networkTransactionId: nonEmpty(t.networkTransId),
+      avsResult: nonEmpty(t.AVSResponse),
+      cvvResult: nonEmpty(t.cardCodeResponse),
     });
   }
   if (responseCode === '2' || responseCode === '3') {
     return compact({ status: 'declined' as const, code, message: nonEmpty(t.responseReasonDescription), gatewayTransactionId: t.transId });
   }
-  return { status: 'error', ambiguous: true, code, message: `Authorize.Net transaction ${t.transId} is ${t.transactionStatus ?? 'in an unknown state'}` };
+  return {
+    status: 'error',
+    ambiguous: true,
+    code,
+    message: `Authorize.Net transaction ${t.transId} is ${t.transactionStatus ?? 'in an unknown state'}`,
+  };
 }
 
 /** The transaction id of our reference in a `getUnsettledTransactionListResponse`, if listed. */

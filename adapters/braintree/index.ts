@@ -15,16 +15,34 @@
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type {
-  AdapterCapabilities, CallOptions, GatewayAdapter, GatewayError, GatewayFollowUpRequest, GatewayLookupRequest,
-  GatewayLookupResult, GatewayPaymentRequest, GatewayResult,
+  AdapterCapabilities,
+  CallOptions,
+  GatewayAdapter,
+  GatewayError,
+  GatewayFollowUpRequest,
+  GatewayLookupRequest,
+  GatewayLookupResult,
+  GatewayPaymentRequest,
+  GatewayResult,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import { braintreeDeclines } from './declines';
 import {
-  BRAINTREE_URLS, BRAINTREE_VERSION, DOCUMENTS, captureVariables, graphQLError, parseTransaction, refundVariables,
-  reverseVariables, searchVariables, tokenizeVariables, transactionVariables,
-  type BraintreeTransaction, type GraphQLResponse, type PaymentSource,
+  BRAINTREE_URLS,
+  BRAINTREE_VERSION,
+  DOCUMENTS,
+  captureVariables,
+  graphQLError,
+  parseTransaction,
+  refundVariables,
+  reverseVariables,
+  searchVariables,
+  tokenizeVariables,
+  transactionVariables,
+  type BraintreeTransaction,
+  type GraphQLResponse,
+  type PaymentSource,
 } from './wire';
 
 /** Options of `braintree()`. */
@@ -47,8 +65,17 @@ export interface BraintreeOptions extends HttpAdapterOptions {
 }
 
 const CAPABILITIES: AdapterCapabilities = {
-  authorize: true, sale: true, capture: true, partialCapture: true, void: true, refund: true, partialRefund: true,
-  verify: false, lookup: true, idempotencyKeys: false, threeDS: true,
+  authorize: true,
+  sale: true,
+  capture: true,
+  partialCapture: true,
+  void: true,
+  refund: true,
+  partialRefund: true,
+  verify: false,
+  lookup: true,
+  idempotencyKeys: false,
+  threeDS: true,
 };
 
 type Posted = { ok: true; body: GraphQLResponse } | { ok: false; error: GatewayError };
@@ -70,7 +97,8 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
   const version = options.braintreeVersion ?? BRAINTREE_VERSION;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) throw new TypeError('braintree(): braintreeVersion must be a date, YYYY-MM-DD');
   const environment = options.environment ?? 'production';
-  if (environment !== 'production' && environment !== 'sandbox') throw new TypeError("braintree(): environment must be 'production' or 'sandbox'");
+  if (environment !== 'production' && environment !== 'sandbox')
+    throw new TypeError("braintree(): environment must be 'production' or 'sandbox'");
   const client: AxiosInstance = createHttpClient(BRAINTREE_URLS[environment], options);
   const authorization = `Basic ${Buffer.from(`${publicKey}:${privateKey}`).toString('base64')}`;
   const retries = options.transportRetries;
@@ -80,7 +108,12 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
     if (m === undefined || typeof m === 'string') return { id: m };
     const id = m[currency];
     if (id) return { id };
-    return { status: 'error', ambiguous: false, merchantError: true, message: `merchantAccountId: no Braintree merchant account configured for ${currency}` };
+    return {
+      status: 'error',
+      ambiguous: false,
+      merchantError: true,
+      message: `merchantAccountId: no Braintree merchant account configured for ${currency}`,
+    };
   }
 
   /** POST a GraphQL document; `moneyMoving` decides whether an unknown outcome is ambiguous. */
@@ -88,8 +121,15 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
     const res = await send<unknown>(
       client,
       {
-        method: 'POST', url: '/graphql', data: { query, variables },
-        headers: { Authorization: authorization, 'Braintree-Version': version, 'Content-Type': 'application/json', Accept: 'application/json' },
+        method: 'POST',
+        url: '/graphql',
+        data: { query, variables },
+        headers: {
+          Authorization: authorization,
+          'Braintree-Version': version,
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+        },
       },
       // Tokenizing and searching move no money: safe to re-send. Money-moving calls are not.
       { idempotent: !moneyMoving, signal: opts?.signal, timeoutMs: opts?.timeoutMs, ...(retries !== undefined && { retries }) },
@@ -100,13 +140,30 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
 
   function classify(res: AxiosResponse<unknown>, moneyMoving: boolean): Posted {
     if (res.status === 401 || res.status === 403) {
-      return { ok: false, error: { status: 'error', ambiguous: false, merchantError: true, httpStatus: res.status, message: `Braintree refused the API keys (HTTP ${res.status})` } };
+      return {
+        ok: false,
+        error: {
+          status: 'error',
+          ambiguous: false,
+          merchantError: true,
+          httpStatus: res.status,
+          message: `Braintree refused the API keys (HTTP ${res.status})`,
+        },
+      };
     }
     if (res.status >= 500) return { ok: false, error: { ...serverError(res, 'Braintree'), ambiguous: moneyMoving } };
     const body = typeof res.data === 'string' ? tryJson(res.data) : res.data;
     if (res.status !== 200 || !body || typeof body !== 'object') {
       const ambiguous = moneyMoving && res.status === 200;
-      return { ok: false, error: { status: 'error', ambiguous, httpStatus: res.status, message: `Braintree answered HTTP ${res.status} without a GraphQL body` } };
+      return {
+        ok: false,
+        error: {
+          status: 'error',
+          ambiguous,
+          httpStatus: res.status,
+          message: `Braintree answered HTTP ${res.status} without a GraphQL body`,
+        },
+      };
     }
     return { ok: true, body: body as GraphQLResponse };
   }
@@ -122,9 +179,11 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
     if (!posted.ok) return posted.error;
     const { data, errors } = posted.body;
     const id = data?.tokenizeCreditCard?.paymentMethod?.id;
-    if (errors?.length || typeof id !== 'string') return graphQLError(errors ?? [{ message: 'tokenizeCreditCard returned no payment method' }], false);
+    if (errors?.length || typeof id !== 'string')
+      return graphQLError(errors ?? [{ message: 'tokenizeCreditCard returned no payment method' }], false);
     return {
-      paymentMethodId: id, vaulted: false,
+      paymentMethodId: id,
+      vaulted: false,
       ...(sc?.type === 'subsequent' && sc.networkTransactionId && { externalNetworkTransactionId: sc.networkTransactionId }),
     };
   }
@@ -136,7 +195,13 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
       if (!tx) return graphQLError(body.errors, true);
       const parsed = parse(tx);
       if (parsed.status === 'approved') {
-        return { status: 'error', ambiguous: true, message: redact(`Braintree reported errors alongside transaction ${tx.id} in status ${tx.status}: ${body.errors.map((e) => e.message).join('; ')}`) };
+        return {
+          status: 'error',
+          ambiguous: true,
+          message: redact(
+            `Braintree reported errors alongside transaction ${tx.id} in status ${tx.status}: ${body.errors.map((e) => e.message).join('; ')}`,
+          ),
+        };
       }
       return parsed;
     }
@@ -156,20 +221,29 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
     if (!posted.ok) return posted.error;
     const field = kind === 'charge' ? 'chargeCreditCard' : 'authorizeCreditCard';
     return transactionResult(posted.body, field, (tx) =>
-      parseTransaction(tx, { currency: req.currency, amount: req.amount, authenticated: Boolean(req.threeDS?.eci), merchantAccountId: account.id }));
+      parseTransaction(tx, {
+        currency: req.currency,
+        amount: req.amount,
+        authenticated: Boolean(req.threeDS?.eci),
+        merchantAccountId: account.id,
+      }),
+    );
   }
 
   async function capture(req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult> {
     const posted = await post(DOCUMENTS.capture, captureVariables(req), true, opts);
     if (!posted.ok) return posted.error;
-    return transactionResult(posted.body, 'captureTransaction', (tx) => parseTransaction(tx, { currency: req.currency, amount: req.amount }));
+    return transactionResult(posted.body, 'captureTransaction', (tx) =>
+      parseTransaction(tx, { currency: req.currency, amount: req.amount }),
+    );
   }
 
   async function reverse(req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult> {
     const posted = await post(DOCUMENTS.reverse, reverseVariables(req), true, opts);
     if (!posted.ok) return posted.error;
     const reversal = posted.body.data?.reverseTransaction?.reversal as { __typename?: string; id?: string; status?: string } | undefined;
-    if (posted.body.errors?.length || !reversal?.id) return graphQLError(posted.body.errors ?? [{ message: 'reverseTransaction returned no reversal' }], !reversal);
+    if (posted.body.errors?.length || !reversal?.id)
+      return graphQLError(posted.body.errors ?? [{ message: 'reverseTransaction returned no reversal' }], !reversal);
     if (reversal.status === 'VOIDED' || reversal.__typename === 'Refund') return { status: 'approved', gatewayTransactionId: reversal.id };
     return { status: 'error', ambiguous: true, message: `Braintree reversal ${reversal.id} is in status ${reversal.status}` };
   }
@@ -185,7 +259,12 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
       return graphQLError(errors ?? [{ message: 'refundTransaction returned no refund' }], !r);
     }
     if (r.status === 'FAILED' || r.status === 'PROCESSOR_DECLINED' || r.status === 'GATEWAY_REJECTED') {
-      return { status: 'declined', gatewayTransactionId: r.id, code: r.status, message: `Braintree refund ${r.id} ${r.status.toLowerCase()}` };
+      return {
+        status: 'declined',
+        gatewayTransactionId: r.id,
+        code: r.status,
+        message: `Braintree refund ${r.id} ${r.status.toLowerCase()}`,
+      };
     }
     return { status: 'approved', gatewayTransactionId: r.id };
   }
@@ -197,11 +276,13 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
     if (!posted.ok) return posted.error;
     if (posted.body.errors?.length) return graphQLError(posted.body.errors, false);
     const nodes = ((posted.body.data?.search?.transactions?.edges ?? []) as { node?: BraintreeTransaction }[])
-      .map((e) => e.node).filter((n): n is BraintreeTransaction => Boolean(n));
+      .map((e) => e.node)
+      .filter((n): n is BraintreeTransaction => Boolean(n));
     if (nodes.length === 0) return { status: 'not_found' };
     const results = nodes.map((tx) => parseTransaction(tx, { currency: req.currency, amount: req.amount }));
     const found = results.find((r) => r.status === 'approved') ?? results.find((r) => r.status === 'declined') ?? results[0];
-    if (found.status === 'requires_action') return { status: 'declined', gatewayTransactionId: found.gatewayTransactionId, code: 'AUTHENTICATION_REQUIRED' };
+    if (found.status === 'requires_action')
+      return { status: 'declined', gatewayTransactionId: found.gatewayTransactionId, code: 'AUTHENTICATION_REQUIRED' };
     return found;
   }
 

@@ -11,9 +11,7 @@
  */
 import { fromDecimalString, toDecimalString } from '../../src/money';
 import { redact } from '../../src/card/redact';
-import type {
-  GatewayApproved, GatewayError, GatewayFollowUpRequest, GatewayPaymentRequest, GatewayResult,
-} from '../../src/adapter';
+import type { GatewayApproved, GatewayError, GatewayFollowUpRequest, GatewayPaymentRequest, GatewayResult } from '../../src/adapter';
 import type { AddressInput, CardInput } from '../../src/types';
 
 /** Default `Braintree-Version` header: a date; alpha-2 country codes need 2021-02-01 or later. */
@@ -129,15 +127,28 @@ export interface BraintreeStatusEvent {
   declineType?: string | null;
   gatewayRejectionReason?: string | null;
   processorResponse?: {
-    legacyCode?: string | null; message?: string | null; authorizationId?: string | null; additionalInformation?: string | null;
-    cvvResponse?: string | null; avsPostalCodeResponse?: string | null; avsStreetAddressResponse?: string | null;
+    legacyCode?: string | null;
+    message?: string | null;
+    authorizationId?: string | null;
+    additionalInformation?: string | null;
+    cvvResponse?: string | null;
+    avsPostalCodeResponse?: string | null;
+    avsStreetAddressResponse?: string | null;
   } | null;
   networkResponse?: { code?: string | null; message?: string | null } | null;
   merchantAdviceCodeResponse?: { code?: string | null; message?: string | null } | null;
 }
 
 /** Statuses in which Braintree holds the customer's money for us (authorized or later). */
-const MONEY_TAKEN = new Set(['AUTHORIZED', 'AUTHORIZING', 'SUBMITTED_FOR_SETTLEMENT', 'SETTLING', 'SETTLED', 'SETTLEMENT_PENDING', 'SETTLEMENT_CONFIRMED']);
+const MONEY_TAKEN = new Set([
+  'AUTHORIZED',
+  'AUTHORIZING',
+  'SUBMITTED_FOR_SETTLEMENT',
+  'SETTLING',
+  'SETTLED',
+  'SETTLEMENT_PENDING',
+  'SETTLEMENT_CONFIRMED',
+]);
 
 /** Amount as Braintree's `Amount` scalar wants it: exact decimal string for the currency. */
 export function braintreeAmount(minor: number, currency: string): string {
@@ -183,7 +194,11 @@ export interface PaymentSource {
  * Input of `chargeCreditCard` / `authorizeCreditCard`: amount, merchant account, our reference as
  * `orderId`, stored-credential framing, 3-D Secure pass-through, descriptor and risk data.
  */
-export function transactionVariables(req: GatewayPaymentRequest, source: PaymentSource, merchantAccountId: string | undefined): Record<string, unknown> {
+export function transactionVariables(
+  req: GatewayPaymentRequest,
+  source: PaymentSource,
+  merchantAccountId: string | undefined,
+): Record<string, unknown> {
   const transaction: Record<string, unknown> = {
     amount: braintreeAmount(req.amount, req.currency),
     orderId: req.reference,
@@ -226,7 +241,13 @@ export function transactionVariables(req: GatewayPaymentRequest, source: Payment
 
 /** Input of `captureTransaction`: the amount to capture (less than authorized = partial capture). */
 export function captureVariables(req: GatewayFollowUpRequest): Record<string, unknown> {
-  return { input: { clientMutationId: req.reference, transactionId: req.gatewayTransactionId, transaction: { amount: braintreeAmount(req.amount, req.currency) } } };
+  return {
+    input: {
+      clientMutationId: req.reference,
+      transactionId: req.gatewayTransactionId,
+      transaction: { amount: braintreeAmount(req.amount, req.currency) },
+    },
+  };
 }
 
 /** Input of `reverseTransaction`: voids an unsettled transaction. */
@@ -236,7 +257,13 @@ export function reverseVariables(req: GatewayFollowUpRequest): Record<string, un
 
 /** Input of `refundTransaction`: full or partial refund of a settled (or settling) transaction. */
 export function refundVariables(req: GatewayFollowUpRequest): Record<string, unknown> {
-  return { input: { clientMutationId: req.reference, transactionId: req.gatewayTransactionId, refund: { amount: braintreeAmount(req.amount, req.currency), orderId: req.reference } } };
+  return {
+    input: {
+      clientMutationId: req.reference,
+      transactionId: req.gatewayTransactionId,
+      refund: { amount: braintreeAmount(req.amount, req.currency), orderId: req.reference },
+    },
+  };
 }
 
 /** Input of `search.transactions` by our reference (sent as `orderId`). */
@@ -258,8 +285,14 @@ function text(v: string | null | undefined): string | undefined {
 
 /** Braintree's AVS/CVV enums as single-letter codes, as the other adapters report them. */
 const AVS_CVV_LETTER: Readonly<Record<string, string>> = {
-  MATCHES: 'M', DOES_NOT_MATCH: 'N', NOT_VERIFIED: 'U', NOT_PROVIDED: 'I', ISSUER_DOES_NOT_PARTICIPATE: 'S',
-  SYSTEM_ERROR: 'E', NOT_APPLICABLE: 'A', BYPASS: 'B',
+  MATCHES: 'M',
+  DOES_NOT_MATCH: 'N',
+  NOT_VERIFIED: 'U',
+  NOT_PROVIDED: 'I',
+  ISSUER_DOES_NOT_PARTICIPATE: 'S',
+  SYSTEM_ERROR: 'E',
+  NOT_APPLICABLE: 'A',
+  BYPASS: 'B',
 };
 
 /** Processor codes that mean the issuer wants customer authentication (3-D Secure). */
@@ -289,7 +322,9 @@ export function parseTransaction(tx: BraintreeTransaction, opts: ParseOptions): 
     const currency = tx.amount?.currencyCode ?? opts.currency;
     if (currency !== opts.currency) {
       return {
-        status: 'error', ambiguous: true, code: 'CURRENCY_MISMATCH',
+        status: 'error',
+        ambiguous: true,
+        code: 'CURRENCY_MISMATCH',
         message: `Braintree approved transaction ${tx.id} in ${currency}, not ${opts.currency}: the merchant account settles another currency; void it`,
       };
     }
@@ -312,7 +347,8 @@ export function parseTransaction(tx: BraintreeTransaction, opts: ParseOptions): 
     const code = ev?.processorResponse?.legacyCode ?? undefined;
     if (code && AUTHENTICATION_CODES.has(code) && !opts.authenticated) return authenticationNeeded(tx, opts, code);
     return {
-      status: 'declined', gatewayTransactionId: tx.id,
+      status: 'declined',
+      gatewayTransactionId: tx.id,
       ...(code && { code }),
       ...(text(ev?.processorResponse?.message) && { message: text(ev?.processorResponse?.message) }),
       ...(ev?.merchantAdviceCodeResponse?.code && { advice: ev.merchantAdviceCodeResponse.code }),
@@ -322,17 +358,29 @@ export function parseTransaction(tx: BraintreeTransaction, opts: ParseOptions): 
     const ev = latestEvent(tx, 'GatewayRejectedEvent') ?? latestEvent(tx);
     const reason = ev?.gatewayRejectionReason ?? 'GATEWAY_REJECTED';
     if (reason === 'THREE_D_SECURE' && !opts.authenticated) return authenticationNeeded(tx, opts, reason);
-    return { status: 'declined', gatewayTransactionId: tx.id, code: reason, message: `Gateway rejected: ${reason.toLowerCase().replace(/_/g, ' ')}` };
+    return {
+      status: 'declined',
+      gatewayTransactionId: tx.id,
+      code: reason,
+      message: `Gateway rejected: ${reason.toLowerCase().replace(/_/g, ' ')}`,
+    };
   }
   if (tx.status === 'FAILED') {
     const ev = latestEvent(tx, 'FailedEvent') ?? latestEvent(tx);
     const code = ev?.processorResponse?.legacyCode ?? undefined;
     return {
-      status: 'error', ambiguous: false, ...(code && { code }),
+      status: 'error',
+      ambiguous: false,
+      ...(code && { code }),
       message: `Braintree transaction ${tx.id} failed: ${text(ev?.processorResponse?.message) ?? 'the processor could not be reached'}`,
     };
   }
-  return { status: 'error', ambiguous: true, code: tx.status, message: `Braintree transaction ${tx.id} is in unexpected status ${tx.status}` };
+  return {
+    status: 'error',
+    ambiguous: true,
+    code: tx.status,
+    message: `Braintree transaction ${tx.id} is in unexpected status ${tx.status}`,
+  };
 }
 
 function authenticationNeeded(tx: BraintreeTransaction, opts: ParseOptions, code: string): GatewayResult {

@@ -5,14 +5,29 @@
  */
 import type { AxiosResponse } from 'axios';
 import type {
-  AdapterCapabilities, CallOptions, GatewayAdapter, GatewayFollowUpRequest, GatewayLookupRequest, GatewayLookupResult,
-  GatewayError, GatewayPaymentRequest, GatewayResult,
+  AdapterCapabilities,
+  CallOptions,
+  GatewayAdapter,
+  GatewayFollowUpRequest,
+  GatewayLookupRequest,
+  GatewayLookupResult,
+  GatewayError,
+  GatewayPaymentRequest,
+  GatewayResult,
 } from '../../src/adapter';
 import { ConfigError } from '../../src/errors';
 import { createHttpClient, isTransportError, send, type HttpAdapterOptions } from '../shared/http';
 import {
-  CHECKOUT_LIVE_URL, CheckoutInputError, buildCaptureBody, buildPaymentBody, buildRefundBody, buildVoidBody, isPaymentId,
-  parseActionAnswer, parseLookupAnswer, parsePaymentAnswer,
+  CHECKOUT_LIVE_URL,
+  CheckoutInputError,
+  buildCaptureBody,
+  buildPaymentBody,
+  buildRefundBody,
+  buildVoidBody,
+  isPaymentId,
+  parseActionAnswer,
+  parseLookupAnswer,
+  parsePaymentAnswer,
 } from './wire';
 
 export { CHECKOUT_LIVE_URL, CHECKOUT_SANDBOX_URL } from './wire';
@@ -50,7 +65,8 @@ export interface CheckoutOptions extends HttpAdapterOptions {
  */
 export function checkout(options: CheckoutOptions): GatewayAdapter {
   const problems: { path: string; message: string }[] = [];
-  if (typeof options?.secretKey !== 'string' || options.secretKey.trim() === '') problems.push({ path: 'secretKey', message: 'is required (sk_… or sk_sbox_…)' });
+  if (typeof options?.secretKey !== 'string' || options.secretKey.trim() === '')
+    problems.push({ path: 'secretKey', message: 'is required (sk_… or sk_sbox_…)' });
   if (options?.processingChannelId !== undefined && !/^pc_\w{26}$/.test(options.processingChannelId)) {
     problems.push({ path: 'processingChannelId', message: 'must be pc_ followed by 26 characters' });
   }
@@ -64,15 +80,24 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
     ...(idempotencyKey && { 'Cko-Idempotency-Key': idempotencyKey }),
   });
   const settings = {
-    processingChannelId: options.processingChannelId, requestThreeDS: options.requestThreeDS,
-    successUrl: options.successUrl, failureUrl: options.failureUrl,
+    processingChannelId: options.processingChannelId,
+    requestThreeDS: options.requestThreeDS,
+    successUrl: options.successUrl,
+    failureUrl: options.failureUrl,
   };
 
   /** POST with the idempotency key: Checkout.com replays the first answer, so transport retries are safe. */
   function post(path: string, body: unknown, idempotencyKey: string, opts?: CallOptions): Promise<AxiosResponse | GatewayError> {
-    return send(client, { method: 'POST', url: path, data: body, headers: headers(idempotencyKey) }, {
-      idempotent: true, retries: options.transportRetries, signal: opts?.signal, timeoutMs: opts?.timeoutMs,
-    });
+    return send(
+      client,
+      { method: 'POST', url: path, data: body, headers: headers(idempotencyKey) },
+      {
+        idempotent: true,
+        retries: options.transportRetries,
+        signal: opts?.signal,
+        timeoutMs: opts?.timeoutMs,
+      },
+    );
   }
 
   /** Turn a bad-input exception into a non-ambiguous error naming the field; nothing was sent. */
@@ -95,11 +120,21 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
 
   async function act(operation: 'capture' | 'void' | 'refund', req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult> {
     if (!isPaymentId(req.gatewayTransactionId)) {
-      return { status: 'error', ambiguous: false, code: 'invalid_request', message: 'gatewayTransactionId: must be a Checkout.com payment id (pay_…)' };
+      return {
+        status: 'error',
+        ambiguous: false,
+        code: 'invalid_request',
+        message: 'gatewayTransactionId: must be a Checkout.com payment id (pay_…)',
+      };
     }
     let body;
     try {
-      body = operation === 'capture' ? buildCaptureBody(req, options.multipleCaptures) : operation === 'refund' ? buildRefundBody(req) : buildVoidBody(req);
+      body =
+        operation === 'capture'
+          ? buildCaptureBody(req, options.multipleCaptures)
+          : operation === 'refund'
+            ? buildRefundBody(req)
+            : buildVoidBody(req);
     } catch (e) {
       return refused(e);
     }
@@ -110,7 +145,13 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
   }
 
   const capabilities: AdapterCapabilities = {
-    authorize: true, sale: true, capture: true, partialCapture: true, void: true, refund: true, partialRefund: true,
+    authorize: true,
+    sale: true,
+    capture: true,
+    partialCapture: true,
+    void: true,
+    refund: true,
+    partialRefund: true,
     verify: true,
     // The 2022-07 API has no search by reference; `lookup` works only with the pay_ id.
     lookup: false,
@@ -134,11 +175,23 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
      */
     async lookup(req: GatewayLookupRequest, opts?: CallOptions): Promise<GatewayLookupResult> {
       if (!isPaymentId(req.gatewayTransactionId)) {
-        return { status: 'error', ambiguous: false, code: 'unsupported', message: 'gatewayTransactionId: Checkout.com can only look a payment up by its pay_ id' };
+        return {
+          status: 'error',
+          ambiguous: false,
+          code: 'unsupported',
+          message: 'gatewayTransactionId: Checkout.com can only look a payment up by its pay_ id',
+        };
       }
-      const res = await send(client, { method: 'GET', url: `/payments/${req.gatewayTransactionId}`, headers: headers() }, {
-        idempotent: true, retries: options.transportRetries, signal: opts?.signal, timeoutMs: opts?.timeoutMs,
-      });
+      const res = await send(
+        client,
+        { method: 'GET', url: `/payments/${req.gatewayTransactionId}`, headers: headers() },
+        {
+          idempotent: true,
+          retries: options.transportRetries,
+          signal: opts?.signal,
+          timeoutMs: opts?.timeoutMs,
+        },
+      );
       if (isTransportError(res)) return res;
       return parseLookupAnswer(res.status, res.data, req.reference, req.currency);
     },

@@ -9,7 +9,11 @@
  */
 import { isIPv4 } from 'node:net';
 import type {
-  GatewayFollowUpRequest, GatewayLookupResult, GatewayPaymentRequest, GatewayResult, StoredCredential,
+  GatewayFollowUpRequest,
+  GatewayLookupResult,
+  GatewayPaymentRequest,
+  GatewayResult,
+  StoredCredential,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
 import { currencyExponent } from '../../src/money';
@@ -26,7 +30,10 @@ export const CHECKOUT_SANDBOX_URL = 'https://api.sandbox.checkout.com';
  */
 export class CheckoutInputError extends Error {
   override readonly name = 'CheckoutInputError';
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
   }
 }
@@ -143,7 +150,12 @@ const MAX_PREVIOUS_ID = 100;
 function address(a: GatewayPaymentRequest['billing']): CheckoutAddress | undefined {
   if (!a) return undefined;
   const out: CheckoutAddress = {
-    address_line1: a.line1, address_line2: a.line2, city: a.city, state: a.state, zip: a.postalCode, country: a.country,
+    address_line1: a.line1,
+    address_line2: a.line2,
+    city: a.city,
+    state: a.state,
+    zip: a.postalCode,
+    country: a.country,
   };
   const kept = Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined && v !== ''));
   return Object.keys(kept).length ? kept : undefined;
@@ -155,11 +167,16 @@ function source(req: GatewayPaymentRequest, sc: StoredCredential | undefined): C
   if (card?.number) {
     const number = card.number.replace(/[\s-]/g, '');
     if (!/^\d{12,19}$/.test(number)) throw new CheckoutInputError('card.number', 'must be 12 to 19 digits');
-    if (!Number.isInteger(card.expMonth) || card.expMonth < 1 || card.expMonth > 12) throw new CheckoutInputError('card.expMonth', 'must be 1 to 12');
-    if (!Number.isInteger(card.expYear) || card.expYear < 1000 || card.expYear > 9999) throw new CheckoutInputError('card.expYear', 'must be a four-digit year');
+    if (!Number.isInteger(card.expMonth) || card.expMonth < 1 || card.expMonth > 12)
+      throw new CheckoutInputError('card.expMonth', 'must be 1 to 12');
+    if (!Number.isInteger(card.expYear) || card.expYear < 1000 || card.expYear > 9999)
+      throw new CheckoutInputError('card.expYear', 'must be a four-digit year');
     if (card.cvc !== undefined && !/^\d{3,4}$/.test(card.cvc)) throw new CheckoutInputError('card.cvc', 'must be 3 or 4 digits');
     return {
-      type: 'card', number, expiry_month: card.expMonth, expiry_year: card.expYear,
+      type: 'card',
+      number,
+      expiry_month: card.expMonth,
+      expiry_year: card.expYear,
       ...(card.holderName && { name: card.holderName }),
       // A merchant-initiated charge on stored details carries no CVV and says the card is stored.
       ...(!subsequent && card.cvc && { cvv: card.cvc }),
@@ -168,7 +185,8 @@ function source(req: GatewayPaymentRequest, sc: StoredCredential | undefined): C
     };
   }
   if (subsequent && sc.gatewayToken) {
-    if (!SOURCE_ID.test(sc.gatewayToken)) throw new CheckoutInputError('storedCredential.gatewayToken', 'must be a Checkout.com source id (src_…)');
+    if (!SOURCE_ID.test(sc.gatewayToken))
+      throw new CheckoutInputError('storedCredential.gatewayToken', 'must be a Checkout.com source id (src_…)');
     return { type: 'id', id: sc.gatewayToken };
   }
   throw new CheckoutInputError('card', subsequent ? 'a rebill needs the card or the src_ token of the initial payment' : 'is required');
@@ -183,13 +201,20 @@ function source(req: GatewayPaymentRequest, sc: StoredCredential | undefined): C
  * @example
  * buildPaymentBody(req, 'sale', { processingChannelId: 'pc_…' }).capture // true
  */
-export function buildPaymentBody(req: GatewayPaymentRequest, operation: 'authorize' | 'sale' | 'verify', settings: PaymentBodySettings = {}): CheckoutPaymentBody {
-  if (typeof req.reference !== 'string' || req.reference.length === 0 || req.reference.length > 50) throw new CheckoutInputError('reference', 'must be 1 to 50 characters');
-  if (typeof req.currency !== 'string' || !/^[A-Z]{3}$/.test(req.currency)) throw new CheckoutInputError('currency', 'must be an ISO 4217 code such as USD');
+export function buildPaymentBody(
+  req: GatewayPaymentRequest,
+  operation: 'authorize' | 'sale' | 'verify',
+  settings: PaymentBodySettings = {},
+): CheckoutPaymentBody {
+  if (typeof req.reference !== 'string' || req.reference.length === 0 || req.reference.length > 50)
+    throw new CheckoutInputError('reference', 'must be 1 to 50 characters');
+  if (typeof req.currency !== 'string' || !/^[A-Z]{3}$/.test(req.currency))
+    throw new CheckoutInputError('currency', 'must be an ISO 4217 code such as USD');
   const sc = req.storedCredential;
   const recurring = sc?.reason === 'recurring';
   const amount = operation === 'verify' ? 0 : toCheckoutAmount(req.amount, req.currency);
-  if (operation !== 'verify' && amount === 0) throw new CheckoutInputError('amount', 'must be greater than zero (use verify for a zero-amount check)');
+  if (operation !== 'verify' && amount === 0)
+    throw new CheckoutInputError('amount', 'must be greater than zero (use verify for a zero-amount check)');
   const body: CheckoutPaymentBody = {
     source: source(req, sc),
     amount,
@@ -203,7 +228,8 @@ export function buildPaymentBody(req: GatewayPaymentRequest, operation: 'authori
     body.merchant_initiated = true;
     const previous = sc.networkTransactionId ?? sc.previousGatewayTransactionId;
     if (previous) {
-      if (previous.length > MAX_PREVIOUS_ID) throw new CheckoutInputError('storedCredential.networkTransactionId', `must be at most ${MAX_PREVIOUS_ID} characters`);
+      if (previous.length > MAX_PREVIOUS_ID)
+        throw new CheckoutInputError('storedCredential.networkTransactionId', `must be at most ${MAX_PREVIOUS_ID} characters`);
       body.previous_payment_id = previous;
     }
   }
@@ -221,7 +247,10 @@ export function buildPaymentBody(req: GatewayPaymentRequest, operation: 'authori
   if (t && (t.cavv || t.eci)) {
     body['3ds'] = {
       enabled: true,
-      ...(t.eci && { eci: t.eci }), ...(t.cavv && { cryptogram: t.cavv }), ...(t.xid && { xid: t.xid }), ...(t.version && { version: t.version }),
+      ...(t.eci && { eci: t.eci }),
+      ...(t.cavv && { cryptogram: t.cavv }),
+      ...(t.xid && { xid: t.xid }),
+      ...(t.version && { version: t.version }),
     };
   } else if (settings.requestThreeDS && sc?.type !== 'subsequent') {
     body['3ds'] = { enabled: true };
@@ -289,7 +318,10 @@ export interface CheckoutErrorBody {
 }
 
 const unreadable = (what: string, httpStatus: number): GatewayResult => ({
-  status: 'error', ambiguous: true, httpStatus, message: `Checkout.com answered HTTP ${httpStatus} with ${what}; the outcome is unknown`,
+  status: 'error',
+  ambiguous: true,
+  httpStatus,
+  message: `Checkout.com answered HTTP ${httpStatus} with ${what}; the outcome is unknown`,
 });
 
 function asObject(body: unknown): Record<string, any> | undefined {
@@ -307,17 +339,37 @@ export function parseClientError(httpStatus: number, body: unknown): GatewayResu
   const detail = [b?.error_type, codes.length ? `(${codes.join(', ')})` : undefined].filter(Boolean).join(' ');
   const suffix = detail ? `: ${detail}` : '';
   if (httpStatus === 401) {
-    return { status: 'error', ambiguous: false, merchantError: true, httpStatus, code: 'unauthorized', message: 'Checkout.com refused the secret key (HTTP 401): check the secretKey of this MID' };
+    return {
+      status: 'error',
+      ambiguous: false,
+      merchantError: true,
+      httpStatus,
+      code: 'unauthorized',
+      message: 'Checkout.com refused the secret key (HTTP 401): check the secretKey of this MID',
+    };
   }
   if (httpStatus === 409 || httpStatus === 429) {
     return {
-      status: 'error', ambiguous: true, httpStatus, code: b?.error_type ?? (httpStatus === 429 ? 'too_many_requests' : 'conflict'),
-      message: redact(`Checkout.com answered HTTP ${httpStatus} (too many requests or a duplicate still in progress)${suffix}; the outcome is unknown`),
+      status: 'error',
+      ambiguous: true,
+      httpStatus,
+      code: b?.error_type ?? (httpStatus === 429 ? 'too_many_requests' : 'conflict'),
+      message: redact(
+        `Checkout.com answered HTTP ${httpStatus} (too many requests or a duplicate still in progress)${suffix}; the outcome is unknown`,
+      ),
     };
   }
-  const what = httpStatus === 403 ? 'refused the action (HTTP 403 not allowed)' : httpStatus === 404 ? 'does not know this payment (HTTP 404)' : `refused the request (HTTP ${httpStatus})`;
+  const what =
+    httpStatus === 403
+      ? 'refused the action (HTTP 403 not allowed)'
+      : httpStatus === 404
+        ? 'does not know this payment (HTTP 404)'
+        : `refused the request (HTTP ${httpStatus})`;
   return {
-    status: 'error', ambiguous: false, httpStatus, code: codes[0] ?? b?.error_type ?? `http_${httpStatus}`,
+    status: 'error',
+    ambiguous: false,
+    httpStatus,
+    code: codes[0] ?? b?.error_type ?? `http_${httpStatus}`,
     message: redact(`Checkout.com ${what}${suffix}`),
   };
 }
@@ -342,7 +394,13 @@ export function parsePaymentAnswer(httpStatus: number, body: unknown, requested:
     if (typeof url === 'string' && /^https?:\/\//.test(url)) {
       return { status: 'requires_action', gatewayTransactionId: b.id, action: { type: 'redirect', url, method: 'GET' } };
     }
-    return { status: 'error', ambiguous: true, httpStatus, code: 'pending', message: `Checkout.com accepted payment ${b.id} asynchronously (Pending); the outcome is not known yet` };
+    return {
+      status: 'error',
+      ambiguous: true,
+      httpStatus,
+      code: 'pending',
+      message: `Checkout.com accepted payment ${b.id} asynchronously (Pending); the outcome is not known yet`,
+    };
   }
   if (httpStatus !== 201 && httpStatus !== 200) return unreadable('an unexpected status', httpStatus);
   return paymentOutcome(b, requested);
@@ -379,8 +437,14 @@ function paymentOutcome(b: CheckoutPaymentAnswer, requested: { amount: number; c
  * processes card actions asynchronously; "accepted" is the synchronous success). The capture and
  * void report the payment id; the refund reports its own action id.
  */
-export function parseActionAnswer(operation: 'capture' | 'void' | 'refund', paymentId: string, httpStatus: number, body: unknown): GatewayResult {
-  if (httpStatus >= 500) return { status: 'error', ambiguous: true, httpStatus, message: `Checkout.com answered HTTP ${httpStatus} to the ${operation}` };
+export function parseActionAnswer(
+  operation: 'capture' | 'void' | 'refund',
+  paymentId: string,
+  httpStatus: number,
+  body: unknown,
+): GatewayResult {
+  if (httpStatus >= 500)
+    return { status: 'error', ambiguous: true, httpStatus, message: `Checkout.com answered HTTP ${httpStatus} to the ${operation}` };
   if (httpStatus >= 400) return parseClientError(httpStatus, body);
   const b = asObject(body);
   if (httpStatus !== 202 || !b || typeof b.action_id !== 'string' || !/^act_\w{26}$/.test(b.action_id)) {
@@ -392,12 +456,15 @@ export function parseActionAnswer(operation: 'capture' | 'void' | 'refund', paym
 /** Parse `GET /payments/{id}` for a lookup: approved states, declined, or not found. */
 export function parseLookupAnswer(httpStatus: number, body: unknown, reference: string, currency: string): GatewayLookupResult {
   if (httpStatus === 404) return { status: 'not_found' };
-  if (httpStatus >= 500) return { status: 'error', ambiguous: true, httpStatus, message: `Checkout.com answered HTTP ${httpStatus} to the lookup` };
+  if (httpStatus >= 500)
+    return { status: 'error', ambiguous: true, httpStatus, message: `Checkout.com answered HTTP ${httpStatus} to the lookup` };
   if (httpStatus >= 400) return parseClientError(httpStatus, body) as GatewayLookupResult;
   const b = asObject(body) as CheckoutPaymentAnswer | undefined;
-  if (httpStatus !== 200 || !b || !isPaymentId(b.id)) return { status: 'error', ambiguous: true, httpStatus, message: 'Checkout.com answered the lookup with a body that is not a payment' };
+  if (httpStatus !== 200 || !b || !isPaymentId(b.id))
+    return { status: 'error', ambiguous: true, httpStatus, message: 'Checkout.com answered the lookup with a body that is not a payment' };
   if (b.reference !== undefined && b.reference !== reference) return { status: 'not_found' };
-  if (b.status === 'Pending') return { status: 'error', ambiguous: true, httpStatus, code: 'pending', message: `payment ${b.id} is still Pending at Checkout.com` };
+  if (b.status === 'Pending')
+    return { status: 'error', ambiguous: true, httpStatus, code: 'pending', message: `payment ${b.id} is still Pending at Checkout.com` };
   const result = paymentOutcome(b, { amount: 0, currency });
   return result as GatewayLookupResult;
 }

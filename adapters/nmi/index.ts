@@ -9,14 +9,33 @@
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type {
-  AdapterCapabilities, CallOptions, GatewayAdapter, GatewayError, GatewayFollowUpRequest, GatewayLookupRequest,
-  GatewayLookupResult, GatewayPaymentRequest, GatewayResult,
+  AdapterCapabilities,
+  CallOptions,
+  GatewayAdapter,
+  GatewayError,
+  GatewayFollowUpRequest,
+  GatewayLookupRequest,
+  GatewayLookupResult,
+  GatewayPaymentRequest,
+  GatewayResult,
 } from '../../src/adapter';
 import { ConfigError } from '../../src/errors';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import {
-  NMI_LIVE_URL, NmiRequestError, QUERY_PATH, TRANSACT_PATH, captureFields, lookupFields, parseLookup, parseResponse,
-  paymentFields, refundFields, toGatewayResult, voidFields, type NmiFields, type ResultContext,
+  NMI_LIVE_URL,
+  NmiRequestError,
+  QUERY_PATH,
+  TRANSACT_PATH,
+  captureFields,
+  lookupFields,
+  parseLookup,
+  parseResponse,
+  paymentFields,
+  refundFields,
+  toGatewayResult,
+  voidFields,
+  type NmiFields,
+  type ResultContext,
 } from './wire';
 
 /** Options of `nmi()`. */
@@ -34,8 +53,17 @@ export interface NmiOptions extends HttpAdapterOptions {
 }
 
 const CAPABILITIES: AdapterCapabilities = {
-  authorize: true, sale: true, capture: true, partialCapture: true, void: true, refund: true, partialRefund: true,
-  verify: true, lookup: true, idempotencyKeys: false, threeDS: true,
+  authorize: true,
+  sale: true,
+  capture: true,
+  partialCapture: true,
+  void: true,
+  refund: true,
+  partialRefund: true,
+  verify: true,
+  lookup: true,
+  idempotencyKeys: false,
+  threeDS: true,
 };
 
 function invalid(e: unknown): GatewayError {
@@ -45,10 +73,23 @@ function invalid(e: unknown): GatewayError {
 
 /** An HTTP answer that is not a 200 with a body: rate limit, server error, or a refused request. */
 function httpProblem(res: AxiosResponse): GatewayError | undefined {
-  if (res.status === 429) return { status: 'error', ambiguous: false, httpStatus: 429, code: '429', message: 'NMI rate limit (HTTP 429): back off and use fewer parallel connections' };
+  if (res.status === 429)
+    return {
+      status: 'error',
+      ambiguous: false,
+      httpStatus: 429,
+      code: '429',
+      message: 'NMI rate limit (HTTP 429): back off and use fewer parallel connections',
+    };
   if (res.status >= 500) return serverError(res, 'NMI');
   if (res.status !== 200) {
-    return { status: 'error', ambiguous: false, httpStatus: res.status, merchantError: true, message: `NMI answered HTTP ${res.status}: check baseUrl and the MID's credentials` };
+    return {
+      status: 'error',
+      ambiguous: false,
+      httpStatus: res.status,
+      merchantError: true,
+      message: `NMI answered HTTP ${res.status}: check baseUrl and the MID's credentials`,
+    };
   }
   return undefined;
 }
@@ -63,7 +104,7 @@ function httpProblem(res: AxiosResponse): GatewayError | undefined {
 export function nmi(options: NmiOptions): GatewayAdapter {
   if (typeof options !== 'object' || options === null) throw new ConfigError([{ path: 'nmi(options)', message: 'must be an object' }]);
   if (typeof options.securityKey !== 'string' || options.securityKey.trim() === '') {
-    throw new ConfigError([{ path: 'securityKey', message: 'is required: the MID\'s NMI API security key' }]);
+    throw new ConfigError([{ path: 'securityKey', message: "is required: the MID's NMI API security key" }]);
   }
   if (options.processorId !== undefined && (typeof options.processorId !== 'string' || options.processorId === '')) {
     throw new ConfigError([{ path: 'processorId', message: 'must be a non-empty string' }]);
@@ -93,30 +134,53 @@ export function nmi(options: NmiOptions): GatewayAdapter {
     const problem = httpProblem(res);
     if (problem) return problem;
     const parsed = parseResponse(res.data);
-    if (!parsed) return { status: 'error', ambiguous: true, httpStatus: res.status, message: 'NMI answered HTTP 200 with a body that is not a transaction response: outcome unknown' };
+    if (!parsed)
+      return {
+        status: 'error',
+        ambiguous: true,
+        httpStatus: res.status,
+        message: 'NMI answered HTTP 200 with a body that is not a transaction response: outcome unknown',
+      };
     return toGatewayResult(parsed, ctx);
   }
 
-  const pay = (type: 'sale' | 'auth' | 'validate') => async (req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult> => {
-    let fields: NmiFields;
-    try {
-      const perMid = req.merchant.settings?.processorId;
-      fields = paymentFields(type, req, { ...build, processorId: typeof perMid === 'string' && perMid ? perMid : build.processorId });
-    } catch (e) {
-      return invalid(e);
-    }
-    return transact(fields, { kind: 'payment', currency: req.currency, amount: type === 'validate' ? 0 : req.amount, authenticated: Boolean(req.threeDS?.cavv) }, opts);
-  };
+  const pay =
+    (type: 'sale' | 'auth' | 'validate') =>
+    async (req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult> => {
+      let fields: NmiFields;
+      try {
+        const perMid = req.merchant.settings?.processorId;
+        fields = paymentFields(type, req, { ...build, processorId: typeof perMid === 'string' && perMid ? perMid : build.processorId });
+      } catch (e) {
+        return invalid(e);
+      }
+      return transact(
+        fields,
+        {
+          kind: 'payment',
+          currency: req.currency,
+          amount: type === 'validate' ? 0 : req.amount,
+          authenticated: Boolean(req.threeDS?.cavv),
+        },
+        opts,
+      );
+    };
 
-  const followUp = (make: (req: GatewayFollowUpRequest) => NmiFields) => async (req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult> => {
-    let fields: NmiFields;
-    try {
-      fields = make(req);
-    } catch (e) {
-      return invalid(e);
-    }
-    return transact(fields, { kind: 'followup', currency: req.currency, amount: req.amount, originalTransactionId: req.gatewayTransactionId }, opts);
-  };
+  const followUp =
+    (make: (req: GatewayFollowUpRequest) => NmiFields) =>
+    async (req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult> => {
+      let fields: NmiFields;
+      try {
+        fields = make(req);
+      } catch (e) {
+        return invalid(e);
+      }
+      return transact(
+        fields,
+        { kind: 'followup', currency: req.currency, amount: req.amount, originalTransactionId: req.gatewayTransactionId },
+        opts,
+      );
+    };
 
   return {
     gateway: 'nmi',

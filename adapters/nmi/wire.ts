@@ -9,7 +9,11 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import type {
-  GatewayFollowUpRequest, GatewayLookupResult, GatewayPaymentRequest, GatewayResult, StoredCredential,
+  GatewayFollowUpRequest,
+  GatewayLookupResult,
+  GatewayPaymentRequest,
+  GatewayResult,
+  StoredCredential,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
 import { classifyDeclineMessage } from '../../src/declines/classifier';
@@ -46,7 +50,10 @@ export interface NmiResponse {
 /** A request we refuse to send: the message starts with the field at fault. */
 export class NmiRequestError extends Error {
   override readonly name = 'NmiRequestError';
-  constructor(readonly field: string, detail: string) {
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
     super(`${field}: ${detail}`);
   }
 }
@@ -62,11 +69,15 @@ export class NmiRequestError extends Error {
  */
 export function nmiAmount(minor: number, currency: string, field = 'amount'): string {
   if (!isCurrency(currency)) throw new NmiRequestError('currency', `must be an ISO 4217 code, got ${JSON.stringify(currency)}`);
-  if (!Number.isSafeInteger(minor) || minor < 0) throw new NmiRequestError(field, `must be a non-negative integer of minor units, got ${String(minor)}`);
+  if (!Number.isSafeInteger(minor) || minor < 0)
+    throw new NmiRequestError(field, `must be a non-negative integer of minor units, got ${String(minor)}`);
   const exact = toDecimalString(minor, currency);
   const [whole, fraction = ''] = exact.split('.');
   if (/[1-9]/.test(fraction.slice(2))) {
-    throw new NmiRequestError(field, `${exact} ${currency} needs ${fraction.length} decimals; NMI's amount format (x.xx) carries two, and Switchyard never rounds`);
+    throw new NmiRequestError(
+      field,
+      `${exact} ${currency} needs ${fraction.length} decimals; NMI's amount format (x.xx) carries two, and Switchyard never rounds`,
+    );
   }
   return `${whole}.${fraction.slice(0, 2).padEnd(2, '0')}`;
 }
@@ -129,9 +140,13 @@ export function paymentFields(type: 'sale' | 'auth' | 'validate', req: GatewayPa
   } else if (merchantInitiated && sc.gatewayToken) {
     f.customer_vault_id = sc.gatewayToken;
   } else {
-    throw new NmiRequestError('card.number', merchantInitiated ? 'is required: the pin holds no Customer Vault id to charge' : 'is required');
+    throw new NmiRequestError(
+      'card.number',
+      merchantInitiated ? 'is required: the pin holds no Customer Vault id to charge' : 'is required',
+    );
   }
-  if (type !== 'validate') f.amount = nmiAmount(req.amount, req.currency); // validate: no amount (§2)
+  if (type !== 'validate')
+    f.amount = nmiAmount(req.amount, req.currency); // validate: no amount (§2)
   else nmiAmount(0, req.currency); // still checks the currency
   f.currency = req.currency;
   f.orderid = req.reference;
@@ -196,7 +211,17 @@ export function parseResponse(body: unknown): NmiResponse | undefined {
   const params = new URLSearchParams(body.trim());
   const response = params.get('response');
   if (response !== '1' && response !== '2' && response !== '3') return undefined;
-  const out: NmiResponse = { response, responsetext: '', authcode: '', transactionid: '', avsresponse: '', cvvresponse: '', orderid: '', type: '', response_code: '' };
+  const out: NmiResponse = {
+    response,
+    responsetext: '',
+    authcode: '',
+    transactionid: '',
+    avsresponse: '',
+    cvvresponse: '',
+    orderid: '',
+    type: '',
+    response_code: '',
+  };
   for (const [k, v] of params) if (k !== 'response') out[k] = v;
   return out;
 }
@@ -236,7 +261,8 @@ function rejection(r: NmiResponse): GatewayResult {
     return nmiError(r, { prefix: 'NMI rate limit exceeded (response_code 301): back off before sending more' });
   }
   if (BAD_CREDENTIALS.test(r.responsetext)) return nmiError(r, { merchantError: true, prefix: 'NMI refused the security key of this MID' });
-  if (MERCHANT_ERROR_CODES.has(code)) return nmiError(r, { merchantError: true, prefix: `NMI merchant configuration problem (response_code ${code})` });
+  if (MERCHANT_ERROR_CODES.has(code))
+    return nmiError(r, { merchantError: true, prefix: `NMI merchant configuration problem (response_code ${code})` });
   if (ERROR_CLASS_DECLINES.has(code)) return declined(r);
   if (code === '300') {
     const reason = classifyDeclineMessage(r.responsetext);
@@ -267,7 +293,8 @@ export interface ResultContext {
 export function toGatewayResult(r: NmiResponse, ctx: ResultContext): GatewayResult {
   if (r.response === '1') {
     const id = r.transactionid && r.transactionid !== '0' ? r.transactionid : ctx.originalTransactionId;
-    if (!id) return { status: 'error', ambiguous: true, message: 'NMI approved without a transactionid: look the order up before retrying' };
+    if (!id)
+      return { status: 'error', ambiguous: true, message: 'NMI approved without a transactionid: look the order up before retrying' };
     let approvedAmount: number | undefined;
     if (r.amount_authorized) {
       try {
@@ -334,7 +361,12 @@ export function parseLookup(body: unknown, reference: string): GatewayLookupResu
   const root = typeof doc.nm_response === 'object' ? doc.nm_response : {};
   if (root.error_response !== undefined) {
     const text = String(root.error_response);
-    return { status: 'error', ambiguous: false, message: redact(`NMI Query API error: ${text}`), ...(BAD_CREDENTIALS.test(text) && { merchantError: true }) };
+    return {
+      status: 'error',
+      ambiguous: false,
+      message: redact(`NMI Query API error: ${text}`),
+      ...(BAD_CREDENTIALS.test(text) && { merchantError: true }),
+    };
   }
   const mine = (root.transaction ?? []).filter((t) => String(t.order_id ?? '') === reference);
   let declinedResult: GatewayLookupResult | undefined;
@@ -342,7 +374,11 @@ export function parseLookup(body: unknown, reference: string): GatewayLookupResu
     const first = (t.action ?? []).find((a) => PAYMENT_ACTIONS.has(String(a.action_type ?? '')));
     if (!first) continue;
     if (String(first.success) === '1') {
-      return { status: 'approved', gatewayTransactionId: String(t.transaction_id ?? ''), authCode: t.authorization_code ? String(t.authorization_code) : undefined };
+      return {
+        status: 'approved',
+        gatewayTransactionId: String(t.transaction_id ?? ''),
+        authCode: t.authorization_code ? String(t.authorization_code) : undefined,
+      };
     }
     declinedResult ??= {
       status: 'declined',

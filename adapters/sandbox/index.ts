@@ -6,8 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
-  AdapterCapabilities, CallOptions, GatewayAdapter, GatewayFollowUpRequest, GatewayLookupRequest,
-  GatewayLookupResult, GatewayPaymentRequest, GatewayResult,
+  AdapterCapabilities,
+  CallOptions,
+  GatewayAdapter,
+  GatewayFollowUpRequest,
+  GatewayLookupRequest,
+  GatewayLookupResult,
+  GatewayPaymentRequest,
+  GatewayResult,
 } from '../../src/adapter';
 import { SANDBOX_TEST_CARDS } from './cards';
 
@@ -64,7 +70,14 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (ms <= 0) return resolve();
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(new Error('aborted')); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new Error('aborted'));
+      },
+      { once: true },
+    );
   });
 
 function defaultRespond(req: SandboxRequest): SandboxResponse {
@@ -86,38 +99,69 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
   const byReference = new Map<string, string>();
   const calls: Record<string, number> = {};
   const respond = options.respond ?? defaultRespond;
-  const latency = () => (typeof options.latencyMs === 'function' ? options.latencyMs() : options.latencyMs ?? 0);
-  const count = (op: string) => { calls[op] = (calls[op] ?? 0) + 1; };
+  const latency = () => (typeof options.latencyMs === 'function' ? options.latencyMs() : (options.latencyMs ?? 0));
+  const count = (op: string) => {
+    calls[op] = (calls[op] ?? 0) + 1;
+  };
 
   async function pay(operation: SandboxRequest['operation'], req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult> {
     count(operation);
     const ms = latency();
     if (ms > 0) {
-      try { await sleep(ms, opts?.signal); } catch { return { status: 'error', ambiguous: true, message: 'timed out waiting for the sandbox' }; }
+      try {
+        await sleep(ms, opts?.signal);
+      } catch {
+        return { status: 'error', ambiguous: true, message: 'timed out waiting for the sandbox' };
+      }
     }
     const existing = byReference.get(req.reference);
     if (existing) {
       const c = charges.get(existing)!;
-      return { status: 'approved', gatewayTransactionId: c.gatewayTransactionId, networkTransactionId: c.networkTransactionId, authCode: 'SBX001' };
+      return {
+        status: 'approved',
+        gatewayTransactionId: c.gatewayTransactionId,
+        networkTransactionId: c.networkTransactionId,
+        authCode: 'SBX001',
+      };
     }
     const r = await respond({ ...req, operation });
     switch (r.status) {
       case 'approved': {
         const id = `sbx_${randomUUID()}`;
         const sc = req.storedCredential;
-        const ntid = r.networkTransactionId ?? (sc?.type === 'subsequent' ? sc.networkTransactionId : undefined) ?? `ntid_${randomUUID().slice(0, 15)}`;
+        const ntid =
+          r.networkTransactionId ??
+          (sc?.type === 'subsequent' ? sc.networkTransactionId : undefined) ??
+          `ntid_${randomUUID().slice(0, 15)}`;
         charges.set(id, {
-          reference: req.reference, gatewayTransactionId: id, operation, amount: req.amount, currency: req.currency,
-          captured: operation === 'sale' ? req.amount : 0, refunded: 0, voided: false, storedCredential: req.storedCredential,
-          networkTransactionId: ntid, merchant: req.merchant.id,
+          reference: req.reference,
+          gatewayTransactionId: id,
+          operation,
+          amount: req.amount,
+          currency: req.currency,
+          captured: operation === 'sale' ? req.amount : 0,
+          refunded: 0,
+          voided: false,
+          storedCredential: req.storedCredential,
+          networkTransactionId: ntid,
+          merchant: req.merchant.id,
         });
         byReference.set(req.reference, id);
-        return { status: 'approved', gatewayTransactionId: id, authCode: r.authCode ?? 'SBX001', networkTransactionId: ntid, gatewayToken: `tok_${id}` };
+        return {
+          status: 'approved',
+          gatewayTransactionId: id,
+          authCode: r.authCode ?? 'SBX001',
+          networkTransactionId: ntid,
+          gatewayToken: `tok_${id}`,
+        };
       }
       case 'declined':
         return { status: 'declined', code: r.code, message: r.message, advice: r.advice, gatewayTransactionId: `sbx_${randomUUID()}` };
       case 'requires_action':
-        return { status: 'requires_action', action: { type: 'redirect', url: r.url ?? `https://sandbox.invalid/3ds/${req.reference}`, method: 'GET' } };
+        return {
+          status: 'requires_action',
+          action: { type: 'redirect', url: r.url ?? `https://sandbox.invalid/3ds/${req.reference}`, method: 'GET' },
+        };
       case 'error':
         return { status: 'error', ambiguous: r.ambiguous, message: r.message ?? 'sandbox error', merchantError: r.merchantError };
     }
@@ -146,8 +190,18 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
     charges,
     calls,
     capabilities: {
-      authorize: true, sale: true, capture: true, partialCapture: true, void: true, refund: true, partialRefund: true,
-      verify: true, lookup: true, idempotencyKeys: true, threeDS: true, ...options.capabilities,
+      authorize: true,
+      sale: true,
+      capture: true,
+      partialCapture: true,
+      void: true,
+      refund: true,
+      partialRefund: true,
+      verify: true,
+      lookup: true,
+      idempotencyKeys: true,
+      threeDS: true,
+      ...options.capabilities,
     },
     authorize: (req, opts) => pay('authorize', req, opts),
     sale: (req, opts) => pay('sale', req, opts),

@@ -28,7 +28,15 @@ export interface HttpAdapterOptions {
 }
 
 /** Error codes raised before the request could reach the server: safe to retry anywhere. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL', 'ERR_CANCELED_BEFORE_SEND']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_INVALID_URL',
+  'ERR_CANCELED_BEFORE_SEND',
+]);
 
 const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
 
@@ -65,7 +73,7 @@ export function neverSent(error: unknown): boolean {
 export function transportError(error: unknown): GatewayError {
   const e = error as { code?: string; message?: string };
   const sent = !neverSent(error);
-  const what = e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' ? 'timed out' : e.code ?? 'transport error';
+  const what = e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' ? 'timed out' : (e.code ?? 'transport error');
   return {
     status: 'error',
     ambiguous: sent,
@@ -86,7 +94,11 @@ export interface SendOptions extends CallOptions {
  * Send a request with bounded, jittered transport retries. Resolves with the HTTP response
  * (any status) or with a `GatewayError` for transport failures.
  */
-export async function send<T = unknown>(client: AxiosInstance, config: AxiosRequestConfig, options: SendOptions = {}): Promise<AxiosResponse<T> | GatewayError> {
+export async function send<T = unknown>(
+  client: AxiosInstance,
+  config: AxiosRequestConfig,
+  options: SendOptions = {},
+): Promise<AxiosResponse<T> | GatewayError> {
   try {
     return await pRetry(
       async () => {

@@ -6,15 +6,39 @@
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type {
-  AdapterCapabilities, CallOptions, GatewayAdapter, GatewayError, GatewayFollowUpRequest, GatewayLookupRequest,
-  GatewayLookupResult, GatewayPaymentRequest, GatewayResult,
+  AdapterCapabilities,
+  CallOptions,
+  GatewayAdapter,
+  GatewayError,
+  GatewayFollowUpRequest,
+  GatewayLookupRequest,
+  GatewayLookupResult,
+  GatewayPaymentRequest,
+  GatewayResult,
 } from '../../src/adapter';
 import { ConfigError } from '../../src/errors';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import {
-  REFERENCE_KEY, STRIPE_API_VERSION, StripeInputError, captureBody, lookupResultOf, paymentIntentBody, paymentMethodBody, parseErrorResponse,
-  parseFollowUpIntent, parsePaymentIntent, parseRefund, parseToken, refundBody, stripeCustomerId, toStripeAmount, type FormBody, type StripeList, type StripePaymentIntent,
-  type StripePaymentMethod, type StripeRefund,
+  REFERENCE_KEY,
+  STRIPE_API_VERSION,
+  StripeInputError,
+  captureBody,
+  lookupResultOf,
+  paymentIntentBody,
+  paymentMethodBody,
+  parseErrorResponse,
+  parseFollowUpIntent,
+  parsePaymentIntent,
+  parseRefund,
+  parseToken,
+  refundBody,
+  stripeCustomerId,
+  toStripeAmount,
+  type FormBody,
+  type StripeList,
+  type StripePaymentIntent,
+  type StripePaymentMethod,
+  type StripeRefund,
 } from './wire';
 
 /** Options of `stripe()`. */
@@ -46,8 +70,17 @@ const LIVE_URL = 'https://api.stripe.com';
  * Stripe runs 3-D Secure itself and the adapter reports `requires_action`.
  */
 const CAPABILITIES: AdapterCapabilities = {
-  authorize: true, sale: true, capture: true, partialCapture: true, void: true, refund: true, partialRefund: true,
-  verify: false, lookup: true, idempotencyKeys: true, threeDS: false,
+  authorize: true,
+  sale: true,
+  capture: true,
+  partialCapture: true,
+  void: true,
+  refund: true,
+  partialRefund: true,
+  verify: false,
+  lookup: true,
+  idempotencyKeys: true,
+  threeDS: false,
 };
 
 /**
@@ -77,9 +110,12 @@ export function stripe(options: StripeOptions): GatewayAdapter {
       const customer = saved?.customer ?? stripeCustomerId(req);
       if (!paymentMethod) {
         if (!req.card?.number) {
-          throw new StripeInputError('card', sc?.type === 'subsequent'
-            ? 'Stripe rebills need the saved PaymentMethod (the pin\'s gatewayToken) or the card; a network transaction id alone cannot be charged'
-            : 'is required');
+          throw new StripeInputError(
+            'card',
+            sc?.type === 'subsequent'
+              ? "Stripe rebills need the saved PaymentMethod (the pin's gatewayToken) or the card; a network transaction id alone cannot be charged"
+              : 'is required',
+          );
         }
         // Raw card data goes to /v1/payment_methods first (see `paymentMethodBody`); keyed by our
         // reference so a retried attempt reuses the same PaymentMethod.
@@ -93,7 +129,12 @@ export function stripe(options: StripeOptions): GatewayAdapter {
     });
   }
 
-  async function intentAction(action: 'capture' | 'cancel', body: (req: GatewayFollowUpRequest) => FormBody, req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult> {
+  async function intentAction(
+    action: 'capture' | 'cancel',
+    body: (req: GatewayFollowUpRequest) => FormBody,
+    req: GatewayFollowUpRequest,
+    opts?: CallOptions,
+  ): Promise<GatewayResult> {
     return guarded(async () => {
       const path = `/v1/payment_intents/${encodeURIComponent(req.gatewayTransactionId)}/${action}`;
       const r = await call<StripePaymentIntent>('POST', path, body(req), req.reference, opts);
@@ -130,7 +171,13 @@ export function stripe(options: StripeOptions): GatewayAdapter {
      */
     async lookup(req: GatewayLookupRequest, opts?: CallOptions): Promise<GatewayLookupResult> {
       if (req.gatewayTransactionId?.startsWith('pi_')) {
-        const r = await call<StripePaymentIntent>('GET', `/v1/payment_intents/${encodeURIComponent(req.gatewayTransactionId)}`, { expand: ['latest_charge'] }, undefined, opts);
+        const r = await call<StripePaymentIntent>(
+          'GET',
+          `/v1/payment_intents/${encodeURIComponent(req.gatewayTransactionId)}`,
+          { expand: ['latest_charge'] },
+          undefined,
+          opts,
+        );
         if (r.ok) return lookupResultOf(r.body);
         return r.httpStatus === 404 ? { status: 'not_found' } : asLookupError(r.result);
       }
@@ -144,7 +191,11 @@ export function stripe(options: StripeOptions): GatewayAdapter {
         if (!r.body.has_more || r.body.data.length === 0) return { status: 'not_found' };
         startingAfter = r.body.data[r.body.data.length - 1].id;
       }
-      return { status: 'error', ambiguous: true, message: `reference ${req.reference} is not among the ${maxPages * 100} newest Stripe PaymentIntents; search the Stripe dashboard for metadata ${REFERENCE_KEY}` };
+      return {
+        status: 'error',
+        ambiguous: true,
+        message: `reference ${req.reference} is not among the ${maxPages * 100} newest Stripe PaymentIntents; search the Stripe dashboard for metadata ${REFERENCE_KEY}`,
+      };
     },
   };
 }
@@ -153,19 +204,33 @@ export function stripe(options: StripeOptions): GatewayAdapter {
 type Exchange<T> = { ok: true; body: T } | { ok: false; result: GatewayResult; httpStatus?: number };
 
 type Caller = <T extends { object: string }>(
-  method: 'GET' | 'POST', path: string, body: FormBody, idempotencyKey: string | undefined, opts?: CallOptions,
+  method: 'GET' | 'POST',
+  path: string,
+  body: FormBody,
+  idempotencyKey: string | undefined,
+  opts?: CallOptions,
 ) => Promise<Exchange<T>>;
 
 async function request<T extends { object: string }>(
-  client: AxiosInstance, headers: Record<string, string>, retries: number | undefined,
-  method: 'GET' | 'POST', path: string, body: FormBody, idempotencyKey: string | undefined, opts?: CallOptions,
+  client: AxiosInstance,
+  headers: Record<string, string>,
+  retries: number | undefined,
+  method: 'GET' | 'POST',
+  path: string,
+  body: FormBody,
+  idempotencyKey: string | undefined,
+  opts?: CallOptions,
 ): Promise<Exchange<T>> {
   const res = await send<unknown>(
     client,
     {
       method,
       url: path,
-      headers: { ...headers, ...(idempotencyKey && { 'Idempotency-Key': idempotencyKey }), ...(method === 'POST' && { 'Content-Type': 'application/x-www-form-urlencoded' }) },
+      headers: {
+        ...headers,
+        ...(idempotencyKey && { 'Idempotency-Key': idempotencyKey }),
+        ...(method === 'POST' && { 'Content-Type': 'application/x-www-form-urlencoded' }),
+      },
       ...(method === 'POST' ? { data: body } : { params: body }),
       // Stripe's bracket notation: nested objects as a[b]=…, arrays as a[]=….
       formSerializer: { dots: false, indexes: false },
@@ -185,7 +250,16 @@ function exchangeOf<T extends { object: string }>(res: AxiosResponse<unknown>): 
   if (res.status >= 200 && res.status < 300) {
     if (data && typeof data === 'object' && typeof (data as { object?: unknown }).object === 'string') return { ok: true, body: data as T };
     // A 2xx whose body we cannot read: Stripe may well have processed the request.
-    return { ok: false, httpStatus: res.status, result: { status: 'error', ambiguous: true, httpStatus: res.status, message: `Stripe answered HTTP ${res.status} with a body that is not a Stripe object` } };
+    return {
+      ok: false,
+      httpStatus: res.status,
+      result: {
+        status: 'error',
+        ambiguous: true,
+        httpStatus: res.status,
+        message: `Stripe answered HTTP ${res.status} with a body that is not a Stripe object`,
+      },
+    };
   }
   return { ok: false, httpStatus: res.status, result: parseErrorResponse(res.status, data) };
 }

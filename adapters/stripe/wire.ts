@@ -11,8 +11,14 @@
  * @module
  */
 import type {
-  GatewayApproved, GatewayDeclined, GatewayError, GatewayFollowUpRequest, GatewayLookupResult, GatewayPaymentRequest,
-  GatewayRequiresAction, GatewayResult,
+  GatewayApproved,
+  GatewayDeclined,
+  GatewayError,
+  GatewayFollowUpRequest,
+  GatewayLookupResult,
+  GatewayPaymentRequest,
+  GatewayRequiresAction,
+  GatewayResult,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
 import { currencyExponent } from '../../src/money';
@@ -30,7 +36,24 @@ export const TRANSACTION_KEY = 'switchyard_transaction';
 // ---------------------------------------------------------------------------------------------
 
 /** Zero-decimal currencies in Stripe's API (https://docs.stripe.com/currencies#zero-decimal). */
-const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
+const ZERO_DECIMAL = new Set([
+  'BIF',
+  'CLP',
+  'DJF',
+  'GNF',
+  'JPY',
+  'KMF',
+  'KRW',
+  'MGA',
+  'PYG',
+  'RWF',
+  'UGX',
+  'VND',
+  'VUV',
+  'XAF',
+  'XOF',
+  'XPF',
+]);
 /** Three-decimal currencies: Stripe requires the last digit to be 0 (https://docs.stripe.com/currencies#three-decimal). */
 const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
 /**
@@ -50,7 +73,10 @@ export function stripeExponent(currency: string): number {
 /** A request Stripe would refuse, found before sending: names the field at fault. */
 export class StripeInputError extends Error {
   override readonly name = 'StripeInputError';
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
   }
 }
@@ -72,11 +98,13 @@ export function toStripeAmount(minor: number, currency: string): number {
   if (shift >= 0) amount = minor * 10 ** shift;
   else {
     const unit = 10 ** -shift;
-    if (minor % unit !== 0) throw new StripeInputError('amount', `${c} is zero-decimal at Stripe: ${minor} minor units is not a whole number`);
+    if (minor % unit !== 0)
+      throw new StripeInputError('amount', `${c} is zero-decimal at Stripe: ${minor} minor units is not a whole number`);
     amount = minor / unit;
   }
   if (!Number.isSafeInteger(amount)) throw new StripeInputError('amount', 'is too large');
-  if (THREE_DECIMAL.has(c) && amount % 10 !== 0) throw new StripeInputError('amount', `Stripe requires ${c} amounts to end in 0 (round ${minor} to the nearest ten)`);
+  if (THREE_DECIMAL.has(c) && amount % 10 !== 0)
+    throw new StripeInputError('amount', `Stripe requires ${c} amounts to end in 0 (round ${minor} to the nearest ten)`);
   if (TWO_DECIMAL_WHOLE_UNITS.has(c) && amount % 100 !== 0) throw new StripeInputError('amount', `Stripe requires whole ${c} units`);
   return amount;
 }
@@ -136,13 +164,24 @@ export interface StripePaymentIntent {
   amount_capturable?: number;
   amount_received?: number;
   currency: string;
-  status: 'canceled' | 'processing' | 'requires_action' | 'requires_capture' | 'requires_confirmation' | 'requires_payment_method' | 'succeeded';
+  status:
+    | 'canceled'
+    | 'processing'
+    | 'requires_action'
+    | 'requires_capture'
+    | 'requires_confirmation'
+    | 'requires_payment_method'
+    | 'succeeded';
   client_secret?: string | null;
   customer?: string | { id: string } | null;
   payment_method?: string | { id: string } | null;
   latest_charge?: string | StripeCharge | null;
   last_payment_error?: StripeApiError | null;
-  next_action?: { type: string; redirect_to_url?: { url?: string | null; return_url?: string | null } | null; use_stripe_sdk?: unknown } | null;
+  next_action?: {
+    type: string;
+    redirect_to_url?: { url?: string | null; return_url?: string | null } | null;
+    use_stripe_sdk?: unknown;
+  } | null;
   metadata?: Record<string, string>;
 }
 
@@ -216,7 +255,12 @@ export function paymentMethodBody(req: GatewayPaymentRequest): FormBody {
   const card = req.card!;
   const billing = req.billing;
   const address = billing && {
-    line1: billing.line1, line2: billing.line2, city: billing.city, state: billing.state, postal_code: billing.postalCode, country: billing.country,
+    line1: billing.line1,
+    line2: billing.line2,
+    city: billing.city,
+    state: billing.state,
+    postal_code: billing.postalCode,
+    country: billing.country,
   };
   const details = compact({ name: card.holderName, email: req.customer?.email, address: address && compact(address) });
   return compact({
@@ -291,10 +335,16 @@ const METADATA_LIMITS = { keys: 50, key: 40, value: 500 };
 function metadataOf(reference: string, transactionId: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
   const out: Record<string, string> = { ...extra, [REFERENCE_KEY]: reference, [TRANSACTION_KEY]: transactionId };
   const keys = Object.keys(out);
-  if (keys.length > METADATA_LIMITS.keys) throw new StripeInputError('metadata', `Stripe allows ${METADATA_LIMITS.keys} keys including ours (${REFERENCE_KEY}, ${TRANSACTION_KEY})`);
+  if (keys.length > METADATA_LIMITS.keys)
+    throw new StripeInputError(
+      'metadata',
+      `Stripe allows ${METADATA_LIMITS.keys} keys including ours (${REFERENCE_KEY}, ${TRANSACTION_KEY})`,
+    );
   for (const k of keys) {
-    if (k.length > METADATA_LIMITS.key || k.includes('[') || k.includes(']')) throw new StripeInputError(`metadata.${k}`, `keys are at most ${METADATA_LIMITS.key} characters, without square brackets`);
-    if (out[k].length > METADATA_LIMITS.value) throw new StripeInputError(`metadata.${k}`, `values are at most ${METADATA_LIMITS.value} characters`);
+    if (k.length > METADATA_LIMITS.key || k.includes('[') || k.includes(']'))
+      throw new StripeInputError(`metadata.${k}`, `keys are at most ${METADATA_LIMITS.key} characters, without square brackets`);
+    if (out[k].length > METADATA_LIMITS.value)
+      throw new StripeInputError(`metadata.${k}`, `values are at most ${METADATA_LIMITS.value} characters`);
   }
   return out;
 }
@@ -323,13 +373,33 @@ export function parsePaymentIntent(pi: StripePaymentIntent, requested?: { amount
       return requiresAction(pi);
     case 'requires_payment_method':
       if (pi.last_payment_error) return declinedFrom(pi.last_payment_error, pi.id);
-      return { status: 'error', ambiguous: false, code: pi.status, message: `Stripe PaymentIntent ${pi.id} has no payment method to charge (nothing was charged)` };
+      return {
+        status: 'error',
+        ambiguous: false,
+        code: pi.status,
+        message: `Stripe PaymentIntent ${pi.id} has no payment method to charge (nothing was charged)`,
+      };
     case 'processing':
-      return { status: 'error', ambiguous: true, code: pi.status, message: `Stripe PaymentIntent ${pi.id} is still processing; its outcome is not known yet` };
+      return {
+        status: 'error',
+        ambiguous: true,
+        code: pi.status,
+        message: `Stripe PaymentIntent ${pi.id} is still processing; its outcome is not known yet`,
+      };
     case 'canceled':
-      return { status: 'declined', code: 'canceled', message: `Stripe PaymentIntent ${pi.id} was canceled; nothing was charged`, gatewayTransactionId: pi.id };
+      return {
+        status: 'declined',
+        code: 'canceled',
+        message: `Stripe PaymentIntent ${pi.id} was canceled; nothing was charged`,
+        gatewayTransactionId: pi.id,
+      };
     default:
-      return { status: 'error', ambiguous: false, code: String(pi.status), message: `Stripe PaymentIntent ${pi.id} is in state ${String(pi.status)}` };
+      return {
+        status: 'error',
+        ambiguous: false,
+        code: String(pi.status),
+        message: `Stripe PaymentIntent ${pi.id} is in state ${String(pi.status)}`,
+      };
   }
 }
 
@@ -361,7 +431,10 @@ function requiresAction(pi: StripePaymentIntent): GatewayRequiresAction {
   return {
     status: 'requires_action',
     gatewayTransactionId: pi.id,
-    action: { type: 'sdk', data: { provider: 'stripe', paymentIntent: pi.id, clientSecret: pi.client_secret ?? undefined, nextAction: pi.next_action?.type } },
+    action: {
+      type: 'sdk',
+      data: { provider: 'stripe', paymentIntent: pi.id, clientSecret: pi.client_secret ?? undefined, nextAction: pi.next_action?.type },
+    },
   };
 }
 
@@ -388,14 +461,21 @@ function declinedFrom(e: StripeApiError, paymentIntentId?: string): GatewayDecli
 export function parseErrorResponse(httpStatus: number, body: unknown): GatewayResult {
   const e = (body as { error?: StripeApiError } | undefined)?.error;
   if (!e || typeof e !== 'object') {
-    return { status: 'error', ambiguous: httpStatus >= 500, httpStatus, message: `Stripe answered HTTP ${httpStatus} without an error object` };
+    return {
+      status: 'error',
+      ambiguous: httpStatus >= 500,
+      httpStatus,
+      message: `Stripe answered HTTP ${httpStatus} without an error object`,
+    };
   }
   if (e.type === 'card_error') {
     const pi = e.payment_intent;
     if (pi?.status === 'requires_action') return requiresAction(pi);
     return declinedFrom(e);
   }
-  const message = redact(`Stripe ${e.type}${e.code ? ` ${e.code}` : ''}${e.param ? ` (param ${e.param})` : ''}: ${e.message ?? 'no message'}`);
+  const message = redact(
+    `Stripe ${e.type}${e.code ? ` ${e.code}` : ''}${e.param ? ` (param ${e.param})` : ''}: ${e.message ?? 'no message'}`,
+  );
   const base: GatewayError = { status: 'error', ambiguous: false, httpStatus, message, ...(e.code && { code: e.code }) };
   if (httpStatus === 401 || httpStatus === 403) return { ...base, merchantError: true };
   if (httpStatus === 409) return { ...base, ambiguous: true };
@@ -418,7 +498,12 @@ export function parseFollowUpIntent(pi: StripePaymentIntent, op: 'capture' | 'ca
 /** A Refund as our result: `succeeded` or `pending` are accepted; `failed`/`canceled` are declines. */
 export function parseRefund(r: StripeRefund): GatewayResult {
   if (r.status === 'failed' || r.status === 'canceled') {
-    return { status: 'declined', code: r.failure_reason ?? `refund_${r.status}`, message: `Stripe refund ${r.id} ${r.status}`, gatewayTransactionId: r.id };
+    return {
+      status: 'declined',
+      code: r.failure_reason ?? `refund_${r.status}`,
+      message: `Stripe refund ${r.id} ${r.status}`,
+      gatewayTransactionId: r.id,
+    };
   }
   return { status: 'approved', gatewayTransactionId: r.id };
 }
@@ -427,7 +512,12 @@ export function parseRefund(r: StripeRefund): GatewayResult {
 export function lookupResultOf(pi: StripePaymentIntent): GatewayLookupResult {
   const r = parsePaymentIntent(pi);
   if (r.status === 'requires_action') {
-    return { status: 'declined', code: 'authentication_required', message: `Stripe PaymentIntent ${pi.id} waits for customer authentication; nothing was charged`, gatewayTransactionId: pi.id };
+    return {
+      status: 'declined',
+      code: 'authentication_required',
+      message: `Stripe PaymentIntent ${pi.id} waits for customer authentication; nothing was charged`,
+      gatewayTransactionId: pi.id,
+    };
   }
   return r;
 }

@@ -24,12 +24,28 @@ type Json = Record<string, unknown>;
 type Reply = { status: number; body: Json; card?: string };
 
 class BadRequest extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }
 
-const CHECKOUT_FIELDS = ['idempotencyKey', 'amount', 'currency', 'card', 'customer', 'billing', 'tags', 'metadata', 'subscription', 'threeDS'];
+const CHECKOUT_FIELDS = [
+  'idempotencyKey',
+  'amount',
+  'currency',
+  'card',
+  'customer',
+  'billing',
+  'tags',
+  'metadata',
+  'subscription',
+  'threeDS',
+];
 const REFUND_FIELDS = ['transactionId', 'amount', 'idempotencyKey'];
 const REBILL_FIELDS = ['subscriptionId', 'amount', 'currency', 'idempotencyKey', 'metadata'];
 
@@ -48,7 +64,8 @@ async function readJson(req: IncomingMessage, limit: number): Promise<Json> {
     // JSON.parse's message quotes the input, which may hold a card number: never pass it on.
     throw new BadRequest(400, 'invalid_json', 'the body must be a JSON object');
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest(400, 'invalid_json', 'the body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new BadRequest(400, 'invalid_json', 'the body must be a JSON object');
   return body as Json;
 }
 
@@ -57,8 +74,12 @@ function onlyFields(body: Json, allowed: readonly string[]): void {
 }
 
 const REJECTION_STATUS: Partial<Record<string, number>> = {
-  validation: 400, unknown_profile: 500, idempotency_conflict: 409, idempotency_in_progress: 409,
-  unknown_transaction: 404, unknown_subscription: 404,
+  validation: 400,
+  unknown_profile: 500,
+  idempotency_conflict: 409,
+  idempotency_in_progress: 409,
+  unknown_transaction: 404,
+  unknown_subscription: 404,
 };
 
 /** The HTTP answer for a router result. */
@@ -66,17 +87,43 @@ export function toReply(result: Result<Approval, Failure>): Reply {
   if (result.isOk()) {
     const a = result.value;
     return {
-      status: 200, card: a.maskedCard,
-      body: { status: 'approved', transactionId: a.transactionId, operation: a.operation, mid: a.mid, amount: a.amount, currency: a.currency, authCode: a.authCode, maskedCard: a.maskedCard, subscriptionId: a.subscriptionId, attempts: a.attempts.filter((x) => x.outcome !== 'skipped').length, replayed: a.replayed },
+      status: 200,
+      card: a.maskedCard,
+      body: {
+        status: 'approved',
+        transactionId: a.transactionId,
+        operation: a.operation,
+        mid: a.mid,
+        amount: a.amount,
+        currency: a.currency,
+        authCode: a.authCode,
+        maskedCard: a.maskedCard,
+        subscriptionId: a.subscriptionId,
+        attempts: a.attempts.filter((x) => x.outcome !== 'skipped').length,
+        replayed: a.replayed,
+      },
     };
   }
   const f = result.error;
   const base = { transactionId: f.transactionId, message: f.message, replayed: f.replayed };
   switch (f.kind) {
     case 'declined':
-      return { status: 402, body: { status: 'declined', reason: f.decline?.reason, retry: f.decline?.retry, nextRetryAt: f.nextRetryAt, nextAmount: f.nextAmount, ...base } };
+      return {
+        status: 402,
+        body: {
+          status: 'declined',
+          reason: f.decline?.reason,
+          retry: f.decline?.retry,
+          nextRetryAt: f.nextRetryAt,
+          nextAmount: f.nextAmount,
+          ...base,
+        },
+      };
     case 'rejected':
-      return { status: REJECTION_STATUS[f.rejection ?? ''] ?? 422, body: { status: 'rejected', error: f.rejection, field: f.field, ...base } };
+      return {
+        status: REJECTION_STATUS[f.rejection ?? ''] ?? 422,
+        body: { status: 'rejected', error: f.rejection, field: f.field, ...base },
+      };
     case 'ambiguous':
       // The gateway may have charged: the client must not retry with a new key; reconciliation settles it.
       return { status: 202, body: { status: 'pending', ...base } };
@@ -117,7 +164,9 @@ export function checkoutApi(router: Router, options: CheckoutApiOptions = {}): (
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
       res.end(text);
       const outcome = typeof body.status === 'string' ? body.status : body.error;
-      log(`${req.method} ${path} ${status} ${outcome}${body.mid ? ` mid=${body.mid}` : ''}${card ? ` card=${card}` : ''} ${Date.now() - started}ms`);
+      log(
+        `${req.method} ${path} ${status} ${outcome}${body.mid ? ` mid=${body.mid}` : ''}${card ? ` card=${card}` : ''} ${Date.now() - started}ms`,
+      );
     };
     const route = routes[path];
     if (!route) return send({ status: 404, body: { error: 'not_found', message: `no route ${path}: POST /checkout, /refund or /rebill` } });
@@ -128,7 +177,8 @@ export function checkoutApi(router: Router, options: CheckoutApiOptions = {}): (
     readJson(req, limit)
       .then(route)
       .then(send, (e: unknown) => {
-        if (e instanceof BadRequest) return send({ status: e.status, body: { status: 'rejected', error: e.code, field: e.field, message: e.message } });
+        if (e instanceof BadRequest)
+          return send({ status: e.status, body: { status: 'rejected', error: e.code, field: e.field, message: e.message } });
         log(`${req.method} ${path} failed: ${redact(e instanceof Error ? e.message : String(e))}`);
         send({ status: 500, body: { error: 'internal', message: 'internal error' } });
       });

@@ -22,7 +22,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<Runnin
   const { router, close } = checkoutRouter(env.SWITCHYARD_DB ?? 'switchyard.db');
   const running = await listen(router, port, { host: env.HOST });
   console.log(`listening on ${running.url}`);
-  const stop = () => running.close().then(close).then(() => process.exit(0));
+  const stop = () =>
+    running
+      .close()
+      .then(close)
+      .then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return running;

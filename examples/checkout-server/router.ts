@@ -13,7 +13,13 @@ import { sandbox } from '../../adapters/sandbox';
 export const checkoutProfile = defineProfile({
   id: 'checkout',
   pools: {
-    main: { strategy: 'weighted', members: [{ mid: 'mid-a', weight: 70 }, { mid: 'mid-b', weight: 30 }] },
+    main: {
+      strategy: 'weighted',
+      members: [
+        { mid: 'mid-a', weight: 70 },
+        { mid: 'mid-b', weight: 30 },
+      ],
+    },
   },
   route: ['main'],
   // Try the other MID after a soft decline (do not honor, processor error…), never after a hard one.
@@ -27,7 +33,14 @@ export function checkoutRouter(dbPath: string): { router: Router; close: () => P
   const store = sqliteStore({ path: dbPath });
   const router = createRouter({
     merchantAccounts: [
-      { id: 'mid-a', adapter: sandbox({ id: 'mid-a' }), currencies: ['USD', 'EUR'], brands: ['visa', 'mastercard', 'discover'], caps: { monthly: { amount: 5_000_000 } }, descriptor: 'ACME*STORE' },
+      {
+        id: 'mid-a',
+        adapter: sandbox({ id: 'mid-a' }),
+        currencies: ['USD', 'EUR'],
+        brands: ['visa', 'mastercard', 'discover'],
+        caps: { monthly: { amount: 5_000_000 } },
+        descriptor: 'ACME*STORE',
+      },
       { id: 'mid-b', adapter: sandbox({ id: 'mid-b' }), currencies: ['USD', 'EUR'], descriptor: 'ACME*STORE' },
     ],
     profiles: [checkoutProfile],

@@ -9,7 +9,12 @@ import type { SimulationReport } from './simulate';
 
 /** Colour of each MID's bars (and of its cascade flows). */
 export const MID_COLOURS: Readonly<Record<string, string>> = {
-  'nmi-1': '#1f77b4', 'anet-1': '#ff7f0e', 'bt-1': '#2ca02c', 'stripe-1': '#9467bd', 'adyen-1': '#d62728', 'pp-1': '#17becf',
+  'nmi-1': '#1f77b4',
+  'anet-1': '#ff7f0e',
+  'bt-1': '#2ca02c',
+  'stripe-1': '#9467bd',
+  'adyen-1': '#d62728',
+  'pp-1': '#17becf',
 };
 const GREY = '#9e9e9e';
 const HARD = '#c0392b';
@@ -19,7 +24,11 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 const colour = (mid: string) => MID_COLOURS[mid] ?? GREY;
 
 function volumeChart(r: SimulationReport): string {
-  const w = 1000, h = 340, top = 30, bottom = 60, left = 70;
+  const w = 1000,
+    h = 340,
+    top = 30,
+    bottom = 60,
+    left = 70;
   const max = Math.max(1, ...r.mids.map((m) => m.approvedAmount));
   const step = (w - left - 20) / r.mids.length;
   const barW = step * 0.6;
@@ -31,32 +40,46 @@ function volumeChart(r: SimulationReport): string {
   const bars = r.mids.map((m, i) => {
     const x = left + i * step + (step - barW) / 2;
     const by = y(m.approvedAmount);
-    return `<rect class="bar" data-mid="${esc(m.id)}" x="${x.toFixed(1)}" y="${by.toFixed(1)}" width="${barW.toFixed(1)}" height="${(h - bottom - by).toFixed(1)}" fill="${colour(m.id)}"><title>${esc(m.id)}: ${usd(m.approvedAmount)}</title></rect>`
-      + `<text x="${(x + barW / 2).toFixed(1)}" y="${(by - 6).toFixed(1)}" text-anchor="middle" class="value">${esc(usd(m.approvedAmount).replace(/\.\d\d$/, ''))}</text>`
-      + `<text x="${(x + barW / 2).toFixed(1)}" y="${h - bottom + 18}" text-anchor="middle" class="label">${esc(m.id)}</text>`
-      + `<text x="${(x + barW / 2).toFixed(1)}" y="${h - bottom + 34}" text-anchor="middle" class="axis">${esc(m.pool)}</text>`;
+    return (
+      `<rect class="bar" data-mid="${esc(m.id)}" x="${x.toFixed(1)}" y="${by.toFixed(1)}" width="${barW.toFixed(1)}" height="${(h - bottom - by).toFixed(1)}" fill="${colour(m.id)}"><title>${esc(m.id)}: ${usd(m.approvedAmount)}</title></rect>` +
+      `<text x="${(x + barW / 2).toFixed(1)}" y="${(by - 6).toFixed(1)}" text-anchor="middle" class="value">${esc(usd(m.approvedAmount).replace(/\.\d\d$/, ''))}</text>` +
+      `<text x="${(x + barW / 2).toFixed(1)}" y="${h - bottom + 18}" text-anchor="middle" class="label">${esc(m.id)}</text>` +
+      `<text x="${(x + barW / 2).toFixed(1)}" y="${h - bottom + 34}" text-anchor="middle" class="axis">${esc(m.pool)}</text>`
+    );
   });
   return `<svg id="chart-volume" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="Approved volume per MID">${ticks.join('')}${bars.join('')}</svg>`;
 }
 
 function weightChart(r: SimulationReport): string {
   const weighted = r.mids.filter((m) => m.weightShare !== undefined);
-  const w = 1000, rowH = 34, left = 110, h = weighted.length * rowH + 40;
+  const w = 1000,
+    rowH = 34,
+    left = 110,
+    h = weighted.length * rowH + 40;
   const x = (f: number) => left + (w - left - 80) * f;
   const rows = weighted.map((m, i) => {
     const yy = 20 + i * rowH;
-    return `<text x="${left - 8}" y="${yy + 15}" text-anchor="end" class="label">${esc(m.id)}</text>`
-      + `<rect x="${left}" y="${yy}" width="${(x(m.firstAttemptShare ?? 0) - left).toFixed(1)}" height="12" fill="${colour(m.id)}"><title>first attempts ${pct(m.firstAttemptShare ?? 0, 1)}</title></rect>`
-      + `<rect x="${left}" y="${yy + 14}" width="${(x(m.weightShare ?? 0) - left).toFixed(1)}" height="8" fill="#bdbdbd"><title>weight ${pct(m.weightShare ?? 0, 1)}</title></rect>`
-      + `<text x="${(x(Math.max(m.firstAttemptShare ?? 0, m.weightShare ?? 0)) + 6).toFixed(1)}" y="${yy + 15}" class="axis">${pct(m.firstAttemptShare ?? 0, 1)} of ${esc(m.pool)} (weight ${pct(m.weightShare ?? 0, 1)})</text>`;
+    return (
+      `<text x="${left - 8}" y="${yy + 15}" text-anchor="end" class="label">${esc(m.id)}</text>` +
+      `<rect x="${left}" y="${yy}" width="${(x(m.firstAttemptShare ?? 0) - left).toFixed(1)}" height="12" fill="${colour(m.id)}"><title>first attempts ${pct(m.firstAttemptShare ?? 0, 1)}</title></rect>` +
+      `<rect x="${left}" y="${yy + 14}" width="${(x(m.weightShare ?? 0) - left).toFixed(1)}" height="8" fill="#bdbdbd"><title>weight ${pct(m.weightShare ?? 0, 1)}</title></rect>` +
+      `<text x="${(x(Math.max(m.firstAttemptShare ?? 0, m.weightShare ?? 0)) + 6).toFixed(1)}" y="${yy + 15}" class="axis">${pct(m.firstAttemptShare ?? 0, 1)} of ${esc(m.pool)} (weight ${pct(m.weightShare ?? 0, 1)})</text>`
+    );
   });
   return `<svg id="chart-weights" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="Share of first attempts against configured weight">${rows.join('')}</svg>`;
 }
 
 function cascadeChart(r: SimulationReport): string {
-  const w = 1000, h = 380, nodeW = 16, pad = 14, top = 20;
+  const w = 1000,
+    h = 380,
+    nodeW = 16,
+    pad = 14,
+    top = 20;
   const flows = r.flows;
-  const total = Math.max(1, flows.reduce((n, f) => n + f.count, 0));
+  const total = Math.max(
+    1,
+    flows.reduce((n, f) => n + f.count, 0),
+  );
   const column = (names: string[], x: number, side: 'from' | 'to') => {
     const sums = names.map((n) => flows.filter((f) => f[side] === n).reduce((s, f) => s + f.count, 0));
     const scale = (h - top * 2 - pad * (names.length - 1)) / total;
@@ -67,7 +90,8 @@ function cascadeChart(r: SimulationReport): string {
       return node;
     });
   };
-  const order = (names: Iterable<string>) => [...new Set(names)].sort((a, b) => (a === 'declined' ? 1 : b === 'declined' ? -1 : a.localeCompare(b)));
+  const order = (names: Iterable<string>) =>
+    [...new Set(names)].sort((a, b) => (a === 'declined' ? 1 : b === 'declined' ? -1 : a.localeCompare(b)));
   const left = column(order(flows.map((f) => f.from)), 150, 'from');
   const right = column(order(flows.map((f) => f.to)), w - 170, 'to');
   const idx = (nodes: typeof left, name: string) => nodes.findIndex((n) => n.name === name);
@@ -77,16 +101,21 @@ function cascadeChart(r: SimulationReport): string {
     const a = left.find((n) => n.name === f.from)!;
     const b = right.find((n) => n.name === f.to)!;
     const t = Math.max(1, f.count * a.scale);
-    const y1 = a.y + a.used + t / 2, y2 = b.y + b.used + t / 2;
+    const y1 = a.y + a.used + t / 2,
+      y2 = b.y + b.used + t / 2;
     a.used += t;
     b.used += t;
-    const x1 = a.x + nodeW, x2 = b.x, mx = (x1 + x2) / 2;
+    const x1 = a.x + nodeW,
+      x2 = b.x,
+      mx = (x1 + x2) / 2;
     return `<path class="flow" d="M${x1},${y1.toFixed(1)} C${mx},${y1.toFixed(1)} ${mx},${y2.toFixed(1)} ${x2},${y2.toFixed(1)}" stroke="${colour(f.from)}" stroke-width="${t.toFixed(1)}" stroke-opacity="0.45" fill="none"><title>${esc(f.from)} → ${esc(f.to)}: ${f.count}</title></path>`;
   });
   const nodes = [...left, ...right].map((n, i) => {
     const isLeft = i < left.length;
-    return `<rect x="${n.x}" y="${n.y.toFixed(1)}" width="${nodeW}" height="${n.height.toFixed(1)}" fill="${n.name === 'declined' ? HARD : colour(n.name)}"/>`
-      + `<text x="${isLeft ? n.x - 8 : n.x + nodeW + 8}" y="${(n.y + n.height / 2 + 4).toFixed(1)}" text-anchor="${isLeft ? 'end' : 'start'}" class="label">${esc(n.name)}</text>`;
+    return (
+      `<rect x="${n.x}" y="${n.y.toFixed(1)}" width="${nodeW}" height="${n.height.toFixed(1)}" fill="${n.name === 'declined' ? HARD : colour(n.name)}"/>` +
+      `<text x="${isLeft ? n.x - 8 : n.x + nodeW + 8}" y="${(n.y + n.height / 2 + 4).toFixed(1)}" text-anchor="${isLeft ? 'end' : 'start'}" class="label">${esc(n.name)}</text>`
+    );
   });
   const caption = `<text x="150" y="14" class="axis">first MID (soft decline)</text><text x="${w - 170}" y="14" class="axis">approved on / declined</text>`;
   return `<svg id="chart-cascades" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="Cascade flow">${caption}${links.join('')}${nodes.join('')}</svg>`;
@@ -94,15 +123,20 @@ function cascadeChart(r: SimulationReport): string {
 
 function declineChart(r: SimulationReport): string {
   const rows = r.declineAttempts;
-  const w = 1000, rowH = 24, left = 210, h = rows.length * rowH + 20;
+  const w = 1000,
+    rowH = 24,
+    left = 210,
+    h = rows.length * rowH + 20;
   const max = Math.max(1, ...rows.map((d) => d.count));
   const bars = rows.map((d, i) => {
     const yy = 10 + i * rowH;
     const len = ((w - left - 90) * d.count) / max;
     const hard = DECLINE_REASONS[d.reason].category === 'hard';
-    return `<text x="${left - 8}" y="${yy + 14}" text-anchor="end" class="label">${esc(d.reason)}</text>`
-      + `<rect class="reason-bar" data-reason="${esc(d.reason)}" x="${left}" y="${yy}" width="${len.toFixed(1)}" height="${rowH - 6}" fill="${hard ? HARD : SOFT}"/>`
-      + `<text x="${(left + len + 6).toFixed(1)}" y="${yy + 14}" class="value">${d.count}</text>`;
+    return (
+      `<text x="${left - 8}" y="${yy + 14}" text-anchor="end" class="label">${esc(d.reason)}</text>` +
+      `<rect class="reason-bar" data-reason="${esc(d.reason)}" x="${left}" y="${yy}" width="${len.toFixed(1)}" height="${rowH - 6}" fill="${hard ? HARD : SOFT}"/>` +
+      `<text x="${(left + len + 6).toFixed(1)}" y="${yy + 14}" class="value">${d.count}</text>`
+    );
   });
   return `<svg id="chart-declines" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="Declined attempts by standard reason">${bars.join('')}</svg>`;
 }
@@ -111,7 +145,10 @@ function declineChart(r: SimulationReport): string {
 export function htmlReport(r: SimulationReport): string {
   const volume = r.mids.reduce((n, m) => n + m.approvedAmount, 0);
   const s = r.subscriptions;
-  const midRows = r.mids.map((m) => `<tr><td><span class="swatch" style="background:${colour(m.id)}"></span>${esc(m.id)}</td><td>${esc(m.label)}</td><td>${esc(m.pool)}</td><td>${m.attempts}</td><td>${m.approved}</td><td>${m.declined}</td><td>${pct(m.approved, m.attempts)}</td><td>${usd(m.approvedAmount)}</td><td>${pct(m.approvedAmount, volume)}</td><td>${m.monthlyCap ? `${pct(m.capUsed ?? 0, m.monthlyCap)} of ${usd(m.monthlyCap)}` : 'no cap'}</td><td>${m.brands ? esc(m.brands.join(', ')) : 'all'}</td></tr>`);
+  const midRows = r.mids.map(
+    (m) =>
+      `<tr><td><span class="swatch" style="background:${colour(m.id)}"></span>${esc(m.id)}</td><td>${esc(m.label)}</td><td>${esc(m.pool)}</td><td>${m.attempts}</td><td>${m.approved}</td><td>${m.declined}</td><td>${pct(m.approved, m.attempts)}</td><td>${usd(m.approvedAmount)}</td><td>${pct(m.approvedAmount, volume)}</td><td>${m.monthlyCap ? `${pct(m.capUsed ?? 0, m.monthlyCap)} of ${usd(m.monthlyCap)}` : 'no cap'}</td><td>${m.brands ? esc(m.brands.join(', ')) : 'all'}</td></tr>`,
+  );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Switchyard demo report</title>
 <style>

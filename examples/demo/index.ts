@@ -52,7 +52,10 @@ const positive = (name: string, v: string | undefined, fallback: number) => {
 
 async function main() {
   // `npm run demo | head`: stop quietly when the reader goes away.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); else throw e; });
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    else throw e;
+  });
   const { values } = parseArgs({ options: { checkouts: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
   await runDemo({ checkouts: positive('checkouts', values.checkouts, 3000), seed: positive('seed', values.seed, 2026), out: values.out });
 }

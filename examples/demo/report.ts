@@ -26,43 +26,72 @@ function table(head: string[], rows: string[][]): string {
 export function textReport(r: SimulationReport): string {
   const out: string[] = [];
   const volume = r.mids.reduce((n, m) => n + m.approvedAmount, 0);
-  out.push(`Switchyard demo: ${r.checkouts} checkouts in ${r.month}, then two monthly rebill cycles (seed ${r.seed}, ${(r.durationMs / 1000).toFixed(1)} s)`);
+  out.push(
+    `Switchyard demo: ${r.checkouts} checkouts in ${r.month}, then two monthly rebill cycles (seed ${r.seed}, ${(r.durationMs / 1000).toFixed(1)} s)`,
+  );
   out.push('');
   out.push(`Sales approved: ${r.approvedSales} of ${r.checkouts} (${pct(r.approvedSales, r.checkouts)}), ${usd(r.approvedSalesAmount)}`);
-  out.push(`Saved by cascades: ${r.savedByCascade} sales (${usd(r.savedAmount)}) approved on a later MID after a soft decline; ${r.cascades} cascades in all`);
+  out.push(
+    `Saved by cascades: ${r.savedByCascade} sales (${usd(r.savedAmount)}) approved on a later MID after a soft decline; ${r.cascades} cascades in all`,
+  );
   out.push(`  cascaded on: ${r.cascadeReasons.map((c) => `${c.reason} ${c.count}`).join(', ')}`);
   out.push(`Prepaid redirect: ${r.prepaidOnPrepaidMid} of ${r.prepaidSales} approved prepaid sales went through pp-1 first`);
   out.push(`No-Amex MID: ${r.amexOnNoAmexMid} of ${r.amexSales} approved Amex sales on anet-1`);
   out.push('');
   out.push('Merchant accounts');
-  out.push(table(
-    ['MID', 'pool', 'attempts', 'approved', 'declined', 'approval', 'volume', 'vol. share', '1st tries', 'weight', 'cap used', 'latency'],
-    r.mids.map((m) => [
-      m.id, m.pool, String(m.attempts), String(m.approved), String(m.declined), pct(m.approved, m.attempts), usd(m.approvedAmount), pct(m.approvedAmount, volume),
-      m.firstAttemptShare === undefined ? '-' : pct(m.firstAttemptShare, 1), m.weightShare === undefined ? '-' : pct(m.weightShare, 1),
-      m.monthlyCap ? `${pct(m.capUsed ?? 0, m.monthlyCap)} of ${usd(m.monthlyCap)}` : 'no cap', `${m.meanLatencyMs.toFixed(1)} ms`,
-    ]),
-  ));
-  out.push('  (1st tries: share of its pool\'s first attempts, against the configured weight; a capped MID takes less once full)');
+  out.push(
+    table(
+      ['MID', 'pool', 'attempts', 'approved', 'declined', 'approval', 'volume', 'vol. share', '1st tries', 'weight', 'cap used', 'latency'],
+      r.mids.map((m) => [
+        m.id,
+        m.pool,
+        String(m.attempts),
+        String(m.approved),
+        String(m.declined),
+        pct(m.approved, m.attempts),
+        usd(m.approvedAmount),
+        pct(m.approvedAmount, volume),
+        m.firstAttemptShare === undefined ? '-' : pct(m.firstAttemptShare, 1),
+        m.weightShare === undefined ? '-' : pct(m.weightShare, 1),
+        m.monthlyCap ? `${pct(m.capUsed ?? 0, m.monthlyCap)} of ${usd(m.monthlyCap)}` : 'no cap',
+        `${m.meanLatencyMs.toFixed(1)} ms`,
+      ]),
+    ),
+  );
+  out.push("  (1st tries: share of its pool's first attempts, against the configured weight; a capped MID takes less once full)");
   const capped = r.mids.filter((m) => m.capReached > 0);
   if (capped.length) out.push(`  Caps reached: ${capped.map((m) => `${m.id} skipped ${m.capReached} times`).join(', ')}`);
   out.push('');
   out.push('Cascade flow (first MID -> outcome)');
-  out.push(table(['from', 'to', 'sales'], r.flows.slice(0, 12).map((f) => [f.from, f.to, String(f.count)])));
+  out.push(
+    table(
+      ['from', 'to', 'sales'],
+      r.flows.slice(0, 12).map((f) => [f.from, f.to, String(f.count)]),
+    ),
+  );
   out.push('');
   out.push('Declines by standard reason');
   const finals = new Map(r.finalDeclines.map((d) => [d.reason, d.count]));
-  out.push(table(['reason', 'category', 'cascades', 'attempts', 'final'], r.declineAttempts.map((d) => {
-    const info = DECLINE_REASONS[d.reason];
-    return [d.reason, info.category, info.cascade ? 'yes' : 'no', String(d.count), String(finals.get(d.reason) ?? 0)];
-  })));
-  const failed = Object.entries(r.failedSales).map(([k, n]) => `${k} ${n}`).join(', ');
+  out.push(
+    table(
+      ['reason', 'category', 'cascades', 'attempts', 'final'],
+      r.declineAttempts.map((d) => {
+        const info = DECLINE_REASONS[d.reason];
+        return [d.reason, info.category, info.cascade ? 'yes' : 'no', String(d.count), String(finals.get(d.reason) ?? 0)];
+      }),
+    ),
+  );
+  const failed = Object.entries(r.failedSales)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   if (failed) out.push(`  Failed sales by outcome: ${failed}`);
   out.push('');
   const s = r.subscriptions;
   out.push('Subscriptions');
   out.push(`  Pinned: ${s.pinned} subscriptions, each to the MID of its initial sale`);
-  out.push(`  Rebills: ${s.rebills}, approved ${s.rebillsApproved} (${pct(s.rebillsApproved, s.rebills)}); on the pinned MID: ${s.onPinnedMid} of ${s.rebills}`);
+  out.push(
+    `  Rebills: ${s.rebills}, approved ${s.rebillsApproved} (${pct(s.rebillsApproved, s.rebills)}); on the pinned MID: ${s.onPinnedMid} of ${s.rebills}`,
+  );
   out.push(`  Salvage retries: ${s.salvageRetries}, recovered ${s.salvaged}; subscriptions revoked by the issuer: ${s.revoked}`);
   return out.join('\n');
 }

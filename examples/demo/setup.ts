@@ -36,16 +36,72 @@ export interface DemoMid {
   behaviour: MidBehaviour;
 }
 
-const ISSUER_MIX = [['05', 38], ['51', 26], ['54', 4], ['N7', 3], ['59', 3], ['61', 4], ['62', 2], ['91', 6], ['96', 5], ['41', 1], ['43', 1], ['14', 2]] as const;
+const ISSUER_MIX = [
+  ['05', 38],
+  ['51', 26],
+  ['54', 4],
+  ['N7', 3],
+  ['59', 3],
+  ['61', 4],
+  ['62', 2],
+  ['91', 6],
+  ['96', 5],
+  ['41', 1],
+  ['43', 1],
+  ['14', 2],
+] as const;
 
 /** The merchant accounts of the demo. Monthly caps are in cents (USD). */
 export const DEMO_MIDS: readonly DemoMid[] = [
-  { id: 'nmi-1', label: 'NMI', pool: 'core', weight: 40, monthlyCap: 4_500_000, behaviour: { approvalRate: 0.72, declineMix: ISSUER_MIX, latencyMs: 3 } },
-  { id: 'anet-1', label: 'Authorize.Net', pool: 'core', weight: 35, brands: ['visa', 'mastercard', 'discover'], monthlyCap: 3_500_000, behaviour: { approvalRate: 0.68, declineMix: [...ISSUER_MIX, ['05', 20]], latencyMs: 4 } },
-  { id: 'bt-1', label: 'Braintree', pool: 'core', weight: 25, monthlyCap: 1_500_000, behaviour: { approvalRate: 0.64, declineMix: [...ISSUER_MIX, ['03', 6]], latencyMs: 5 } },
+  {
+    id: 'nmi-1',
+    label: 'NMI',
+    pool: 'core',
+    weight: 40,
+    monthlyCap: 4_500_000,
+    behaviour: { approvalRate: 0.72, declineMix: ISSUER_MIX, latencyMs: 3 },
+  },
+  {
+    id: 'anet-1',
+    label: 'Authorize.Net',
+    pool: 'core',
+    weight: 35,
+    brands: ['visa', 'mastercard', 'discover'],
+    monthlyCap: 3_500_000,
+    behaviour: { approvalRate: 0.68, declineMix: [...ISSUER_MIX, ['05', 20]], latencyMs: 4 },
+  },
+  {
+    id: 'bt-1',
+    label: 'Braintree',
+    pool: 'core',
+    weight: 25,
+    monthlyCap: 1_500_000,
+    behaviour: { approvalRate: 0.64, declineMix: [...ISSUER_MIX, ['03', 6]], latencyMs: 5 },
+  },
   { id: 'stripe-1', label: 'Stripe', pool: 'overflow', weight: 60, behaviour: { approvalRate: 0.7, declineMix: ISSUER_MIX, latencyMs: 4 } },
-  { id: 'adyen-1', label: 'Adyen', pool: 'overflow', weight: 40, monthlyCap: 3_000_000, behaviour: { approvalRate: 0.66, declineMix: [...ISSUER_MIX, ['51', 10]], latencyMs: 6 } },
-  { id: 'pp-1', label: 'NMI (prepaid)', pool: 'prepaid', behaviour: { approvalRate: 0.55, declineMix: [['51', 50], ['05', 25], ['61', 15], ['96', 10]], latencyMs: 3 } },
+  {
+    id: 'adyen-1',
+    label: 'Adyen',
+    pool: 'overflow',
+    weight: 40,
+    monthlyCap: 3_000_000,
+    behaviour: { approvalRate: 0.66, declineMix: [...ISSUER_MIX, ['51', 10]], latencyMs: 6 },
+  },
+  {
+    id: 'pp-1',
+    label: 'NMI (prepaid)',
+    pool: 'prepaid',
+    behaviour: {
+      approvalRate: 0.55,
+      declineMix: [
+        ['51', 50],
+        ['05', 25],
+        ['61', 15],
+        ['96', 10],
+      ],
+      latencyMs: 3,
+    },
+  },
 ];
 
 /** Card BIN ranges of the simulation; the prepaid rows drive the prepaid redirect. */
@@ -61,8 +117,13 @@ export const DEMO_BINS: readonly BinRow[] = [
 
 /** Card mix of the simulated customers: `[BIN, PAN length, weight]`. */
 export const CARD_MIX: ReadonlyArray<readonly [string, number, number]> = [
-  ['411111', 16, 34], ['400551', 16, 16], ['440393', 16, 6],
-  ['555555', 16, 24], ['514615', 16, 4], ['378282', 15, 12], ['601111', 16, 4],
+  ['411111', 16, 34],
+  ['400551', 16, 16],
+  ['440393', 16, 6],
+  ['555555', 16, 24],
+  ['514615', 16, 4],
+  ['378282', 15, 12],
+  ['601111', 16, 4],
 ];
 
 /** The routing profile: what a CRM calls a load balancer, a prepaid redirect and a cascade profile. */
@@ -70,7 +131,10 @@ export const DEMO_PROFILE: ProfileInput = {
   id: 'checkout',
   pools: {
     core: { strategy: 'weighted', members: DEMO_MIDS.filter((m) => m.pool === 'core').map((m) => ({ mid: m.id, weight: m.weight! })) },
-    overflow: { strategy: 'weighted', members: DEMO_MIDS.filter((m) => m.pool === 'overflow').map((m) => ({ mid: m.id, weight: m.weight! })) },
+    overflow: {
+      strategy: 'weighted',
+      members: DEMO_MIDS.filter((m) => m.pool === 'overflow').map((m) => ({ mid: m.id, weight: m.weight! })),
+    },
     prepaid: { strategy: 'priority', members: [{ mid: 'pp-1' }] },
   },
   rules: [{ name: 'prepaid cards to the prepaid MID', when: { card: { prepaid: true } }, route: ['prepaid', 'overflow'] }],
@@ -80,9 +144,19 @@ export const DEMO_PROFILE: ProfileInput = {
 };
 
 const MESSAGES: Record<string, string> = {
-  '03': 'Invalid Merchant', '05': 'Do Not Honor', '14': 'Invalid Card Number', '41': 'Lost Card, Pick Up', '43': 'Stolen Card, Pick Up',
-  '51': 'Insufficient Funds', '54': 'Expired Card', '59': 'Suspected Fraud', '61': 'Exceeds Approval Amount Limit', '62': 'Restricted Card',
-  '91': 'Issuer Unavailable', '96': 'System Malfunction', N7: 'Decline for CVV2 failure',
+  '03': 'Invalid Merchant',
+  '05': 'Do Not Honor',
+  '14': 'Invalid Card Number',
+  '41': 'Lost Card, Pick Up',
+  '43': 'Stolen Card, Pick Up',
+  '51': 'Insufficient Funds',
+  '54': 'Expired Card',
+  '59': 'Suspected Fraud',
+  '61': 'Exceeds Approval Amount Limit',
+  '62': 'Restricted Card',
+  '91': 'Issuer Unavailable',
+  '96': 'System Malfunction',
+  N7: 'Decline for CVV2 failure',
 };
 
 /** The simulated gateway answer of one MID: approve at its rate, else draw a decline from its mix. */

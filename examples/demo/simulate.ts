@@ -71,22 +71,40 @@ export interface SimulationReport {
   prepaidOnPrepaidMid: number;
   amexSales: number;
   amexOnNoAmexMid: number;
-  subscriptions: { pinned: number; rebills: number; rebillsApproved: number; onPinnedMid: number; salvageRetries: number; salvaged: number; revoked: number };
+  subscriptions: {
+    pinned: number;
+    rebills: number;
+    rebillsApproved: number;
+    onPinnedMid: number;
+    salvageRetries: number;
+    salvaged: number;
+    revoked: number;
+  };
 }
 
 const DAY = 24 * 3_600_000;
 const START = Date.UTC(2026, 2, 2, 9); // 2 March 2026: checkouts in March, rebills in April and May.
-const AMOUNTS = [[2995, 30], [3995, 25], [4995, 25], [6995, 12], [9995, 8]] as const;
+const AMOUNTS = [
+  [2995, 30],
+  [3995, 25],
+  [4995, 25],
+  [6995, 12],
+  [9995, 8],
+] as const;
 
 /** Run `task(i)` for i in [0, count) with at most `n` in flight. */
 async function inPool(n: number, count: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  const worker = async () => { while (next < count) await task(next++); };
+  const worker = async () => {
+    while (next < count) await task(next++);
+  };
   await Promise.all(Array.from({ length: Math.min(n, count) }, worker));
 }
 
 const sortedCounts = <K extends string>(m: Map<K, number> | Record<K, number>) =>
-  (m instanceof Map ? [...m] : (Object.entries(m) as Array<[K, number]>)).map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+  (m instanceof Map ? [...m] : (Object.entries(m) as Array<[K, number]>))
+    .map(([reason, count]) => ({ reason, count }))
+    .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 
 /** Run the simulation. */
 export async function simulate(options: SimulationOptions): Promise<SimulationReport> {
@@ -100,7 +118,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   let simBase = START;
   let anchor = Date.now();
   const clock = () => simBase + (Date.now() - anchor);
-  const jumpTo = (t: number) => { simBase = Math.max(t, clock()); anchor = Date.now(); };
+  const jumpTo = (t: number) => {
+    simBase = Math.max(t, clock());
+    anchor = Date.now();
+  };
 
   const dbPath = join(options.dir, 'switchyard-demo.db');
   const store = sqliteStore({ path: dbPath });
@@ -113,18 +134,30 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     clock,
     fingerprintKey: `demo-${seed}`,
   });
-  const tally = tallyEvents(router, DEMO_MIDS.map((m) => m.id));
+  const tally = tallyEvents(
+    router,
+    DEMO_MIDS.map((m) => m.id),
+  );
   const latency = new Map<string, { total: number; n: number }>();
   const failedSales: Record<string, number> = {};
   const finalDeclines = new Map<DeclineReason, number>();
   const subscriptions: Array<{ id: string; mid: string }> = [];
-  let prepaidSales = 0, prepaidOnPrepaidMid = 0, amexSales = 0, amexOnNoAmexMid = 0, approvedSales = 0, approvedSalesAmount = 0;
+  let prepaidSales = 0,
+    prepaidOnPrepaidMid = 0,
+    amexSales = 0,
+    amexOnNoAmexMid = 0,
+    approvedSales = 0,
+    approvedSalesAmount = 0;
   const prepaidBins = new Set(DEMO_BINS.filter((b) => b.prepaid).map((b) => b.start));
   const noAmex = new Set(DEMO_MIDS.filter((m) => m.brands && !m.brands.includes('amex')).map((m) => m.id));
 
   let done = 0;
   let phase = { name: 'checkouts', total: checkouts };
-  const startPhase = (name: string, total: number) => { phase = { name, total }; done = 0; options.onProgress?.(name, 0, total); };
+  const startPhase = (name: string, total: number) => {
+    phase = { name, total };
+    done = 0;
+    options.onProgress?.(name, 0, total);
+  };
   const progressed = () => options.onProgress?.(phase.name, ++done, phase.total);
   const observe = (r: Result<Approval, Failure>) => {
     for (const a of r.isOk() ? r.value.attempts : r.error.attempts) {
@@ -139,12 +172,18 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   // 1. A month of checkouts.
   startPhase('checkouts', checkouts);
   await inPool(concurrency, checkouts, async (i) => {
-    const [bin, length] = pickWeighted(random, CARD_MIX.map(([b, len, w]) => [[b, len] as const, w] as const));
+    const [bin, length] = pickWeighted(
+      random,
+      CARD_MIX.map(([b, len, w]) => [[b, len] as const, w] as const),
+    );
     const subscribe = random() < subscriptionShare;
     const amount = pickWeighted(random, AMOUNTS);
     const number = syntheticPan(random, bin, length);
     const r = await router.sale({
-      profile: 'checkout', idempotencyKey: `order-${i}`, amount, currency: 'USD',
+      profile: 'checkout',
+      idempotencyKey: `order-${i}`,
+      amount,
+      currency: 'USD',
       card: { number, expMonth: 1 + (i % 12), expYear: 2028 + (i % 4), cvc: length === 15 ? '1234' : '123' },
       customer: { id: `cust-${i}`, email: `customer${i}@example.com`, country: 'US' },
       ...(subscribe && { subscription: { id: `sub-${i}`, recurringAmount: 5995 } }),
@@ -153,8 +192,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     if (r.isOk()) {
       approvedSales++;
       approvedSalesAmount += r.value.amount;
-      if (prepaidBins.has(bin)) { prepaidSales++; if (r.value.attempts.some((a) => a.mid === 'pp-1' && a.outcome !== 'skipped')) prepaidOnPrepaidMid++; }
-      if (length === 15) { amexSales++; if (noAmex.has(r.value.mid)) amexOnNoAmexMid++; }
+      if (prepaidBins.has(bin)) {
+        prepaidSales++;
+        if (r.value.attempts.some((a) => a.mid === 'pp-1' && a.outcome !== 'skipped')) prepaidOnPrepaidMid++;
+      }
+      if (length === 15) {
+        amexSales++;
+        if (noAmex.has(r.value.mid)) amexOnNoAmexMid++;
+      }
       if (subscribe) subscriptions.push({ id: `sub-${i}`, mid: r.value.mid });
     } else {
       const f = r.error;
@@ -168,13 +213,17 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const month = new Date(START).toISOString().slice(0, 7);
 
   // 2. Two rebill cycles, each followed by one salvage pass of the soft declines.
-  let rebills = 0, rebillsApproved = 0, onPinnedMid = 0, salvageRetries = 0, salvaged = 0;
+  let rebills = 0,
+    rebillsApproved = 0,
+    onPinnedMid = 0,
+    salvageRetries = 0,
+    salvaged = 0;
   const rebillOnce = async (subscriptionId: string, amount: number, key: string) => {
     const pin = await router.pin(subscriptionId);
     const r = await router.rebill({ subscriptionId, amount, currency: 'USD', idempotencyKey: key });
     observe(r);
     rebills++;
-    const tx = await router.transaction(r.isOk() ? r.value.transactionId : r.error.transactionId ?? '');
+    const tx = await router.transaction(r.isOk() ? r.value.transactionId : (r.error.transactionId ?? ''));
     const attempts = r.isOk() ? r.value.attempts : r.error.attempts;
     // Pinned: the ledger's MID and every gateway attempt are the pin's MID.
     if (pin && tx?.mid === pin.mid && attempts.every((a) => a.mid === pin.mid)) onPinnedMid++;
@@ -190,7 +239,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     await inPool(concurrency, active.length, async (i) => {
       const s = active[i];
       const r = await rebillOnce(s.id, 5995, `${s.id}-cycle-${cycle}`);
-      if (r.isErr() && r.error.nextRetryAt !== undefined && r.error.nextAmount !== undefined) retries.push({ id: s.id, at: r.error.nextRetryAt, amount: r.error.nextAmount });
+      if (r.isErr() && r.error.nextRetryAt !== undefined && r.error.nextAmount !== undefined)
+        retries.push({ id: s.id, at: r.error.nextRetryAt, amount: r.error.nextAmount });
       progressed();
     });
     if (retries.length) jumpTo(Math.max(...retries.map((x) => x.at)));
@@ -211,7 +261,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const [usage] = m.monthlyCap ? await store.capUsage(m.id, [{ window: 'monthly', key: `${month}:USD` }]) : [];
     const l = latency.get(m.id);
     mids.push({
-      id: m.id, label: m.label, pool: m.pool, ...t, brands: m.brands, monthlyCap: m.monthlyCap, capUsed: usage?.amount,
+      id: m.id,
+      label: m.label,
+      pool: m.pool,
+      ...t,
+      brands: m.brands,
+      monthlyCap: m.monthlyCap,
+      capUsed: usage?.amount,
       weightShare: m.weight ? m.weight / poolWeight : undefined,
       firstAttemptShare: m.weight && poolFirst.get(m.pool) ? t.firstAttempts / poolFirst.get(m.pool)! : undefined,
       meanLatencyMs: l ? l.total / l.n : 0,
@@ -221,11 +277,31 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   for (const s of subscriptions) if ((await router.pin(s.id))?.mid === s.mid) pinned++;
   await store.close();
   return {
-    seed, dbPath, month, durationMs: Date.now() - began, checkouts, approvedSales, approvedSalesAmount,
-    savedByCascade: tally.savedByCascade, savedAmount: tally.savedAmount, cascades: tally.cascades, cascadeReasons: sortedCounts(tally.cascadeReasons),
-    flows: [...tally.flows].map(([k, count]) => { const [from, to] = k.split('\u2192'); return { from, to, count }; }).sort((a, b) => b.count - a.count),
-    failedSales, mids, declineAttempts: sortedCounts(tally.declineAttempts), finalDeclines: sortedCounts(finalDeclines),
-    prepaidSales, prepaidOnPrepaidMid, amexSales, amexOnNoAmexMid,
+    seed,
+    dbPath,
+    month,
+    durationMs: Date.now() - began,
+    checkouts,
+    approvedSales,
+    approvedSalesAmount,
+    savedByCascade: tally.savedByCascade,
+    savedAmount: tally.savedAmount,
+    cascades: tally.cascades,
+    cascadeReasons: sortedCounts(tally.cascadeReasons),
+    flows: [...tally.flows]
+      .map(([k, count]) => {
+        const [from, to] = k.split('\u2192');
+        return { from, to, count };
+      })
+      .sort((a, b) => b.count - a.count),
+    failedSales,
+    mids,
+    declineAttempts: sortedCounts(tally.declineAttempts),
+    finalDeclines: sortedCounts(finalDeclines),
+    prepaidSales,
+    prepaidOnPrepaidMid,
+    amexSales,
+    amexOnNoAmexMid,
     subscriptions: { pinned, rebills, rebillsApproved, onPinnedMid, salvageRetries, salvaged, revoked: tally.revoked },
   };
 }

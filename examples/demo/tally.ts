@@ -41,10 +41,23 @@ export interface Tally {
 
 /** Listen to a router's events and count them. */
 export function tallyEvents(router: Router, midIds: readonly string[]): Tally {
-  const mids = new Map(midIds.map((id) => [id, { attempts: 0, firstAttempts: 0, approved: 0, approvedAmount: 0, rebillsApproved: 0, declined: 0, capReached: 0 }]));
+  const mids = new Map(
+    midIds.map((id) => [
+      id,
+      { attempts: 0, firstAttempts: 0, approved: 0, approvedAmount: 0, rebillsApproved: 0, declined: 0, capReached: 0 },
+    ]),
+  );
   const firstMid = new Map<string, string>();
   const tally: Tally = {
-    mids, declineAttempts: new Map(), cascades: 0, cascadeReasons: new Map(), savedByCascade: 0, savedAmount: 0, flows: new Map(), pinsCreated: 0, revoked: 0,
+    mids,
+    declineAttempts: new Map(),
+    cascades: 0,
+    cascadeReasons: new Map(),
+    savedByCascade: 0,
+    savedAmount: 0,
+    flows: new Map(),
+    pinsCreated: 0,
+    revoked: 0,
     cascaded: new Map(),
     saleFailed(transactionId) {
       if (!transactionId) return;
@@ -84,8 +97,14 @@ export function tallyEvents(router: Router, midIds: readonly string[]): Tally {
     bump(tally.cascadeReasons, e.reason);
     if (!tally.cascaded.has(e.transactionId)) tally.cascaded.set(e.transactionId, firstMid.get(e.transactionId) ?? e.fromMid);
   });
-  router.on('cap:reached', (e) => { mids.get(e.mid)!.capReached++; });
-  router.on('pin:created', () => { tally.pinsCreated++; });
-  router.on('subscription:revoked', () => { tally.revoked++; });
+  router.on('cap:reached', (e) => {
+    mids.get(e.mid)!.capReached++;
+  });
+  router.on('pin:created', () => {
+    tally.pinsCreated++;
+  });
+  router.on('subscription:revoked', () => {
+    tally.revoked++;
+  });
   return tally;
 }

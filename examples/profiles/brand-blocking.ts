@@ -30,7 +30,13 @@ export async function main() {
     profiles: [profile],
     store: memoryStore(),
   });
-  const req = (key: string, pan: string) => ({ profile: 'brands', idempotencyKey: key, amount: 1500, currency: 'USD', card: testCard(pan) });
+  const req = (key: string, pan: string) => ({
+    profile: 'brands',
+    idempotencyKey: key,
+    amount: 1500,
+    currency: 'USD',
+    card: testCard(pan),
+  });
   const amexWhy = await router.explain(req('amex', '378282246310005'));
   const amex = await router.sale(req('amex', '378282246310005'));
   const visa = await router.sale(req('visa', '4111111111111111'));
@@ -40,7 +46,9 @@ export async function main() {
     amexMid: amex.isOk() ? amex.value.mid : undefined,
     amexBlockedBecause: blocked.reasons.map((r) => r.code),
     visaMid: visa.isOk() ? visa.value.mid : undefined,
-    discover: discover.isErr() ? { kind: discover.error.kind, rejection: discover.error.rejection, message: discover.error.message } : undefined,
+    discover: discover.isErr()
+      ? { kind: discover.error.kind, rejection: discover.error.rejection, message: discover.error.message }
+      : undefined,
   };
   console.log(`Amex: ${blocked.mid} not eligible (${blocked.reasons.map((r) => r.message).join('; ')}), approved on ${result.amexMid}`);
   console.log(`Visa: approved on ${result.visaMid}`);

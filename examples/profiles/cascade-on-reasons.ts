@@ -33,13 +33,26 @@ const firstMid = (req: { amount: number }): SandboxResponse => {
 /** Decline on mid-a with 05, 91 and 96 and see which cascade to mid-b. */
 export async function main() {
   const router = createRouter({
-    merchantAccounts: [{ id: 'mid-a', adapter: sandbox({ respond: firstMid }) }, { id: 'mid-b', adapter: sandbox() }],
+    merchantAccounts: [
+      { id: 'mid-a', adapter: sandbox({ respond: firstMid }) },
+      { id: 'mid-b', adapter: sandbox() },
+    ],
     profiles: [profile],
     store: memoryStore(),
   });
   const outcomes: Record<string, { approved: boolean; mids: string[]; reason?: string }> = {};
-  for (const [label, amount] of [['05 do not honor', 1005], ['91 issuer unavailable', 1091], ['96 system malfunction', 1096]] as const) {
-    const r = await router.sale({ profile: profile.id, idempotencyKey: label, amount, currency: 'USD', card: testCard('4111111111111111') });
+  for (const [label, amount] of [
+    ['05 do not honor', 1005],
+    ['91 issuer unavailable', 1091],
+    ['96 system malfunction', 1096],
+  ] as const) {
+    const r = await router.sale({
+      profile: profile.id,
+      idempotencyKey: label,
+      amount,
+      currency: 'USD',
+      card: testCard('4111111111111111'),
+    });
     const attempts = r.isOk() ? r.value.attempts : r.error.attempts;
     outcomes[label] = { approved: r.isOk(), mids: attempts.map((a) => a.mid), reason: r.isErr() ? r.error.decline?.reason : undefined };
     console.log(`${label.padEnd(22)} ${attempts.map((a) => `${a.mid}:${a.outcome}`).join(' > ')}`);
@@ -48,7 +61,10 @@ export async function main() {
   let refused = '';
   try {
     createRouter({
-      merchantAccounts: [{ id: 'mid-a', adapter: sandbox() }, { id: 'mid-b', adapter: sandbox() }],
+      merchantAccounts: [
+        { id: 'mid-a', adapter: sandbox() },
+        { id: 'mid-b', adapter: sandbox() },
+      ],
       profiles: [{ ...input, cascade: { maxAttempts: 2, on: ['do_not_honor', 'insufficient_funds'] } }],
       store: memoryStore(),
     });

@@ -33,19 +33,27 @@ export const declineRules: DeclineRule[] = [
 
 /** mid-a: amount 1001 → "Card on negative file" (code N0), 1002 → code Z1; mid-b approves. */
 const midA = (req: { amount: number }): SandboxResponse =>
-  req.amount === 1001 ? { status: 'declined', code: 'N0', message: 'Card on negative file' }
-  : req.amount === 1002 ? { status: 'declined', code: 'Z1', message: 'Declined' }
-  : { status: 'approved' };
+  req.amount === 1001
+    ? { status: 'declined', code: 'N0', message: 'Card on negative file' }
+    : req.amount === 1002
+      ? { status: 'declined', code: 'Z1', message: 'Declined' }
+      : { status: 'approved' };
 
 async function run(rules: DeclineRule[] | undefined) {
   const router = createRouter({
-    merchantAccounts: [{ id: 'mid-a', adapter: sandbox({ respond: midA }) }, { id: 'mid-b', adapter: sandbox() }],
+    merchantAccounts: [
+      { id: 'mid-a', adapter: sandbox({ respond: midA }) },
+      { id: 'mid-b', adapter: sandbox() },
+    ],
     profiles: [profile],
     store: memoryStore(),
     declineRules: rules,
   });
   const out: Record<string, { reason?: string; approved: boolean; mids: string[] }> = {};
-  for (const [label, amount] of [['negative file', 1001], ['Z1', 1002]] as const) {
+  for (const [label, amount] of [
+    ['negative file', 1001],
+    ['Z1', 1002],
+  ] as const) {
     const r = await router.sale({ profile: 'mapped', idempotencyKey: label, amount, currency: 'USD', card: testCard('4111111111111111') });
     const attempts = r.isOk() ? r.value.attempts : r.error.attempts;
     out[label] = { reason: attempts[0].decline?.reason, approved: r.isOk(), mids: attempts.map((a) => a.mid) };
@@ -57,9 +65,13 @@ async function run(rules: DeclineRule[] | undefined) {
 export async function main() {
   const without = await run(undefined);
   const withRules = await run(declineRules);
-  for (const [name, r] of [['built-in tables', without], ['with declineRules', withRules]] as const) {
+  for (const [name, r] of [
+    ['built-in tables', without],
+    ['with declineRules', withRules],
+  ] as const) {
     console.log(`${name}:`);
-    for (const [label, o] of Object.entries(r)) console.log(`  ${label.padEnd(14)} -> ${o.reason}, tried ${o.mids.join(' > ')}, ${o.approved ? 'approved' : 'declined'}`);
+    for (const [label, o] of Object.entries(r))
+      console.log(`  ${label.padEnd(14)} -> ${o.reason}, tried ${o.mids.join(' > ')}, ${o.approved ? 'approved' : 'declined'}`);
   }
   return { without, withRules };
 }

@@ -19,7 +19,11 @@ export const profile = defineProfile({
   pools: {
     main: {
       strategy: 'weighted',
-      members: [{ mid: 'mid-big', weight: 50 }, { mid: 'mid-medium', weight: 30 }, { mid: 'mid-small', weight: 20 }],
+      members: [
+        { mid: 'mid-big', weight: 50 },
+        { mid: 'mid-medium', weight: 30 },
+        { mid: 'mid-small', weight: 20 },
+      ],
     },
   },
   route: ['main'],
@@ -42,11 +46,23 @@ export async function main() {
   router.on('cap:reached', () => capSkips++);
   const approvedOn: Record<string, number> = { 'mid-big': 0, 'mid-medium': 0, 'mid-small': 0 };
   for (let i = 0; i < 300; i++) {
-    const r = await router.sale({ profile: 'balanced', idempotencyKey: `lb-${i}`, amount: 2000, currency: 'USD', card: testCard('4242424242424242') });
+    const r = await router.sale({
+      profile: 'balanced',
+      idempotencyKey: `lb-${i}`,
+      amount: 2000,
+      currency: 'USD',
+      card: testCard('4242424242424242'),
+    });
     if (r.isOk()) approvedOn[r.value.mid]++;
   }
   // What the router would do now for one more sale: mid-small is not eligible, and explain says why.
-  const next = await router.explain({ profile: 'balanced', idempotencyKey: 'lb-next', amount: 2000, currency: 'USD', card: testCard('4242424242424242') });
+  const next = await router.explain({
+    profile: 'balanced',
+    idempotencyKey: 'lb-next',
+    amount: 2000,
+    currency: 'USD',
+    card: testCard('4242424242424242'),
+  });
   const small = next.candidates.find((c) => c.mid === 'mid-small')!;
   console.log('approved per MID:', approvedOn);
   console.log(`mid-small skipped ${capSkips} times: ${small.reasons.map((x) => x.message).join('; ')}`);

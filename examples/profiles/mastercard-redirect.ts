@@ -16,7 +16,13 @@ import { runIfMain, testCard } from '../support';
 export const profile = defineProfile({
   id: 'mc-redirect',
   pools: {
-    main: { strategy: 'weighted', members: [{ mid: 'mid-a', weight: 60 }, { mid: 'mid-b', weight: 40 }] },
+    main: {
+      strategy: 'weighted',
+      members: [
+        { mid: 'mid-a', weight: 60 },
+        { mid: 'mid-b', weight: 40 },
+      ],
+    },
     mastercard: { strategy: 'priority', members: [{ mid: 'mid-mc' }] },
   },
   rules: [{ name: 'Mastercard to mid-mc', when: { card: { brand: 'mastercard' } }, route: ['mastercard', 'main'] }],
@@ -35,7 +41,12 @@ export async function main() {
   const why = await router.explain(mc);
   const mcSale = await router.sale(mc);
   const visaSale = await router.sale({ ...mc, idempotencyKey: 'visa-1', card: testCard('4111111111111111') });
-  const result = { rule: why.rule?.name, order: why.order, mastercardMid: mcSale.isOk() ? mcSale.value.mid : undefined, visaMid: visaSale.isOk() ? visaSale.value.mid : undefined };
+  const result = {
+    rule: why.rule?.name,
+    order: why.order,
+    mastercardMid: mcSale.isOk() ? mcSale.value.mid : undefined,
+    visaMid: visaSale.isOk() ? visaSale.value.mid : undefined,
+  };
   console.log(`Mastercard: rule "${result.rule}", attempt order ${result.order.join(' > ')}, approved on ${result.mastercardMid}`);
   console.log(`Visa: default route, approved on ${result.visaMid}`);
   return result;

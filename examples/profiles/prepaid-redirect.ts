@@ -17,7 +17,13 @@ import { runIfMain, testCard } from '../support';
 export const profile = defineProfile({
   id: 'redirects',
   pools: {
-    main: { strategy: 'weighted', members: [{ mid: 'mid-main-1', weight: 1 }, { mid: 'mid-main-2', weight: 1 }] },
+    main: {
+      strategy: 'weighted',
+      members: [
+        { mid: 'mid-main-1', weight: 1 },
+        { mid: 'mid-main-2', weight: 1 },
+      ],
+    },
     prepaid: { strategy: 'priority', members: [{ mid: 'mid-prepaid' }] },
     debit: { strategy: 'priority', members: [{ mid: 'mid-debit' }] },
   },
@@ -42,7 +48,11 @@ export async function main() {
     bins,
   });
   const out: Record<string, { rule?: string; mid?: string }> = {};
-  for (const [label, pan] of [['prepaid', '4242424242424242'], ['debit', '5555555555554444'], ['credit', '4111111111111111']] as const) {
+  for (const [label, pan] of [
+    ['prepaid', '4242424242424242'],
+    ['debit', '5555555555554444'],
+    ['credit', '4111111111111111'],
+  ] as const) {
     const request = { profile: 'redirects', idempotencyKey: `pp-${label}`, amount: 4999, currency: 'USD', card: testCard(pan) };
     const why = await router.explain(request);
     const sale = await router.sale(request);

@@ -74,8 +74,12 @@ export class BinTable {
 class SpanHeap {
   private readonly items: number[] = [];
   constructor(private readonly span: Float64Array) {}
-  get size() { return this.items.length; }
-  peek() { return this.items[0]; }
+  get size() {
+    return this.items.length;
+  }
+  peek() {
+    return this.items[0];
+  }
   private less(a: number, b: number) {
     const d = this.span[a] - this.span[b];
     return d < 0 || (d === 0 && a > b);
@@ -170,12 +174,16 @@ function parseCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else cur += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { out.push(cur); cur = ''; }
-    else cur += ch;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur);
   return out;
@@ -191,8 +199,13 @@ export function parseBinCsv(text: string): BinRow[] {
   const lines = text.split(/\r?\n/);
   const header = parseCsvLine(lines[0] ?? '').map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
-  const iStart = col('iin_start'), iEnd = col('iin_end'), iScheme = col('scheme'), iType = col('type');
-  const iPrepaid = col('prepaid'), iCountry = col('country'), iBank = col('bank_name');
+  const iStart = col('iin_start'),
+    iEnd = col('iin_end'),
+    iScheme = col('scheme'),
+    iType = col('type');
+  const iPrepaid = col('prepaid'),
+    iCountry = col('country'),
+    iBank = col('bank_name');
   if (iStart < 0) throw new RangeError('BIN CSV: missing iin_start column');
   const rows: BinRow[] = [];
   for (let li = 1; li < lines.length; li++) {

@@ -9,14 +9,33 @@ import { createHmac } from 'node:crypto';
 
 /** Brand names as credit-card-type spells them. */
 export type CardBrand =
-  | 'visa' | 'mastercard' | 'american-express' | 'discover' | 'jcb' | 'diners-club' | 'unionpay'
-  | 'maestro' | 'mir' | 'elo' | 'hiper' | 'hipercard' | 'verve' | 'naranja' | 'troy';
+  | 'visa'
+  | 'mastercard'
+  | 'american-express'
+  | 'discover'
+  | 'jcb'
+  | 'diners-club'
+  | 'unionpay'
+  | 'maestro'
+  | 'mir'
+  | 'elo'
+  | 'hiper'
+  | 'hipercard'
+  | 'verve'
+  | 'naranja'
+  | 'troy';
 
 /** Aliases accepted in profiles and merchant accounts. */
 const BRAND_ALIASES: Readonly<Record<string, CardBrand>> = {
-  amex: 'american-express', 'american express': 'american-express', americanexpress: 'american-express',
-  mc: 'mastercard', 'master-card': 'mastercard', diners: 'diners-club', dinersclub: 'diners-club',
-  'union-pay': 'unionpay', cup: 'unionpay',
+  amex: 'american-express',
+  'american express': 'american-express',
+  americanexpress: 'american-express',
+  mc: 'mastercard',
+  'master-card': 'mastercard',
+  diners: 'diners-club',
+  dinersclub: 'diners-club',
+  'union-pay': 'unionpay',
+  cup: 'unionpay',
 };
 
 /** Every brand credit-card-type knows. */

@@ -39,10 +39,12 @@ function maskRun(run: string): string {
  * redact('card 4111 1111 1111 1111 declined') // 'card 411111******1111 declined'
  */
 export function redact(text: string): string {
-  return text
-    // Control characters (NUL from a broken body, escape sequences) become spaces; tabs and line
-    // breaks stay, so a multi-line text keeps its shape.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]+/g, ' ')
-    .replace(CANDIDATE, maskRun)
-    .replace(/\b(cvc2?|cvv2?|cvn|cid|card_?code|security_?code)(["']?[\s:=]*["']?)\d{3,4}\b/gi, '$1$2***');
+  return (
+    text
+      // Control characters (NUL from a broken body, escape sequences) become spaces; tabs and line
+      // breaks stay, so a multi-line text keeps its shape.
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]+/g, ' ')
+      .replace(CANDIDATE, maskRun)
+      .replace(/\b(cvc2?|cvv2?|cvn|cid|card_?code|security_?code)(["']?[\s:=]*["']?)\d{3,4}\b/gi, '$1$2***')
+  );
 }

@@ -36,9 +36,7 @@ export const DEFAULT_NETWORK_RULES: NetworkRuleConfig = {
 export type NetworkRuleName = 'never_retry' | 'visa_reattempt_limit' | 'mastercard_daily_limit' | 'mastercard_retry_delay';
 
 /** Verdict for one card on one MID. */
-export type NetworkVerdict =
-  | { allowed: true }
-  | { allowed: false; rule: NetworkRuleName; message: string; retryAfter?: number };
+export type NetworkVerdict = { allowed: true } | { allowed: false; rule: NetworkRuleName; message: string; retryAfter?: number };
 
 const DAY = 24 * 3_600_000;
 const THIRTY_DAYS = 30 * DAY;

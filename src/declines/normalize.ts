@@ -47,7 +47,13 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Mastercard MAC 24–30: minimum delay before the retry (Authorization Optimizer program). */
 export const MAC_RETRY_DELAYS_MS: Readonly<Record<string, number>> = {
-  '24': HOUR, '25': DAY, '26': 2 * DAY, '27': 4 * DAY, '28': 6 * DAY, '29': 8 * DAY, '30': 10 * DAY,
+  '24': HOUR,
+  '25': DAY,
+  '26': 2 * DAY,
+  '27': 4 * DAY,
+  '28': 6 * DAY,
+  '29': 8 * DAY,
+  '30': 10 * DAY,
 };
 
 /** What a merchant advice value asks for, after `normalizeAdvice`. */
@@ -68,7 +74,10 @@ const UPDATE_ADVICE = new Set(['01', '40', '41', 'confirm_card_data']);
 export function normalizeAdvice(advice: unknown): string | undefined {
   const raw = asString(advice);
   if (raw === undefined) return undefined;
-  const a = raw.toLowerCase().replace(/^(mastercard\s*)?(mac|merchant\s*advice(\s*code)?)\s*[:#=-]?\s*/, '').trim();
+  const a = raw
+    .toLowerCase()
+    .replace(/^(mastercard\s*)?(mac|merchant\s*advice(\s*code)?)\s*[:#=-]?\s*/, '')
+    .trim();
   if (/^\d{1,2}$/.test(a)) return a.padStart(2, '0');
   const snake = a.replace(/[\s-]+/g, '_');
   return snake === '' ? undefined : snake;
@@ -93,12 +102,19 @@ function lookupCode(codes: Readonly<Record<string, DeclineReason>>, code: string
   return undefined;
 }
 
-function ruleMatches(rule: DeclineRule, gateway: string, code: string | undefined, message: string | undefined, mid: string | undefined): boolean {
+function ruleMatches(
+  rule: DeclineRule,
+  gateway: string,
+  code: string | undefined,
+  message: string | undefined,
+  mid: string | undefined,
+): boolean {
   if (!rule || typeof rule !== 'object') return false;
   if (rule.gateway !== undefined && rule.gateway !== gateway) return false;
   if (rule.mid !== undefined && rule.mid !== mid) return false;
   if (rule.code !== undefined && (code === undefined || String(rule.code).trim().toUpperCase() !== code.toUpperCase())) return false;
-  if (rule.messageIncludes !== undefined && !(message ?? '').toLowerCase().includes(String(rule.messageIncludes).toLowerCase())) return false;
+  if (rule.messageIncludes !== undefined && !(message ?? '').toLowerCase().includes(String(rule.messageIncludes).toLowerCase()))
+    return false;
   return rule.code !== undefined || rule.messageIncludes !== undefined;
 }
 
@@ -118,7 +134,12 @@ export function normalizeDecline(input: DeclineInput, options: NormalizeOptions 
   const code = asString(given.code);
   const message = typeof given.message === 'string' ? given.message : asString(given.message);
   const advice = asString(given.advice);
-  const raw = { gateway, ...(code !== undefined && { code }), ...(message !== undefined && { message }), ...(advice !== undefined && { advice }) };
+  const raw = {
+    gateway,
+    ...(code !== undefined && { code }),
+    ...(message !== undefined && { message }),
+    ...(advice !== undefined && { advice }),
+  };
 
   let reason: DeclineReason | undefined;
   let source: NormalizedDecline['source'] = 'fallback';

@@ -35,7 +35,14 @@ export interface GatewayDeclineTable {
 
 /** The tables of the gateways Switchyard ships, by adapter id. */
 export const BUILTIN_DECLINE_TABLES: ReadonlyMap<string, GatewayDeclineTable> = new Map(
-  [stripeDeclines, adyenDeclines, checkoutDeclines, nmiDeclines, authorizenetDeclines, braintreeDeclines, sandboxDeclines, paypalDeclines].map(
-    (t) => [t.gateway, t] as const,
-  ),
+  [
+    stripeDeclines,
+    adyenDeclines,
+    checkoutDeclines,
+    nmiDeclines,
+    authorizenetDeclines,
+    braintreeDeclines,
+    sandboxDeclines,
+    paypalDeclines,
+  ].map((t) => [t.gateway, t] as const),
 );

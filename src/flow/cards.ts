@@ -9,16 +9,29 @@ import type { ParsedCard } from './validate';
 /** BIN, last four, brand and keyed fingerprint: the only card data that reaches the store. */
 export async function storedCard(ctx: RouterContext, card: ParsedCard): Promise<StoredCard> {
   return {
-    bin: card.digits.slice(0, 6), last4: card.digits.slice(-4), brand: card.brand,
-    fingerprint: fingerprintPan(card.digits, await ctx.fingerprintKey()), expMonth: card.expMonth, expYear: card.expYear,
+    bin: card.digits.slice(0, 6),
+    last4: card.digits.slice(-4),
+    brand: card.brand,
+    fingerprint: fingerprintPan(card.digits, await ctx.fingerprintKey()),
+    expMonth: card.expMonth,
+    expYear: card.expYear,
   };
 }
 
 /** What routing rules see of a request. */
 export function routingContext(ctx: RouterContext, kind: RoutingContext['kind'], r: PaymentRequest, card: ParsedCard): RoutingContext {
   return {
-    kind, brand: card.brand, bin: card.digits.slice(0, 8), binNumber: Number(card.digits.slice(0, 8).padEnd(8, '0')), binInfo: ctx.bins?.lookup(card.digits), amount: r.amount, currency: r.currency,
-    customerCountry: r.customer?.country?.toUpperCase(), billingCountry: r.billing?.country?.toUpperCase(), tags: r.tags ?? [], metadata: r.metadata ?? {},
+    kind,
+    brand: card.brand,
+    bin: card.digits.slice(0, 8),
+    binNumber: Number(card.digits.slice(0, 8).padEnd(8, '0')),
+    binInfo: ctx.bins?.lookup(card.digits),
+    amount: r.amount,
+    currency: r.currency,
+    customerCountry: r.customer?.country?.toUpperCase(),
+    billingCountry: r.billing?.country?.toUpperCase(),
+    tags: r.tags ?? [],
+    metadata: r.metadata ?? {},
   };
 }
 

@@ -4,7 +4,14 @@
  * @module
  */
 import { Err, Ok } from 'ts-results-es';
-import type { CallOptions, GatewayError, GatewayLookupRequest, GatewayLookupResult, GatewayPaymentRequest, GatewayResult } from '../adapter';
+import type {
+  CallOptions,
+  GatewayError,
+  GatewayLookupRequest,
+  GatewayLookupResult,
+  GatewayPaymentRequest,
+  GatewayResult,
+} from '../adapter';
 import { redact } from '../card/redact';
 import { checkNetworkRules } from '../declines/network-rules';
 import { normalizeDecline } from '../declines/normalize';
@@ -60,11 +67,13 @@ export async function callAdapter<R extends GatewayResult | GatewayLookupResult 
   });
   try {
     return await Promise.race([
-      fn(controller.signal).catch((e: unknown): GatewayError => ({
-        status: 'error',
-        ambiguous: true,
-        message: `adapter threw: ${redact(e instanceof Error ? e.message : String(e))}`,
-      })),
+      fn(controller.signal).catch(
+        (e: unknown): GatewayError => ({
+          status: 'error',
+          ambiguous: true,
+          message: `adapter threw: ${redact(e instanceof Error ? e.message : String(e))}`,
+        }),
+      ),
       timeout,
     ]);
   } finally {
@@ -96,7 +105,13 @@ export interface Resolution {
  * prove the first call did nothing. A lookup's `not_found` does not settle it either while the
  * transaction is live (the first call may still be in flight): `reconcile` decides that later.
  */
-export async function resolveAmbiguous(ctx: RouterContext, mid: MidRuntime, first: GatewayError, deadline: number, how: Resolution): Promise<GatewayResult> {
+export async function resolveAmbiguous(
+  ctx: RouterContext,
+  mid: MidRuntime,
+  first: GatewayError,
+  deadline: number,
+  how: Resolution,
+): Promise<GatewayResult> {
   const notes = [redact(first.message)];
   const caps = mid.adapter.capabilities;
   if (how.resend && caps.idempotencyKeys) {
@@ -169,12 +184,27 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
     const now = ctx.clock();
     const amount = plan.amountFor?.(mid) ?? plan.amount;
     const skip = (message: string) =>
-      attempts.push({ id: '', mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, outcome: 'skipped', amount, currency: plan.currency, message, startedAt: now, durationMs: 0 });
+      attempts.push({
+        id: '',
+        mid: mid.id,
+        gateway: mid.adapter.gateway,
+        operation: plan.operation,
+        outcome: 'skipped',
+        amount,
+        currency: plan.currency,
+        message,
+        startedAt: now,
+        durationMs: 0,
+      });
     if (now >= deadline) {
       lastError = `time budget of ${ctx.timeouts.totalMs} ms used up`;
       break;
     }
-    const verdict = checkNetworkRules(plan.history, { mid: mid.id, brand: plan.card?.brand, now, initiator: plan.initiator }, ctx.networkRules);
+    const verdict = checkNetworkRules(
+      plan.history,
+      { mid: mid.id, brand: plan.card?.brand, now, initiator: plan.initiator },
+      ctx.networkRules,
+    );
     if (!verdict.allowed) {
       networkBlock = { message: verdict.message, retryAfter: verdict.retryAfter };
       skip(verdict.message);
@@ -197,10 +227,26 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
     made++;
     const attemptId = newId('at');
     await ctx.store.insertAttempt({
-      id: attemptId, transactionId: plan.transactionId, operation: plan.operation, mid: mid.id, gateway: mid.adapter.gateway,
-      amount, currency: plan.currency, status: 'pending', startedAt: now,
+      id: attemptId,
+      transactionId: plan.transactionId,
+      operation: plan.operation,
+      mid: mid.id,
+      gateway: mid.adapter.gateway,
+      amount,
+      currency: plan.currency,
+      status: 'pending',
+      startedAt: now,
     });
-    ctx.events.emit('attempt', { transactionId: plan.transactionId, attemptId, mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, amount, currency: plan.currency, maskedCard: plan.maskedCard });
+    ctx.events.emit('attempt', {
+      transactionId: plan.transactionId,
+      attemptId,
+      mid: mid.id,
+      gateway: mid.adapter.gateway,
+      operation: plan.operation,
+      amount,
+      currency: plan.currency,
+      maskedCard: plan.maskedCard,
+    });
     const req = plan.request(mid, attemptId);
     // Without zero-amount verification, a verify is a pre-authorization (voided by the caller).
     const op = plan.adapterOperation === 'verify' && !mid.adapter.capabilities.verify ? 'authorize' : plan.adapterOperation;
@@ -214,7 +260,15 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
       });
     }
     const at = ctx.clock();
-    const base = { id: attemptId, mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, amount, currency: plan.currency, startedAt: now };
+    const base = {
+      id: attemptId,
+      mid: mid.id,
+      gateway: mid.adapter.gateway,
+      operation: plan.operation,
+      amount,
+      currency: plan.currency,
+      startedAt: now,
+    };
 
     if (result.status === 'approved') {
       ctx.circuits.success(mid.id);
@@ -222,25 +276,50 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
       attempts.push(summary({ ...base, outcome: 'approved', gatewayTransactionId: result.gatewayTransactionId }, at));
       const pin = plan.pin?.(mid, result, at);
       const approval: Approval = {
-        transactionId: plan.transactionId, operation: plan.operation, mid: mid.id, gateway: mid.adapter.gateway,
-        gatewayTransactionId: result.gatewayTransactionId, authCode: result.authCode, amount: approvedAmount, currency: plan.currency,
-        networkTransactionId: result.networkTransactionId, maskedCard: plan.maskedCard, subscriptionId: plan.subscriptionId, attempts,
+        transactionId: plan.transactionId,
+        operation: plan.operation,
+        mid: mid.id,
+        gateway: mid.adapter.gateway,
+        gatewayTransactionId: result.gatewayTransactionId,
+        authCode: result.authCode,
+        amount: approvedAmount,
+        currency: plan.currency,
+        networkTransactionId: result.networkTransactionId,
+        maskedCard: plan.maskedCard,
+        subscriptionId: plan.subscriptionId,
+        attempts,
       };
       await ctx.store.commit({
         attempt: { id: attemptId, patch: { status: 'approved', gatewayTransactionId: result.gatewayTransactionId, settledAt: at } },
         transaction: {
           id: plan.transactionId,
           patch: {
-            status: 'approved', mid: mid.id, gateway: mid.adapter.gateway, gatewayTransactionId: result.gatewayTransactionId,
-            networkTransactionId: result.networkTransactionId, authCode: result.authCode, amount: approvedAmount,
-            capturedAmount: op === 'sale' ? approvedAmount : 0, capKeys, updatedAt: at,
+            status: 'approved',
+            mid: mid.id,
+            gateway: mid.adapter.gateway,
+            gatewayTransactionId: result.gatewayTransactionId,
+            networkTransactionId: result.networkTransactionId,
+            authCode: result.authCode,
+            amount: approvedAmount,
+            capturedAmount: op === 'sale' ? approvedAmount : 0,
+            capKeys,
+            updatedAt: at,
           },
         },
         pin,
         ...(plan.idempotencyKey && { idempotency: { key: plan.idempotencyKey, result: toStored(Ok(approval)) } }),
       });
       if (pin) ctx.events.emit('pin:created', { subscriptionId: pin.subscriptionId, mid: mid.id, transactionId: plan.transactionId });
-      ctx.events.emit('approved', { transactionId: plan.transactionId, mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, amount: approvedAmount, currency: plan.currency, maskedCard: plan.maskedCard, attempts });
+      ctx.events.emit('approved', {
+        transactionId: plan.transactionId,
+        mid: mid.id,
+        gateway: mid.adapter.gateway,
+        operation: plan.operation,
+        amount: approvedAmount,
+        currency: plan.currency,
+        maskedCard: plan.maskedCard,
+        attempts,
+      });
       return Ok(approval);
     }
 
@@ -254,18 +333,50 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
       if (decline.reason === 'invalid_merchant') noteMerchantFailure(ctx, mid, message ?? decline.reason);
       else ctx.circuits.success(mid.id);
       lastDecline = decline;
-      attempts.push(summary({ ...base, outcome: 'declined', code: result.code, message, decline, gatewayTransactionId: result.gatewayTransactionId }, at));
+      attempts.push(
+        summary(
+          { ...base, outcome: 'declined', code: result.code, message, decline, gatewayTransactionId: result.gatewayTransactionId },
+          at,
+        ),
+      );
       const record: DeclineRecord | undefined = plan.card && {
-        fingerprint: plan.card.fingerprint, mid: mid.id, brand: plan.card.brand, at, reason: decline.reason, retry: decline.retry,
-        networkCategory: decline.networkCategory, advice: result.advice, retryAfter: decline.retryDelayMs ? at + decline.retryDelayMs : undefined,
-        amount, currency: plan.currency, initiator: plan.initiator,
+        fingerprint: plan.card.fingerprint,
+        mid: mid.id,
+        brand: plan.card.brand,
+        at,
+        reason: decline.reason,
+        retry: decline.retry,
+        networkCategory: decline.networkCategory,
+        advice: result.advice,
+        retryAfter: decline.retryDelayMs ? at + decline.retryDelayMs : undefined,
+        amount,
+        currency: plan.currency,
+        initiator: plan.initiator,
       };
       if (record) plan.history.push(record);
       await ctx.store.commit({
-        attempt: { id: attemptId, patch: { status: 'declined', code: result.code, message, reason: decline.reason, gatewayTransactionId: result.gatewayTransactionId, settledAt: at } },
+        attempt: {
+          id: attemptId,
+          patch: {
+            status: 'declined',
+            code: result.code,
+            message,
+            reason: decline.reason,
+            gatewayTransactionId: result.gatewayTransactionId,
+            settledAt: at,
+          },
+        },
         decline: record,
       });
-      ctx.events.emit('declined', { transactionId: plan.transactionId, attemptId, mid: mid.id, gateway: mid.adapter.gateway, operation: plan.operation, decline, maskedCard: plan.maskedCard });
+      ctx.events.emit('declined', {
+        transactionId: plan.transactionId,
+        attemptId,
+        mid: mid.id,
+        gateway: mid.adapter.gateway,
+        operation: plan.operation,
+        decline,
+        maskedCard: plan.maskedCard,
+      });
       if (made < plan.maxAttempts && mayCascade(decline, plan.cascadeOn)) {
         ctx.events.emit('cascade', { transactionId: plan.transactionId, fromMid: mid.id, reason: decline.reason });
         continue;
@@ -277,9 +388,14 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
       ctx.circuits.success(mid.id);
       if (counters.length) await ctx.store.releaseCap(mid.id, capKeys, amount);
       attempts.push(summary({ ...base, outcome: 'requires_action', gatewayTransactionId: result.gatewayTransactionId }, at));
-      await ctx.store.commit({ attempt: { id: attemptId, patch: { status: 'requires_action', gatewayTransactionId: result.gatewayTransactionId, settledAt: at } } });
+      await ctx.store.commit({
+        attempt: { id: attemptId, patch: { status: 'requires_action', gatewayTransactionId: result.gatewayTransactionId, settledAt: at } },
+      });
       const failure: Failure = {
-        kind: 'requires_action', action: result.action, transactionId: plan.transactionId, attempts,
+        kind: 'requires_action',
+        action: result.action,
+        transactionId: plan.transactionId,
+        attempts,
         message: `the issuer asks for 3-D Secure on ${mid.id}: complete it and send the authorize again with threeDS`,
       };
       return finish(Err(failure), 'requires_action', { mid: mid.id, gateway: mid.adapter.gateway });
@@ -294,7 +410,9 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
       attempts.push(summary({ ...base, outcome: 'ambiguous', code: result.code, message }, at));
       ctx.events.emit('ambiguous', { transactionId: plan.transactionId, attemptId, mid: mid.id, gateway: mid.adapter.gateway, message });
       const failure: Failure = {
-        kind: 'ambiguous', transactionId: plan.transactionId, attempts,
+        kind: 'ambiguous',
+        transactionId: plan.transactionId,
+        attempts,
         message: `outcome unknown on ${mid.id} (${message}); recorded for reconciliation, not retried elsewhere`,
       };
       return finish(Err(failure), 'ambiguous', { mid: mid.id, gateway: mid.adapter.gateway, capKeys });
@@ -304,12 +422,16 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
     await ctx.store.commit({ attempt: { id: attemptId, patch: { status: 'error', code: result.code, message, settledAt: at } } });
     lastError = `${mid.id}: ${message}`;
     lastDecline = undefined;
-    if (made < plan.maxAttempts) ctx.events.emit('cascade', { transactionId: plan.transactionId, fromMid: mid.id, reason: 'gateway_error' });
+    if (made < plan.maxAttempts)
+      ctx.events.emit('cascade', { transactionId: plan.transactionId, fromMid: mid.id, reason: 'gateway_error' });
   }
 
   if (lastDecline) {
     const failure: Failure = {
-      kind: 'declined', decline: lastDecline, transactionId: plan.transactionId, attempts,
+      kind: 'declined',
+      decline: lastDecline,
+      transactionId: plan.transactionId,
+      attempts,
       message: `declined: ${lastDecline.reason}${lastDecline.raw.message ? ` (${lastDecline.raw.message})` : ''}`,
       nextRetryAt: lastDecline.retryDelayMs !== undefined ? ctx.clock() + lastDecline.retryDelayMs : undefined,
     };
@@ -318,8 +440,22 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
   if (lastError) {
     return finish(Err({ kind: 'error', transactionId: plan.transactionId, attempts, message: `gateway error: ${lastError}` }), 'failed');
   }
-  const failure: Failure = networkBlock && capBlocked === 0
-    ? { kind: 'rejected', rejection: 'network_rule', transactionId: plan.transactionId, attempts, message: networkBlock.message, nextRetryAt: networkBlock.retryAfter }
-    : { kind: 'rejected', rejection: 'no_eligible_mid', transactionId: plan.transactionId, attempts, message: plan.noCandidateMessage + (capBlocked ? ` (${capBlocked} MID${capBlocked > 1 ? 's' : ''} at cap)` : '') };
+  const failure: Failure =
+    networkBlock && capBlocked === 0
+      ? {
+          kind: 'rejected',
+          rejection: 'network_rule',
+          transactionId: plan.transactionId,
+          attempts,
+          message: networkBlock.message,
+          nextRetryAt: networkBlock.retryAfter,
+        }
+      : {
+          kind: 'rejected',
+          rejection: 'no_eligible_mid',
+          transactionId: plan.transactionId,
+          attempts,
+          message: plan.noCandidateMessage + (capBlocked ? ` (${capBlocked} MID${capBlocked > 1 ? 's' : ''} at cap)` : ''),
+        };
   return finish(Err(failure), 'failed');
 }

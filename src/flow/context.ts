@@ -63,7 +63,19 @@ export function capCounters(mid: MidRuntime, currency: string, now: number): Cap
   if (!mid.caps) return [];
   const iso = new Date(now).toISOString();
   const out: CapReservation[] = [];
-  if (mid.caps.daily) out.push({ window: 'daily', key: `${iso.slice(0, 10)}:${currency}`, amountLimit: mid.caps.daily.amount, countLimit: mid.caps.daily.count });
-  if (mid.caps.monthly) out.push({ window: 'monthly', key: `${iso.slice(0, 7)}:${currency}`, amountLimit: mid.caps.monthly.amount, countLimit: mid.caps.monthly.count });
+  if (mid.caps.daily)
+    out.push({
+      window: 'daily',
+      key: `${iso.slice(0, 10)}:${currency}`,
+      amountLimit: mid.caps.daily.amount,
+      countLimit: mid.caps.daily.count,
+    });
+  if (mid.caps.monthly)
+    out.push({
+      window: 'monthly',
+      key: `${iso.slice(0, 7)}:${currency}`,
+      amountLimit: mid.caps.monthly.amount,
+      countLimit: mid.caps.monthly.count,
+    });
   return out;
 }

@@ -58,11 +58,23 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
   const plan = planRoute(ctx, profile, rc, 'sale');
   const info = rc.binInfo;
   const base: Explanation = {
-    valid: true, profile: profile.id,
+    valid: true,
+    profile: profile.id,
     rule: plan.rule && { name: plan.rule.name, index: plan.rule.index, action: plan.rule.reject ? 'reject' : 'route' },
-    rejected: plan.rejectedBy?.reject, route: plan.route, filters: plan.filters.map((f) => f.name), candidates: [], order: [],
+    rejected: plan.rejectedBy?.reject,
+    route: plan.route,
+    filters: plan.filters.map((f) => f.name),
+    candidates: [],
+    order: [],
     cascade: { maxAttempts: profile.maxAttempts, on: profile.source.cascade.on as 'soft' | string[] },
-    card: { brand: rc.brand, masked: maskPan(parsed.card.digits), type: info?.type, prepaid: info?.prepaid, country: info?.country, issuer: info?.issuer },
+    card: {
+      brand: rc.brand,
+      masked: maskPan(parsed.card.digits),
+      type: info?.type,
+      prepaid: info?.prepaid,
+      country: info?.country,
+      issuer: info?.issuer,
+    },
   };
   if (plan.rejectedBy) return base;
   const fingerprint = fingerprintPan(parsed.card.digits, await ctx.fingerprintKey());
@@ -75,8 +87,13 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
       const usage = await ctx.store.capUsage(id, counters);
       counters.forEach((c, i) => {
         const u = usage[i];
-        if (c.amountLimit !== undefined && u.amount + r.amount > c.amountLimit) reasons.push({ code: 'cap_reached', message: `${c.window} cap ${c.amountLimit} ${r.currency}: ${u.amount} used, no room for ${r.amount}` });
-        if (c.countLimit !== undefined && u.count + 1 > c.countLimit) reasons.push({ code: 'cap_reached', message: `${c.window} cap of ${c.countLimit} transactions reached` });
+        if (c.amountLimit !== undefined && u.amount + r.amount > c.amountLimit)
+          reasons.push({
+            code: 'cap_reached',
+            message: `${c.window} cap ${c.amountLimit} ${r.currency}: ${u.amount} used, no room for ${r.amount}`,
+          });
+        if (c.countLimit !== undefined && u.count + 1 > c.countLimit)
+          reasons.push({ code: 'cap_reached', message: `${c.window} cap of ${c.countLimit} transactions reached` });
       });
     }
     const verdict = checkNetworkRules(history, { mid: id, brand: rc.brand, now, initiator: 'cit' }, ctx.networkRules);
@@ -84,7 +101,12 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
     base.candidates.push({ mid: id, gateway: mid.adapter.gateway, eligible: reasons.length === 0, reasons });
   }
   let pos = 0;
-  for (const c of base.candidates) if (c.eligible) { c.position = pos++; base.order.push(c.mid); }
-  for (const i of plan.ineligible) base.candidates.push({ mid: i.mid, gateway: mids.get(i.mid)!.adapter.gateway, eligible: false, reasons: i.reasons });
+  for (const c of base.candidates)
+    if (c.eligible) {
+      c.position = pos++;
+      base.order.push(c.mid);
+    }
+  for (const i of plan.ineligible)
+    base.candidates.push({ mid: i.mid, gateway: mids.get(i.mid)!.adapter.gateway, eligible: false, reasons: i.reasons });
   return base;
 }

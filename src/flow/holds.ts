@@ -18,8 +18,17 @@ export async function releaseHold(ctx: RouterContext, transactionId: string): Pr
   if (!tx?.mid) return false;
   const markerId = newId('at');
   await ctx.store.insertAttempt({
-    id: markerId, transactionId, operation: 'void', mid: tx.mid, gateway: tx.gateway ?? '', amount: tx.amount, currency: tx.currency,
-    status: 'pending', code: HOLD_RELEASE, message: 'verification hold to release', startedAt: ctx.clock(),
+    id: markerId,
+    transactionId,
+    operation: 'void',
+    mid: tx.mid,
+    gateway: tx.gateway ?? '',
+    amount: tx.amount,
+    currency: tx.currency,
+    status: 'pending',
+    code: HOLD_RELEASE,
+    message: 'verification hold to release',
+    startedAt: ctx.clock(),
   });
   return settleMarker(ctx, markerId, transactionId);
 }
@@ -31,7 +40,9 @@ async function settleMarker(ctx: RouterContext, markerId: string, transactionId:
     const tx = await ctx.store.getTransaction(transactionId);
     const voided = tx?.status === 'voided' || (await followUp(ctx, 'void', transactionId)).mapErr((f) => (last = f.message)).isOk();
     if (voided) {
-      await ctx.store.commit({ attempt: { id: markerId, patch: { status: 'approved', message: 'verification hold released', settledAt: ctx.clock() } } });
+      await ctx.store.commit({
+        attempt: { id: markerId, patch: { status: 'approved', message: 'verification hold released', settledAt: ctx.clock() } },
+      });
       ctx.events.emit('hold:released', { transactionId, mid: tx!.mid! });
       return true;
     }

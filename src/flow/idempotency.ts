@@ -16,10 +16,16 @@ export async function claim(ctx: RouterContext, key: string, hash: string): Prom
   const c = await ctx.store.claimIdempotencyKey(key, hash, ctx.clock());
   if (c.status === 'claimed') return undefined;
   if (c.requestHash !== hash) {
-    return rejected('idempotency_conflict', 'this idempotency key was already used for a different request; use a new key for a new request', { field: 'idempotencyKey' });
+    return rejected(
+      'idempotency_conflict',
+      'this idempotency key was already used for a different request; use a new key for a new request',
+      { field: 'idempotencyKey' },
+    );
   }
   if (c.status === 'in_progress') {
-    return rejected('idempotency_in_progress', 'a request with this idempotency key is still in progress; retry later for its result', { field: 'idempotencyKey' });
+    return rejected('idempotency_in_progress', 'a request with this idempotency key is still in progress; retry later for its result', {
+      field: 'idempotencyKey',
+    });
   }
   return fromStored(c.result);
 }

@@ -84,7 +84,18 @@ async function settle(ctx: RouterContext, attempt: AttemptRecord): Promise<Outco
   if (!mid || !tx || !lookup || !mid.adapter.capabilities.lookup) return 'unresolved';
   const found: GatewayLookupResult = await callAdapter(
     ctx,
-    (signal) => lookup({ reference: attempt.id, transactionId: tx.id, gatewayTransactionId: attempt.gatewayTransactionId, amount: attempt.amount, currency: attempt.currency, merchant: mid.merchant }, { signal, timeoutMs: ctx.timeouts.attemptMs }),
+    (signal) =>
+      lookup(
+        {
+          reference: attempt.id,
+          transactionId: tx.id,
+          gatewayTransactionId: attempt.gatewayTransactionId,
+          amount: attempt.amount,
+          currency: attempt.currency,
+          merchant: mid.merchant,
+        },
+        { signal, timeoutMs: ctx.timeouts.attemptMs },
+      ),
     ctx.timeouts.attemptMs,
   );
   if (found.status === 'approved') return settleApproved(ctx, attempt, tx, mid, found);
@@ -106,23 +117,61 @@ function capKeysOf(mid: MidRuntime, attempt: AttemptRecord, tx: TransactionRecor
 
 async function summaries(ctx: RouterContext, tx: TransactionRecord): Promise<AttemptSummary[]> {
   const outcome: Record<AttemptRecord['status'], AttemptOutcome> = {
-    pending: 'ambiguous', ambiguous: 'ambiguous', approved: 'approved', declined: 'declined', requires_action: 'requires_action', error: 'error', failed: 'error',
+    pending: 'ambiguous',
+    ambiguous: 'ambiguous',
+    approved: 'approved',
+    declined: 'declined',
+    requires_action: 'requires_action',
+    error: 'error',
+    failed: 'error',
   };
   return (await ctx.store.listAttempts(tx.id))
     .filter((a) => PAYMENTS.has(a.operation))
     .map((a) => ({
-      id: a.id, mid: a.mid, gateway: a.gateway, operation: a.operation, outcome: outcome[a.status], amount: a.amount, currency: a.currency,
-      code: a.code, message: a.message, gatewayTransactionId: a.gatewayTransactionId, startedAt: a.startedAt, durationMs: (a.settledAt ?? a.startedAt) - a.startedAt,
+      id: a.id,
+      mid: a.mid,
+      gateway: a.gateway,
+      operation: a.operation,
+      outcome: outcome[a.status],
+      amount: a.amount,
+      currency: a.currency,
+      code: a.code,
+      message: a.message,
+      gatewayTransactionId: a.gatewayTransactionId,
+      startedAt: a.startedAt,
+      durationMs: (a.settledAt ?? a.startedAt) - a.startedAt,
     }));
 }
 
-async function commitOnce(ctx: RouterContext, changes: StoreCommit, attempt: AttemptRecord, tx: TransactionRecord, mid: MidRuntime, outcome: 'approved' | 'declined' | 'not_found'): Promise<boolean> {
+async function commitOnce(
+  ctx: RouterContext,
+  changes: StoreCommit,
+  attempt: AttemptRecord,
+  tx: TransactionRecord,
+  mid: MidRuntime,
+  outcome: 'approved' | 'declined' | 'not_found',
+): Promise<boolean> {
   if (!(await ctx.store.commit(changes))) return false;
-  ctx.events.emit('reconciled', { transactionId: tx.id, attemptId: attempt.id, mid: mid.id, gateway: mid.adapter.gateway, operation: attempt.operation, outcome, amount: attempt.amount, currency: attempt.currency });
+  ctx.events.emit('reconciled', {
+    transactionId: tx.id,
+    attemptId: attempt.id,
+    mid: mid.id,
+    gateway: mid.adapter.gateway,
+    operation: attempt.operation,
+    outcome,
+    amount: attempt.amount,
+    currency: attempt.currency,
+  });
   return true;
 }
 
-async function settleApproved(ctx: RouterContext, attempt: AttemptRecord, tx: TransactionRecord, mid: MidRuntime, found: GatewayApproved): Promise<Outcome> {
+async function settleApproved(
+  ctx: RouterContext,
+  attempt: AttemptRecord,
+  tx: TransactionRecord,
+  mid: MidRuntime,
+  found: GatewayApproved,
+): Promise<Outcome> {
   const at = ctx.clock();
   const amount = found.approvedAmount ?? attempt.amount;
   const captured = tx.operation === 'sale' || tx.operation === 'rebill';
@@ -130,62 +179,150 @@ async function settleApproved(ctx: RouterContext, attempt: AttemptRecord, tx: Tr
   const hadPin = initial && (await ctx.store.getPin(tx.subscriptionId!)) !== undefined;
   const pin: PinRecord | undefined = initial
     ? {
-        subscriptionId: tx.subscriptionId!, mid: mid.id, gateway: mid.adapter.gateway, transactionId: tx.id, gatewayTransactionId: found.gatewayTransactionId,
-        networkTransactionId: found.networkTransactionId, gatewayToken: found.gatewayToken, card: tx.card, currency: tx.currency,
-        initialAmount: tx.operation === 'verify' ? 0 : tx.amount, status: 'active', createdAt: at, updatedAt: at, data: { profile: tx.profile },
+        subscriptionId: tx.subscriptionId!,
+        mid: mid.id,
+        gateway: mid.adapter.gateway,
+        transactionId: tx.id,
+        gatewayTransactionId: found.gatewayTransactionId,
+        networkTransactionId: found.networkTransactionId,
+        gatewayToken: found.gatewayToken,
+        card: tx.card,
+        currency: tx.currency,
+        initialAmount: tx.operation === 'verify' ? 0 : tx.amount,
+        status: 'active',
+        createdAt: at,
+        updatedAt: at,
+        data: { profile: tx.profile },
       }
     : undefined;
-  const attempts = (await summaries(ctx, tx)).map((s) => (s.id === attempt.id ? { ...s, outcome: 'approved' as const, gatewayTransactionId: found.gatewayTransactionId } : s));
+  const attempts = (await summaries(ctx, tx)).map((s) =>
+    s.id === attempt.id ? { ...s, outcome: 'approved' as const, gatewayTransactionId: found.gatewayTransactionId } : s,
+  );
   const approval: Approval = {
-    transactionId: tx.id, operation: tx.operation, mid: mid.id, gateway: mid.adapter.gateway, gatewayTransactionId: found.gatewayTransactionId,
-    authCode: found.authCode, amount, currency: tx.currency, networkTransactionId: found.networkTransactionId,
-    maskedCard: tx.card && `${tx.card.bin}******${tx.card.last4}`, subscriptionId: tx.subscriptionId, attempts,
+    transactionId: tx.id,
+    operation: tx.operation,
+    mid: mid.id,
+    gateway: mid.adapter.gateway,
+    gatewayTransactionId: found.gatewayTransactionId,
+    authCode: found.authCode,
+    amount,
+    currency: tx.currency,
+    networkTransactionId: found.networkTransactionId,
+    maskedCard: tx.card && `${tx.card.bin}******${tx.card.last4}`,
+    subscriptionId: tx.subscriptionId,
+    attempts,
   };
   const key = idempotencyKey(tx);
-  const won = await commitOnce(ctx, {
-    attempt: { id: attempt.id, patch: { status: 'approved', gatewayTransactionId: found.gatewayTransactionId, message: 'approved (found by reconciliation)', settledAt: at } },
-    transaction: {
-      id: tx.id,
-      patch: {
-        status: 'approved', mid: mid.id, gateway: mid.adapter.gateway, gatewayTransactionId: found.gatewayTransactionId, networkTransactionId: found.networkTransactionId,
-        authCode: found.authCode, amount, capturedAmount: captured ? amount : 0, capKeys: capKeysOf(mid, attempt, tx), updatedAt: at,
+  const won = await commitOnce(
+    ctx,
+    {
+      attempt: {
+        id: attempt.id,
+        patch: {
+          status: 'approved',
+          gatewayTransactionId: found.gatewayTransactionId,
+          message: 'approved (found by reconciliation)',
+          settledAt: at,
+        },
       },
+      transaction: {
+        id: tx.id,
+        patch: {
+          status: 'approved',
+          mid: mid.id,
+          gateway: mid.adapter.gateway,
+          gatewayTransactionId: found.gatewayTransactionId,
+          networkTransactionId: found.networkTransactionId,
+          authCode: found.authCode,
+          amount,
+          capturedAmount: captured ? amount : 0,
+          capKeys: capKeysOf(mid, attempt, tx),
+          updatedAt: at,
+        },
+      },
+      pin,
+      ...(key && { idempotency: { key, result: { ok: true, value: approval } } }),
     },
-    pin,
-    ...(key && { idempotency: { key, result: { ok: true, value: approval } } }),
-  }, attempt, tx, mid, 'approved');
+    attempt,
+    tx,
+    mid,
+    'approved',
+  );
   if (!won) return 'settledElsewhere';
   if (pin && !hadPin) ctx.events.emit('pin:created', { subscriptionId: pin.subscriptionId, mid: mid.id, transactionId: tx.id });
   if (tx.operation === 'rebill' && tx.subscriptionId) {
     const current = await ctx.store.getPin(tx.subscriptionId);
     const data = (current?.data ?? {}) as PinData;
-    if (current) await ctx.store.updatePin(tx.subscriptionId, { data: { ...data, rebills: (data.rebills ?? 0) + 1, salvage: undefined } }, ctx.clock());
+    if (current)
+      await ctx.store.updatePin(
+        tx.subscriptionId,
+        { data: { ...data, rebills: (data.rebills ?? 0) + 1, salvage: undefined } },
+        ctx.clock(),
+      );
   }
   // A verification by pre-authorization: the hold found approved is released like any other.
   if (tx.operation === 'verify' && attempt.amount > 0) await releaseHold(ctx, tx.id);
   return 'approved';
 }
 
-async function settleDeclined(ctx: RouterContext, attempt: AttemptRecord, tx: TransactionRecord, mid: MidRuntime, found: GatewayDeclined): Promise<Outcome> {
+async function settleDeclined(
+  ctx: RouterContext,
+  attempt: AttemptRecord,
+  tx: TransactionRecord,
+  mid: MidRuntime,
+  found: GatewayDeclined,
+): Promise<Outcome> {
   const at = ctx.clock();
   const message = found.message === undefined ? undefined : redact(found.message);
-  const decline = normalizeDecline({ gateway: mid.adapter.gateway, code: found.code, message, advice: found.advice }, { rules: ctx.declineRules, mid: mid.id, table: mid.adapter.declineTable });
+  const decline = normalizeDecline(
+    { gateway: mid.adapter.gateway, code: found.code, message, advice: found.advice },
+    { rules: ctx.declineRules, mid: mid.id, table: mid.adapter.declineTable },
+  );
   const record: DeclineRecord | undefined = tx.card && {
-    fingerprint: tx.card.fingerprint, mid: mid.id, brand: tx.card.brand, at, reason: decline.reason, retry: decline.retry, networkCategory: decline.networkCategory,
-    advice: found.advice, retryAfter: decline.retryDelayMs ? at + decline.retryDelayMs : undefined, amount: attempt.amount, currency: attempt.currency,
+    fingerprint: tx.card.fingerprint,
+    mid: mid.id,
+    brand: tx.card.brand,
+    at,
+    reason: decline.reason,
+    retry: decline.retry,
+    networkCategory: decline.networkCategory,
+    advice: found.advice,
+    retryAfter: decline.retryDelayMs ? at + decline.retryDelayMs : undefined,
+    amount: attempt.amount,
+    currency: attempt.currency,
     initiator: tx.operation === 'rebill' ? 'mit' : 'cit',
   };
   const failure: Failure = {
-    kind: 'declined', decline, transactionId: tx.id, attempts: await summaries(ctx, tx),
+    kind: 'declined',
+    decline,
+    transactionId: tx.id,
+    attempts: await summaries(ctx, tx),
     message: `declined: ${decline.reason}${message ? ` (${message})` : ''} (found by reconciliation)`,
   };
   const key = idempotencyKey(tx);
-  const won = await commitOnce(ctx, {
-    attempt: { id: attempt.id, patch: { status: 'declined', code: found.code, message, reason: decline.reason, gatewayTransactionId: found.gatewayTransactionId, settledAt: at } },
-    transaction: { id: tx.id, patch: { status: 'declined', updatedAt: at } },
-    decline: record,
-    ...(key && { idempotency: { key, result: { ok: false, value: failure } } }),
-  }, attempt, tx, mid, 'declined');
+  const won = await commitOnce(
+    ctx,
+    {
+      attempt: {
+        id: attempt.id,
+        patch: {
+          status: 'declined',
+          code: found.code,
+          message,
+          reason: decline.reason,
+          gatewayTransactionId: found.gatewayTransactionId,
+          settledAt: at,
+        },
+      },
+      transaction: { id: tx.id, patch: { status: 'declined', updatedAt: at } },
+      decline: record,
+      ...(key && { idempotency: { key, result: { ok: false, value: failure } } }),
+    },
+    attempt,
+    tx,
+    mid,
+    'declined',
+  );
   if (!won) return 'settledElsewhere';
   await releaseCap(ctx, mid, attempt, tx);
   return 'declined';
@@ -194,13 +331,25 @@ async function settleDeclined(ctx: RouterContext, attempt: AttemptRecord, tx: Tr
 async function settleNotFound(ctx: RouterContext, attempt: AttemptRecord, tx: TransactionRecord, mid: MidRuntime): Promise<Outcome> {
   const at = ctx.clock();
   const message = `${mid.adapter.gateway} has no record of reference ${attempt.id}: nothing was charged (found by reconciliation)`;
-  const failure: Failure = { kind: 'error', transactionId: tx.id, attempts: await summaries(ctx, tx), message: `${message}; use a new idempotency key to try again` };
+  const failure: Failure = {
+    kind: 'error',
+    transactionId: tx.id,
+    attempts: await summaries(ctx, tx),
+    message: `${message}; use a new idempotency key to try again`,
+  };
   const key = idempotencyKey(tx);
-  const won = await commitOnce(ctx, {
-    attempt: { id: attempt.id, patch: { status: 'failed', message, settledAt: at } },
-    transaction: { id: tx.id, patch: { status: 'failed', updatedAt: at } },
-    ...(key && { idempotency: { key, result: { ok: false, value: failure } } }),
-  }, attempt, tx, mid, 'not_found');
+  const won = await commitOnce(
+    ctx,
+    {
+      attempt: { id: attempt.id, patch: { status: 'failed', message, settledAt: at } },
+      transaction: { id: tx.id, patch: { status: 'failed', updatedAt: at } },
+      ...(key && { idempotency: { key, result: { ok: false, value: failure } } }),
+    },
+    attempt,
+    tx,
+    mid,
+    'not_found',
+  );
   if (!won) return 'settledElsewhere';
   await releaseCap(ctx, mid, attempt, tx);
   return 'notFound';

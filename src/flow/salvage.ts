@@ -40,8 +40,11 @@ export function planSalvage(input: {
   const { decline, schedule, now } = input;
   if (decline.retry === 'never') return { retry: false, why: `the issuer said never retry (${decline.reason}): cancel the subscription` };
   if (decline.retry === 'after_update') return { retry: false, why: `${decline.reason}: get updated card details before charging again` };
-  if (decline.retry === 'with_authentication') return { retry: false, why: 'the issuer asks for customer authentication, which a merchant-initiated rebill cannot give' };
-  const state: SalvageState = input.state ? { ...input.state, declines: input.state.declines + 1 } : { declines: 1, baseAmount: input.amount, startedAt: now };
+  if (decline.retry === 'with_authentication')
+    return { retry: false, why: 'the issuer asks for customer authentication, which a merchant-initiated rebill cannot give' };
+  const state: SalvageState = input.state
+    ? { ...input.state, declines: input.state.declines + 1 }
+    : { declines: 1, baseAmount: input.amount, startedAt: now };
   if (!schedule) return { retry: false, why: 'the profile has no salvage schedule', state };
   const step = schedule.attempts[state.declines - 1];
   if (!step) return { retry: false, why: `the salvage schedule's ${schedule.attempts.length} retries are used up`, state };

@@ -9,7 +9,15 @@ import { isCurrency } from '../money';
 import type { CardInput, PaymentRequest } from '../types';
 
 /** Limits on free-form input, so a request can't bloat the store or the logs. */
-export const INPUT_LIMITS = { tags: 50, tagLength: 64, metadataKeys: 50, metadataKeyLength: 64, metadataValueLength: 500, idLength: 255, stringLength: 255 } as const;
+export const INPUT_LIMITS = {
+  tags: 50,
+  tagLength: 64,
+  metadataKeys: 50,
+  metadataKeyLength: 64,
+  metadataValueLength: 500,
+  idLength: 255,
+  stringLength: 255,
+} as const;
 
 /** A validation failure. Messages never contain the PAN or CVC. */
 export interface ValidationIssue {
@@ -28,7 +36,8 @@ export interface ParsedCard {
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStr = (v: unknown, max: number = INPUT_LIMITS.stringLength): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
+const isStr = (v: unknown, max: number = INPUT_LIMITS.stringLength): v is string =>
+  typeof v === 'string' && v.length > 0 && v.length <= max;
 
 /** Validate card data; `now` decides whether it has expired. */
 export function validateCard(card: unknown, now: number, field = 'card'): ValidationIssue | ParsedCard {
@@ -43,8 +52,10 @@ export function validateCard(card: unknown, now: number, field = 'card'): Valida
   if (!brand.lengths.includes(digits.length)) {
     return { field: `${field}.number`, message: `has ${digits.length} digits; ${brand.brand} cards have ${brand.lengths.join(' or ')}` };
   }
-  if (!Number.isInteger(c.expMonth) || c.expMonth! < 1 || c.expMonth! > 12) return { field: `${field}.expMonth`, message: 'must be an integer from 1 to 12' };
-  if (!Number.isInteger(c.expYear) || c.expYear! < 2000 || c.expYear! > 2199) return { field: `${field}.expYear`, message: 'must be a four-digit year' };
+  if (!Number.isInteger(c.expMonth) || c.expMonth! < 1 || c.expMonth! > 12)
+    return { field: `${field}.expMonth`, message: 'must be an integer from 1 to 12' };
+  if (!Number.isInteger(c.expYear) || c.expYear! < 2000 || c.expYear! > 2199)
+    return { field: `${field}.expYear`, message: 'must be a four-digit year' };
   const d = new Date(now);
   const nowYm = d.getUTCFullYear() * 12 + d.getUTCMonth();
   const expYm = c.expYear! * 12 + (c.expMonth! - 1);
@@ -52,9 +63,11 @@ export function validateCard(card: unknown, now: number, field = 'card'): Valida
   if (expYm > nowYm + 50 * 12) return { field: `${field}.expYear`, message: 'is more than 50 years ahead' };
   if (c.cvc !== undefined) {
     if (typeof c.cvc !== 'string' || !/^\d+$/.test(c.cvc)) return { field: `${field}.cvc`, message: 'must be a string of digits' };
-    if (c.cvc.length !== brand.cvcLength) return { field: `${field}.cvc`, message: `must have ${brand.cvcLength} digits for ${brand.brand}` };
+    if (c.cvc.length !== brand.cvcLength)
+      return { field: `${field}.cvc`, message: `must have ${brand.cvcLength} digits for ${brand.brand}` };
   }
-  if (c.holderName !== undefined && !isStr(c.holderName)) return { field: `${field}.holderName`, message: 'must be a non-empty string of at most 255 characters' };
+  if (c.holderName !== undefined && !isStr(c.holderName))
+    return { field: `${field}.holderName`, message: 'must be a non-empty string of at most 255 characters' };
   return { digits, brand: brand.brand, expMonth: c.expMonth!, expYear: c.expYear!, cvc: c.cvc, holderName: c.holderName };
 }
 
@@ -77,7 +90,9 @@ export function validateIdempotencyKey(key: unknown, field = 'idempotencyKey'): 
 }
 
 function validateCountry(v: unknown, field: string): ValidationIssue | undefined {
-  return v === undefined || (typeof v === 'string' && /^[A-Za-z]{2}$/.test(v)) ? undefined : { field, message: 'must be an ISO 3166-1 alpha-2 country code' };
+  return v === undefined || (typeof v === 'string' && /^[A-Za-z]{2}$/.test(v))
+    ? undefined
+    : { field, message: 'must be an ISO 3166-1 alpha-2 country code' };
 }
 
 function validateStrings(obj: unknown, field: string, keys: readonly string[]): ValidationIssue | undefined {
@@ -94,17 +109,21 @@ function validateStrings(obj: unknown, field: string, keys: readonly string[]): 
 export function validateTagsAndMetadata(tags: unknown, metadata: unknown): ValidationIssue | undefined {
   if (tags !== undefined) {
     if (!Array.isArray(tags)) return { field: 'tags', message: 'must be an array of strings' };
-    if (tags.length > INPUT_LIMITS.tags) return { field: 'tags', message: `has ${tags.length} tags; at most ${INPUT_LIMITS.tags} are allowed` };
+    if (tags.length > INPUT_LIMITS.tags)
+      return { field: 'tags', message: `has ${tags.length} tags; at most ${INPUT_LIMITS.tags} are allowed` };
     for (let i = 0; i < tags.length; i++) {
-      if (!isStr(tags[i], INPUT_LIMITS.tagLength)) return { field: `tags[${i}]`, message: `must be a non-empty string of at most ${INPUT_LIMITS.tagLength} characters` };
+      if (!isStr(tags[i], INPUT_LIMITS.tagLength))
+        return { field: `tags[${i}]`, message: `must be a non-empty string of at most ${INPUT_LIMITS.tagLength} characters` };
     }
   }
   if (metadata !== undefined) {
     if (!isObj(metadata)) return { field: 'metadata', message: 'must be an object of string values' };
     const entries = Object.entries(metadata);
-    if (entries.length > INPUT_LIMITS.metadataKeys) return { field: 'metadata', message: `has ${entries.length} keys; at most ${INPUT_LIMITS.metadataKeys} are allowed` };
+    if (entries.length > INPUT_LIMITS.metadataKeys)
+      return { field: 'metadata', message: `has ${entries.length} keys; at most ${INPUT_LIMITS.metadataKeys} are allowed` };
     for (const [k, v] of entries) {
-      if (k.length > INPUT_LIMITS.metadataKeyLength) return { field: 'metadata', message: `a key is longer than ${INPUT_LIMITS.metadataKeyLength} characters` };
+      if (k.length > INPUT_LIMITS.metadataKeyLength)
+        return { field: 'metadata', message: `a key is longer than ${INPUT_LIMITS.metadataKeyLength} characters` };
       if (typeof v !== 'string' || v.length > INPUT_LIMITS.metadataValueLength) {
         return { field: `metadata.${k}`, message: `must be a string of at most ${INPUT_LIMITS.metadataValueLength} characters` };
       }
@@ -125,9 +144,7 @@ export function validatePayment(req: unknown, now: number, opts: { allowZeroAmou
   const r = req as Partial<PaymentRequest>;
   if (!isStr(r.profile)) return { field: 'profile', message: 'is required: the id of a profile' };
   const issue =
-    validateIdempotencyKey(r.idempotencyKey) ??
-    validateAmount(r.amount, 'amount', opts.allowZeroAmount) ??
-    validateCurrency(r.currency);
+    validateIdempotencyKey(r.idempotencyKey) ?? validateAmount(r.amount, 'amount', opts.allowZeroAmount) ?? validateCurrency(r.currency);
   if (issue) return issue;
   const card = validateCard(r.card, now);
   if ('field' in card) return card;
@@ -139,8 +156,12 @@ export function validatePayment(req: unknown, now: number, opts: { allowZeroAmou
     validateTagsAndMetadata(r.tags, r.metadata);
   if (more) return more;
   if (r.subscription !== undefined) {
-    if (!isObj(r.subscription) || !isStr(r.subscription.id, INPUT_LIMITS.idLength)) return { field: 'subscription.id', message: 'is required: a non-empty string of at most 255 characters' };
-    if (r.subscription.firstRebillAt !== undefined && !(Number.isSafeInteger(r.subscription.firstRebillAt) && r.subscription.firstRebillAt > 0)) {
+    if (!isObj(r.subscription) || !isStr(r.subscription.id, INPUT_LIMITS.idLength))
+      return { field: 'subscription.id', message: 'is required: a non-empty string of at most 255 characters' };
+    if (
+      r.subscription.firstRebillAt !== undefined &&
+      !(Number.isSafeInteger(r.subscription.firstRebillAt) && r.subscription.firstRebillAt > 0)
+    ) {
       return { field: 'subscription.firstRebillAt', message: 'must be a time in ms since epoch' };
     }
     if (r.subscription.recurringAmount !== undefined) {

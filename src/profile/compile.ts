@@ -98,10 +98,11 @@ function compileCondition(c: Condition): Predicate {
     const countries = upper(list(card.country));
     if (countries) tests.push((x) => x.binInfo?.country !== undefined && countries.includes(x.binInfo.country));
     const issuers = list(card.issuer)?.map((s) => s.toLowerCase());
-    if (issuers) tests.push((x) => {
-      const name = x.binInfo?.issuer?.toLowerCase();
-      return name !== undefined && issuers.some((i) => name.includes(i));
-    });
+    if (issuers)
+      tests.push((x) => {
+        const name = x.binInfo?.issuer?.toLowerCase();
+        return name !== undefined && issuers.some((i) => name.includes(i));
+      });
     const bins = list(card.bin);
     if (bins) {
       const ranges = bins.map(binInterval);
@@ -117,7 +118,13 @@ function compileCondition(c: Condition): Predicate {
   }
   if (c.amount) {
     const { gt, gte, lt, lte } = c.amount;
-    tests.push((x) => (gt === undefined || x.amount > gt) && (gte === undefined || x.amount >= gte) && (lt === undefined || x.amount < lt) && (lte === undefined || x.amount <= lte));
+    tests.push(
+      (x) =>
+        (gt === undefined || x.amount > gt) &&
+        (gte === undefined || x.amount >= gte) &&
+        (lt === undefined || x.amount < lt) &&
+        (lte === undefined || x.amount <= lte),
+    );
   }
   const currencies = list(c.currency);
   if (currencies) tests.push((x) => currencies.includes(x.currency));

@@ -21,7 +21,12 @@ const binPattern = z
   }, 'a BIN range needs two ends of the same length, low first');
 const reason = z.string().refine(isDeclineReason, 'unknown decline reason');
 const amountRange = z
-  .strictObject({ gt: z.number().int().optional(), gte: z.number().int().optional(), lt: z.number().int().optional(), lte: z.number().int().optional() })
+  .strictObject({
+    gt: z.number().int().optional(),
+    gte: z.number().int().optional(),
+    lt: z.number().int().optional(),
+    lte: z.number().int().optional(),
+  })
   .refine((r) => Object.keys(r).length > 0, 'needs at least one of gt, gte, lt, lte');
 
 /** Matchers on the card (AND). Lists mean "any of". */
@@ -83,16 +88,23 @@ export const ruleSchema = z
 /** A pool member: a MID and, for weighted pools, its weight. */
 export const poolMemberSchema = z.strictObject({
   mid: z.string().min(1),
-  weight: z.number().refine((w) => Number.isFinite(w) && w > 0, 'must be > 0').optional(),
+  weight: z
+    .number()
+    .refine((w) => Number.isFinite(w) && w > 0, 'must be > 0')
+    .optional(),
 });
 
 /** A pool: `weighted` draws by weight, `priority` keeps list order. */
 export const poolSchema = z
-  .strictObject({ strategy: z.enum(['weighted', 'priority']), members: z.array(poolMemberSchema).min(1, 'a pool needs at least one member') })
+  .strictObject({
+    strategy: z.enum(['weighted', 'priority']),
+    members: z.array(poolMemberSchema).min(1, 'a pool needs at least one member'),
+  })
   .superRefine((p, ctx) => {
     if (p.strategy !== 'weighted') return;
     p.members.forEach((m, i) => {
-      if (m.weight === undefined) ctx.addIssue({ code: 'custom', path: ['members', i, 'weight'], message: 'weighted pools need a weight on every member' });
+      if (m.weight === undefined)
+        ctx.addIssue({ code: 'custom', path: ['members', i, 'weight'], message: 'weighted pools need a weight on every member' });
     });
   });
 
@@ -140,7 +152,10 @@ const capLimit = z
 /** Merchant account settings except the adapter (validated separately). */
 export const merchantAccountSchema = z.strictObject({
   id: z.string().min(1),
-  adapter: z.custom<object>((a) => typeof a === 'object' && a !== null && typeof (a as { gateway?: unknown }).gateway === 'string', 'must be a gateway adapter'),
+  adapter: z.custom<object>(
+    (a) => typeof a === 'object' && a !== null && typeof (a as { gateway?: unknown }).gateway === 'string',
+    'must be a gateway adapter',
+  ),
   enabled: z.boolean().default(true),
   currencies: z.array(currency).min(1).optional(),
   brands: z.array(brand).min(1).optional(),

@@ -11,9 +11,17 @@ import type { CardBrand } from '../card/pan';
 /** One reason a MID is not eligible. */
 export interface IneligibleReason {
   code:
-    | 'disabled' | 'operation_not_supported' | 'brand_not_accepted' | 'currency_not_accepted'
-    | 'below_min_amount' | 'above_max_amount' | 'excluded_by_rule' | 'circuit_open' | 'cap_reached'
-    | 'network_rule' | 'unknown_mid';
+    | 'disabled'
+    | 'operation_not_supported'
+    | 'brand_not_accepted'
+    | 'currency_not_accepted'
+    | 'below_min_amount'
+    | 'above_max_amount'
+    | 'excluded_by_rule'
+    | 'circuit_open'
+    | 'cap_reached'
+    | 'network_rule'
+    | 'unknown_mid';
   message: string;
 }
 
@@ -48,13 +56,18 @@ export function staticIneligibility(mid: MidRuntime, x: EligibilityInput): Ineli
   // Verification works with zero-amount verify, or as a pre-authorization that is voided.
   const supported = x.capability === 'verify' ? caps.verify || (caps.authorize && caps.void) : caps[x.capability];
   if (!supported) out.push({ code: 'operation_not_supported', message: `${mid.adapter.gateway} adapter cannot ${x.capability}` });
-  if (mid.brands && (x.brand === undefined || !mid.brands.has(x.brand))) out.push({ code: 'brand_not_accepted', message: `does not accept ${x.brand ?? 'this brand'}` });
-  if (mid.currencies && !mid.currencies.has(x.currency)) out.push({ code: 'currency_not_accepted', message: `does not accept ${x.currency}` });
-  if (mid.minAmount !== undefined && x.amount < mid.minAmount) out.push({ code: 'below_min_amount', message: `amount ${x.amount} is below the minimum ${mid.minAmount}` });
-  if (mid.maxAmount !== undefined && x.amount > mid.maxAmount) out.push({ code: 'above_max_amount', message: `amount ${x.amount} is above the maximum ${mid.maxAmount}` });
+  if (mid.brands && (x.brand === undefined || !mid.brands.has(x.brand)))
+    out.push({ code: 'brand_not_accepted', message: `does not accept ${x.brand ?? 'this brand'}` });
+  if (mid.currencies && !mid.currencies.has(x.currency))
+    out.push({ code: 'currency_not_accepted', message: `does not accept ${x.currency}` });
+  if (mid.minAmount !== undefined && x.amount < mid.minAmount)
+    out.push({ code: 'below_min_amount', message: `amount ${x.amount} is below the minimum ${mid.minAmount}` });
+  if (mid.maxAmount !== undefined && x.amount > mid.maxAmount)
+    out.push({ code: 'above_max_amount', message: `amount ${x.amount} is above the maximum ${mid.maxAmount}` });
   const rule = x.excludedBy?.get(mid.id);
   if (rule !== undefined) out.push({ code: 'excluded_by_rule', message: `excluded by rule "${rule}"` });
   const until = x.circuitOpenUntil?.(mid.id) ?? 0;
-  if (until > 0) out.push({ code: 'circuit_open', message: `circuit open after repeated gateway errors, until ${new Date(until).toISOString()}` });
+  if (until > 0)
+    out.push({ code: 'circuit_open', message: `circuit open after repeated gateway errors, until ${new Date(until).toISOString()}` });
   return out;
 }

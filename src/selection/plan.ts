@@ -25,7 +25,12 @@ export interface RoutingPlan {
 }
 
 /** Decide the route and candidate order for a request. */
-export function planRoute(ctx: RouterContext, profile: CompiledProfile, rc: RoutingContext, capability: keyof AdapterCapabilities): RoutingPlan {
+export function planRoute(
+  ctx: RouterContext,
+  profile: CompiledProfile,
+  rc: RoutingContext,
+  capability: keyof AdapterCapabilities,
+): RoutingPlan {
   const rule = profile.matchDecisive(rc);
   if (rule?.reject) return { rule, rejectedBy: rule, route: [], candidates: [], ineligible: [], filters: [] };
   const route = rule?.route ?? profile.defaultRoute;
@@ -33,7 +38,14 @@ export function planRoute(ctx: RouterContext, profile: CompiledProfile, rc: Rout
   let excludedBy: Map<string, string> | undefined;
   for (const f of filters) for (const mid of f.exclude!) (excludedBy ??= new Map()).set(mid, f.name);
   const now = ctx.clock();
-  const input = { capability, brand: rc.brand, currency: rc.currency, amount: rc.amount, excludedBy, circuitOpenUntil: (m: string) => ctx.circuits.openUntil(m, now) };
+  const input = {
+    capability,
+    brand: rc.brand,
+    currency: rc.currency,
+    amount: rc.amount,
+    excludedBy,
+    circuitOpenUntil: (m: string) => ctx.circuits.openUntil(m, now),
+  };
   const failed: string[] = [];
   const allowed = (id: string) => {
     if (staticallyEligible(ctx.mids.get(id)!, input)) return true;
@@ -43,7 +55,10 @@ export function planRoute(ctx: RouterContext, profile: CompiledProfile, rc: Rout
   const candidates = orderRoute(route, profile.pools, ctx.random, allowed);
   let ineligible: RoutingPlan['ineligible'] | undefined;
   return {
-    rule, route, candidates, filters,
+    rule,
+    route,
+    candidates,
+    filters,
     get ineligible() {
       return (ineligible ??= failed.map((id) => ({ mid: id, reasons: staticIneligibility(ctx.mids.get(id)!, input) })));
     },

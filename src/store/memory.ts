@@ -6,8 +6,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import type {
-  AttemptRecord, CapReservation, CapUsage, CapWindow, DeclineRecord, IdempotencyClaim, PinRecord,
-  RepinAuditRecord, Store, StoreCommit, StoredResult, TransactionRecord,
+  AttemptRecord,
+  CapReservation,
+  CapUsage,
+  CapWindow,
+  DeclineRecord,
+  IdempotencyClaim,
+  PinRecord,
+  RepinAuditRecord,
+  Store,
+  StoreCommit,
+  StoredResult,
+  TransactionRecord,
 } from './types';
 
 /**
@@ -64,7 +74,11 @@ export function memoryStore(): Store {
       }
     },
     async capUsage(mid, counters): Promise<CapUsage[]> {
-      return counters.map((c) => ({ window: c.window, key: c.key, ...(caps.get(capKey(mid, c.window, c.key)) ?? { amount: 0, count: 0 }) }));
+      return counters.map((c) => ({
+        window: c.window,
+        key: c.key,
+        ...(caps.get(capKey(mid, c.window, c.key)) ?? { amount: 0, count: 0 }),
+      }));
     },
 
     async claimIdempotencyKey(key, requestHash): Promise<IdempotencyClaim> {

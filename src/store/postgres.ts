@@ -13,18 +13,23 @@ import { POSTGRES_MIGRATIONS, type PgMigration } from './migrations/postgres';
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, splitPatch, splitRecord } from './records';
 import type {
-  AttemptRecord, CapReservation, CapUsage, DeclineRecord, IdempotencyClaim, PinRecord, RepinAuditRecord, Store,
-  StoreCommit, TransactionRecord,
+  AttemptRecord,
+  CapReservation,
+  CapUsage,
+  DeclineRecord,
+  IdempotencyClaim,
+  PinRecord,
+  RepinAuditRecord,
+  Store,
+  StoreCommit,
+  TransactionRecord,
 } from './types';
 
 export { POSTGRES_MIGRATIONS } from './migrations/postgres';
 export type { PgMigration } from './migrations/postgres';
 
 /** Options of `postgresStore`: a connection string (the store owns its pool) or your own `pg.Pool`. */
-export type PostgresStoreOptions = (
-  | { connectionString: string; pool?: undefined }
-  | { pool: Pool; connectionString?: undefined }
-) & {
+export type PostgresStoreOptions = ({ connectionString: string; pool?: undefined } | { pool: Pool; connectionString?: undefined }) & {
   /** Schema holding the tables, created if missing. Default `'switchyard'`. */
   schema?: string;
   /** Pool size when the store creates the pool from `connectionString`. Default 10. */
@@ -60,7 +65,11 @@ function migrationLockKey(schema: string): string {
  * an advisory lock so that servers starting together migrate once. Returns the schema version.
  * Throws when the schema is newer than `migrations`.
  */
-export async function migratePostgres(pool: Pool, schema = 'switchyard', migrations: readonly PgMigration[] = POSTGRES_MIGRATIONS): Promise<number> {
+export async function migratePostgres(
+  pool: Pool,
+  schema = 'switchyard',
+  migrations: readonly PgMigration[] = POSTGRES_MIGRATIONS,
+): Promise<number> {
   const s = schemaIdent(schema);
   const key = migrationLockKey(schema);
   const client = await pool.connect();
@@ -71,10 +80,12 @@ export async function migratePostgres(pool: Pool, schema = 'switchyard', migrati
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-      const current = async () => Number((await client.query(`SELECT coalesce(max(version), 0) AS v FROM ${s}.schema_migrations`)).rows[0].v);
+      const current = async () =>
+        Number((await client.query(`SELECT coalesce(max(version), 0) AS v FROM ${s}.schema_migrations`)).rows[0].v);
       const latest = migrations.at(-1)?.version ?? 0;
       const version = await current();
-      if (version > latest) throw new Error(`schema ${schema} is version ${version}, newer than this switchyard knows (${latest}): upgrade switchyard`);
+      if (version > latest)
+        throw new Error(`schema ${schema} is version ${version}, newer than this switchyard knows (${latest}): upgrade switchyard`);
       for (const m of migrations) {
         if (m.version <= version) continue;
         await client.query('BEGIN');
@@ -89,7 +100,9 @@ export async function migratePostgres(pool: Pool, schema = 'switchyard', migrati
       }
       return await current();
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch((e: Error) => { broken = e; });
+      await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch((e: Error) => {
+        broken = e;
+      });
     }
   } finally {
     client.release(broken);
@@ -134,7 +147,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       await client.query(r === false ? 'ROLLBACK' : 'COMMIT');
       return r;
     } catch (e) {
-      await client.query('ROLLBACK').catch((err: Error) => { broken = err; });
+      await client.query('ROLLBACK').catch((err: Error) => {
+        broken = err;
+      });
       throw e;
     } finally {
       client.release(broken);
@@ -161,24 +176,44 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       ON CONFLICT (key) DO UPDATE SET result = EXCLUDED.result`,
   };
 
-  const toTx = (r: Row): TransactionRecord => ({
-    ...(r.doc as object), id: r.id, status: r.status, amount: Number(r.amount),
-    capturedAmount: Number(r.captured_amount), refundedAmount: Number(r.refunded_amount),
-  }) as TransactionRecord;
-  const toAttempt = (r: Row): AttemptRecord => ({
-    ...(r.doc as object), id: r.id, transactionId: r.transaction_id, status: r.status, startedAt: Number(r.started_at),
-  }) as AttemptRecord;
-  const toPin = (r: Row): PinRecord => ({ ...(r.doc as object), subscriptionId: r.subscription_id, mid: r.mid, status: r.status }) as PinRecord;
+  const toTx = (r: Row): TransactionRecord =>
+    ({
+      ...(r.doc as object),
+      id: r.id,
+      status: r.status,
+      amount: Number(r.amount),
+      capturedAmount: Number(r.captured_amount),
+      refundedAmount: Number(r.refunded_amount),
+    }) as TransactionRecord;
+  const toAttempt = (r: Row): AttemptRecord =>
+    ({
+      ...(r.doc as object),
+      id: r.id,
+      transactionId: r.transaction_id,
+      status: r.status,
+      startedAt: Number(r.started_at),
+    }) as AttemptRecord;
+  const toPin = (r: Row): PinRecord =>
+    ({ ...(r.doc as object), subscriptionId: r.subscription_id, mid: r.mid, status: r.status }) as PinRecord;
   const toAudit = (r: Row): RepinAuditRecord => ({
-    subscriptionId: r.subscription_id as string, fromMid: r.from_mid as string, toMid: r.to_mid as string, reason: r.reason as string, at: Number(r.at),
+    subscriptionId: r.subscription_id as string,
+    fromMid: r.from_mid as string,
+    toMid: r.to_mid as string,
+    reason: r.reason as string,
+    at: Number(r.at),
   });
   const toDecline = (r: Row): DeclineRecord => ({ ...(r.doc as object), fingerprint: r.fingerprint, at: Number(r.at) }) as DeclineRecord;
   // jsonb (like text) cannot hold U+0000, which a broken gateway answer can carry into a message:
   // drop it rather than fail the write that records the outcome.
-  const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.includes('\u0000') ? x.replace(/\u0000/g, '') : x));
+  const json = (v: unknown) =>
+    JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.includes('\u0000') ? x.replace(/\u0000/g, '') : x));
 
-  const reserveOne = async (run: (text: string, values: unknown[]) => Promise<{ rowCount: number | null }>, mid: string, c: CapReservation, amount: number) =>
-    (await run(sql.reserveCap, [mid, c.window, c.key, amount, c.amountLimit ?? null, c.countLimit ?? null])).rowCount === 1;
+  const reserveOne = async (
+    run: (text: string, values: unknown[]) => Promise<{ rowCount: number | null }>,
+    mid: string,
+    c: CapReservation,
+    amount: number,
+  ) => (await run(sql.reserveCap, [mid, c.window, c.key, amount, c.amountLimit ?? null, c.countLimit ?? null])).rowCount === 1;
 
   return {
     async ready() {
@@ -248,16 +283,21 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
     async insertAttempt(a) {
       const { cols: c, doc } = splitRecord(a, ATTEMPT_COLUMNS);
-      await query(
-        `INSERT INTO ${s}.attempts (id, transaction_id, status, started_at, doc) VALUES ($1, $2, $3, $4, $5::jsonb)`,
-        [c.id, c.transactionId, c.status, c.startedAt, json(doc)],
-      );
+      await query(`INSERT INTO ${s}.attempts (id, transaction_id, status, started_at, doc) VALUES ($1, $2, $3, $4, $5::jsonb)`, [
+        c.id,
+        c.transactionId,
+        c.status,
+        c.startedAt,
+        json(doc),
+      ]);
     },
     async listAttempts(transactionId) {
       return (await query(`SELECT * FROM ${s}.attempts WHERE transaction_id = $1 ORDER BY seq`, [transactionId])).rows.map(toAttempt);
     },
     async listPendingAttempts(startedBefore) {
-      return (await query(`SELECT * FROM ${s}.attempts WHERE status = 'pending' AND started_at < $1 ORDER BY seq`, [startedBefore])).rows.map(toAttempt);
+      return (
+        await query(`SELECT * FROM ${s}.attempts WHERE status = 'pending' AND started_at < $1 ORDER BY seq`, [startedBefore])
+      ).rows.map(toAttempt);
     },
     async commit(changes: StoreCommit) {
       return inTransaction(async (c) => {
@@ -269,8 +309,13 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         if (changes.transaction) {
           const p = splitPatch(changes.transaction.patch, TRANSACTION_COLUMNS);
           await c.query(sql.patchTransaction, [
-            changes.transaction.id, p.cols.status ?? null, p.cols.amount ?? null, p.cols.capturedAmount ?? null,
-            p.cols.refundedAmount ?? null, json(p.set), p.unset,
+            changes.transaction.id,
+            p.cols.status ?? null,
+            p.cols.amount ?? null,
+            p.cols.capturedAmount ?? null,
+            p.cols.refundedAmount ?? null,
+            json(p.set),
+            p.unset,
           ]);
         }
         if (changes.pin) {
@@ -282,16 +327,18 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           await c.query(sql.pruneDeclines, [fingerprint, at - DECLINE_HISTORY_MS]);
           await c.query(sql.insertDecline, [fingerprint, at, json(doc)]);
         }
-        if (changes.idempotency) await c.query(sql.completeIdempotency, [changes.idempotency.key, json(changes.idempotency.result), Date.now()]);
+        if (changes.idempotency)
+          await c.query(sql.completeIdempotency, [changes.idempotency.key, json(changes.idempotency.result), Date.now()]);
         return true;
       });
     },
 
     async reserveAmount(id, field, amount) {
-      const text = field === 'captured'
-        ? `UPDATE ${s}.transactions SET captured_amount = captured_amount + $2
+      const text =
+        field === 'captured'
+          ? `UPDATE ${s}.transactions SET captured_amount = captured_amount + $2
            WHERE id = $1 AND status = 'approved' AND captured_amount + $2 <= amount`
-        : `UPDATE ${s}.transactions SET refunded_amount = refunded_amount + $2
+          : `UPDATE ${s}.transactions SET refunded_amount = refunded_amount + $2
            WHERE id = $1 AND status = 'approved' AND refunded_amount + $2 <= captured_amount`;
       return (await query(text, [id, amount])).rowCount === 1;
     },
@@ -317,36 +364,48 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
     async updatePin(id, patch, now) {
       const p = splitPatch({ ...patch, updatedAt: now }, PIN_COLUMNS);
-      await query(
-        `UPDATE ${s}.pins SET status = coalesce($2, status), doc = (doc || $3::jsonb) - $4::text[] WHERE subscription_id = $1`,
-        [id, p.cols.status ?? null, json(p.set), p.unset],
-      );
+      await query(`UPDATE ${s}.pins SET status = coalesce($2, status), doc = (doc || $3::jsonb) - $4::text[] WHERE subscription_id = $1`, [
+        id,
+        p.cols.status ?? null,
+        json(p.set),
+        p.unset,
+      ]);
     },
     async repin(id, to, audit) {
       await inTransaction(async (c) => {
-        const r = await c.query(
-          `UPDATE ${s}.pins SET mid = $2, doc = doc || $3::jsonb WHERE subscription_id = $1`,
-          [id, to.mid, json({ gateway: to.gateway, updatedAt: audit.at })],
-        );
+        const r = await c.query(`UPDATE ${s}.pins SET mid = $2, doc = doc || $3::jsonb WHERE subscription_id = $1`, [
+          id,
+          to.mid,
+          json({ gateway: to.gateway, updatedAt: audit.at }),
+        ]);
         if (r.rowCount !== 1) throw new Error(`no pin for subscription ${id}`);
-        await c.query(
-          `INSERT INTO ${s}.repin_audit (subscription_id, from_mid, to_mid, reason, at) VALUES ($1, $2, $3, $4, $5)`,
-          [audit.subscriptionId, audit.fromMid, audit.toMid, audit.reason, audit.at],
-        );
+        await c.query(`INSERT INTO ${s}.repin_audit (subscription_id, from_mid, to_mid, reason, at) VALUES ($1, $2, $3, $4, $5)`, [
+          audit.subscriptionId,
+          audit.fromMid,
+          audit.toMid,
+          audit.reason,
+          audit.at,
+        ]);
       });
     },
     async listRepinAudit(id) {
-      const { rows } = id === undefined
-        ? await query(`SELECT * FROM ${s}.repin_audit ORDER BY seq`)
-        : await query(`SELECT * FROM ${s}.repin_audit WHERE subscription_id = $1 ORDER BY seq`, [id]);
+      const { rows } =
+        id === undefined
+          ? await query(`SELECT * FROM ${s}.repin_audit ORDER BY seq`)
+          : await query(`SELECT * FROM ${s}.repin_audit WHERE subscription_id = $1 ORDER BY seq`, [id]);
       return rows.map(toAudit);
     },
 
     async declineHistory(fingerprint, since) {
-      return (await query(`SELECT * FROM ${s}.declines WHERE fingerprint = $1 AND at >= $2 ORDER BY seq`, [fingerprint, since])).rows.map(toDecline);
+      return (await query(`SELECT * FROM ${s}.declines WHERE fingerprint = $1 AND at >= $2 ORDER BY seq`, [fingerprint, since])).rows.map(
+        toDecline,
+      );
     },
     async getOrCreateSecret(name) {
-      await query(`INSERT INTO ${s}.secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [name, randomBytes(32).toString('base64url')]);
+      await query(`INSERT INTO ${s}.secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [
+        name,
+        randomBytes(32).toString('base64url'),
+      ]);
       return (await query(`SELECT value FROM ${s}.secrets WHERE name = $1`, [name])).rows[0].value as string;
     },
     async close() {

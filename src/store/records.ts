@@ -33,7 +33,10 @@ export function splitRecord<T extends object, K extends keyof T>(record: T, colu
  * Split a patch like `Object.assign` would apply it: column values, document fields to set, and
  * document fields the patch sets to `undefined` (to remove).
  */
-export function splitPatch<T extends object>(patch: Partial<T>, columns: readonly PropertyKey[]): { cols: Partial<T>; set: Record<string, unknown>; unset: string[] } {
+export function splitPatch<T extends object>(
+  patch: Partial<T>,
+  columns: readonly PropertyKey[],
+): { cols: Partial<T>; set: Record<string, unknown>; unset: string[] } {
   const cols: Partial<T> = {};
   const set: Record<string, unknown> = {};
   const unset: string[] = [];

@@ -9,11 +9,16 @@ import { randomBytes } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/sqlite';
 import { loadOptional } from './optional';
-import {
-  ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, patchDoc, splitPatch, splitRecord,
-} from './records';
+import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, patchDoc, splitPatch, splitRecord } from './records';
 import type {
-  AttemptRecord, CapUsage, DeclineRecord, IdempotencyClaim, PinRecord, RepinAuditRecord, Store, StoreCommit,
+  AttemptRecord,
+  CapUsage,
+  DeclineRecord,
+  IdempotencyClaim,
+  PinRecord,
+  RepinAuditRecord,
+  Store,
+  StoreCommit,
   TransactionRecord,
 } from './types';
 
@@ -98,7 +103,9 @@ function openStore(db: Db): Store {
     capGet: q('SELECT amount, count FROM caps WHERE mid = ? AND cap_window = ? AND cap_key = ?'),
     capAdd: q(`INSERT INTO caps (mid, cap_window, cap_key, amount, count) VALUES (?, ?, ?, ?, 1)
                ON CONFLICT (mid, cap_window, cap_key) DO UPDATE SET amount = amount + excluded.amount, count = count + 1`),
-    capRelease: q('UPDATE caps SET amount = max(0, amount - ?), count = max(0, count - 1) WHERE mid = ? AND cap_window = ? AND cap_key = ?'),
+    capRelease: q(
+      'UPDATE caps SET amount = max(0, amount - ?), count = max(0, count - 1) WHERE mid = ? AND cap_window = ? AND cap_key = ?',
+    ),
     idemGet: q('SELECT request_hash, result FROM idempotency WHERE key = ?'),
     idemInsert: q('INSERT INTO idempotency (key, request_hash, result, created_at) VALUES (?, ?, NULL, ?)'),
     idemRelease: q('DELETE FROM idempotency WHERE key = ? AND result IS NULL'),
@@ -120,7 +127,9 @@ function openStore(db: Db): Store {
     atUpdatePending: q(`UPDATE attempts SET status = ?, doc = ? WHERE id = ? AND status = 'pending'`),
     atByTx: q('SELECT * FROM attempts WHERE transaction_id = ? ORDER BY seq'),
     atPending: q(`SELECT * FROM attempts WHERE status = 'pending' AND started_at < ? ORDER BY seq`),
-    pinInsertIfAbsent: q('INSERT INTO pins (subscription_id, mid, status, doc) VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id) DO NOTHING'),
+    pinInsertIfAbsent: q(
+      'INSERT INTO pins (subscription_id, mid, status, doc) VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id) DO NOTHING',
+    ),
     pinGet: q('SELECT * FROM pins WHERE subscription_id = ?'),
     pinsByMid: q('SELECT * FROM pins WHERE mid = ? ORDER BY seq'),
     pinUpdate: q('UPDATE pins SET mid = ?, status = ?, doc = ? WHERE subscription_id = ?'),
@@ -134,15 +143,30 @@ function openStore(db: Db): Store {
     secretInsert: q('INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
   };
 
-  const toTx = (r: Row): TransactionRecord => ({
-    ...parse(r.doc), id: r.id, status: r.status, amount: r.amount, capturedAmount: r.captured_amount, refundedAmount: r.refunded_amount,
-  }) as TransactionRecord;
-  const toAttempt = (r: Row): AttemptRecord => ({
-    ...parse(r.doc), id: r.id, transactionId: r.transaction_id, status: r.status, startedAt: r.started_at,
-  }) as AttemptRecord;
+  const toTx = (r: Row): TransactionRecord =>
+    ({
+      ...parse(r.doc),
+      id: r.id,
+      status: r.status,
+      amount: r.amount,
+      capturedAmount: r.captured_amount,
+      refundedAmount: r.refunded_amount,
+    }) as TransactionRecord;
+  const toAttempt = (r: Row): AttemptRecord =>
+    ({
+      ...parse(r.doc),
+      id: r.id,
+      transactionId: r.transaction_id,
+      status: r.status,
+      startedAt: r.started_at,
+    }) as AttemptRecord;
   const toPin = (r: Row): PinRecord => ({ ...parse(r.doc), subscriptionId: r.subscription_id, mid: r.mid, status: r.status }) as PinRecord;
   const toAudit = (r: Row): RepinAuditRecord => ({
-    subscriptionId: r.subscription_id as string, fromMid: r.from_mid as string, toMid: r.to_mid as string, reason: r.reason as string, at: r.at as number,
+    subscriptionId: r.subscription_id as string,
+    fromMid: r.from_mid as string,
+    toMid: r.to_mid as string,
+    reason: r.reason as string,
+    at: r.at as number,
   });
   const toDecline = (r: Row): DeclineRecord => ({ ...parse(r.doc), fingerprint: r.fingerprint, at: r.at }) as DeclineRecord;
 
@@ -232,7 +256,11 @@ function openStore(db: Db): Store {
       releaseCap(mid, counters, amount);
     },
     async capUsage(mid, counters): Promise<CapUsage[]> {
-      return counters.map((c) => ({ window: c.window, key: c.key, ...((s.capGet.get(mid, c.window, c.key) as { amount: number; count: number } | undefined) ?? { amount: 0, count: 0 }) }));
+      return counters.map((c) => ({
+        window: c.window,
+        key: c.key,
+        ...((s.capGet.get(mid, c.window, c.key) as { amount: number; count: number } | undefined) ?? { amount: 0, count: 0 }),
+      }));
     },
 
     async claimIdempotencyKey(key, requestHash, now) {

@@ -204,7 +204,11 @@ export interface Store {
   /** Pins on a MID (for migrations). */
   listPins(mid: string): Promise<PinRecord[]>;
   /** Update a pin's status or data. */
-  updatePin(subscriptionId: string, patch: Partial<Pick<PinRecord, 'status' | 'data' | 'networkTransactionId' | 'gatewayToken'>>, now: number): Promise<void>;
+  updatePin(
+    subscriptionId: string,
+    patch: Partial<Pick<PinRecord, 'status' | 'data' | 'networkTransactionId' | 'gatewayToken'>>,
+    now: number,
+  ): Promise<void>;
   /** Move a pin to another MID and keep the audit record, atomically. */
   repin(subscriptionId: string, to: Pick<PinRecord, 'mid' | 'gateway'>, audit: RepinAuditRecord): Promise<void>;
   /** Re-pin audit records, of one subscription or all, oldest first. */

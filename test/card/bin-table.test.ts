@@ -46,22 +46,26 @@ describe('BIN table', () => {
         return { start, end, issuer: `r${start}-${end}` };
       });
     fc.assert(
-      fc.property(fc.array(row, { minLength: 1, maxLength: 40 }), fc.array(fc.integer({ min: 0, max: 99_999_999 }), { minLength: 1, maxLength: 30 }), (rows, keys) => {
-        const t = buildBinTable(rows);
-        const span = rows.map((r) => {
-          const lo = Number(r.start.padEnd(8, '0'));
-          const hi = Number((r.end ?? r.start).padEnd(8, '9'));
-          return { lo, hi, w: (8 - r.start.length) * 1e8 + (hi - lo) };
-        });
-        for (const k of keys) {
-          let best = -1;
-          span.forEach((s, i) => {
-            if (k >= s.lo && k <= s.hi && (best < 0 || s.w < span[best].w || (s.w === span[best].w && i > best))) best = i;
+      fc.property(
+        fc.array(row, { minLength: 1, maxLength: 40 }),
+        fc.array(fc.integer({ min: 0, max: 99_999_999 }), { minLength: 1, maxLength: 30 }),
+        (rows, keys) => {
+          const t = buildBinTable(rows);
+          const span = rows.map((r) => {
+            const lo = Number(r.start.padEnd(8, '0'));
+            const hi = Number((r.end ?? r.start).padEnd(8, '9'));
+            return { lo, hi, w: (8 - r.start.length) * 1e8 + (hi - lo) };
           });
-          const pan = String(k).padStart(8, '0') + '12345678';
-          expect(t.lookup(pan)?.issuer).toBe(best < 0 ? undefined : rows[best].issuer);
-        }
-      }),
+          for (const k of keys) {
+            let best = -1;
+            span.forEach((s, i) => {
+              if (k >= s.lo && k <= s.hi && (best < 0 || s.w < span[best].w || (s.w === span[best].w && i > best))) best = i;
+            });
+            const pan = String(k).padStart(8, '0') + '12345678';
+            expect(t.lookup(pan)?.issuer).toBe(best < 0 ? undefined : rows[best].issuer);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

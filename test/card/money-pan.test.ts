@@ -22,9 +22,13 @@ describe('money', () => {
   });
   it('round-trips every safe amount in every exponent (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom('USD', 'JPY', 'KWD', 'EUR', 'BHD', 'CLP'), (n, c) => {
-        expect(fromDecimalString(toDecimalString(n, c), c)).toBe(n);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        fc.constantFrom('USD', 'JPY', 'KWD', 'EUR', 'BHD', 'CLP'),
+        (n, c) => {
+          expect(fromDecimalString(toDecimalString(n, c), c)).toBe(n);
+        },
+      ),
     );
   });
 });

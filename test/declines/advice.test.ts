@@ -7,16 +7,24 @@ const DAY = 24 * HOUR;
 const sandbox = (code: string, advice?: string, message?: string) => normalizeDecline({ gateway: 'sandbox', code, advice, message });
 
 describe('merchant advice (Mastercard MAC, Stripe advice_code)', () => {
-  it.each(['03', '3', ' 03 ', 'MAC 03', 'mac:3', 'MAC03', 'Merchant Advice Code 03', 'do_not_try_again', 'DO_NOT_TRY_AGAIN', 'do not try again'])(
-    '%j forces retry never and no cascade, whatever the code said',
-    (advice) => {
-      for (const code of ['05', '51', '91', '96']) {
-        const d = sandbox(code, advice);
-        expect(d, `${code} + ${advice}`).toMatchObject({ reason: 'do_not_retry', retry: 'never', cascade: false, category: 'hard' });
-        expect(d.raw.advice).toBe(advice.trim());
-      }
-    },
-  );
+  it.each([
+    '03',
+    '3',
+    ' 03 ',
+    'MAC 03',
+    'mac:3',
+    'MAC03',
+    'Merchant Advice Code 03',
+    'do_not_try_again',
+    'DO_NOT_TRY_AGAIN',
+    'do not try again',
+  ])('%j forces retry never and no cascade, whatever the code said', (advice) => {
+    for (const code of ['05', '51', '91', '96']) {
+      const d = sandbox(code, advice);
+      expect(d, `${code} + ${advice}`).toMatchObject({ reason: 'do_not_retry', retry: 'never', cascade: false, category: 'hard' });
+      expect(d.raw.advice).toBe(advice.trim());
+    }
+  });
 
   it.each(['21', 'MAC 21', 'mac-21'])('%j (payment cancellation) names revocation_of_authorization', (advice) => {
     expect(sandbox('05', advice)).toMatchObject({ reason: 'revocation_of_authorization', retry: 'never', cascade: false });
@@ -37,7 +45,13 @@ describe('merchant advice (Mastercard MAC, Stripe advice_code)', () => {
   });
 
   it.each([
-    ['24', HOUR], ['25', DAY], ['26', 2 * DAY], ['27', 4 * DAY], ['28', 6 * DAY], ['29', 8 * DAY], ['30', 10 * DAY],
+    ['24', HOUR],
+    ['25', DAY],
+    ['26', 2 * DAY],
+    ['27', 4 * DAY],
+    ['28', 6 * DAY],
+    ['29', 8 * DAY],
+    ['30', 10 * DAY],
   ])('MAC %s sets the earliest retry to %d ms later, and no cascade', (advice, ms) => {
     const d = sandbox('51', advice);
     expect(d).toMatchObject({ reason: 'insufficient_funds', retry: 'later', cascade: false, retryDelayMs: ms });

@@ -79,7 +79,10 @@ const REALISTIC: Array<[string, DeclineReason]> = [
   ['Authentication Failed', 'invalid_merchant'], // NMI: wrong security key, not 3-D Secure
   ['The Merchant does not accept this type of Credit Card', 'card_not_supported'],
   ['Your card does not support this type of purchase.', 'card_not_supported'],
-  ['The transaction has been declined because of an AVS mismatch. The address provided does not match billing address of cardholder.', 'incorrect_address'],
+  [
+    'The transaction has been declined because of an AVS mismatch. The address provided does not match billing address of cardholder.',
+    'incorrect_address',
+  ],
   ['NO REPLY', 'issuer_unavailable'],
   ['Issuer or switch is inoperative', 'issuer_unavailable'],
   ['System malfunction', 'processing_error'],
@@ -138,7 +141,15 @@ describe('message classifier', () => {
   });
 
   it('is the third step of normalizeDecline, after the gateway table and the ISO table', () => {
-    expect(normalizeDecline({ gateway: 'nmi', message: 'Pick up card - L/S' })).toMatchObject({ reason: 'pickup_card', retry: 'never', cascade: false, source: 'message' });
-    expect(normalizeDecline({ gateway: 'sandbox', code: '51', message: 'Card reported stolen' })).toMatchObject({ reason: 'insufficient_funds', source: 'iso8583' });
+    expect(normalizeDecline({ gateway: 'nmi', message: 'Pick up card - L/S' })).toMatchObject({
+      reason: 'pickup_card',
+      retry: 'never',
+      cascade: false,
+      source: 'message',
+    });
+    expect(normalizeDecline({ gateway: 'sandbox', code: '51', message: 'Card reported stolen' })).toMatchObject({
+      reason: 'insufficient_funds',
+      source: 'iso8583',
+    });
   });
 });

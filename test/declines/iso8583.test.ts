@@ -46,13 +46,36 @@ describe('ISO 8583 response codes (field 39)', () => {
   });
 
   it.each([
-    ['01', 'call_issuer'], ['03', 'invalid_merchant'], ['04', 'pickup_card'], ['05', 'do_not_honor'], ['07', 'pickup_card'],
-    ['12', 'transaction_not_allowed'], ['13', 'invalid_amount'], ['14', 'incorrect_number'], ['15', 'invalid_account'],
-    ['41', 'lost_card'], ['43', 'stolen_card'], ['46', 'account_closed'], ['51', 'insufficient_funds'], ['54', 'expired_card'],
-    ['55', 'pin_error'], ['57', 'transaction_not_allowed'], ['58', 'invalid_merchant'], ['59', 'fraud_suspected'],
-    ['61', 'amount_limit_exceeded'], ['62', 'restricted_card'], ['65', 'velocity_exceeded'], ['82', 'incorrect_cvc'],
-    ['91', 'issuer_unavailable'], ['94', 'duplicate_transaction'], ['96', 'processing_error'], ['1A', 'authentication_required'],
-    ['N7', 'incorrect_cvc'], ['R0', 'revocation_of_authorization'], ['R1', 'revocation_of_authorization'], ['R3', 'revocation_of_authorization'],
+    ['01', 'call_issuer'],
+    ['03', 'invalid_merchant'],
+    ['04', 'pickup_card'],
+    ['05', 'do_not_honor'],
+    ['07', 'pickup_card'],
+    ['12', 'transaction_not_allowed'],
+    ['13', 'invalid_amount'],
+    ['14', 'incorrect_number'],
+    ['15', 'invalid_account'],
+    ['41', 'lost_card'],
+    ['43', 'stolen_card'],
+    ['46', 'account_closed'],
+    ['51', 'insufficient_funds'],
+    ['54', 'expired_card'],
+    ['55', 'pin_error'],
+    ['57', 'transaction_not_allowed'],
+    ['58', 'invalid_merchant'],
+    ['59', 'fraud_suspected'],
+    ['61', 'amount_limit_exceeded'],
+    ['62', 'restricted_card'],
+    ['65', 'velocity_exceeded'],
+    ['82', 'incorrect_cvc'],
+    ['91', 'issuer_unavailable'],
+    ['94', 'duplicate_transaction'],
+    ['96', 'processing_error'],
+    ['1A', 'authentication_required'],
+    ['N7', 'incorrect_cvc'],
+    ['R0', 'revocation_of_authorization'],
+    ['R1', 'revocation_of_authorization'],
+    ['R3', 'revocation_of_authorization'],
   ])('%s means %s', (code, reason) => {
     expect(iso(code).reason).toBe(reason);
   });
@@ -74,7 +97,10 @@ describe('ISO 8583 response codes (field 39)', () => {
   });
 
   it('falls back to the message for a code it does not know, then to generic_decline', () => {
-    expect(normalizeDecline({ gateway: 'iso8583', code: 'Q9', message: 'INSUFF FUNDS' })).toMatchObject({ reason: 'insufficient_funds', source: 'message' });
+    expect(normalizeDecline({ gateway: 'iso8583', code: 'Q9', message: 'INSUFF FUNDS' })).toMatchObject({
+      reason: 'insufficient_funds',
+      source: 'message',
+    });
     expect(normalizeDecline({ gateway: 'iso8583', code: 'Q9' })).toMatchObject({ reason: 'generic_decline', source: 'fallback' });
   });
 
@@ -87,6 +113,10 @@ describe('ISO 8583 response codes (field 39)', () => {
   });
 
   it('passes network codes through for the sandbox gateway, which speaks bare ISO codes', () => {
-    expect(normalizeDecline({ gateway: 'sandbox', code: '43', message: 'Stolen Card, Pick Up' })).toMatchObject({ reason: 'stolen_card', source: 'iso8583', networkCategory: 1 });
+    expect(normalizeDecline({ gateway: 'sandbox', code: '43', message: 'Stolen Card, Pick Up' })).toMatchObject({
+      reason: 'stolen_card',
+      source: 'iso8583',
+      networkCategory: 1,
+    });
   });
 });

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_DECLINE_TABLES, DECLINE_REASONS, ISO8583_CODES, MAC_RETRY_DELAYS_MS, normalizeDecline, type NormalizedDecline } from '../../src/index';
+import {
+  BUILTIN_DECLINE_TABLES,
+  DECLINE_REASONS,
+  ISO8583_CODES,
+  MAC_RETRY_DELAYS_MS,
+  normalizeDecline,
+  type NormalizedDecline,
+} from '../../src/index';
 import { normalizeAdvice } from '../../src/declines/normalize';
 import { PAYPAL_PROCESSOR_CODES } from '../../src/declines/paypal';
 
@@ -16,13 +23,38 @@ const codes = fc.oneof(
   fc.constant(undefined),
 );
 const messages = fc.oneof(
-  fc.constantFrom('INSUFF FUNDS', 'Pick up card - L/S', 'Restricted Card - Pick Up', 'DECLINE - CVV2 MISMATCH', 'Do not honor - call issuer', '3D Secure authentication failed'),
+  fc.constantFrom(
+    'INSUFF FUNDS',
+    'Pick up card - L/S',
+    'Restricted Card - Pick Up',
+    'DECLINE - CVV2 MISMATCH',
+    'Do not honor - call issuer',
+    '3D Secure authentication failed',
+  ),
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 300 }),
   fc.constant(undefined),
 );
 const advices = fc.oneof(
-  fc.constantFrom('03', '3', 'MAC 03', '21', '01', '02', '24', '25', '30', 'do_not_try_again', 'confirm_card_data', 'try_again_later', '40', '__proto__', '_ proto _', 'constructor', 'toString'),
+  fc.constantFrom(
+    '03',
+    '3',
+    'MAC 03',
+    '21',
+    '01',
+    '02',
+    '24',
+    '25',
+    '30',
+    'do_not_try_again',
+    'confirm_card_data',
+    'try_again_later',
+    '40',
+    '__proto__',
+    '_ proto _',
+    'constructor',
+    'toString',
+  ),
   fc.string({ maxLength: 12 }),
   fc.constant(undefined),
 );
@@ -64,7 +96,11 @@ describe('normalizeDecline (property tests)', () => {
       { numRuns: 1000 },
     );
     for (const bad of [undefined, null, 42, 'x', [], () => 1]) checkConsistent(normalizeDecline(bad as never, bad as never));
-    const hostile = { toString() { throw new Error('boom'); } };
+    const hostile = {
+      toString() {
+        throw new Error('boom');
+      },
+    };
     checkConsistent(normalizeDecline({ gateway: hostile, code: hostile, message: hostile, advice: hostile } as never));
   });
 
@@ -73,7 +109,11 @@ describe('normalizeDecline (property tests)', () => {
       fc.property(gateways, codes, messages, (gateway, code, message) => {
         const d = normalizeDecline({ gateway, code, message });
         const info = DECLINE_REASONS[d.reason];
-        expect({ category: d.category, retry: d.retry, cascade: d.cascade }).toEqual({ category: info.category, retry: info.retry, cascade: info.cascade });
+        expect({ category: d.category, retry: d.retry, cascade: d.cascade }).toEqual({
+          category: info.category,
+          retry: info.retry,
+          cascade: info.cascade,
+        });
         expect(d.retryDelayMs).toBeUndefined();
       }),
       { numRuns: 2000 },
@@ -96,11 +136,16 @@ describe('normalizeDecline (property tests)', () => {
 
   it('user overrides win over every table, for any code', () => {
     fc.assert(
-      fc.property(gateways, fc.string({ minLength: 1, maxLength: 8 }).filter((s) => s.trim() !== ''), fc.constantFrom(...Object.keys(DECLINE_REASONS)), (gateway, code, reason) => {
-        const d = normalizeDecline({ gateway, code }, { rules: [{ code: code.trim(), reason: reason as never }] });
-        expect(d.reason).toBe(reason);
-        expect(d.source).toBe('override');
-      }),
+      fc.property(
+        gateways,
+        fc.string({ minLength: 1, maxLength: 8 }).filter((s) => s.trim() !== ''),
+        fc.constantFrom(...Object.keys(DECLINE_REASONS)),
+        (gateway, code, reason) => {
+          const d = normalizeDecline({ gateway, code }, { rules: [{ code: code.trim(), reason: reason as never }] });
+          expect(d.reason).toBe(reason);
+          expect(d.source).toBe('override');
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -26,7 +26,10 @@ describe('OpenAPI 3.0 nullable (Stripe)', () => {
     const spec = normalizeOpenApiSpec(raw);
     expect(JSON.stringify(spec.components)).not.toMatch(/"nullable":/);
     const rewritten = spec.components!.schemas.payment_intent.properties.last_payment_error;
-    expect(rewritten.anyOf).toEqual([{ anyOf: [{ $ref: '#/components/schemas/api_errors' }], description: lastError.description }, { type: 'null' }]);
+    expect(rewritten.anyOf).toEqual([
+      { anyOf: [{ $ref: '#/components/schemas/api_errors' }], description: lastError.description },
+      { type: 'null' },
+    ]);
   });
 
   it('accepts null where the spec allows it, beside anyOf and $ref without a type', () => {
@@ -63,7 +66,7 @@ describe('discriminator mappings (Checkout.com source)', () => {
     expect(report.errors.join('\n')).toMatch(/\/source .*"missingProperty":"number"/);
   });
 
-  it('checks the mapped schema\'s field types (expiry_month as a string is refused)', () => {
+  it("checks the mapped schema's field types (expiry_month as a string is refused)", () => {
     const report = cko.request('POST', '/payments', payment({ ...card, expiry_month: '12' }));
     expect(report.errors.join('\n')).toMatch(/\/source\/expiry_month/);
   });
@@ -92,19 +95,29 @@ describe('discriminator mappings (Checkout.com source)', () => {
 describe('Stripe formats: unix-time and decimal', () => {
   const stripe = stripeSpecValidator();
   const intent = (acceptedAt: string) =>
-    decodeBracketForm(`amount=1000&currency=usd&confirm=true&payment_method=pm_1&mandate_data[customer_acceptance][type]=offline&mandate_data[customer_acceptance][accepted_at]=${acceptedAt}`);
+    decodeBracketForm(
+      `amount=1000&currency=usd&confirm=true&payment_method=pm_1&mandate_data[customer_acceptance][type]=offline&mandate_data[customer_acceptance][accepted_at]=${acceptedAt}`,
+    );
 
   it('unix-time: whole seconds are accepted in a form body', () => {
     expect(stripe.request('POST', '/v1/payment_intents', intent('1700000000'), FORM).errors).toEqual([]);
   });
 
   it('unix-time: a millisecond timestamp is refused (a common unit mistake), as is a negative one', () => {
-    expect(stripe.request('POST', '/v1/payment_intents', intent('1700000000000'), FORM).errors.join('\n')).toMatch(/accepted_at must match format "unix-time"/);
+    expect(stripe.request('POST', '/v1/payment_intents', intent('1700000000000'), FORM).errors.join('\n')).toMatch(
+      /accepted_at must match format "unix-time"/,
+    );
     expect(stripe.request('POST', '/v1/payment_intents', intent('-5'), FORM).ok).toBe(false);
   });
 
   it('decimal: a decimal string is accepted, a comma, an exponent or a bare point is refused', () => {
-    const tier = (unit: string) => ({ flat_amount: null, flat_amount_decimal: null, unit_amount: null, unit_amount_decimal: unit, up_to: 10 });
+    const tier = (unit: string) => ({
+      flat_amount: null,
+      flat_amount_decimal: null,
+      unit_amount: null,
+      unit_amount_decimal: unit,
+      up_to: 10,
+    });
     expect(stripe.component('price_tier', tier('12.5')).errors).toEqual([]);
     expect(stripe.component('price_tier', tier('1250')).errors).toEqual([]);
     for (const bad of ['12,5', '1e3', '12.', 'twelve']) {

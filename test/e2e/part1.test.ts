@@ -42,25 +42,41 @@ function setup() {
   const router = createRouter({
     merchantAccounts: [
       { id: 'stripe-us', adapter: stripe({ secretKey: FAKE_STRIPE_KEY, baseUrl: stripeFake.url, timeoutMs: 3_000 }), currencies: ['USD'] },
-      { id: 'adyen-eu', adapter: adyen({ apiKey: 'k_test_e2e', merchantAccount: 'AcmeECOM', baseUrl: adyenFake.url, returnUrl: 'https://shop.example/return', timeoutMs: 3_000 }), currencies: ['USD'] },
+      {
+        id: 'adyen-eu',
+        adapter: adyen({
+          apiKey: 'k_test_e2e',
+          merchantAccount: 'AcmeECOM',
+          baseUrl: adyenFake.url,
+          returnUrl: 'https://shop.example/return',
+          timeoutMs: 3_000,
+        }),
+        currencies: ['USD'],
+      },
       { id: 'cko-uk', adapter: checkout({ secretKey: CKO_SECRET, baseUrl: ckoFake.url, timeoutMs: 3_000 }), currencies: ['USD'] },
     ],
-    profiles: [{
-      id: 'default',
-      pools: { main: { strategy: 'priority', members: [{ mid: 'stripe-us' }, { mid: 'adyen-eu' }, { mid: 'cko-uk' }] } },
-      route: ['main'],
-      cascade: { maxAttempts: 3, on: 'soft' },
-    }],
+    profiles: [
+      {
+        id: 'default',
+        pools: { main: { strategy: 'priority', members: [{ mid: 'stripe-us' }, { mid: 'adyen-eu' }, { mid: 'cko-uk' }] } },
+        route: ['main'],
+        cascade: { maxAttempts: 3, on: 'soft' },
+      },
+    ],
     store: memoryStore(),
   });
   const events: string[] = [];
-  for (const e of ['attempt', 'approved', 'declined', 'cascade', 'ambiguous', 'pin:created'] as const) router.on(e, (p: unknown) => events.push(JSON.stringify(p)));
+  for (const e of ['attempt', 'approved', 'declined', 'cascade', 'ambiguous', 'pin:created'] as const)
+    router.on(e, (p: unknown) => events.push(JSON.stringify(p)));
   return { router, events };
 }
 
 let n = 0;
 const sale = (over: Partial<PaymentRequest> = {}): PaymentRequest => ({
-  profile: 'default', idempotencyKey: `e2e-1-${++n}-${Date.now()}`, amount: 4200, currency: 'USD',
+  profile: 'default',
+  idempotencyKey: `e2e-1-${++n}-${Date.now()}`,
+  amount: 4200,
+  currency: 'USD',
   card: { number: PAN, expMonth: 3, expYear: 2030, cvc: CVC },
   customer: { id: `cust-${n}`, email: 'a@b.co', country: 'US', ip: '203.0.113.9' },
   ...over,
@@ -69,7 +85,10 @@ const sale = (over: Partial<PaymentRequest> = {}): PaymentRequest => ({
 /** Each fake's books and request count, to show what a step changed and where. */
 function books() {
   return {
-    stripe: { requests: stripeFake.requests.length, state: JSON.stringify({ intents: [...stripeFake.intents], refunds: [...stripeFake.refunds] }) },
+    stripe: {
+      requests: stripeFake.requests.length,
+      state: JSON.stringify({ intents: [...stripeFake.intents], refunds: [...stripeFake.refunds] }),
+    },
     adyen: { requests: adyenFake.server.requests.length, state: JSON.stringify([...adyenFake.charges]) },
     cko: { requests: ckoFake.requests.length, state: JSON.stringify([...ckoFake.payments]) },
   };
@@ -89,7 +108,11 @@ describe('cascade across Stripe, Adyen and Checkout.com', () => {
     ]);
     // Stripe saw the attempt and declined it; Adyen holds the one captured charge; Checkout.com saw nothing.
     expect([...stripeFake.intents.values()].map((pi) => pi.status)).toEqual(['requires_payment_method']);
-    expect(adyenFake.charges.get(ok.gatewayTransactionId)).toMatchObject({ amount: { value: 4200, currency: 'USD' }, captured: 4200, refunded: 0 });
+    expect(adyenFake.charges.get(ok.gatewayTransactionId)).toMatchObject({
+      amount: { value: 4200, currency: 'USD' },
+      captured: 4200,
+      refunded: 0,
+    });
     expect(books().cko).toEqual(before.cko);
 
     const afterSale = books();
@@ -111,7 +134,10 @@ describe('cascade across Stripe, Adyen and Checkout.com', () => {
 
   it('soft declines on Stripe and Adyen cascade to Checkout.com; a full refund reaches Checkout.com only', async () => {
     const { router, events } = setup();
-    stripeFake.declineNext({ code: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.' });
+    stripeFake.declineNext({
+      code: 'processing_error',
+      message: 'An error occurred while processing your card. Try again in a little bit.',
+    });
     adyenFake.next({ kind: 'refuse', code: '2', raw: '05 : Do not honor' });
 
     const ok = (await router.sale(sale({ amount: 1999 }))).unwrap();
@@ -149,7 +175,9 @@ describe('cascade across Stripe, Adyen and Checkout.com', () => {
 
   it('no request body on any gateway carries the PAN except the one card field each spec defines for it', () => {
     // Stripe: payment_method_data / payment_methods card[number]; Adyen: paymentMethod.number; Checkout.com: source.number.
-    const bodies = [...stripeFake.requests, ...adyenFake.server.requests, ...ckoFake.requests].map((r) => r.body).filter((b) => b.includes(PAN));
+    const bodies = [...stripeFake.requests, ...adyenFake.server.requests, ...ckoFake.requests]
+      .map((r) => r.body)
+      .filter((b) => b.includes(PAN));
     for (const body of bodies) {
       const stripped = body
         .replace(new RegExp(`card%5Bnumber%5D=${PAN}`), '')

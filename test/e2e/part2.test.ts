@@ -33,18 +33,40 @@ beforeAll(async () => {
   router = createRouter({
     merchantAccounts: [
       { id: 'nmi-1', adapter: nmi({ securityKey: NMI_KEY, baseUrl: nmiFake.url, timeoutMs: 2_000 }), currencies: ['USD'] },
-      { id: 'anet-1', adapter: authorizenet({ apiLoginId: anetFake.apiLoginId, transactionKey: anetFake.transactionKey, baseUrl: anetFake.url, timeoutMs: 2_000 }), currencies: ['USD'] },
-      { id: 'bt-1', adapter: braintree({ publicKey: 'pk_test_fake', privateKey: 'sk_test_fake', merchantAccountId: 'acme_usd', baseUrl: btFake.url, timeoutMs: 2_000 }), currencies: ['USD'] },
+      {
+        id: 'anet-1',
+        adapter: authorizenet({
+          apiLoginId: anetFake.apiLoginId,
+          transactionKey: anetFake.transactionKey,
+          baseUrl: anetFake.url,
+          timeoutMs: 2_000,
+        }),
+        currencies: ['USD'],
+      },
+      {
+        id: 'bt-1',
+        adapter: braintree({
+          publicKey: 'pk_test_fake',
+          privateKey: 'sk_test_fake',
+          merchantAccountId: 'acme_usd',
+          baseUrl: btFake.url,
+          timeoutMs: 2_000,
+        }),
+        currencies: ['USD'],
+      },
     ],
-    profiles: [{
-      id: 'default',
-      pools: { main: { strategy: 'priority', members: [{ mid: 'nmi-1' }, { mid: 'anet-1' }, { mid: 'bt-1' }] } },
-      route: ['main'],
-      cascade: { maxAttempts: 3, on: 'soft' },
-    }],
+    profiles: [
+      {
+        id: 'default',
+        pools: { main: { strategy: 'priority', members: [{ mid: 'nmi-1' }, { mid: 'anet-1' }, { mid: 'bt-1' }] } },
+        route: ['main'],
+        cascade: { maxAttempts: 3, on: 'soft' },
+      },
+    ],
     store: memoryStore(),
   });
-  for (const e of ['attempt', 'approved', 'declined', 'cascade', 'ambiguous', 'pin:created'] as const) router.on(e, (p: unknown) => events.push(JSON.stringify(p)));
+  for (const e of ['attempt', 'approved', 'declined', 'cascade', 'ambiguous', 'pin:created'] as const)
+    router.on(e, (p: unknown) => events.push(JSON.stringify(p)));
 });
 afterAll(() => Promise.all([nmiFake.close(), anetFake.close(), btFake.close()]));
 afterEach(() => {
@@ -56,7 +78,11 @@ afterEach(() => {
 
 const card = { number: PAN, expMonth: 12, expYear: 2030, cvc: CVC };
 const sale = (over: Partial<PaymentRequest> = {}): PaymentRequest => ({
-  profile: 'default', idempotencyKey: `e2e-2-${Date.now()}`, amount: 2999, currency: 'USD', card,
+  profile: 'default',
+  idempotencyKey: `e2e-2-${Date.now()}`,
+  amount: 2999,
+  currency: 'USD',
+  card,
   customer: { id: 'cust-e2e-2', email: 'a@b.co', country: 'US', ip: '203.0.113.9' },
   ...over,
 });
@@ -81,8 +107,14 @@ describe('NMI soft decline → Authorize.Net approval → refund and rebill pinn
     expect(charge).toMatchObject({ transactionType: 'authCaptureTransaction', amount: 2999, captured: 2999, last4: '1111' });
     expect(first.networkTransactionId).toBe(charge.networkTransId);
     // Customer-initiated first payment of a series, on the MID that approved it.
-    expect(anetFake.bodies.at(-1)!.createTransactionRequest.transactionRequest.processingOptions).toEqual({ isFirstRecurringPayment: 'true' });
-    expect(await router.pin('sub-e2e-1')).toMatchObject({ mid: 'anet-1', gatewayTransactionId: first.gatewayTransactionId, networkTransactionId: charge.networkTransId });
+    expect(anetFake.bodies.at(-1)!.createTransactionRequest.transactionRequest.processingOptions).toEqual({
+      isFirstRecurringPayment: 'true',
+    });
+    expect(await router.pin('sub-e2e-1')).toMatchObject({
+      mid: 'anet-1',
+      gatewayTransactionId: first.gatewayTransactionId,
+      networkTransactionId: charge.networkTransId,
+    });
   });
 
   it('the refund is pinned to Authorize.Net, with the original transaction and the last four; NMI sees nothing', async () => {
@@ -91,14 +123,27 @@ describe('NMI soft decline → Authorize.Net approval → refund and rebill pinn
     const refund = (await router.refund(first.transactionId, { amount: 1000 })).unwrap();
     expect(refund).toMatchObject({ mid: 'anet-1', gateway: 'authorizenet', operation: 'refund', amount: 1000 });
     const wire = anetFake.bodies.at(-1)!.createTransactionRequest.transactionRequest;
-    expect(wire).toMatchObject({ transactionType: 'refundTransaction', amount: '10.00', refTransId: first.gatewayTransactionId, payment: { creditCard: { cardNumber: '1111' } } });
+    expect(wire).toMatchObject({
+      transactionType: 'refundTransaction',
+      amount: '10.00',
+      refTransId: first.gatewayTransactionId,
+      payment: { creditCard: { cardNumber: '1111' } },
+    });
     expect(anetFake.charges.get(first.gatewayTransactionId)!.refunded).toBe(1000);
     expect(nmiFake.requests.length).toBe(nmiRequests);
   });
 
   it('the rebill goes to Authorize.Net as a subsequent auth with originalNetworkTransId of the first sale', async () => {
     const nmiRequests = nmiFake.requests.length;
-    const rebill = (await router.rebill({ subscriptionId: 'sub-e2e-1', amount: 2999, currency: 'USD', idempotencyKey: 'sub-e2e-1-cycle-2', card: { ...card, cvc: undefined } })).unwrap();
+    const rebill = (
+      await router.rebill({
+        subscriptionId: 'sub-e2e-1',
+        amount: 2999,
+        currency: 'USD',
+        idempotencyKey: 'sub-e2e-1-cycle-2',
+        card: { ...card, cvc: undefined },
+      })
+    ).unwrap();
     expect(rebill).toMatchObject({ mid: 'anet-1', gateway: 'authorizenet', amount: 2999 });
     expect(rebill.attempts.map((a) => a.mid)).toEqual(['anet-1']);
 

@@ -19,20 +19,34 @@ let output = '';
 let dir = '';
 
 async function post(path: string, body: unknown, raw = false): Promise<{ status: number; body: Record<string, any> }> {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ? (body as string) : JSON.stringify(body) });
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'switchyard-checkout-'));
-  child = spawn(TSX, ['examples/checkout-server/index.ts'], { env: { ...process.env, PORT: '0', SWITCHYARD_DB: join(dir, 'checkout.db') }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => { output += d; });
-  child.stderr!.on('data', (d) => { output += d; });
+  child = spawn(TSX, ['examples/checkout-server/index.ts'], {
+    env: { ...process.env, PORT: '0', SWITCHYARD_DB: join(dir, 'checkout.db') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => {
+    output += d;
+  });
+  child.stderr!.on('data', (d) => {
+    output += d;
+  });
   url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000);
     child.stdout!.on('data', () => {
       const m = /listening on (http:\/\/\S+)/.exec(output);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
   });
@@ -49,7 +63,13 @@ afterAll(async () => {
 
 describe('examples/checkout-server', () => {
   it('approves a checkout and answers with the MID and the masked card', async () => {
-    const r = await post('/checkout', { idempotencyKey: 'order-1', amount: 1999, currency: 'USD', card: card(), customer: { country: 'US' } });
+    const r = await post('/checkout', {
+      idempotencyKey: 'order-1',
+      amount: 1999,
+      currency: 'USD',
+      card: card(),
+      customer: { country: 'US' },
+    });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ status: 'approved', amount: 1999, currency: 'USD', maskedCard: '411111******1111' });
     expect(['mid-a', 'mid-b']).toContain(r.body.mid);
@@ -68,7 +88,12 @@ describe('examples/checkout-server', () => {
   });
 
   it('routes Amex only to the MID that takes it', async () => {
-    const r = await post('/checkout', { idempotencyKey: 'order-amex', amount: 1000, currency: 'USD', card: card('378282246310005', '1234') });
+    const r = await post('/checkout', {
+      idempotencyKey: 'order-amex',
+      amount: 1000,
+      currency: 'USD',
+      card: card('378282246310005', '1234'),
+    });
     expect(r.status).toBe(200);
     expect(r.body.mid).toBe('mid-b');
   });
@@ -128,7 +153,13 @@ describe('examples/checkout-server', () => {
   });
 
   it('rebills a subscription on the MID of its initial sale', async () => {
-    const sale = await post('/checkout', { idempotencyKey: 'order-sub', amount: 995, currency: 'USD', card: card('4242424242424242'), subscription: { id: 'sub-1', recurringAmount: 2995 } });
+    const sale = await post('/checkout', {
+      idempotencyKey: 'order-sub',
+      amount: 995,
+      currency: 'USD',
+      card: card('4242424242424242'),
+      subscription: { id: 'sub-1', recurringAmount: 2995 },
+    });
     expect(sale.status).toBe(200);
     for (const cycle of [1, 2, 3]) {
       const r = await post('/rebill', { subscriptionId: 'sub-1', amount: 2995, currency: 'USD', idempotencyKey: `sub-1-${cycle}` });
@@ -145,7 +176,8 @@ describe('examples/checkout-server', () => {
     expect(output).toMatch(/POST \/checkout 200 approved mid=mid-[ab] card=411111\*{6}1111/);
     expect(output).toMatch(/POST \/checkout 402 declined/);
     expect(output).toMatch(/POST \/checkout 400 rejected/);
-    for (const pan of [VISA, '4242424242424242', '5555555555554444', '378282246310005', '4000000000009979', '4111111111111112']) expect(output).not.toContain(pan);
+    for (const pan of [VISA, '4242424242424242', '5555555555554444', '378282246310005', '4000000000009979', '4111111111111112'])
+      expect(output).not.toContain(pan);
     expect(output).not.toMatch(/cvc|"1234"/i);
   });
 });

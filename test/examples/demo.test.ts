@@ -20,8 +20,14 @@ import { runTsx, TSX } from './run';
 
 const CHROMIUM = '/usr/bin/chromium';
 const dirs: string[] = [];
-const tempDir = (prefix: string) => { const d = mkdtempSync(join(tmpdir(), prefix)); dirs.push(d); return d; };
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+const tempDir = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** Digit runs that look like a card of the demo's BINs and pass Luhn. */
 function demoPans(text: string): string[] {
@@ -36,7 +42,16 @@ let out = '';
 
 beforeAll(async () => {
   out = tempDir('switchyard-demo-test-');
-  const result = await runDemo({ checkouts: 600, seed: 11, out, output: { write: (s: string) => { printed += s; } } });
+  const result = await runDemo({
+    checkouts: 600,
+    seed: 11,
+    out,
+    output: {
+      write: (s: string) => {
+        printed += s;
+      },
+    },
+  });
   report = result.report;
   htmlPath = result.htmlPath;
   html = readFileSync(htmlPath, 'utf8');
@@ -131,10 +146,24 @@ describe('npm run demo', () => {
   it.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')('renders the charts in headless Chromium', () => {
     const png = join(tempDir('switchyard-shot-'), 'report.png');
     const profile = tempDir('switchyard-chromium-');
-    const run = spawnSync(CHROMIUM, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, `--screenshot=${png}`, '--window-size=1200,1600', `file://${htmlPath}`,
-    ], { encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        `--screenshot=${png}`,
+        '--window-size=1200,1600',
+        `file://${htmlPath}`,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     expect(existsSync(png), run.stderr).toBe(true);
     const file = readFileSync(png);
     expect(file.length).toBeGreaterThan(30_000);
@@ -147,4 +176,5 @@ describe('npm run demo', () => {
   });
 });
 
-if (!existsSync(CHROMIUM)) console.warn(`demo.test.ts: ${CHROMIUM} is missing, the screenshot test is skipped (apt-get install -y chromium)`);
+if (!existsSync(CHROMIUM))
+  console.warn(`demo.test.ts: ${CHROMIUM} is missing, the screenshot test is skipped (apt-get install -y chromium)`);

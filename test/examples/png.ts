@@ -15,7 +15,9 @@ const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
-  const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+  const pa = Math.abs(p - a),
+    pb = Math.abs(p - b),
+    pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
@@ -23,7 +25,11 @@ function paeth(a: number, b: number, c: number): number {
 export function decodePng(file: Buffer): DecodedPng {
   if (!file.subarray(0, 8).equals(SIGNATURE)) throw new Error('not a PNG');
   let offset = 8;
-  let width = 0, height = 0, bitDepth = 0, colourType = 0, interlace = 0;
+  let width = 0,
+    height = 0,
+    bitDepth = 0,
+    colourType = 0,
+    interlace = 0;
   const idat: Buffer[] = [];
   while (offset < file.length) {
     const length = file.readUInt32BE(offset);
@@ -55,7 +61,8 @@ export function decodePng(file: Buffer): DecodedPng {
       const b = y > 0 ? out[row - stride + x] : 0;
       const c = x >= bpp && y > 0 ? out[row - stride + x - bpp] : 0;
       const v = line[x];
-      out[row + x] = (filter === 0 ? v : filter === 1 ? v + a : filter === 2 ? v + b : filter === 3 ? v + ((a + b) >> 1) : v + paeth(a, b, c)) & 0xff;
+      out[row + x] =
+        (filter === 0 ? v : filter === 1 ? v + a : filter === 2 ? v + b : filter === 3 ? v + ((a + b) >> 1) : v + paeth(a, b, c)) & 0xff;
     }
   }
   const rgb = new Uint32Array(width * height);

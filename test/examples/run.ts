@@ -10,8 +10,12 @@ export async function runTsx(args: string[]): Promise<{ code: number | null; std
   const child = spawn(TSX, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   return { code, stdout, stderr };
 }

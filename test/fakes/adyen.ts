@@ -29,16 +29,48 @@ export function adyenFixture<T = any>(name: string): T {
  * (https://docs.adyen.com/development-resources/refusal-reasons/).
  */
 export const ADYEN_REFUSAL_REASONS: Readonly<Record<string, string>> = {
-  '2': 'Refused', '3': 'Referral', '4': 'Acquirer Error', '5': 'Blocked Card', '6': 'Expired Card', '7': 'Invalid Amount',
-  '8': 'Invalid Card Number', '9': 'Issuer Unavailable', '10': 'Not supported', '11': '3D Not Authenticated',
-  '12': 'Not enough balance', '14': 'Acquirer Fraud', '15': 'Cancelled', '16': 'Shopper Cancelled', '17': 'Invalid Pin',
-  '18': 'Pin tries exceeded', '19': 'Pin validation not possible', '20': 'FRAUD', '21': 'Not Submitted', '22': 'FRAUD-CANCELLED',
-  '23': 'Transaction Not Permitted', '24': 'CVC Declined', '25': 'Restricted Card', '26': 'Revocation Of Auth',
-  '27': 'Declined Non Generic', '28': 'Withdrawal amount exceeded', '29': 'Withdrawal count exceeded', '31': 'Issuer Suspected Fraud',
-  '32': 'AVS Declined', '33': 'Card requires online pin', '34': 'No checking account available on Card',
-  '35': 'No savings account available on Card', '36': 'Mobile pin required', '37': 'Contactless fallback', '38': 'Authentication required',
-  '39': 'RReq not received from DS', '40': 'Current AID is in Penalty Box', '41': 'CVM Required Restart Payment',
-  '42': '3DS Authentication Error', '43': 'Online PIN required', '44': 'Try another interface', '45': 'Chip downgrade mode',
+  '2': 'Refused',
+  '3': 'Referral',
+  '4': 'Acquirer Error',
+  '5': 'Blocked Card',
+  '6': 'Expired Card',
+  '7': 'Invalid Amount',
+  '8': 'Invalid Card Number',
+  '9': 'Issuer Unavailable',
+  '10': 'Not supported',
+  '11': '3D Not Authenticated',
+  '12': 'Not enough balance',
+  '14': 'Acquirer Fraud',
+  '15': 'Cancelled',
+  '16': 'Shopper Cancelled',
+  '17': 'Invalid Pin',
+  '18': 'Pin tries exceeded',
+  '19': 'Pin validation not possible',
+  '20': 'FRAUD',
+  '21': 'Not Submitted',
+  '22': 'FRAUD-CANCELLED',
+  '23': 'Transaction Not Permitted',
+  '24': 'CVC Declined',
+  '25': 'Restricted Card',
+  '26': 'Revocation Of Auth',
+  '27': 'Declined Non Generic',
+  '28': 'Withdrawal amount exceeded',
+  '29': 'Withdrawal count exceeded',
+  '31': 'Issuer Suspected Fraud',
+  '32': 'AVS Declined',
+  '33': 'Card requires online pin',
+  '34': 'No checking account available on Card',
+  '35': 'No savings account available on Card',
+  '36': 'Mobile pin required',
+  '37': 'Contactless fallback',
+  '38': 'Authentication required',
+  '39': 'RReq not received from DS',
+  '40': 'Current AID is in Penalty Box',
+  '41': 'CVM Required Restart Payment',
+  '42': '3DS Authentication Error',
+  '43': 'Online PIN required',
+  '44': 'Try another interface',
+  '45': 'Chip downgrade mode',
   '46': 'Transaction blocked by Adyen to prevent excessive retry fees',
 };
 
@@ -47,7 +79,13 @@ export const ADYEN_REFUSAL_REASONS: Readonly<Record<string, string>> = {
  * (https://docs.adyen.com/development-resources/testing/result-codes).
  */
 const HOLDER_NAME_TRIGGERS: Readonly<Record<string, string>> = {
-  DECLINED: '2', REFERRAL: '3', ERROR: '4', BLOCK_CARD: '5', CARD_EXPIRED: '6', INVALID_AMOUNT: '7', NOT_ENOUGH_BALANCE: '12',
+  DECLINED: '2',
+  REFERRAL: '3',
+  ERROR: '4',
+  BLOCK_CARD: '5',
+  CARD_EXPIRED: '6',
+  INVALID_AMOUNT: '7',
+  NOT_ENOUGH_BALANCE: '12',
 };
 
 /** A scripted answer to the next `/payments` request. */
@@ -103,7 +141,13 @@ export interface FakeAdyen {
   close(): Promise<void>;
 }
 
-const pspReference = () => randomBytes(12).toString('base64').replace(/[^A-Z0-9]/gi, '').toUpperCase().padEnd(16, '7').slice(0, 16);
+const pspReference = () =>
+  randomBytes(12)
+    .toString('base64')
+    .replace(/[^A-Z0-9]/gi, '')
+    .toUpperCase()
+    .padEnd(16, '7')
+    .slice(0, 16);
 const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('');
 
 /** Start a fake Adyen for one merchant account and API key. */
@@ -149,7 +193,8 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
     const script: AdyenScript | undefined = scripts.shift() ?? (trigger ? { kind: 'refuse', code: trigger } : undefined);
     if (script?.kind === 'refuse') return json(200, refusal(script, body.reference));
     if (script?.kind === 'error') return errorFixture(script.status, script.fixture);
-    if (script?.kind === 'pending') return json(200, { pspReference: pspReference(), resultCode: 'Pending', merchantReference: body.reference });
+    if (script?.kind === 'pending')
+      return json(200, { pspReference: pspReference(), resultCode: 'Pending', merchantReference: body.reference });
     if (script?.kind === 'redirect' || script?.kind === 'identify') {
       const r = adyenFixture(script.kind === 'redirect' ? 'payment-redirect-shopper' : 'payment-identify-shopper');
       if (script.kind === 'redirect') {
@@ -163,11 +208,16 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
     if (pm.storedPaymentMethodId) {
       const token = vault.get(pm.storedPaymentMethodId);
       if (!token || token.shopperReference !== body.shopperReference) {
-        return json(422, { status: 422, errorType: 'validation', message: 'fake Adyen: no stored payment method for this shopperReference' });
+        return json(422, {
+          status: 422,
+          errorType: 'validation',
+          message: 'fake Adyen: no stored payment method for this shopperReference',
+        });
       }
       if (!body.recurringProcessingModel) return violation(rec, 'a stored payment method needs recurringProcessingModel');
     }
-    if (pm.networkPaymentReference && !networkRefs.has(pm.networkPaymentReference)) return violation(rec, `unknown networkPaymentReference ${pm.networkPaymentReference}`);
+    if (pm.networkPaymentReference && !networkRefs.has(pm.networkPaymentReference))
+      return violation(rec, `unknown networkPaymentReference ${pm.networkPaymentReference}`);
     if (body.storePaymentMethod && !body.shopperReference) return violation(rec, 'storePaymentMethod needs a shopperReference');
     if (body.shopperInteraction === 'ContAuth' && pm.cvc) return violation(rec, 'merchant-initiated (ContAuth) payments carry no CVC');
 
@@ -177,7 +227,9 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
     r.pspReference = psp;
     r.merchantReference = body.reference;
     r.additionalData.authCode = digits(6);
-    const ntid = pm.storedPaymentMethodId ? vault.get(pm.storedPaymentMethodId)!.networkTxReference : (pm.networkPaymentReference ?? digits(15));
+    const ntid = pm.storedPaymentMethodId
+      ? vault.get(pm.storedPaymentMethodId)!.networkTxReference
+      : (pm.networkPaymentReference ?? digits(15));
     if (ntid) {
       r.additionalData.networkTxReference = ntid;
       networkRefs.add(ntid);
@@ -192,12 +244,23 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
     if (body.recurringProcessingModel) r.additionalData.recurringProcessingModel = body.recurringProcessingModel;
     const number = typeof pm.number === 'string' ? pm.number : undefined;
     charges.set(psp, {
-      pspReference: psp, reference: body.reference, merchantOrderReference: body.merchantOrderReference, amount: { ...body.amount },
-      captured: body.captureDelayHours === 0 ? body.amount.value : 0, refunded: 0, cancelled: false,
+      pspReference: psp,
+      reference: body.reference,
+      merchantOrderReference: body.merchantOrderReference,
+      amount: { ...body.amount },
+      captured: body.captureDelayHours === 0 ? body.amount.value : 0,
+      refunded: 0,
+      cancelled: false,
       ...(number && { card: { bin: number.slice(0, 6), last4: number.slice(-4) } }),
-      shopperInteraction: body.shopperInteraction, recurringProcessingModel: body.recurringProcessingModel, shopperReference: body.shopperReference,
-      storedPaymentMethodId: storedId, paidWithStoredPaymentMethodId: pm.storedPaymentMethodId, networkTxReference: ntid,
-      networkPaymentReference: pm.networkPaymentReference, mpiData: body.mpiData, modifications: [],
+      shopperInteraction: body.shopperInteraction,
+      recurringProcessingModel: body.recurringProcessingModel,
+      shopperReference: body.shopperReference,
+      storedPaymentMethodId: storedId,
+      paidWithStoredPaymentMethodId: pm.storedPaymentMethodId,
+      networkTxReference: ntid,
+      networkPaymentReference: pm.networkPaymentReference,
+      mpiData: body.mpiData,
+      modifications: [],
     });
     return json(200, r);
   }
@@ -205,7 +268,8 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
   function modification(rec: RecordedRequest, type: FakeAdyenModification['type'], psp: string, body: any): FakeResponse {
     const charge = charges.get(psp);
     if (!charge) return json(422, { status: 422, errorType: 'validation', message: 'fake Adyen: unknown paymentPspReference' });
-    if (body.amount && body.amount.currency !== charge.amount.currency) return violation(rec, `currency ${body.amount.currency} differs from the payment's ${charge.amount.currency}`);
+    if (body.amount && body.amount.currency !== charge.amount.currency)
+      return violation(rec, `currency ${body.amount.currency} differs from the payment's ${charge.amount.currency}`);
     const value: number | undefined = body.amount?.value;
     let success: boolean;
     if (type === 'capture') {
@@ -235,8 +299,10 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
     if (!template) return violation(rec, 'no path of the spec matches');
     if (rec.headers[apiKeyHeader] !== apiKey) return errorFixture(401);
     const key = rec.headers[idemHeader];
-    if (typeof key !== 'string' || key.length === 0 || key.length > idemMax) return violation(rec, `${idemParam.name} header missing or longer than ${idemMax}`);
-    if (!String(rec.headers['content-type'] ?? '').startsWith('application/json')) return violation(rec, 'content-type is not application/json');
+    if (typeof key !== 'string' || key.length === 0 || key.length > idemMax)
+      return violation(rec, `${idemParam.name} header missing or longer than ${idemMax}`);
+    if (!String(rec.headers['content-type'] ?? '').startsWith('application/json'))
+      return violation(rec, 'content-type is not application/json');
     const seen = replies.get(key);
     if (seen) return seen.body === rec.body ? seen.response : violation(rec, `${idemParam.name} ${key} reused for a different request`);
 
@@ -251,11 +317,16 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
     if (body.merchantAccount !== merchantAccount) return errorFixture(403);
 
     const psp = decodeURIComponent(rec.path.split('/')[2] ?? '');
-    const response = template === '/payments' ? payment(rec, body)
-      : template.endsWith('/captures') ? modification(rec, 'capture', psp, body)
-      : template.endsWith('/cancels') ? modification(rec, 'cancel', psp, body)
-      : template.endsWith('/refunds') ? modification(rec, 'refund', psp, body)
-      : violation(rec, `${template} is not used by the adapter`);
+    const response =
+      template === '/payments'
+        ? payment(rec, body)
+        : template.endsWith('/captures')
+          ? modification(rec, 'capture', psp, body)
+          : template.endsWith('/cancels')
+            ? modification(rec, 'cancel', psp, body)
+            : template.endsWith('/refunds')
+              ? modification(rec, 'refund', psp, body)
+              : violation(rec, `${template} is not used by the adapter`);
     const check = spec.response('POST', rec.path, response.status, response.body);
     if (!check.ok) violations.push(`answer to ${rec.path} is not spec-valid: ${check.errors.join('; ')}`);
     if (response.status < 500) replies.set(key, { body: rec.body, response });

@@ -71,7 +71,9 @@ const TRANSACTION_FAILED = { resultCode: 'Error', message: [{ code: 'E00027', te
 const DUPLICATE_WINDOW_MS = 120_000;
 
 /** Start the fake with the given credentials (defaults are fine for tests). */
-export async function startAuthorizeNetFake(credentials = { apiLoginId: 'swyd_login', transactionKey: 'swyd_key_123456' }): Promise<AuthorizeNetFake> {
+export async function startAuthorizeNetFake(
+  credentials = { apiLoginId: 'swyd_login', transactionKey: 'swyd_key_123456' },
+): Promise<AuthorizeNetFake> {
   const charges = new Map<string, FakeCharge>();
   const bodies: Array<Record<string, any>> = [];
   const violations: string[] = [];
@@ -85,10 +87,19 @@ export async function startAuthorizeNetFake(credentials = { apiLoginId: 'swyd_lo
   };
   const txResponse = (fix: string, refId: string | undefined, patch: Record<string, unknown>, messages: unknown = OK) => {
     const f = fixture(fix);
-    return answer('createTransactionResponse', { transactionResponse: { ...f.transactionResponse, ...patch }, ...(refId !== undefined && { refId }), messages });
+    return answer('createTransactionResponse', {
+      transactionResponse: { ...f.transactionResponse, ...patch },
+      ...(refId !== undefined && { refId }),
+      messages,
+    });
   };
   const failure = (refId: string | undefined, code: string, text: string, patch: Record<string, unknown> = {}) =>
-    txResponse('not-found-error', refId, { responseCode: '3', transId: '0', errors: [{ errorCode: code, errorText: text }], ...patch }, TRANSACTION_FAILED);
+    txResponse(
+      'not-found-error',
+      refId,
+      { responseCode: '3', transId: '0', errors: [{ errorCode: code, errorText: text }], ...patch },
+      TRANSACTION_FAILED,
+    );
   const apiError = (fix: string) => answer('ErrorResponse', fixture(fix));
 
   function pay(refId: string | undefined, tr: Record<string, any>): FakeResponse {
@@ -101,12 +112,27 @@ export async function startAuthorizeNetFake(credentials = { apiLoginId: 'swyd_lo
     const out = scripted.shift();
     if (out?.responseCode === '4') {
       const transId = String(nextId++);
-      return txResponse('held-for-review', refId, { ...masked, transId, messages: [{ code: out.code, description: out.text ?? 'Your order has been received. Thank you for your business!' }] });
+      return txResponse('held-for-review', refId, {
+        ...masked,
+        transId,
+        messages: [{ code: out.code, description: out.text ?? 'Your order has been received. Thank you for your business!' }],
+      });
     }
     if (out) {
       const fix = out.responseCode === '2' ? 'declined' : 'duplicate-error';
       const transId = out.responseCode === '2' ? String(nextId++) : '0';
-      return txResponse(fix, refId, { ...masked, responseCode: out.responseCode, transId, authCode: '', errors: [{ errorCode: out.code, errorText: out.text ?? 'This transaction has been declined.' }] }, TRANSACTION_FAILED);
+      return txResponse(
+        fix,
+        refId,
+        {
+          ...masked,
+          responseCode: out.responseCode,
+          transId,
+          authCode: '',
+          errors: [{ errorCode: out.code, errorText: out.text ?? 'This transaction has been declined.' }],
+        },
+        TRANSACTION_FAILED,
+      );
     }
     const now = Date.now();
     for (const c of charges.values()) {
@@ -118,11 +144,26 @@ export async function startAuthorizeNetFake(credentials = { apiLoginId: 'swyd_lo
     const networkTransId = `NTID${transId}X`;
     const sale = tr.transactionType === 'authCaptureTransaction';
     charges.set(transId, {
-      transId, transactionType: tr.transactionType, amount, currency, captured: sale ? amount : 0, refunded: 0, voided: false, settled: false,
-      last4, invoiceNumber, networkTransId, submittedAt: now,
+      transId,
+      transactionType: tr.transactionType,
+      amount,
+      currency,
+      captured: sale ? amount : 0,
+      refunded: 0,
+      voided: false,
+      settled: false,
+      last4,
+      invoiceNumber,
+      networkTransId,
+      submittedAt: now,
       request: { ...tr, payment: { creditCard: { ...card, cardNumber: `XXXX${last4}`, cardCode: card.cardCode ? '***' : undefined } } },
     });
-    return txResponse(sale ? 'auth-capture-approved' : 'auth-only-approved', refId, { ...masked, transId, authCode: `A${transId.slice(-5)}`, networkTransId });
+    return txResponse(sale ? 'auth-capture-approved' : 'auth-only-approved', refId, {
+      ...masked,
+      transId,
+      authCode: `A${transId.slice(-5)}`,
+      networkTransId,
+    });
   }
 
   function followUp(refId: string | undefined, tr: Record<string, any>): FakeResponse {
@@ -132,8 +173,10 @@ export async function startAuthorizeNetFake(credentials = { apiLoginId: 'swyd_lo
     const amount = tr.amount === undefined ? 0 : fromDecimalString(String(tr.amount), tr.currencyCode ?? c.currency);
     switch (tr.transactionType) {
       case 'priorAuthCaptureTransaction':
-        if (c.transactionType !== 'authOnlyTransaction' || c.voided || c.captured > 0) return failure(refId, '16', 'The transaction cannot be found.', masked);
-        if (amount > c.amount) return failure(refId, '47', 'The amount requested for settlement cannot be greater than the original amount authorized.', masked);
+        if (c.transactionType !== 'authOnlyTransaction' || c.voided || c.captured > 0)
+          return failure(refId, '16', 'The transaction cannot be found.', masked);
+        if (amount > c.amount)
+          return failure(refId, '47', 'The amount requested for settlement cannot be greater than the original amount authorized.', masked);
         c.captured = amount;
         return txResponse('prior-auth-capture-approved', refId, { ...masked, transId: c.transId });
       case 'voidTransaction':
@@ -142,9 +185,12 @@ export async function startAuthorizeNetFake(credentials = { apiLoginId: 'swyd_lo
         return txResponse('void-approved', refId, { ...masked, transId: c.transId });
       case 'refundTransaction': {
         const card = tr.payment?.creditCard ?? {};
-        if (!c.settled || c.voided) return failure(refId, '54', 'The referenced transaction does not meet the criteria for issuing a credit.', masked);
-        if (card.cardNumber !== c.last4 || card.expirationDate !== 'XXXX') return failure(refId, '54', 'The referenced transaction does not meet the criteria for issuing a credit.', masked);
-        if (c.refunded + amount > c.captured) return failure(refId, '55', 'The sum of credits against the referenced transaction would exceed original debit amount.', masked);
+        if (!c.settled || c.voided)
+          return failure(refId, '54', 'The referenced transaction does not meet the criteria for issuing a credit.', masked);
+        if (card.cardNumber !== c.last4 || card.expirationDate !== 'XXXX')
+          return failure(refId, '54', 'The referenced transaction does not meet the criteria for issuing a credit.', masked);
+        if (c.refunded + amount > c.captured)
+          return failure(refId, '55', 'The sum of credits against the referenced transaction would exceed original debit amount.', masked);
         c.refunded += amount;
         return txResponse('refund-approved', refId, { ...masked, transId: String(nextId++), refTransID: c.transId });
       }
@@ -157,29 +203,50 @@ export async function startAuthorizeNetFake(credentials = { apiLoginId: 'swyd_lo
     const c = charges.get(transId);
     if (!c) return apiError('record-not-found');
     const f = fixture('transaction-details');
-    const status = c.voided ? 'voided' : c.settled ? 'settledSuccessfully' : c.captured > 0 ? 'capturedPendingSettlement' : 'authorizedPendingCapture';
+    const status = c.voided
+      ? 'voided'
+      : c.settled
+        ? 'settledSuccessfully'
+        : c.captured > 0
+          ? 'capturedPendingSettlement'
+          : 'authorizedPendingCapture';
     return answer('getTransactionDetailsResponse', {
       ...f,
       transaction: {
-        ...f.transaction, transId: c.transId, transactionType: c.transactionType, transactionStatus: status, authCode: `A${c.transId.slice(-5)}`,
-        order: { invoiceNumber: c.invoiceNumber }, authAmount: toDecimalString(c.amount, c.currency), settleAmount: toDecimalString(c.captured, c.currency),
-        payment: { creditCard: { cardNumber: `XXXX${c.last4}`, expirationDate: 'XXXX', cardType: 'Visa' } }, networkTransId: c.networkTransId,
+        ...f.transaction,
+        transId: c.transId,
+        transactionType: c.transactionType,
+        transactionStatus: status,
+        authCode: `A${c.transId.slice(-5)}`,
+        order: { invoiceNumber: c.invoiceNumber },
+        authAmount: toDecimalString(c.amount, c.currency),
+        settleAmount: toDecimalString(c.captured, c.currency),
+        payment: { creditCard: { cardNumber: `XXXX${c.last4}`, expirationDate: 'XXXX', cardType: 'Visa' } },
+        networkTransId: c.networkTransId,
       },
     });
   }
 
   function unsettled(): FakeResponse {
     const f = fixture('unsettled-list');
-    const list = [...charges.values()].filter((c) => !c.settled).reverse().map((c) => ({
-      ...f.transactions[0], transId: c.transId, invoiceNumber: c.invoiceNumber, accountNumber: `XXXX${c.last4}`, settleAmount: toDecimalString(c.captured, c.currency),
-      transactionStatus: c.voided ? 'voided' : c.captured > 0 ? 'capturedPendingSettlement' : 'authorizedPendingCapture',
-    }));
+    const list = [...charges.values()]
+      .filter((c) => !c.settled)
+      .reverse()
+      .map((c) => ({
+        ...f.transactions[0],
+        transId: c.transId,
+        invoiceNumber: c.invoiceNumber,
+        accountNumber: `XXXX${c.last4}`,
+        settleAmount: toDecimalString(c.captured, c.currency),
+        transactionStatus: c.voided ? 'voided' : c.captured > 0 ? 'capturedPendingSettlement' : 'authorizedPendingCapture',
+      }));
     return answer('getUnsettledTransactionListResponse', { ...f, transactions: list, totalNumInResultSet: String(list.length) });
   }
 
   function handle(req: RecordedRequest): FakeResponse {
     if (req.method !== 'POST') return { status: 405, body: 'method not allowed' };
-    if (!String(req.headers['content-type']).startsWith('application/json')) violations.push(`content-type: ${req.headers['content-type']}`);
+    if (!String(req.headers['content-type']).startsWith('application/json'))
+      violations.push(`content-type: ${req.headers['content-type']}`);
     let doc: Record<string, any>;
     try {
       doc = JSON.parse(req.body);
@@ -196,13 +263,16 @@ export async function startAuthorizeNetFake(credentials = { apiLoginId: 'swyd_lo
     const [root] = Object.keys(doc);
     const body = doc[root];
     const auth = body.merchantAuthentication;
-    if (auth?.name !== credentials.apiLoginId || auth?.transactionKey !== credentials.transactionKey) return apiError('authentication-failed');
+    if (auth?.name !== credentials.apiLoginId || auth?.transactionKey !== credentials.transactionKey)
+      return apiError('authentication-failed');
     if (root === 'getTransactionDetailsRequest') return details(String(body.transId));
     if (root === 'getUnsettledTransactionListRequest') return unsettled();
     if (root !== 'createTransactionRequest') return failure(undefined, '69', 'The transaction type is invalid.');
     const request = body.transactionRequest;
     const refId = body.refId === undefined ? undefined : String(body.refId);
-    return ['authOnlyTransaction', 'authCaptureTransaction'].includes(request.transactionType) ? pay(refId, request) : followUp(refId, request);
+    return ['authOnlyTransaction', 'authCaptureTransaction'].includes(request.transactionType)
+      ? pay(refId, request)
+      : followUp(refId, request);
   }
 
   const server = await startFakeServer(handle);

@@ -12,7 +12,15 @@
  * a field the adapter sends that is not listed is a violation, so the subset can only be stricter.
  */
 import {
-  GraphQLScalarType, Kind, buildSchema, execute, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema,
+  GraphQLScalarType,
+  Kind,
+  buildSchema,
+  execute,
+  getOperationAST,
+  parse,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { randomBytes } from 'node:crypto';
@@ -25,7 +33,16 @@ type Fields = Readonly<Record<string, string>>;
 
 /** The schema subset, as data (see the module comment for its source). */
 export const BRAINTREE_SCHEMA_SUBSET = {
-  scalars: ['Amount', 'CountryCode', 'CurrencyCodeAlpha', 'ECommerceIndicator', 'ThreeDSecureVersion', 'ThreeDSecureStatusCode', 'ThreeDSecureCavvAlgorithm', 'Timestamp'],
+  scalars: [
+    'Amount',
+    'CountryCode',
+    'CurrencyCodeAlpha',
+    'ECommerceIndicator',
+    'ThreeDSecureVersion',
+    'ThreeDSecureStatusCode',
+    'ThreeDSecureCavvAlgorithm',
+    'Timestamp',
+  ],
   enums: {
     PaymentInitiator: ['ESTIMATED', 'INSTALLMENT', 'INSTALLMENT_FIRST', 'MOTO', 'RECURRING', 'RECURRING_FIRST', 'UNSCHEDULED'],
     RecurringType: ['FIRST', 'SUBSEQUENT', 'UNSCHEDULED'],
@@ -33,60 +50,201 @@ export const BRAINTREE_SCHEMA_SUBSET = {
     ExternalVaultStatus: ['VAULTED', 'WILL_VAULT'],
     CardAccountType: ['CREDIT', 'DEBIT'],
     ScaExemptionType: ['LOW_VALUE', 'SECURE_CORPORATE', 'TRANSACTION_RISK_ANALYSIS', 'TRUSTED_BENEFICIARY'],
-    PaymentStatus: ['AUTHORIZATION_EXPIRED', 'AUTHORIZED', 'AUTHORIZING', 'FAILED', 'GATEWAY_REJECTED', 'PROCESSOR_DECLINED', 'SETTLED', 'SETTLEMENT_CONFIRMED', 'SETTLEMENT_DECLINED', 'SETTLEMENT_PENDING', 'SETTLING', 'SUBMITTED_FOR_SETTLEMENT', 'VOIDED'],
-    GatewayRejectionReason: ['APPLICATION_INCOMPLETE', 'AVS', 'AVS_AND_CVV', 'CVV', 'DUPLICATE', 'EXCESSIVE_RETRY', 'FRAUD', 'MANUAL_TRANSACTIONS_DISABLED', 'PAYMENT_METHOD_BLOCKED', 'RISK_THRESHOLD', 'THREE_D_SECURE', 'TOKEN_ISSUANCE', 'TOO_MANY_CONFIRMATION_ATTEMPTS', 'UNION_PAY_ENROLLMENT_REQUIRED'],
+    PaymentStatus: [
+      'AUTHORIZATION_EXPIRED',
+      'AUTHORIZED',
+      'AUTHORIZING',
+      'FAILED',
+      'GATEWAY_REJECTED',
+      'PROCESSOR_DECLINED',
+      'SETTLED',
+      'SETTLEMENT_CONFIRMED',
+      'SETTLEMENT_DECLINED',
+      'SETTLEMENT_PENDING',
+      'SETTLING',
+      'SUBMITTED_FOR_SETTLEMENT',
+      'VOIDED',
+    ],
+    GatewayRejectionReason: [
+      'APPLICATION_INCOMPLETE',
+      'AVS',
+      'AVS_AND_CVV',
+      'CVV',
+      'DUPLICATE',
+      'EXCESSIVE_RETRY',
+      'FRAUD',
+      'MANUAL_TRANSACTIONS_DISABLED',
+      'PAYMENT_METHOD_BLOCKED',
+      'RISK_THRESHOLD',
+      'THREE_D_SECURE',
+      'TOKEN_ISSUANCE',
+      'TOO_MANY_CONFIRMATION_ATTEMPTS',
+      'UNION_PAY_ENROLLMENT_REQUIRED',
+    ],
     ProcessorDeclineType: ['HARD', 'SOFT'],
-    AvsCvvResponseCode: ['BYPASS', 'DOES_NOT_MATCH', 'ISSUER_DOES_NOT_PARTICIPATE', 'MATCHES', 'NOT_APPLICABLE', 'NOT_PROVIDED', 'NOT_VERIFIED', 'SYSTEM_ERROR'],
+    AvsCvvResponseCode: [
+      'BYPASS',
+      'DOES_NOT_MATCH',
+      'ISSUER_DOES_NOT_PARTICIPATE',
+      'MATCHES',
+      'NOT_APPLICABLE',
+      'NOT_PROVIDED',
+      'NOT_VERIFIED',
+      'SYSTEM_ERROR',
+    ],
     PaymentMethodUsage: ['MULTI_USE', 'SINGLE_USE'],
     PaymentSource: ['API', 'CONTROL_PANEL', 'PAYMENT_READER', 'RECURRING', 'UNKNOWN'],
-    CreditCardBrandCode: ['AMERICAN_EXPRESS', 'CITI', 'DINERS', 'DISCOVER', 'ELO', 'HIPER', 'HIPERCARD', 'INTERNATIONAL_MAESTRO', 'JCB', 'MASTERCARD', 'SOLO', 'SWITCH', 'UK_MAESTRO', 'UNION_PAY', 'UNKNOWN', 'VISA'],
+    CreditCardBrandCode: [
+      'AMERICAN_EXPRESS',
+      'CITI',
+      'DINERS',
+      'DISCOVER',
+      'ELO',
+      'HIPER',
+      'HIPERCARD',
+      'INTERNATIONAL_MAESTRO',
+      'JCB',
+      'MASTERCARD',
+      'SOLO',
+      'SWITCH',
+      'UK_MAESTRO',
+      'UNION_PAY',
+      'UNKNOWN',
+      'VISA',
+    ],
   } as Readonly<Record<string, readonly string[]>>,
   inputs: {
     TokenizeCreditCardInput: { clientMutationId: 'String', creditCard: 'CreditCardInput!', options: 'TokenizeCreditCardOptionsInput' },
     TokenizeCreditCardOptionsInput: { validate: 'Boolean' },
-    CreditCardInput: { number: 'String', expirationYear: 'String', expirationMonth: 'String', cvv: 'String', cardholderName: 'String', billingAddress: 'AddressInput' },
+    CreditCardInput: {
+      number: 'String',
+      expirationYear: 'String',
+      expirationMonth: 'String',
+      cvv: 'String',
+      cardholderName: 'String',
+      billingAddress: 'AddressInput',
+    },
     AddressInput: {
-      company: 'String', streetAddress: 'String', addressLine1: 'String', extendedAddress: 'String', addressLine2: 'String', firstName: 'String',
-      lastName: 'String', locality: 'String', adminArea2: 'String', region: 'String', adminArea1: 'String', postalCode: 'String',
-      countryCode: 'CountryCode', phone: 'PhoneInput', countryCodeAlpha3: 'String', countryCodeAlpha2: 'String', countryCodeNumeric: 'String', countryName: 'String',
+      company: 'String',
+      streetAddress: 'String',
+      addressLine1: 'String',
+      extendedAddress: 'String',
+      addressLine2: 'String',
+      firstName: 'String',
+      lastName: 'String',
+      locality: 'String',
+      adminArea2: 'String',
+      region: 'String',
+      adminArea1: 'String',
+      postalCode: 'String',
+      countryCode: 'CountryCode',
+      phone: 'PhoneInput',
+      countryCodeAlpha3: 'String',
+      countryCodeAlpha2: 'String',
+      countryCodeNumeric: 'String',
+      countryName: 'String',
     },
     PhoneInput: { countryPhoneCode: 'String!', phoneNumber: 'String!', extensionNumber: 'String' },
-    ChargeCreditCardInput: { clientMutationId: 'String', paymentMethodId: 'ID!', options: 'CreditCardTransactionOptionsInput', transaction: 'TransactionInput!' },
-    AuthorizeCreditCardInput: { clientMutationId: 'String', paymentMethodId: 'ID!', options: 'CreditCardTransactionOptionsInput', transaction: 'TransactionInput!' },
+    ChargeCreditCardInput: {
+      clientMutationId: 'String',
+      paymentMethodId: 'ID!',
+      options: 'CreditCardTransactionOptionsInput',
+      transaction: 'TransactionInput!',
+    },
+    AuthorizeCreditCardInput: {
+      clientMutationId: 'String',
+      paymentMethodId: 'ID!',
+      options: 'CreditCardTransactionOptionsInput',
+      transaction: 'TransactionInput!',
+    },
     CreditCardTransactionOptionsInput: {
-      externalVault: 'TransactionExternalVaultOptionsInput', billingAddress: 'AddressInput', accountType: 'CardAccountType', tokenizedCvv: 'ID',
-      fraudTools: 'CreditCardFraudToolsOptionsInput', threeDSecureAuthentication: 'ThreeDSecureAuthenticationInput', scaExemption: 'ScaExemptionType', installmentCount: 'Int',
+      externalVault: 'TransactionExternalVaultOptionsInput',
+      billingAddress: 'AddressInput',
+      accountType: 'CardAccountType',
+      tokenizedCvv: 'ID',
+      fraudTools: 'CreditCardFraudToolsOptionsInput',
+      threeDSecureAuthentication: 'ThreeDSecureAuthenticationInput',
+      scaExemption: 'ScaExemptionType',
+      installmentCount: 'Int',
     },
     TransactionExternalVaultOptionsInput: { status: 'ExternalVaultStatus!', verifyingNetworkTransactionId: 'String' },
     CreditCardFraudToolsOptionsInput: { skipCvv: 'Boolean', skipAvs: 'Boolean', skipAdvancedFraudChecking: 'Boolean' },
     ThreeDSecureAuthenticationInput: { authenticationId: 'String', passThrough: 'ThreeDSecurePassThroughInput', required: 'Boolean' },
     ThreeDSecurePassThroughInput: {
-      eciFlag: 'ECommerceIndicator!', cavv: 'String', xId: 'String', threeDSecureServerTransactionId: 'String', version: 'ThreeDSecureVersion',
-      authenticationResponse: 'ThreeDSecureStatusCode', directoryServerResponse: 'ThreeDSecureStatusCode', cavvAlgorithm: 'ThreeDSecureCavvAlgorithm', directoryServerTransactionId: 'String',
+      eciFlag: 'ECommerceIndicator!',
+      cavv: 'String',
+      xId: 'String',
+      threeDSecureServerTransactionId: 'String',
+      version: 'ThreeDSecureVersion',
+      authenticationResponse: 'ThreeDSecureStatusCode',
+      directoryServerResponse: 'ThreeDSecureStatusCode',
+      cavvAlgorithm: 'ThreeDSecureCavvAlgorithm',
+      directoryServerTransactionId: 'String',
     },
     TransactionInput: {
-      amount: 'Amount!', merchantAccountId: 'ID', orderId: 'String', exchangeRateQuoteId: 'ID', purchaseOrderNumber: 'String', riskData: 'RiskDataInput',
-      descriptor: 'TransactionDescriptorInput', recurring: 'RecurringType', paymentInitiator: 'PaymentInitiator', channel: 'String', customerId: 'ID',
-      discountAmount: 'String', surchargeAmount: 'String', threeDSecurePassThrough: 'ThreeDSecurePassThroughInput',
-      vaultPaymentMethodAfterTransacting: 'VaultPaymentMethodAfterTransactingInput', customerDetails: 'TransactionCustomerDetailsInput',
+      amount: 'Amount!',
+      merchantAccountId: 'ID',
+      orderId: 'String',
+      exchangeRateQuoteId: 'ID',
+      purchaseOrderNumber: 'String',
+      riskData: 'RiskDataInput',
+      descriptor: 'TransactionDescriptorInput',
+      recurring: 'RecurringType',
+      paymentInitiator: 'PaymentInitiator',
+      channel: 'String',
+      customerId: 'ID',
+      discountAmount: 'String',
+      surchargeAmount: 'String',
+      threeDSecurePassThrough: 'ThreeDSecurePassThroughInput',
+      vaultPaymentMethodAfterTransacting: 'VaultPaymentMethodAfterTransactingInput',
+      customerDetails: 'TransactionCustomerDetailsInput',
     },
     RiskDataInput: { customerBrowser: 'String', customerIp: 'String', deviceData: 'String' },
     TransactionDescriptorInput: { name: 'String', phone: 'String', url: 'String' },
     VaultPaymentMethodAfterTransactingInput: { when: 'VaultPaymentMethodCriteria!' },
     TransactionCustomerDetailsInput: { email: 'String', phoneNumber: 'String' },
-    CaptureTransactionInput: { clientMutationId: 'String', transactionId: 'ID!', amount: 'Amount', transaction: 'CaptureTransactionOptionsInput' },
-    CaptureTransactionOptionsInput: { amount: 'Amount', descriptor: 'TransactionDescriptorInput', discountAmount: 'String', orderId: 'String', purchaseOrderNumber: 'String' },
+    CaptureTransactionInput: {
+      clientMutationId: 'String',
+      transactionId: 'ID!',
+      amount: 'Amount',
+      transaction: 'CaptureTransactionOptionsInput',
+    },
+    CaptureTransactionOptionsInput: {
+      amount: 'Amount',
+      descriptor: 'TransactionDescriptorInput',
+      discountAmount: 'String',
+      orderId: 'String',
+      purchaseOrderNumber: 'String',
+    },
     ReverseTransactionInput: { clientMutationId: 'String', transactionId: 'ID!' },
     RefundTransactionInput: { clientMutationId: 'String', transactionId: 'ID!', refund: 'RefundInput' },
     RefundInput: { amount: 'Amount', orderId: 'String', merchantAccountId: 'ID', description: 'String', reason: 'String' },
-    TransactionSearchInput: { id: 'SearchValueInput', status: 'SearchTransactionStatusInput', orderId: 'SearchTextInput', merchantAccountId: 'SearchPaymentMerchantAccountIdInput' },
+    TransactionSearchInput: {
+      id: 'SearchValueInput',
+      status: 'SearchTransactionStatusInput',
+      orderId: 'SearchTextInput',
+      merchantAccountId: 'SearchPaymentMerchantAccountIdInput',
+    },
     SearchValueInput: { is: 'String', in: '[String!]' },
     SearchTextInput: { is: 'String', isNot: 'String', startsWith: 'String', endsWith: 'String', contains: 'String' },
     SearchTransactionStatusInput: { is: 'PaymentStatus', in: '[PaymentStatus!]' },
-    SearchPaymentMerchantAccountIdInput: { is: 'String', in: '[String!]', isNot: 'String', startsWith: 'String', endsWith: 'String', contains: 'String' },
+    SearchPaymentMerchantAccountIdInput: {
+      is: 'String',
+      in: '[String!]',
+      isNot: 'String',
+      startsWith: 'String',
+      endsWith: 'String',
+      contains: 'String',
+    },
   } as Readonly<Record<string, Fields>>,
   interfaces: {
-    PaymentStatusEvent: { status: 'PaymentStatus', timestamp: 'Timestamp', amount: 'MonetaryAmount', source: 'PaymentSource', terminal: 'Boolean' },
+    PaymentStatusEvent: {
+      status: 'PaymentStatus',
+      timestamp: 'Timestamp',
+      amount: 'MonetaryAmount',
+      source: 'PaymentSource',
+      terminal: 'Boolean',
+    },
   } as Readonly<Record<string, Fields>>,
   objects: {
     Query: { ping: 'String!', search: 'Search' },
@@ -104,46 +262,119 @@ export const BRAINTREE_SCHEMA_SUBSET = {
     PageInfo: { hasNextPage: 'Boolean!', hasPreviousPage: 'Boolean!', startCursor: 'String', endCursor: 'String' },
     TokenizeCreditCardPayload: { clientMutationId: 'String', paymentMethod: 'PaymentMethod' },
     PaymentMethod: { id: 'ID!', legacyId: 'ID!', usage: 'PaymentMethodUsage', createdAt: 'Timestamp', details: 'PaymentMethodDetails' },
-    CreditCardDetails: { brandCode: 'CreditCardBrandCode', last4: 'String', bin: 'String', expirationMonth: 'String', expirationYear: 'String', cardholderName: 'String', uniqueNumberIdentifier: 'String' },
-    CreditCardTransactionDetails: { creditCard: 'CreditCardDetails', networkTransactionId: 'String', accountType: 'CardAccountType', acquirerReferenceNumber: 'String', processedWithCardOnFileNetworkToken: 'Boolean' },
+    CreditCardDetails: {
+      brandCode: 'CreditCardBrandCode',
+      last4: 'String',
+      bin: 'String',
+      expirationMonth: 'String',
+      expirationYear: 'String',
+      cardholderName: 'String',
+      uniqueNumberIdentifier: 'String',
+    },
+    CreditCardTransactionDetails: {
+      creditCard: 'CreditCardDetails',
+      networkTransactionId: 'String',
+      accountType: 'CardAccountType',
+      acquirerReferenceNumber: 'String',
+      processedWithCardOnFileNetworkToken: 'Boolean',
+    },
     TransactionPayload: { clientMutationId: 'String', transaction: 'Transaction' },
     Transaction: {
-      id: 'ID!', legacyId: 'ID!', createdAt: 'Timestamp', paymentMethodSnapshot: 'PaymentMethodSnapshot', paymentMethod: 'PaymentMethod', amount: 'MonetaryAmount',
-      merchantAccountId: 'ID', orderId: 'String', status: 'PaymentStatus', statusHistory: '[PaymentStatusEvent!]', channel: 'String', source: 'PaymentSource',
+      id: 'ID!',
+      legacyId: 'ID!',
+      createdAt: 'Timestamp',
+      paymentMethodSnapshot: 'PaymentMethodSnapshot',
+      paymentMethod: 'PaymentMethod',
+      amount: 'MonetaryAmount',
+      merchantAccountId: 'ID',
+      orderId: 'String',
+      status: 'PaymentStatus',
+      statusHistory: '[PaymentStatusEvent!]',
+      channel: 'String',
+      source: 'PaymentSource',
     },
     MonetaryAmount: { value: 'Amount', currencyCode: 'CurrencyCodeAlpha' },
     TransactionAuthorizationProcessorResponse: {
-      legacyCode: 'String', message: 'String', cvvResponse: 'AvsCvvResponseCode', avsPostalCodeResponse: 'AvsCvvResponseCode', avsStreetAddressResponse: 'AvsCvvResponseCode',
-      authorizationId: 'String', additionalInformation: 'String', retrievalReferenceNumber: 'String', emvData: 'String',
+      legacyCode: 'String',
+      message: 'String',
+      cvvResponse: 'AvsCvvResponseCode',
+      avsPostalCodeResponse: 'AvsCvvResponseCode',
+      avsStreetAddressResponse: 'AvsCvvResponseCode',
+      authorizationId: 'String',
+      additionalInformation: 'String',
+      retrievalReferenceNumber: 'String',
+      emvData: 'String',
     },
     PaymentNetworkResponse: { code: 'String', message: 'String' },
     MerchantAdviceCodeResponse: { code: 'String', message: 'String' },
     'AuthorizedEvent implements PaymentStatusEvent': {
-      status: 'PaymentStatus', timestamp: 'Timestamp', amount: 'MonetaryAmount', source: 'PaymentSource', processorResponse: 'TransactionAuthorizationProcessorResponse',
-      networkResponse: 'PaymentNetworkResponse', terminal: 'Boolean', authorizationExpiresAt: 'Timestamp', userName: 'String',
+      status: 'PaymentStatus',
+      timestamp: 'Timestamp',
+      amount: 'MonetaryAmount',
+      source: 'PaymentSource',
+      processorResponse: 'TransactionAuthorizationProcessorResponse',
+      networkResponse: 'PaymentNetworkResponse',
+      terminal: 'Boolean',
+      authorizationExpiresAt: 'Timestamp',
+      userName: 'String',
     },
     'ProcessorDeclinedEvent implements PaymentStatusEvent': {
-      status: 'PaymentStatus', timestamp: 'Timestamp', amount: 'MonetaryAmount', source: 'PaymentSource', declineType: 'ProcessorDeclineType',
-      processorResponse: 'TransactionAuthorizationProcessorResponse', networkResponse: 'PaymentNetworkResponse', merchantAdviceCodeResponse: 'MerchantAdviceCodeResponse',
-      terminal: 'Boolean', userName: 'String',
+      status: 'PaymentStatus',
+      timestamp: 'Timestamp',
+      amount: 'MonetaryAmount',
+      source: 'PaymentSource',
+      declineType: 'ProcessorDeclineType',
+      processorResponse: 'TransactionAuthorizationProcessorResponse',
+      networkResponse: 'PaymentNetworkResponse',
+      merchantAdviceCodeResponse: 'MerchantAdviceCodeResponse',
+      terminal: 'Boolean',
+      userName: 'String',
     },
     'GatewayRejectedEvent implements PaymentStatusEvent': {
-      status: 'PaymentStatus', timestamp: 'Timestamp', amount: 'MonetaryAmount', source: 'PaymentSource', gatewayRejectionReason: 'GatewayRejectionReason',
-      processorResponse: 'TransactionAuthorizationProcessorResponse', networkResponse: 'PaymentNetworkResponse', merchantAdviceCodeResponse: 'MerchantAdviceCodeResponse',
-      terminal: 'Boolean', duplicateOf: 'Transaction', userName: 'String',
+      status: 'PaymentStatus',
+      timestamp: 'Timestamp',
+      amount: 'MonetaryAmount',
+      source: 'PaymentSource',
+      gatewayRejectionReason: 'GatewayRejectionReason',
+      processorResponse: 'TransactionAuthorizationProcessorResponse',
+      networkResponse: 'PaymentNetworkResponse',
+      merchantAdviceCodeResponse: 'MerchantAdviceCodeResponse',
+      terminal: 'Boolean',
+      duplicateOf: 'Transaction',
+      userName: 'String',
     },
     'FailedEvent implements PaymentStatusEvent': {
-      status: 'PaymentStatus', timestamp: 'Timestamp', amount: 'MonetaryAmount', source: 'PaymentSource', processorResponse: 'TransactionAuthorizationProcessorResponse',
-      networkResponse: 'PaymentNetworkResponse', merchantAdviceCodeResponse: 'MerchantAdviceCodeResponse', terminal: 'Boolean', userName: 'String',
+      status: 'PaymentStatus',
+      timestamp: 'Timestamp',
+      amount: 'MonetaryAmount',
+      source: 'PaymentSource',
+      processorResponse: 'TransactionAuthorizationProcessorResponse',
+      networkResponse: 'PaymentNetworkResponse',
+      merchantAdviceCodeResponse: 'MerchantAdviceCodeResponse',
+      terminal: 'Boolean',
+      userName: 'String',
     },
     'SubmittedForSettlementEvent implements PaymentStatusEvent': {
-      status: 'PaymentStatus', timestamp: 'Timestamp', amount: 'MonetaryAmount', source: 'PaymentSource', terminal: 'Boolean', userName: 'String',
+      status: 'PaymentStatus',
+      timestamp: 'Timestamp',
+      amount: 'MonetaryAmount',
+      source: 'PaymentSource',
+      terminal: 'Boolean',
+      userName: 'String',
     },
     ReverseTransactionPayload: { clientMutationId: 'String', reversal: 'TransactionReversal' },
     RefundTransactionPayload: { clientMutationId: 'String', refund: 'Refund' },
     Refund: {
-      id: 'ID!', legacyId: 'ID!', createdAt: 'Timestamp', amount: 'MonetaryAmount', orderId: 'String', status: 'PaymentStatus', statusHistory: '[PaymentStatusEvent!]',
-      merchantAccountId: 'ID', source: 'PaymentSource', refundedTransaction: 'Transaction',
+      id: 'ID!',
+      legacyId: 'ID!',
+      createdAt: 'Timestamp',
+      amount: 'MonetaryAmount',
+      orderId: 'String',
+      status: 'PaymentStatus',
+      statusHistory: '[PaymentStatusEvent!]',
+      merchantAccountId: 'ID',
+      source: 'PaymentSource',
+      refundedTransaction: 'Transaction',
     },
   } as Readonly<Record<string, Fields>>,
   unions: {
@@ -154,7 +385,10 @@ export const BRAINTREE_SCHEMA_SUBSET = {
 } as const;
 
 function toSdl(s: typeof BRAINTREE_SCHEMA_SUBSET): string {
-  const block = (kw: string, name: string, fields: Fields) => `${kw} ${name} {\n${Object.entries(fields).map(([f, t]) => `  ${f}: ${t}`).join('\n')}\n}`;
+  const block = (kw: string, name: string, fields: Fields) =>
+    `${kw} ${name} {\n${Object.entries(fields)
+      .map(([f, t]) => `  ${f}: ${t}`)
+      .join('\n')}\n}`;
   return [
     'schema { query: Query mutation: Mutation }',
     ...s.scalars.map((n) => `scalar ${n}`),
@@ -174,7 +408,8 @@ export function braintreeSchema(): GraphQLSchema {
   const schema = buildSchema(toSdl(BRAINTREE_SCHEMA_SUBSET));
   const amount = schema.getType('Amount') as GraphQLScalarType;
   amount.parseValue = (v: unknown) => {
-    if (typeof v !== 'string' || !AMOUNT.test(v)) throw new TypeError(`Amount must be a whole number or have two or three decimals, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || !AMOUNT.test(v))
+      throw new TypeError(`Amount must be a whole number or have two or three decimals, got ${JSON.stringify(v)}`);
     return v;
   };
   amount.parseLiteral = (ast) => (ast.kind === Kind.STRING ? amount.parseValue(ast.value) : undefined);
@@ -247,16 +482,30 @@ export const FAKE_CARDS = {
 
 /** Processor response texts used by the fake (Braintree's authorization-response table). */
 const PROCESSOR_TEXT: Readonly<Record<string, string>> = {
-  '2000': 'Do Not Honor', '2001': 'Insufficient Funds', '2004': 'Expired Card', '2010': 'Card Issuer Declined CVV',
-  '2015': 'Transaction Not Allowed', '2038': 'Processor Declined', '2046': 'Declined', '2047': 'Call Issuer. Pick Up Card',
-  '2053': 'Card reported as lost or stolen', '2099': 'Cardholder Authentication Required', '2108': 'Closed Card', '3000': 'Processor Network Unavailable - Try Again',
+  '2000': 'Do Not Honor',
+  '2001': 'Insufficient Funds',
+  '2004': 'Expired Card',
+  '2010': 'Card Issuer Declined CVV',
+  '2015': 'Transaction Not Allowed',
+  '2038': 'Processor Declined',
+  '2046': 'Declined',
+  '2047': 'Call Issuer. Pick Up Card',
+  '2053': 'Card reported as lost or stolen',
+  '2099': 'Cardholder Authentication Required',
+  '2108': 'Closed Card',
+  '3000': 'Processor Network Unavailable - Try Again',
 };
 
 const id = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 const b64 = (s: string) => Buffer.from(s).toString('base64').replace(/=+$/, '');
 
 class ValidationFailure extends Error {
-  constructor(message: string, readonly legacyCode: string, readonly inputPath: string[] = [], readonly errorClass = 'VALIDATION') {
+  constructor(
+    message: string,
+    readonly legacyCode: string,
+    readonly inputPath: string[] = [],
+    readonly errorClass = 'VALIDATION',
+  ) {
     super(message);
   }
 }
@@ -288,14 +537,29 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
   }
 
   function txView(tx: FakeBraintreeTransaction) {
-    const pm = tx.vaultedPaymentMethodId ? { id: tx.vaultedPaymentMethodId, legacyId: tx.vaultedPaymentMethodId, usage: 'MULTI_USE' } : null;
+    const pm = tx.vaultedPaymentMethodId
+      ? { id: tx.vaultedPaymentMethodId, legacyId: tx.vaultedPaymentMethodId, usage: 'MULTI_USE' }
+      : null;
     const shown = tx.captured > 0 ? tx.captured : tx.amount;
     return {
-      __typename: 'Transaction', id: tx.id, legacyId: tx.id.slice(3), orderId: tx.orderId ?? null, status: tx.status, merchantAccountId: tx.merchantAccountId,
-      amount: money(shown, tx.currency), paymentMethod: pm, source: 'API',
+      __typename: 'Transaction',
+      id: tx.id,
+      legacyId: tx.id.slice(3),
+      orderId: tx.orderId ?? null,
+      status: tx.status,
+      merchantAccountId: tx.merchantAccountId,
+      amount: money(shown, tx.currency),
+      paymentMethod: pm,
+      source: 'API',
       paymentMethodSnapshot: {
-        __typename: 'CreditCardTransactionDetails', networkTransactionId: tx.networkTransactionId ?? null,
-        creditCard: { __typename: 'CreditCardDetails', bin: tx.bin, last4: tx.last4, brandCode: tx.bin.startsWith('4') ? 'VISA' : 'MASTERCARD' },
+        __typename: 'CreditCardTransactionDetails',
+        networkTransactionId: tx.networkTransactionId ?? null,
+        creditCard: {
+          __typename: 'CreditCardDetails',
+          bin: tx.bin,
+          last4: tx.last4,
+          brandCode: tx.bin.startsWith('4') ? 'VISA' : 'MASTERCARD',
+        },
       },
       statusHistory: [...tx.events].reverse(),
     };
@@ -304,18 +568,39 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
   function pay(kind: 'charge' | 'authorize', input: any) {
     const token = tokens.get(input.paymentMethodId);
     if (!token) throw new ValidationFailure('Unknown or expired payment method ID.', '91565', ['input', 'paymentMethodId']);
-    if (!token.multiUse && token.used) throw new ValidationFailure('Cannot use a payment_method_nonce more than once.', '91564', ['input', 'paymentMethodId']);
+    if (!token.multiUse && token.used)
+      throw new ValidationFailure('Cannot use a payment_method_nonce more than once.', '91564', ['input', 'paymentMethodId']);
     token.used = true;
     const t = input.transaction;
     const account = t.merchantAccountId ?? defaultAccount;
     const currency = accounts[account];
     if (!currency) throw new ValidationFailure('Merchant account ID is invalid.', '91513', ['input', 'transaction', 'merchantAccountId']);
     const amount = parseAmount(t.amount, currency, ['input', 'transaction', 'amount']);
-    const ev = (status: string, extra: Record<string, unknown> = {}) => ({ __typename: `${eventType(status)}`, status, amount: money(amount, currency), source: 'API', terminal: false, ...extra });
+    const ev = (status: string, extra: Record<string, unknown> = {}) => ({
+      __typename: `${eventType(status)}`,
+      status,
+      amount: money(amount, currency),
+      source: 'API',
+      terminal: false,
+      ...extra,
+    });
     const tx: FakeBraintreeTransaction = {
-      id: `dHJ${b64(id('tx'))}`, orderId: t.orderId, merchantAccountId: account, currency, amount, captured: 0, refunded: 0, status: 'PENDING', kind,
-      paymentInitiator: t.paymentInitiator, externalVault: input.options?.externalVault, threeDS: input.options?.threeDSecureAuthentication?.passThrough,
-      usedPaymentMethodId: input.paymentMethodId, bin: token.bin, last4: token.last4, events: [],
+      id: `dHJ${b64(id('tx'))}`,
+      orderId: t.orderId,
+      merchantAccountId: account,
+      currency,
+      amount,
+      captured: 0,
+      refunded: 0,
+      status: 'PENDING',
+      kind,
+      paymentInitiator: t.paymentInitiator,
+      externalVault: input.options?.externalVault,
+      threeDS: input.options?.threeDSecureAuthentication?.passThrough,
+      usedPaymentMethodId: input.paymentMethodId,
+      bin: token.bin,
+      last4: token.last4,
+      events: [],
     };
     transactions.set(tx.id, tx);
     const major = Number(t.amount);
@@ -332,18 +617,22 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
     if (outcome && 'processorDeclined' in outcome) {
       const code = outcome.processorDeclined;
       tx.status = 'PROCESSOR_DECLINED';
-      tx.events.push(ev('PROCESSOR_DECLINED', {
-        declineType: outcome.declineType ?? 'SOFT',
-        processorResponse: { legacyCode: code, message: outcome.message ?? PROCESSOR_TEXT[code] ?? 'Processor Declined' },
-        networkResponse: null,
-        merchantAdviceCodeResponse: outcome.advice ? { code: outcome.advice, message: null } : null,
-      }));
+      tx.events.push(
+        ev('PROCESSOR_DECLINED', {
+          declineType: outcome.declineType ?? 'SOFT',
+          processorResponse: { legacyCode: code, message: outcome.message ?? PROCESSOR_TEXT[code] ?? 'Processor Declined' },
+          networkResponse: null,
+          merchantAdviceCodeResponse: outcome.advice ? { code: outcome.advice, message: null } : null,
+        }),
+      );
     } else if (outcome && 'gatewayRejected' in outcome) {
       tx.status = 'GATEWAY_REJECTED';
       tx.events.push(ev('GATEWAY_REJECTED', { gatewayRejectionReason: outcome.gatewayRejected, processorResponse: null }));
     } else if (outcome && 'failed' in outcome) {
       tx.status = 'FAILED';
-      tx.events.push(ev('FAILED', { processorResponse: { legacyCode: outcome.failed, message: PROCESSOR_TEXT[outcome.failed] ?? 'Failed' } }));
+      tx.events.push(
+        ev('FAILED', { processorResponse: { legacyCode: outcome.failed, message: PROCESSOR_TEXT[outcome.failed] ?? 'Failed' } }),
+      );
     } else {
       const auth = approvedFixture.data.chargeCreditCard.transaction.statusHistory[1].processorResponse;
       tx.networkTransactionId = String(Date.now()).padStart(15, '0').slice(-15);
@@ -374,29 +663,51 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
     ping: () => 'pong',
     search: () => ({
       transactions: ({ input }: any) => {
-        const nodes = [...transactions.values()].filter((tx) =>
-          (input.orderId?.is === undefined || tx.orderId === input.orderId.is) && (input.merchantAccountId?.is === undefined || tx.merchantAccountId === input.merchantAccountId.is));
-        return { edges: nodes.map((tx) => ({ cursor: tx.id, node: txView(tx) })), pageInfo: { hasNextPage: false, hasPreviousPage: false } };
+        const nodes = [...transactions.values()].filter(
+          (tx) =>
+            (input.orderId?.is === undefined || tx.orderId === input.orderId.is) &&
+            (input.merchantAccountId?.is === undefined || tx.merchantAccountId === input.merchantAccountId.is),
+        );
+        return {
+          edges: nodes.map((tx) => ({ cursor: tx.id, node: txView(tx) })),
+          pageInfo: { hasNextPage: false, hasPreviousPage: false },
+        };
       },
     }),
     tokenizeCreditCard: ({ input }: any) => {
       const number: string = input.creditCard.number ?? '';
-      if (!/^\d{12,19}$/.test(number)) throw new ValidationFailure('Credit card number is invalid.', '81715', ['input', 'creditCard', 'number']);
+      if (!/^\d{12,19}$/.test(number))
+        throw new ValidationFailure('Credit card number is invalid.', '81715', ['input', 'creditCard', 'number']);
       const pmId = `tokencc_${randomBytes(8).toString('hex')}`;
       tokens.set(pmId, { bin: number.slice(0, 6), last4: number.slice(-4), number, used: false, multiUse: false });
-      return { clientMutationId: input.clientMutationId ?? null, paymentMethod: { id: pmId, legacyId: pmId, usage: 'SINGLE_USE', details: { __typename: 'CreditCardDetails', bin: number.slice(0, 6), last4: number.slice(-4) } } };
+      return {
+        clientMutationId: input.clientMutationId ?? null,
+        paymentMethod: {
+          id: pmId,
+          legacyId: pmId,
+          usage: 'SINGLE_USE',
+          details: { __typename: 'CreditCardDetails', bin: number.slice(0, 6), last4: number.slice(-4) },
+        },
+      };
     },
     chargeCreditCard: ({ input }: any) => pay('charge', input),
     authorizeCreditCard: ({ input }: any) => pay('authorize', input),
     captureTransaction: ({ input }: any) => {
       const tx = found(input.transactionId);
-      if (tx.status !== 'AUTHORIZED') throw new ValidationFailure('Cannot submit for settlement unless status is authorized.', '91507', ['input', 'transactionId']);
+      if (tx.status !== 'AUTHORIZED')
+        throw new ValidationFailure('Cannot submit for settlement unless status is authorized.', '91507', ['input', 'transactionId']);
       const value = input.transaction?.amount ?? input.amount;
       const amount = value === undefined ? tx.amount : parseAmount(value, tx.currency, ['input', 'transaction', 'amount']);
       if (amount > tx.amount) throw new ValidationFailure('Settlement amount is too large.', '91522', ['input', 'transaction', 'amount']);
       tx.captured = amount;
       tx.status = 'SUBMITTED_FOR_SETTLEMENT';
-      tx.events.push({ __typename: 'SubmittedForSettlementEvent', status: 'SUBMITTED_FOR_SETTLEMENT', amount: money(amount, tx.currency), source: 'API', terminal: false });
+      tx.events.push({
+        __typename: 'SubmittedForSettlementEvent',
+        status: 'SUBMITTED_FOR_SETTLEMENT',
+        amount: money(amount, tx.currency),
+        source: 'API',
+        terminal: false,
+      });
       return { clientMutationId: input.clientMutationId ?? null, transaction: txView(tx) };
     },
     reverseTransaction: ({ input }: any) => {
@@ -405,21 +716,40 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
         tx.status = 'VOIDED';
         return { clientMutationId: input.clientMutationId ?? null, reversal: txView(tx) };
       }
-      if (tx.status === 'SETTLED' && tx.refunded === 0) return { clientMutationId: input.clientMutationId ?? null, reversal: makeRefund(tx, tx.captured, undefined) };
-      throw new ValidationFailure('Transaction can only be reversed if it is authorized, submitted for settlement or settled.', '91504', ['input', 'transactionId']);
+      if (tx.status === 'SETTLED' && tx.refunded === 0)
+        return { clientMutationId: input.clientMutationId ?? null, reversal: makeRefund(tx, tx.captured, undefined) };
+      throw new ValidationFailure('Transaction can only be reversed if it is authorized, submitted for settlement or settled.', '91504', [
+        'input',
+        'transactionId',
+      ]);
     },
     refundTransaction: ({ input }: any) => {
       const tx = found(input.transactionId);
-      if (tx.status !== 'SETTLED' && tx.status !== 'SETTLING') throw new ValidationFailure('Cannot refund transaction unless it is settled.', '91506', ['input', 'transactionId']);
-      const amount = input.refund?.amount === undefined ? tx.captured - tx.refunded : parseAmount(input.refund.amount, tx.currency, ['input', 'refund', 'amount']);
-      if (amount > tx.captured - tx.refunded) throw new ValidationFailure('Refund amount is too large.', '91521', ['input', 'refund', 'amount']);
+      if (tx.status !== 'SETTLED' && tx.status !== 'SETTLING')
+        throw new ValidationFailure('Cannot refund transaction unless it is settled.', '91506', ['input', 'transactionId']);
+      const amount =
+        input.refund?.amount === undefined
+          ? tx.captured - tx.refunded
+          : parseAmount(input.refund.amount, tx.currency, ['input', 'refund', 'amount']);
+      if (amount > tx.captured - tx.refunded)
+        throw new ValidationFailure('Refund amount is too large.', '91521', ['input', 'refund', 'amount']);
       return { clientMutationId: input.clientMutationId ?? null, refund: makeRefund(tx, amount, input.refund?.orderId) };
     },
   };
 
   function makeRefund(tx: FakeBraintreeTransaction, amount: number, orderId: string | undefined) {
     tx.refunded += amount;
-    const r = { __typename: 'Refund', id: `cmVm${b64(id('rf'))}`, legacyId: id('rf'), amount: money(amount, tx.currency), orderId: orderId ?? tx.orderId ?? null, status: 'SUBMITTED_FOR_SETTLEMENT', merchantAccountId: tx.merchantAccountId, source: 'API', refundedTransaction: txView(tx) };
+    const r = {
+      __typename: 'Refund',
+      id: `cmVm${b64(id('rf'))}`,
+      legacyId: id('rf'),
+      amount: money(amount, tx.currency),
+      orderId: orderId ?? tx.orderId ?? null,
+      status: 'SUBMITTED_FOR_SETTLEMENT',
+      merchantAccountId: tx.merchantAccountId,
+      source: 'API',
+      refundedTransaction: txView(tx),
+    };
     refunds.set(r.id, r);
     return r;
   }
@@ -427,12 +757,20 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
   function answer(req: RecordedRequest) {
     const auth = req.headers.authorization ?? '';
     if (auth !== `Basic ${Buffer.from(`${publicKey}:${privateKey}`).toString('base64')}`) {
-      return { status: 401, body: { errors: [{ message: 'Authentication failed', extensions: { errorClass: 'AUTHENTICATION' } }], extensions: { requestId: id('req') } } };
+      return {
+        status: 401,
+        body: {
+          errors: [{ message: 'Authentication failed', extensions: { errorClass: 'AUTHENTICATION' } }],
+          extensions: { requestId: id('req') },
+        },
+      };
     }
     if (req.method !== 'POST' || req.path !== '/graphql') violations.push(`request to ${req.method} ${req.path}, not POST /graphql`);
     const version = req.headers['braintree-version'];
-    if (typeof version !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(version)) violations.push(`Braintree-Version header missing or not a date: ${String(version)}`);
-    if (!String(req.headers['content-type']).startsWith('application/json')) violations.push(`content-type ${String(req.headers['content-type'])}`);
+    if (typeof version !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(version))
+      violations.push(`Braintree-Version header missing or not a date: ${String(version)}`);
+    if (!String(req.headers['content-type']).startsWith('application/json'))
+      violations.push(`content-type ${String(req.headers['content-type'])}`);
     let body: any;
     let document: DocumentNode;
     try {
@@ -440,7 +778,10 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
       document = parse(body.query);
     } catch (e) {
       violations.push(`unparseable request: ${(e as Error).message}`);
-      return { status: 200, body: { errors: [{ message: 'Syntax error', extensions: { errorClass: 'VALIDATION' } }], extensions: { requestId: id('req') } } };
+      return {
+        status: 200,
+        body: { errors: [{ message: 'Syntax error', extensions: { errorClass: 'VALIDATION' } }], extensions: { requestId: id('req') } },
+      };
     }
     const problems = validate(schema, document).map((e) => e.message);
     const operation = getOperationAST(document, body.operationName);
@@ -455,15 +796,25 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
     variablesLog.push(variables);
     if (problems.length > 0) {
       violations.push(...problems);
-      return { status: 200, body: { errors: problems.map((message) => ({ message, extensions: { errorClass: 'VALIDATION' } })), extensions: { requestId: id('req') } } };
+      return {
+        status: 200,
+        body: {
+          errors: problems.map((message) => ({ message, extensions: { errorClass: 'VALIDATION' } })),
+          extensions: { requestId: id('req') },
+        },
+      };
     }
     const result = execute({ schema, document, rootValue: root, variableValues: variables }) as { data?: unknown; errors?: readonly any[] };
     const errors = result.errors?.map((e) => {
       const original = e.originalError;
       if (!(original instanceof ValidationFailure)) violations.push(`fake failed to answer: ${e.message}`);
       return {
-        message: e.message, path: e.path,
-        extensions: original instanceof ValidationFailure ? { errorClass: original.errorClass, legacyCode: original.legacyCode, inputPath: original.inputPath } : { errorClass: 'INTERNAL' },
+        message: e.message,
+        path: e.path,
+        extensions:
+          original instanceof ValidationFailure
+            ? { errorClass: original.errorClass, legacyCode: original.legacyCode, inputPath: original.inputPath }
+            : { errorClass: 'INTERNAL' },
       };
     });
     return { status: 200, body: { data: result.data ?? null, ...(errors && { errors }), extensions: { requestId: id('req') } } };
@@ -471,8 +822,15 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
 
   const server = await startFakeServer(answer);
   return {
-    server, url: server.url, violations, transactions, operations, variables: variablesLog,
-    next: (o) => { scripted.push(o); },
+    server,
+    url: server.url,
+    violations,
+    transactions,
+    operations,
+    variables: variablesLog,
+    next: (o) => {
+      scripted.push(o);
+    },
     settle(txId) {
       const tx = found(txId);
       if (tx.status !== 'SUBMITTED_FOR_SETTLEMENT') throw new Error(`cannot settle ${tx.status}`);
@@ -484,10 +842,15 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
 
 function eventType(status: string): string {
   switch (status) {
-    case 'AUTHORIZED': return 'AuthorizedEvent';
-    case 'PROCESSOR_DECLINED': return 'ProcessorDeclinedEvent';
-    case 'GATEWAY_REJECTED': return 'GatewayRejectedEvent';
-    case 'FAILED': return 'FailedEvent';
-    default: return 'SubmittedForSettlementEvent';
+    case 'AUTHORIZED':
+      return 'AuthorizedEvent';
+    case 'PROCESSOR_DECLINED':
+      return 'ProcessorDeclinedEvent';
+    case 'GATEWAY_REJECTED':
+      return 'GatewayRejectedEvent';
+    case 'FAILED':
+      return 'FailedEvent';
+    default:
+      return 'SubmittedForSettlementEvent';
   }
 }

@@ -99,9 +99,21 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
     const outcome = outcomes.shift();
     const pay = id('pay');
     const base: FakeCheckoutPayment = {
-      id: pay, reference: body.reference, amount: body.amount ?? 0, currency: body.currency, status: 'Authorized', captured: 0, refunded: 0,
-      voided: false, paymentType: body.payment_type, merchantInitiated: body.merchant_initiated, previousPaymentId: body.previous_payment_id,
-      sourceType: body.source.type, sourceStored: body.source.stored, schemeId: digits(15), responseCode: '10000',
+      id: pay,
+      reference: body.reference,
+      amount: body.amount ?? 0,
+      currency: body.currency,
+      status: 'Authorized',
+      captured: 0,
+      refunded: 0,
+      voided: false,
+      paymentType: body.payment_type,
+      merchantInitiated: body.merchant_initiated,
+      previousPaymentId: body.previous_payment_id,
+      sourceType: body.source.type,
+      sourceStored: body.source.stored,
+      schemeId: digits(15),
+      responseCode: '10000',
       sourceId: body.source.type === 'id' ? body.source.id : id('src'),
     };
     if (outcome?.type === 'threeDS') {
@@ -118,10 +130,22 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
     const verify = !body.amount;
     const amount = outcome?.type === 'partial' ? outcome.amount : base.amount;
     base.amount = amount;
-    Object.assign(res, { id: pay, action_id: id('act'), amount, currency: body.currency, reference: body.reference, processed_on: new Date().toISOString() });
+    Object.assign(res, {
+      id: pay,
+      action_id: id('act'),
+      amount,
+      currency: body.currency,
+      reference: body.reference,
+      processed_on: new Date().toISOString(),
+    });
     Object.assign(res.source, {
       id: base.sourceId,
-      ...(card && { bin: card.number.slice(0, 6), last4: card.number.slice(-4), expiry_month: card.expiry_month, expiry_year: card.expiry_year }),
+      ...(card && {
+        bin: card.number.slice(0, 6),
+        last4: card.number.slice(-4),
+        expiry_month: card.expiry_month,
+        expiry_year: card.expiry_year,
+      }),
     });
     if (!card?.name) delete res.source.name;
     if (declined) {
@@ -170,8 +194,14 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
     if (!p) return { status: 404, body: '' };
     const res = checkoutFixture('payment-details');
     Object.assign(res, {
-      id: p.id, amount: p.amount, currency: p.currency, reference: p.reference, status: p.status, approved: p.status !== 'Declined',
-      scheme_id: p.schemeId, payment_type: p.paymentType ?? 'Regular',
+      id: p.id,
+      amount: p.amount,
+      currency: p.currency,
+      reference: p.reference,
+      status: p.status,
+      approved: p.status !== 'Declined',
+      scheme_id: p.schemeId,
+      payment_type: p.paymentType ?? 'Regular',
     });
     res.source.id = p.sourceId;
     res._links = { self: linkTo(`/payments/${p.id}`), actions: linkTo(`/payments/${p.id}/actions`) };
@@ -193,7 +223,8 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
     } catch {
       return invalid(['body is not JSON'], `${req.method} ${path}`);
     }
-    if (req.headers['content-type'] !== 'application/json') violations.push(`${req.method} ${path}: content-type ${req.headers['content-type']}`);
+    if (req.headers['content-type'] !== 'application/json')
+      violations.push(`${req.method} ${path}: content-type ${req.headers['content-type']}`);
     const errors = api.request(req.method, path, body).errors;
     if (errors.length) return invalid(errors, `${req.method} ${path}`);
 
@@ -209,8 +240,7 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
       const created = createPayment(body);
       // A 202 Pending payment matches both schemas of the spec's oneOf; check the one it is.
       res = answer('POST', path, created, created.status === 202 ? 'PaymentAcceptedResponse' : undefined);
-    }
-    else {
+    } else {
       const [, , payId, kind] = path.split('/');
       res = answer('POST', path, action(kind as 'captures' | 'voids' | 'refunds', payId, body));
     }
@@ -221,11 +251,17 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
   server = await startFakeServer(handle);
 
   return {
-    get url() { return server.url; },
-    get requests() { return server.requests; },
+    get url() {
+      return server.url;
+    },
+    get requests() {
+      return server.requests;
+    },
     violations,
     payments,
-    get replays() { return replays; },
+    get replays() {
+      return replays;
+    },
     next: (...o) => outcomes.push(...o),
     inject: (...f) => server.inject(...f),
     clearFaults: () => server.clearFaults(),

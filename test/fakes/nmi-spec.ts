@@ -9,16 +9,41 @@ import { isCurrency } from '../../src/money';
 
 /** §4: every documented `response_code` and its meaning. */
 export const RESULT_CODES: Readonly<Record<string, string>> = {
-  '100': 'Approved', '200': 'Declined by processor', '201': 'Do not honor', '202': 'Insufficient funds', '203': 'Over limit',
-  '204': 'Transaction not allowed', '220': 'Incorrect payment information', '221': 'No such card issuer',
-  '222': 'No card number on file with issuer', '223': 'Expired card', '224': 'Invalid expiration date', '225': 'Invalid card security code',
-  '226': 'Invalid PIN', '240': 'Call issuer for further information', '250': 'Pick up card', '251': 'Lost card', '252': 'Stolen card',
-  '253': 'Fraudulent card', '260': 'Declined with further instructions available', '261': 'Declined - stop all recurring payments',
-  '262': 'Declined - stop this recurring program', '263': 'Declined - updated cardholder data available', '264': 'Declined - retry in a few days',
-  '300': 'Transaction was rejected by gateway', '301': 'Rate limit exceeded', '400': 'Transaction error returned by processor',
-  '410': 'Invalid merchant configuration', '411': 'Merchant account is inactive', '420': 'Communication error',
-  '421': 'Communication error with issuer', '430': 'Duplicate transaction at processor', '440': 'Processor format error',
-  '441': 'Invalid transaction information', '460': 'Processor feature not available', '461': 'Unsupported card type',
+  '100': 'Approved',
+  '200': 'Declined by processor',
+  '201': 'Do not honor',
+  '202': 'Insufficient funds',
+  '203': 'Over limit',
+  '204': 'Transaction not allowed',
+  '220': 'Incorrect payment information',
+  '221': 'No such card issuer',
+  '222': 'No card number on file with issuer',
+  '223': 'Expired card',
+  '224': 'Invalid expiration date',
+  '225': 'Invalid card security code',
+  '226': 'Invalid PIN',
+  '240': 'Call issuer for further information',
+  '250': 'Pick up card',
+  '251': 'Lost card',
+  '252': 'Stolen card',
+  '253': 'Fraudulent card',
+  '260': 'Declined with further instructions available',
+  '261': 'Declined - stop all recurring payments',
+  '262': 'Declined - stop this recurring program',
+  '263': 'Declined - updated cardholder data available',
+  '264': 'Declined - retry in a few days',
+  '300': 'Transaction was rejected by gateway',
+  '301': 'Rate limit exceeded',
+  '400': 'Transaction error returned by processor',
+  '410': 'Invalid merchant configuration',
+  '411': 'Merchant account is inactive',
+  '420': 'Communication error',
+  '421': 'Communication error with issuer',
+  '430': 'Duplicate transaction at processor',
+  '440': 'Processor format error',
+  '441': 'Invalid transaction information',
+  '460': 'Processor feature not available',
+  '461': 'Unsupported card type',
 };
 
 /** §2: transaction types. */
@@ -26,27 +51,104 @@ const TYPES = ['sale', 'auth', 'credit', 'validate', 'offline', 'capture', 'void
 
 /** §2 "sale / auth / credit / validate (and offline)": the documented variables. */
 const PAYMENT_FIELDS = new Set([
-  'type', 'security_key', 'username', 'password',
-  'ccnumber', 'ccexp', 'cvv', 'payment_token', 'customer_vault_id', 'payment',
-  'amount', 'currency', 'surcharge', 'tip', 'tax', 'shipping',
-  'orderid', 'order_description', 'orderdescription', 'ponumber', 'ipaddress',
-  'first_name', 'last_name', 'firstname', 'lastname', 'company', 'address1', 'address2', 'city', 'state', 'zip', 'country', 'phone', 'fax', 'email',
-  'shipping_firstname', 'shipping_lastname', 'shipping_company', 'shipping_address1', 'shipping_address2', 'shipping_city', 'shipping_state',
-  'shipping_zip', 'shipping_country', 'shipping_email', 'shipping_phone',
-  'processor_id', 'dup_seconds', 'customer_receipt',
-  'cardholder_auth', 'cavv', 'xid', 'three_ds_version', 'directory_server_id',
-  'initiated_by', 'stored_credential_indicator', 'initial_transaction_id', 'billing_method', 'billing_number', 'billing_total',
-  'customer_vault', 'recurring', 'plan_id', 'test_mode', 'authorization_code',
+  'type',
+  'security_key',
+  'username',
+  'password',
+  'ccnumber',
+  'ccexp',
+  'cvv',
+  'payment_token',
+  'customer_vault_id',
+  'payment',
+  'amount',
+  'currency',
+  'surcharge',
+  'tip',
+  'tax',
+  'shipping',
+  'orderid',
+  'order_description',
+  'orderdescription',
+  'ponumber',
+  'ipaddress',
+  'first_name',
+  'last_name',
+  'firstname',
+  'lastname',
+  'company',
+  'address1',
+  'address2',
+  'city',
+  'state',
+  'zip',
+  'country',
+  'phone',
+  'fax',
+  'email',
+  'shipping_firstname',
+  'shipping_lastname',
+  'shipping_company',
+  'shipping_address1',
+  'shipping_address2',
+  'shipping_city',
+  'shipping_state',
+  'shipping_zip',
+  'shipping_country',
+  'shipping_email',
+  'shipping_phone',
+  'processor_id',
+  'dup_seconds',
+  'customer_receipt',
+  'cardholder_auth',
+  'cavv',
+  'xid',
+  'three_ds_version',
+  'directory_server_id',
+  'initiated_by',
+  'stored_credential_indicator',
+  'initial_transaction_id',
+  'billing_method',
+  'billing_number',
+  'billing_total',
+  'customer_vault',
+  'recurring',
+  'plan_id',
+  'test_mode',
+  'authorization_code',
 ]);
 /** §2 "descriptor*" (soft descriptor fields) and "merchant_defined_field_1 … _20". */
 const PAYMENT_FIELD_PATTERNS = [/^descriptor(_[a-z_]+)?$/, /^merchant_defined_field_([1-9]|1\d|20)$/];
 
 /** §2 capture, void, refund, update: the documented variables per type. */
 const FOLLOW_UP_FIELDS: Record<'capture' | 'void' | 'refund' | 'update', ReadonlySet<string>> = {
-  capture: new Set(['type', 'security_key', 'username', 'password', 'transactionid', 'amount', 'tracking_number', 'shipping_carrier', 'orderid']),
+  capture: new Set([
+    'type',
+    'security_key',
+    'username',
+    'password',
+    'transactionid',
+    'amount',
+    'tracking_number',
+    'shipping_carrier',
+    'orderid',
+  ]),
   void: new Set(['type', 'security_key', 'username', 'password', 'transactionid', 'void_reason', 'payment']),
   refund: new Set(['type', 'security_key', 'username', 'password', 'transactionid', 'amount', 'payment']),
-  update: new Set(['type', 'security_key', 'username', 'password', 'transactionid', 'tracking_number', 'shipping_carrier', 'tax', 'ponumber', 'orderid', 'order_description', 'shipping']),
+  update: new Set([
+    'type',
+    'security_key',
+    'username',
+    'password',
+    'transactionid',
+    'tracking_number',
+    'shipping_carrier',
+    'tax',
+    'ponumber',
+    'orderid',
+    'order_description',
+    'shipping',
+  ]),
 };
 
 /** Formats and value sets from §2 (and §7 for test_mode). */
@@ -75,9 +177,13 @@ function checkFormats(fields: Map<string, string>, problems: string[]): void {
     const rule = FORMATS[k];
     if (!rule) continue;
     const ok = Array.isArray(rule) ? rule.includes(v) : (rule as RegExp).test(v);
-    if (!ok) problems.push(`${k}: "${k === 'ccnumber' || k === 'cvv' ? '(redacted)' : v}" does not match the documented format ${Array.isArray(rule) ? rule.join('|') : String(rule)}`);
+    if (!ok)
+      problems.push(
+        `${k}: "${k === 'ccnumber' || k === 'cvv' ? '(redacted)' : v}" does not match the documented format ${Array.isArray(rule) ? rule.join('|') : String(rule)}`,
+      );
   }
-  if (fields.has('currency') && !isCurrency(fields.get('currency'))) problems.push(`currency: "${fields.get('currency')}" is not an ISO 4217 code`);
+  if (fields.has('currency') && !isCurrency(fields.get('currency')))
+    problems.push(`currency: "${fields.get('currency')}" is not an ISO 4217 code`);
   if (fields.has('dup_seconds') && Number(fields.get('dup_seconds')) > 7_862_400) problems.push('dup_seconds: must not exceed 7862400');
 }
 
@@ -98,15 +204,19 @@ export function decodeForm(body: string): { fields: Map<string, string>; problem
  */
 export function checkTransactRequest(body: string, contentType: string | undefined): string[] {
   const { fields, problems } = decodeForm(body);
-  if (!/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) problems.push(`content-type: "${contentType}" — §1 requires application/x-www-form-urlencoded`);
-  if (!fields.has('security_key') && !(fields.has('username') && fields.has('password'))) problems.push('security_key: required (§2, always required)');
+  if (!/^application\/x-www-form-urlencoded\b/i.test(contentType ?? ''))
+    problems.push(`content-type: "${contentType}" — §1 requires application/x-www-form-urlencoded`);
+  if (!fields.has('security_key') && !(fields.has('username') && fields.has('password')))
+    problems.push('security_key: required (§2, always required)');
   const type = fields.get('type');
   if (!type || !(TYPES as readonly string[]).includes(type)) {
     problems.push(`type: "${type ?? ''}" is not one of ${TYPES.join(', ')} (§2)`);
     return problems;
   }
   const allowed = (k: string) =>
-    type in FOLLOW_UP_FIELDS ? FOLLOW_UP_FIELDS[type as keyof typeof FOLLOW_UP_FIELDS].has(k) : PAYMENT_FIELDS.has(k) || PAYMENT_FIELD_PATTERNS.some((p) => p.test(k));
+    type in FOLLOW_UP_FIELDS
+      ? FOLLOW_UP_FIELDS[type as keyof typeof FOLLOW_UP_FIELDS].has(k)
+      : PAYMENT_FIELDS.has(k) || PAYMENT_FIELD_PATTERNS.some((p) => p.test(k));
   for (const k of fields.keys()) if (!allowed(k)) problems.push(`${k}: not a documented variable of type=${type} (§2)`);
   for (const [k, v] of fields) if (v === '') problems.push(`${k}: sent empty`);
   checkFormats(fields, problems);
@@ -117,8 +227,15 @@ export function checkTransactRequest(body: string, contentType: string | undefin
     return problems;
   }
   // sale / auth / credit / validate / offline: one source of card data (§2 "Card data").
-  const sources = [fields.has('ccnumber') || fields.has('ccexp') ? 'ccnumber' : '', fields.has('payment_token') ? 'payment_token' : '', fields.has('customer_vault_id') && !fields.has('customer_vault') ? 'customer_vault_id' : ''].filter(Boolean);
-  if (sources.length !== 1) problems.push(`card data: send exactly one of ccnumber+ccexp, payment_token or customer_vault_id (§2), got ${sources.join(', ') || 'none'}`);
+  const sources = [
+    fields.has('ccnumber') || fields.has('ccexp') ? 'ccnumber' : '',
+    fields.has('payment_token') ? 'payment_token' : '',
+    fields.has('customer_vault_id') && !fields.has('customer_vault') ? 'customer_vault_id' : '',
+  ].filter(Boolean);
+  if (sources.length !== 1)
+    problems.push(
+      `card data: send exactly one of ccnumber+ccexp, payment_token or customer_vault_id (§2), got ${sources.join(', ') || 'none'}`,
+    );
   if (fields.has('ccnumber') !== fields.has('ccexp')) problems.push('ccnumber/ccexp: required together for card transactions (§2 "**")');
   if (type === 'validate') {
     if (fields.has('amount') && fields.get('amount') !== '0.00') problems.push('amount: validate takes no amount or 0.00 (§2)');
@@ -129,24 +246,56 @@ export function checkTransactRequest(body: string, contentType: string | undefin
   // Stored credentials (§2 "CIT/MIT"): an indicator needs its initiator; a rebill ("used" by the merchant) names the initial transaction.
   const indicator = fields.get('stored_credential_indicator');
   if (indicator && !fields.has('initiated_by')) problems.push('initiated_by: required with stored_credential_indicator');
-  if (fields.has('initial_transaction_id') && indicator !== 'used') problems.push('initial_transaction_id: only with stored_credential_indicator=used');
-  if (indicator === 'used' && fields.get('initiated_by') === 'merchant' && !fields.has('initial_transaction_id')) problems.push('initial_transaction_id: required on a merchant-initiated use of a stored credential');
-  if (fields.has('cavv') && !fields.has('cardholder_auth')) problems.push('cardholder_auth: required with cavv (3-D Secure pass-through, §2)');
+  if (fields.has('initial_transaction_id') && indicator !== 'used')
+    problems.push('initial_transaction_id: only with stored_credential_indicator=used');
+  if (indicator === 'used' && fields.get('initiated_by') === 'merchant' && !fields.has('initial_transaction_id'))
+    problems.push('initial_transaction_id: required on a merchant-initiated use of a stored credential');
+  if (fields.has('cavv') && !fields.has('cardholder_auth'))
+    problems.push('cardholder_auth: required with cavv (3-D Secure pass-through, §2)');
   return problems;
 }
 
 /** Query API variables (https://docs.nmi.com/reference/query-1, "Variables"). */
 const QUERY_FIELDS = new Set([
-  'security_key', 'username', 'password', 'condition', 'transaction_type', 'action_type', 'source', 'transaction_id', 'subscription_id',
-  'invoice_id', 'partial_payment_id', 'order_id', 'first_name', 'last_name', 'address1', 'city', 'state', 'zip', 'phone', 'fax',
-  'order_description', 'email', 'cc_number', 'merchant_defined_field', 'start_date', 'end_date', 'report_type', 'customer_vault_id',
-  'date_search', 'result_limit', 'page_number', 'result_order',
+  'security_key',
+  'username',
+  'password',
+  'condition',
+  'transaction_type',
+  'action_type',
+  'source',
+  'transaction_id',
+  'subscription_id',
+  'invoice_id',
+  'partial_payment_id',
+  'order_id',
+  'first_name',
+  'last_name',
+  'address1',
+  'city',
+  'state',
+  'zip',
+  'phone',
+  'fax',
+  'order_description',
+  'email',
+  'cc_number',
+  'merchant_defined_field',
+  'start_date',
+  'end_date',
+  'report_type',
+  'customer_vault_id',
+  'date_search',
+  'result_limit',
+  'page_number',
+  'result_order',
 ]);
 
 /** Check a request to `/api/query.php`. */
 export function checkQueryRequest(body: string, contentType: string | undefined): string[] {
   const { fields, problems } = decodeForm(body);
-  if (!/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) problems.push(`content-type: "${contentType}" — the Query API takes name/value pairs`);
+  if (!/^application\/x-www-form-urlencoded\b/i.test(contentType ?? ''))
+    problems.push(`content-type: "${contentType}" — the Query API takes name/value pairs`);
   if (!fields.has('security_key')) problems.push('security_key: required');
   for (const k of fields.keys()) if (!QUERY_FIELDS.has(k)) problems.push(`${k}: not a Query API variable`);
   for (const [k, v] of fields) if (v === '') problems.push(`${k}: sent empty`);
@@ -154,10 +303,49 @@ export function checkQueryRequest(body: string, contentType: string | undefined)
 }
 
 /** §5 AVS codes, and CVV codes. */
-const AVS = new Set(['X', 'Y', 'D', 'M', '2', '6', 'A', 'B', '3', '7', 'W', 'Z', 'P', 'L', '1', '5', 'N', 'C', '4', '8', 'U', 'G', 'I', 'R', 'E', 'S', '0', 'O']);
+const AVS = new Set([
+  'X',
+  'Y',
+  'D',
+  'M',
+  '2',
+  '6',
+  'A',
+  'B',
+  '3',
+  '7',
+  'W',
+  'Z',
+  'P',
+  'L',
+  '1',
+  '5',
+  'N',
+  'C',
+  '4',
+  '8',
+  'U',
+  'G',
+  'I',
+  'R',
+  'E',
+  'S',
+  '0',
+  'O',
+]);
 const CVV = new Set(['M', 'N', 'P', 'S', 'U']);
 /** §3: keys every answer carries (possibly empty). */
-export const RESPONSE_KEYS = ['response', 'responsetext', 'authcode', 'transactionid', 'avsresponse', 'cvvresponse', 'orderid', 'type', 'response_code'] as const;
+export const RESPONSE_KEYS = [
+  'response',
+  'responsetext',
+  'authcode',
+  'transactionid',
+  'avsresponse',
+  'cvvresponse',
+  'orderid',
+  'type',
+  'response_code',
+] as const;
 
 /** Check an answer of `/api/transact.php` (§3, §4, §5) before the fake sends it. */
 export function checkTransactResponse(fields: Readonly<Record<string, string | undefined>>): string[] {

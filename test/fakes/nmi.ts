@@ -104,7 +104,14 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
     return { status: 200, body: text(fields), headers: { 'content-type': 'text/html; charset=UTF-8' } };
   }
   const reject = (f: Record<string, string>, responsetext: string, extra: Record<string, string> = {}) =>
-    answer({ ...invalidCardFixture, responsetext: `${responsetext} REFID:${newId()}`, transactionid: '0', orderid: f.orderid ?? '', type: f.type ?? '', ...extra });
+    answer({
+      ...invalidCardFixture,
+      responsetext: `${responsetext} REFID:${newId()}`,
+      transactionid: '0',
+      orderid: f.orderid ?? '',
+      type: f.type ?? '',
+      ...extra,
+    });
 
   function pay(f: Record<string, string>): FakeResponse {
     const type = f.type as 'sale' | 'auth' | 'validate';
@@ -118,14 +125,47 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
     }
     const amount = hundredths(f.amount);
     const storedCredential = Object.fromEntries(
-      ['initiated_by', 'stored_credential_indicator', 'initial_transaction_id', 'billing_method', 'customer_vault', 'customer_vault_id', 'cardholder_auth', 'cavv', 'xid', 'three_ds_version', 'directory_server_id']
-        .filter((k) => f[k] !== undefined).map((k) => [k, f[k]]),
+      [
+        'initiated_by',
+        'stored_credential_indicator',
+        'initial_transaction_id',
+        'billing_method',
+        'customer_vault',
+        'customer_vault_id',
+        'cardholder_auth',
+        'cavv',
+        'xid',
+        'three_ds_version',
+        'directory_server_id',
+      ]
+        .filter((k) => f[k] !== undefined)
+        .map((k) => [k, f[k]]),
     );
-    const record = (success: boolean, responseCode: string, responseText: string, authcode = '', customerVaultId?: string): NmiFakeCharge => {
+    const record = (
+      success: boolean,
+      responseCode: string,
+      responseText: string,
+      authcode = '',
+      customerVaultId?: string,
+    ): NmiFakeCharge => {
       const c: NmiFakeCharge = {
-        transactionid: newId(), type, orderid: f.orderid ?? '', currency: f.currency ?? 'USD', amount, captured: success && type === 'sale' ? amount : 0,
-        refunded: 0, voided: false, settled: false, success, responseCode, responseText, authcode, card: { bin: card?.bin ?? '', last4: card?.last4 ?? '' },
-        storedCredential, customerVaultId, at: Date.now(),
+        transactionid: newId(),
+        type,
+        orderid: f.orderid ?? '',
+        currency: f.currency ?? 'USD',
+        amount,
+        captured: success && type === 'sale' ? amount : 0,
+        refunded: 0,
+        voided: false,
+        settled: false,
+        success,
+        responseCode,
+        responseText,
+        authcode,
+        card: { bin: card?.bin ?? '', last4: card?.last4 ?? '' },
+        storedCredential,
+        customerVaultId,
+        at: Date.now(),
       };
       charges.set(c.transactionid, c);
       return c;
@@ -138,8 +178,17 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
       const responsetext = script.responsetext ?? RESULT_CODES[code] ?? 'DECLINE';
       const c = record(response === '1', code, responsetext, response === '1' ? '123456' : '');
       return answer({
-        ...(response === '1' ? approvedFixture : declinedFixture), response, responsetext, response_code: code, transactionid: c.transactionid,
-        orderid: f.orderid, type, authcode: c.authcode, avsresponse: '', cvvresponse: '', merchant_advice_code: script.merchant_advice_code,
+        ...(response === '1' ? approvedFixture : declinedFixture),
+        response,
+        responsetext,
+        response_code: code,
+        transactionid: c.transactionid,
+        orderid: f.orderid,
+        type,
+        authcode: c.authcode,
+        avsresponse: '',
+        cvvresponse: '',
+        merchant_advice_code: script.merchant_advice_code,
       });
     }
     // §7: an amount below 1.00 declines.
@@ -148,8 +197,17 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
       return answer({ ...declinedFixture, transactionid: c.transactionid, orderid: f.orderid, type });
     }
     // Duplicate checking: same card and amount inside the window (dup_seconds=0 disables it).
-    const window = (f.dup_seconds !== undefined ? Number(f.dup_seconds) : options.dupSeconds ?? 1200) * 1000;
-    const dup = window > 0 && [...charges.values()].some((c) => c.success && c.type === type && c.amount === amount && `${c.card.bin}:${c.card.last4}` === `${card?.bin}:${card?.last4}` && Date.now() - c.at < window);
+    const window = (f.dup_seconds !== undefined ? Number(f.dup_seconds) : (options.dupSeconds ?? 1200)) * 1000;
+    const dup =
+      window > 0 &&
+      [...charges.values()].some(
+        (c) =>
+          c.success &&
+          c.type === type &&
+          c.amount === amount &&
+          `${c.card.bin}:${c.card.last4}` === `${card?.bin}:${card?.last4}` &&
+          Date.now() - c.at < window,
+      );
     if (dup) return answer({ ...duplicateFixture, responsetext: `Duplicate transaction REFID:${newId()}`, orderid: f.orderid, type });
 
     let customerVaultId: string | undefined;
@@ -160,7 +218,11 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
     const authcode = String(100000 + (nextId % 900000));
     const c = record(true, '100', approvedFixture.responsetext, authcode, customerVaultId);
     return answer({
-      ...approvedFixture, transactionid: c.transactionid, orderid: f.orderid, type, authcode,
+      ...approvedFixture,
+      transactionid: c.transactionid,
+      orderid: f.orderid,
+      type,
+      authcode,
       avsresponse: f.address1 === '888' && f.zip === '77777' ? 'Y' : 'N',
       cvvresponse: f.cvv === undefined ? '' : f.cvv === '999' ? 'M' : 'N',
       customer_vault_id: customerVaultId,
@@ -171,12 +233,21 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
     const c = charges.get(f.transactionid);
     const type = f.type;
     if (!c || !c.success || c.type === 'refund') return reject(f, 'Transaction not found');
-    const echo = { ...approvedFixture, transactionid: c.transactionid, orderid: c.orderid, type, authcode: c.authcode, avsresponse: '', cvvresponse: '' };
+    const echo = {
+      ...approvedFixture,
+      transactionid: c.transactionid,
+      orderid: c.orderid,
+      type,
+      authcode: c.authcode,
+      avsresponse: '',
+      cvvresponse: '',
+    };
     if (type === 'capture') {
       const amount = hundredths(f.amount);
       if (c.type !== 'auth' || c.voided) return reject(f, 'A capture requires that the existing transaction be an AUTH');
       if (c.captured > 0) return reject(f, 'Transaction already captured');
-      if (amount > c.amount) return reject(f, `The specified amount of ${f.amount} exceeds the authorization amount of ${decimal(c.amount)}`);
+      if (amount > c.amount)
+        return reject(f, `The specified amount of ${f.amount} exceeds the authorization amount of ${decimal(c.amount)}`);
       c.captured = amount;
       return answer(echo);
     }
@@ -190,27 +261,72 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
     const amount = f.amount && f.amount !== '0.00' ? hundredths(f.amount) : left;
     if (c.voided || amount > left || amount <= 0) return reject(f, 'Refund amount may not exceed the transaction balance');
     c.refunded += amount;
-    const r: NmiFakeCharge = { ...c, transactionid: newId(), type: 'refund', amount, captured: 0, refunded: 0, parent: c.transactionid, at: Date.now() };
+    const r: NmiFakeCharge = {
+      ...c,
+      transactionid: newId(),
+      type: 'refund',
+      amount,
+      captured: 0,
+      refunded: 0,
+      parent: c.transactionid,
+      at: Date.now(),
+    };
     charges.set(r.transactionid, r);
     return answer({ ...echo, transactionid: r.transactionid, authcode: '' });
   }
 
   function query(f: Record<string, string>): FakeResponse {
-    const found = [...charges.values()].filter((c) => c.type !== 'refund' && (f.order_id === undefined || c.orderid === f.order_id) && (f.transaction_id === undefined || c.transactionid === f.transaction_id));
+    const found = [...charges.values()].filter(
+      (c) =>
+        c.type !== 'refund' &&
+        (f.order_id === undefined || c.orderid === f.order_id) &&
+        (f.transaction_id === undefined || c.transactionid === f.transaction_id),
+    );
     const transaction = found.map((c) => {
-      const actions: Array<Record<string, string>> = [{
-        ...queryTransactionFixture.action[0], amount: decimal(c.amount), action_type: c.type as string, success: c.success ? '1' : '0',
-        response_text: c.responseText, response_code: c.responseCode,
-      }];
-      if (c.type === 'auth' && c.captured) actions.push({ ...actions[0], action_type: 'capture', amount: decimal(c.captured), response_text: 'SUCCESS', response_code: '100' });
-      if (c.voided) actions.push({ ...actions[0], action_type: 'void', response_text: 'Transaction Void Successful', response_code: '100' });
+      const actions: Array<Record<string, string>> = [
+        {
+          ...queryTransactionFixture.action[0],
+          amount: decimal(c.amount),
+          action_type: c.type as string,
+          success: c.success ? '1' : '0',
+          response_text: c.responseText,
+          response_code: c.responseCode,
+        },
+      ];
+      if (c.type === 'auth' && c.captured)
+        actions.push({
+          ...actions[0],
+          action_type: 'capture',
+          amount: decimal(c.captured),
+          response_text: 'SUCCESS',
+          response_code: '100',
+        });
+      if (c.voided)
+        actions.push({ ...actions[0], action_type: 'void', response_text: 'Transaction Void Successful', response_code: '100' });
       return {
-        ...queryTransactionFixture, transaction_id: c.transactionid, order_id: c.orderid, currency: c.currency,
-        condition: !c.success ? 'failed' : c.voided ? 'canceled' : c.settled ? 'complete' : c.type === 'auth' && !c.captured ? 'pending' : 'pendingsettlement',
-        authorization_code: c.authcode, cc_number: `${c.card.bin[0]}${'x'.repeat(11)}${c.card.last4}`, action: actions,
+        ...queryTransactionFixture,
+        transaction_id: c.transactionid,
+        order_id: c.orderid,
+        currency: c.currency,
+        condition: !c.success
+          ? 'failed'
+          : c.voided
+            ? 'canceled'
+            : c.settled
+              ? 'complete'
+              : c.type === 'auth' && !c.captured
+                ? 'pending'
+                : 'pendingsettlement',
+        authorization_code: c.authcode,
+        cc_number: `${c.card.bin[0]}${'x'.repeat(11)}${c.card.last4}`,
+        action: actions,
       };
     });
-    return { status: 200, body: `<?xml version="1.0" encoding="UTF-8"?>\n${xml.build({ nm_response: transaction.length ? { transaction } : '' })}`, headers: { 'content-type': 'text/xml; charset=UTF-8' } };
+    return {
+      status: 200,
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n${xml.build({ nm_response: transaction.length ? { transaction } : '' })}`,
+      headers: { 'content-type': 'text/xml; charset=UTF-8' },
+    };
   }
 
   const server = await startFakeServer((req) => {
@@ -220,7 +336,11 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
     if (path === '/api/query.php') {
       const problems = checkQueryRequest(req.body, contentType);
       if (problems.length) violations.push(...problems.map((p) => `query request: ${p}`));
-      if (f.security_key !== options.securityKey) return { status: 200, body: '<?xml version="1.0" encoding="UTF-8"?>\n<nm_response><error_response>Invalid Username/Password REFID:1</error_response></nm_response>' };
+      if (f.security_key !== options.securityKey)
+        return {
+          status: 200,
+          body: '<?xml version="1.0" encoding="UTF-8"?>\n<nm_response><error_response>Invalid Username/Password REFID:1</error_response></nm_response>',
+        };
       return query(f);
     }
     if (path !== '/api/transact.php') {
@@ -250,7 +370,8 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
       const c = charges.get(id);
       if (c) c.settled = true;
     },
-    forms: (path = '/api/transact.php') => server.requests.filter((r) => r.path.split('?')[0] === path).map((r) => Object.fromEntries(new URLSearchParams(r.body))),
+    forms: (path = '/api/transact.php') =>
+      server.requests.filter((r) => r.path.split('?')[0] === path).map((r) => Object.fromEntries(new URLSearchParams(r.body))),
     close: () => server.close(),
   };
 }

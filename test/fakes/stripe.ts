@@ -122,10 +122,7 @@ export interface ScriptedDecline {
   message?: string;
 }
 
-type CardBehaviour =
-  | { kind: 'approve' }
-  | { kind: 'decline'; decline: ScriptedDecline }
-  | { kind: '3ds'; always: boolean };
+type CardBehaviour = { kind: 'approve' } | { kind: 'decline'; decline: ScriptedDecline } | { kind: '3ds'; always: boolean };
 
 /** Stripe's documented test cards (shared/specs/test-cards.csv, https://docs.stripe.com/testing). */
 const TEST_CARDS: Record<string, CardBehaviour> = {
@@ -135,7 +132,10 @@ const TEST_CARDS: Record<string, CardBehaviour> = {
   '4000000000009979': { kind: 'decline', decline: { code: 'card_declined', declineCode: 'stolen_card' } },
   '4000000000000069': { kind: 'decline', decline: { code: 'expired_card', message: 'Your card has expired.' } },
   '4000000000000127': { kind: 'decline', decline: { code: 'incorrect_cvc', message: "Your card's security code is incorrect." } },
-  '4000000000000119': { kind: 'decline', decline: { code: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.' } },
+  '4000000000000119': {
+    kind: 'decline',
+    decline: { code: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.' },
+  },
   '4000000000006975': { kind: 'decline', decline: { code: 'card_declined', declineCode: 'card_velocity_exceeded' } },
   '4000002500003155': { kind: '3ds', always: false },
   '4000002760003184': { kind: '3ds', always: true },
@@ -185,8 +185,7 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
   let clock = 1_700_000_000;
 
   const pathOf = (r: RecordedRequest) => r.path.split('?')[0];
-  const form = (r: RecordedRequest): Record<string, any> =>
-    decodeBracketForm(r.method === 'GET' ? r.path.split('?')[1] ?? '' : r.body);
+  const form = (r: RecordedRequest): Record<string, any> => decodeBracketForm(r.method === 'GET' ? (r.path.split('?')[1] ?? '') : r.body);
 
   /** Validate and send an answer; a response the spec does not allow is a violation too. */
   function answer(r: RecordedRequest, status: number, body: object, headers?: Record<string, string>): FakeResponse {
@@ -224,39 +223,88 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     if (expandCharge && latestCharge) {
       const ch = stripeFixture('charge.json');
       Object.assign(ch, {
-        id: pi.chargeId, amount: pi.amount, currency: pi.currency, created: pi.created, payment_intent: pi.id, payment_method: pi.paymentMethod,
-        amount_captured: pi.amountReceived, captured: pi.amountReceived > 0, amount_refunded: pi.refunded, refunded: pi.refunded > 0 && pi.refunded === pi.amountReceived,
-        customer: pi.customer ?? null, metadata: pi.metadata, paid: !pi.lastError, status: pi.lastError ? 'failed' : 'succeeded',
+        id: pi.chargeId,
+        amount: pi.amount,
+        currency: pi.currency,
+        created: pi.created,
+        payment_intent: pi.id,
+        payment_method: pi.paymentMethod,
+        amount_captured: pi.amountReceived,
+        captured: pi.amountReceived > 0,
+        amount_refunded: pi.refunded,
+        refunded: pi.refunded > 0 && pi.refunded === pi.amountReceived,
+        customer: pi.customer ?? null,
+        metadata: pi.metadata,
+        paid: !pi.lastError,
+        status: pi.lastError ? 'failed' : 'succeeded',
       });
       Object.assign(ch.payment_method_details.card, {
-        last4: pm?.last4, exp_month: pm?.expMonth, exp_year: pm?.expYear,
-        authorization_code: pi.authorizationCode ?? null, network_transaction_id: pi.networkTransactionId ?? null,
+        last4: pm?.last4,
+        exp_month: pm?.expMonth,
+        exp_year: pm?.expYear,
+        authorization_code: pi.authorizationCode ?? null,
+        network_transaction_id: pi.networkTransactionId ?? null,
       });
       delete ch.refunds;
       latestCharge = ch;
     }
-    const nextAction = pi.status !== 'requires_action'
-      ? null
-      : pi.returnUrl
-        ? { type: 'redirect_to_url', redirect_to_url: { url: `https://hooks.stripe.com/3d_secure_2/hosted?merchant=acct_fake&payment_intent=${pi.id}`, return_url: pi.returnUrl } }
-        : { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: `https://hooks.stripe.com/redirect/authenticate/src_fake?client_secret=${pi.id}_secret` } };
+    const nextAction =
+      pi.status !== 'requires_action'
+        ? null
+        : pi.returnUrl
+          ? {
+              type: 'redirect_to_url',
+              redirect_to_url: {
+                url: `https://hooks.stripe.com/3d_secure_2/hosted?merchant=acct_fake&payment_intent=${pi.id}`,
+                return_url: pi.returnUrl,
+              },
+            }
+          : {
+              type: 'use_stripe_sdk',
+              use_stripe_sdk: {
+                type: 'three_d_secure_redirect',
+                stripe_js: `https://hooks.stripe.com/redirect/authenticate/src_fake?client_secret=${pi.id}_secret`,
+              },
+            };
     return Object.assign(base, {
-      id: pi.id, amount: pi.amount, currency: pi.currency, status: pi.status, capture_method: pi.captureMethod,
-      amount_capturable: pi.amountCapturable, amount_received: pi.amountReceived, created: pi.created,
-      client_secret: `${pi.id}_secret_${rid('x', 24).slice(2)}`, customer: pi.customer ?? null, payment_method: pi.paymentMethod,
-      metadata: pi.metadata, latest_charge: latestCharge, next_action: nextAction, setup_future_usage: pi.setupFutureUsage ?? null,
-      last_payment_error: pi.lastError ?? null, canceled_at: pi.status === 'canceled' ? clock : null,
+      id: pi.id,
+      amount: pi.amount,
+      currency: pi.currency,
+      status: pi.status,
+      capture_method: pi.captureMethod,
+      amount_capturable: pi.amountCapturable,
+      amount_received: pi.amountReceived,
+      created: pi.created,
+      client_secret: `${pi.id}_secret_${rid('x', 24).slice(2)}`,
+      customer: pi.customer ?? null,
+      payment_method: pi.paymentMethod,
+      metadata: pi.metadata,
+      latest_charge: latestCharge,
+      next_action: nextAction,
+      setup_future_usage: pi.setupFutureUsage ?? null,
+      last_payment_error: pi.lastError ?? null,
+      canceled_at: pi.status === 'canceled' ? clock : null,
     });
   }
 
   function createPaymentMethod(r: RecordedRequest, b: Record<string, any>): FakeResponse {
     const number = String(b.card?.number ?? '');
     if (!/^\d{12,19}$/.test(number) || !luhnValid(number)) {
-      return stripeError(r, 402, { type: 'card_error', code: 'incorrect_number', param: 'card[number]', message: 'Your card number is incorrect.' });
+      return stripeError(r, 402, {
+        type: 'card_error',
+        code: 'incorrect_number',
+        param: 'card[number]',
+        message: 'Your card number is incorrect.',
+      });
     }
     const pm: FakePaymentMethod = {
-      id: rid('pm'), bin: number.slice(0, 6), last4: number.slice(-4), expMonth: Number(b.card.exp_month), expYear: Number(b.card.exp_year),
-      behaviour: TEST_CARDS[number] ?? { kind: 'approve' }, consumed: false,
+      id: rid('pm'),
+      bin: number.slice(0, 6),
+      last4: number.slice(-4),
+      expMonth: Number(b.card.exp_month),
+      expYear: Number(b.card.exp_year),
+      behaviour: TEST_CARDS[number] ?? { kind: 'approve' },
+      consumed: false,
     };
     paymentMethods.set(pm.id, pm);
     const json = stripeFixture('payment_method.card.json');
@@ -271,20 +319,46 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     const pm = paymentMethods.get(b.payment_method);
     if (!pm) return invalid(r, `No such PaymentMethod: '${b.payment_method}'`, { code: 'resource_missing', param: 'payment_method' });
     if (pm.customer && b.customer !== pm.customer) {
-      return invalid(r, 'The provided PaymentMethod is attached to a Customer; pass that Customer with it.', { code: 'payment_method_unexpected_state', param: 'customer' });
+      return invalid(r, 'The provided PaymentMethod is attached to a Customer; pass that Customer with it.', {
+        code: 'payment_method_unexpected_state',
+        param: 'customer',
+      });
     }
     if (pm.consumed && !pm.customer) {
-      return invalid(r, 'This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.', { code: 'payment_method_unexpected_state', param: 'payment_method' });
+      return invalid(
+        r,
+        'This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.',
+        { code: 'payment_method_unexpected_state', param: 'payment_method' },
+      );
     }
     const currency = String(b.currency).toUpperCase();
     const amount = Number(b.amount);
-    if (['BHD', 'JOD', 'KWD', 'OMR', 'TND'].includes(currency) && amount % 10 !== 0) return invalid(r, 'Invalid amount: the last digit of a three-decimal amount must be 0.', { code: 'amount_invalid', param: 'amount' });
-    if (currency === 'ISK' && amount % 100 !== 0) return invalid(r, 'Invalid amount. Currency ISK has become effectively zero-decimal and charged amounts must be evenly divisible by 100.', { code: 'invalid_charge_amount_no_decimal_compatible', param: 'amount' });
+    if (['BHD', 'JOD', 'KWD', 'OMR', 'TND'].includes(currency) && amount % 10 !== 0)
+      return invalid(r, 'Invalid amount: the last digit of a three-decimal amount must be 0.', { code: 'amount_invalid', param: 'amount' });
+    if (currency === 'ISK' && amount % 100 !== 0)
+      return invalid(
+        r,
+        'Invalid amount. Currency ISK has become effectively zero-decimal and charged amounts must be evenly divisible by 100.',
+        { code: 'invalid_charge_amount_no_decimal_compatible', param: 'amount' },
+      );
     const offSession = b.off_session === 'true';
     const pi: FakeIntent = {
-      id: rid('pi'), amount, currency: String(b.currency), status: 'requires_payment_method', captureMethod: b.capture_method === 'manual' ? 'manual' : 'automatic',
-      amountCapturable: 0, amountReceived: 0, refunded: 0, paymentMethod: pm.id, customer: b.customer, metadata: b.metadata ?? {},
-      offSession, setupFutureUsage: b.setup_future_usage, returnUrl: b.return_url, chargeId: rid('ch'), created: clock++,
+      id: rid('pi'),
+      amount,
+      currency: String(b.currency),
+      status: 'requires_payment_method',
+      captureMethod: b.capture_method === 'manual' ? 'manual' : 'automatic',
+      amountCapturable: 0,
+      amountReceived: 0,
+      refunded: 0,
+      paymentMethod: pm.id,
+      customer: b.customer,
+      metadata: b.metadata ?? {},
+      offSession,
+      setupFutureUsage: b.setup_future_usage,
+      returnUrl: b.return_url,
+      chargeId: rid('ch'),
+      created: clock++,
     };
     intents.set(pi.id, pi);
     if (!pm.customer && !b.setup_future_usage) pm.consumed = true;
@@ -294,7 +368,11 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     const behaviour: CardBehaviour = scripted ? { kind: 'decline', decline: scripted } : pm.behaviour;
     if (behaviour.kind === '3ds' && (behaviour.always || !offSession)) {
       if (offSession) {
-        return decline(r, pi, { code: 'authentication_required', declineCode: 'authentication_required', message: 'Your card was declined. This transaction requires authentication.' });
+        return decline(r, pi, {
+          code: 'authentication_required',
+          declineCode: 'authentication_required',
+          message: 'Your card was declined. This transaction requires authentication.',
+        });
       }
       pi.status = 'requires_action';
       return answer(r, 200, intentJson(pi, expand));
@@ -319,7 +397,10 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
 
   function decline(r: RecordedRequest, pi: FakeIntent, d: ScriptedDecline): FakeResponse {
     const error: Record<string, unknown> = {
-      type: 'card_error', code: d.code ?? 'card_declined', message: d.message ?? 'Your card was declined.', charge: pi.chargeId,
+      type: 'card_error',
+      code: d.code ?? 'card_declined',
+      message: d.message ?? 'Your card was declined.',
+      charge: pi.chargeId,
       doc_url: `https://stripe.com/docs/error-codes/${(d.code ?? 'card_declined').replace(/_/g, '-')}`,
       ...(d.declineCode && { decline_code: d.declineCode }),
       ...(d.adviceCode && { advice_code: d.adviceCode }),
@@ -331,10 +412,18 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
 
   function capture(r: RecordedRequest, pi: FakeIntent, b: Record<string, any>): FakeResponse {
     if (pi.status !== 'requires_capture') {
-      return invalid(r, `This PaymentIntent could not be captured because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`, { code: 'payment_intent_unexpected_state' });
+      return invalid(
+        r,
+        `This PaymentIntent could not be captured because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`,
+        { code: 'payment_intent_unexpected_state' },
+      );
     }
     const amount = b.amount_to_capture === undefined ? pi.amountCapturable : Number(b.amount_to_capture);
-    if (amount > pi.amountCapturable) return invalid(r, `The amount_to_capture (${amount}) must be less than or equal to the amount_capturable (${pi.amountCapturable}).`, { code: 'amount_too_large', param: 'amount_to_capture' });
+    if (amount > pi.amountCapturable)
+      return invalid(r, `The amount_to_capture (${amount}) must be less than or equal to the amount_capturable (${pi.amountCapturable}).`, {
+        code: 'amount_too_large',
+        param: 'amount_to_capture',
+      });
     pi.amountReceived = amount;
     pi.amountCapturable = 0;
     pi.status = 'succeeded';
@@ -343,7 +432,11 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
 
   function cancel(r: RecordedRequest, pi: FakeIntent): FakeResponse {
     if (pi.status === 'succeeded' || pi.status === 'canceled') {
-      return invalid(r, `You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`, { code: 'payment_intent_unexpected_state' });
+      return invalid(
+        r,
+        `You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`,
+        { code: 'payment_intent_unexpected_state' },
+      );
     }
     pi.status = 'canceled';
     pi.amountCapturable = 0;
@@ -353,16 +446,30 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
   function refund(r: RecordedRequest, b: Record<string, any>): FakeResponse {
     const pi = intents.get(b.payment_intent);
     if (!pi) return invalid(r, `No such payment_intent: '${b.payment_intent}'`, { code: 'resource_missing', param: 'payment_intent' });
-    if (pi.status !== 'succeeded') return invalid(r, `This PaymentIntent (${pi.id}) does not have a successful charge to refund.`, { code: 'charge_not_refundable' });
+    if (pi.status !== 'succeeded')
+      return invalid(r, `This PaymentIntent (${pi.id}) does not have a successful charge to refund.`, { code: 'charge_not_refundable' });
     const left = pi.amountReceived - pi.refunded;
     const amount = b.amount === undefined ? left : Number(b.amount);
     if (left === 0) return invalid(r, `Charge ${pi.chargeId} has already been refunded.`, { code: 'charge_already_refunded' });
-    if (amount > left) return invalid(r, `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})`, { code: 'amount_too_large', param: 'amount' });
+    if (amount > left)
+      return invalid(r, `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})`, {
+        code: 'amount_too_large',
+        param: 'amount',
+      });
     pi.refunded += amount;
     const re: FakeRefund = { id: rid('re'), paymentIntent: pi.id, amount, currency: pi.currency, metadata: b.metadata ?? {} };
     refunds.set(re.id, re);
     const json = stripeFixture('refund.json');
-    Object.assign(json, { id: re.id, amount, currency: pi.currency, charge: pi.chargeId, payment_intent: pi.id, created: clock++, metadata: re.metadata, status: 'succeeded' });
+    Object.assign(json, {
+      id: re.id,
+      amount,
+      currency: pi.currency,
+      charge: pi.chargeId,
+      payment_intent: pi.id,
+      created: clock++,
+      metadata: re.metadata,
+      status: 'succeeded',
+    });
     return answer(r, 200, json);
   }
 
@@ -372,7 +479,12 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     const start = q.starting_after ? all.findIndex((x) => x.id === q.starting_after) + 1 : 0;
     const page = all.slice(start, start + limit);
     const expand = (q.expand ?? []).includes('data.latest_charge');
-    return answer(r, 200, { object: 'list', url: '/v1/payment_intents', has_more: start + limit < all.length, data: page.map((pi) => intentJson(pi, expand)) });
+    return answer(r, 200, {
+      object: 'list',
+      url: '/v1/payment_intents',
+      has_more: start + limit < all.length,
+      data: page.map((pi) => intentJson(pi, expand)),
+    });
   }
 
   function route(r: RecordedRequest): FakeResponse {
@@ -384,7 +496,13 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     if (r.method === 'GET' && path === '/v1/payment_intents') return list(r, b);
     const m = /^\/v1\/payment_intents\/([^/]+)(?:\/(capture|cancel))?$/.exec(path);
     const pi = m && intents.get(decodeURIComponent(m[1]));
-    if (m && !pi) return stripeError(r, 404, { type: 'invalid_request_error', code: 'resource_missing', param: 'intent', message: `No such payment_intent: '${m[1]}'` });
+    if (m && !pi)
+      return stripeError(r, 404, {
+        type: 'invalid_request_error',
+        code: 'resource_missing',
+        param: 'intent',
+        message: `No such payment_intent: '${m[1]}'`,
+      });
     if (pi && r.method === 'GET' && !m![2]) return answer(r, 200, intentJson(pi, (b.expand ?? []).includes('latest_charge')));
     if (pi && r.method === 'POST' && m![2] === 'capture') return capture(r, pi, b);
     if (pi && r.method === 'POST' && m![2] === 'cancel') return cancel(r, pi);
@@ -395,9 +513,15 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
   function handle(r: RecordedRequest): FakeResponse {
     const auth = r.headers.authorization;
     if (auth !== `Bearer ${key}`) {
-      return stripeError(r, 401, { type: 'invalid_request_error', message: `Invalid API Key provided: ${String(auth ?? '').replace(/^Bearer /, '').slice(0, 8)}****` });
+      return stripeError(r, 401, {
+        type: 'invalid_request_error',
+        message: `Invalid API Key provided: ${String(auth ?? '')
+          .replace(/^Bearer /, '')
+          .slice(0, 8)}****`,
+      });
     }
-    if (r.headers['stripe-version'] !== FAKE_STRIPE_VERSION) violations.push(`${r.method} ${r.path}: Stripe-Version is ${String(r.headers['stripe-version'])}, expected ${FAKE_STRIPE_VERSION}`);
+    if (r.headers['stripe-version'] !== FAKE_STRIPE_VERSION)
+      violations.push(`${r.method} ${r.path}: Stripe-Version is ${String(r.headers['stripe-version'])}, expected ${FAKE_STRIPE_VERSION}`);
     const scriptedError = errors.shift();
     if (scriptedError) return stripeError(r, scriptedError.status, scriptedError.error);
 
@@ -418,7 +542,10 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
         const fingerprint = `${r.method} ${pathOf(r)} ${r.body}`;
         const seen = idempotency.get(idemKey);
         if (seen && seen.fingerprint !== fingerprint) {
-          return stripeError(r, 400, { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idemKey}' if you meant to execute a different request.` });
+          return stripeError(r, 400, {
+            type: 'idempotency_error',
+            message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idemKey}' if you meant to execute a different request.`,
+          });
         }
         if (seen) return { ...seen.response, headers: { ...seen.response.headers, 'idempotent-replayed': 'true' } };
         const response = route(r);
@@ -448,7 +575,10 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     inject: (...f) => server.inject(...f),
     clearFaults: () => server.clearFaults(),
     form,
-    calls: (path, method) => server.requests.filter((r) => (typeof path === 'string' ? pathOf(r) === path : path.test(pathOf(r))) && (!method || r.method === method)),
+    calls: (path, method) =>
+      server.requests.filter(
+        (r) => (typeof path === 'string' ? pathOf(r) === path : path.test(pathOf(r))) && (!method || r.method === method),
+      ),
     close: () => server.close(),
   };
 }

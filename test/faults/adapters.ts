@@ -21,12 +21,19 @@ export const NMI_KEY = 'fault_suite_key';
 export function adapterFor(g: { gateway: string; url: string }): GatewayAdapter {
   const base = { baseUrl: g.url, timeoutMs: 5_000 };
   switch (g.gateway) {
-    case 'stripe': return stripe({ secretKey: STRIPE_KEY, lookupMaxPages: 500, ...base });
-    case 'adyen': return adyen({ apiKey: 'k_test', merchantAccount: 'AcmeECOM', returnUrl: 'https://shop.example/return', ...base });
-    case 'checkout': return checkout({ secretKey: CHECKOUT_SECRET, ...base });
-    case 'nmi': return nmi({ securityKey: NMI_KEY, ...base });
-    case 'authorizenet': return authorizenet({ apiLoginId: 'swyd_login', transactionKey: 'swyd_key_123456', ...base });
-    case 'braintree': return braintree({ publicKey: 'pk_test_fake', privateKey: 'sk_test_fake', merchantAccountId: 'acme_usd', ...base });
-    default: throw new Error(`no adapter for ${g.gateway}`);
+    case 'stripe':
+      return stripe({ secretKey: STRIPE_KEY, lookupMaxPages: 500, ...base });
+    case 'adyen':
+      return adyen({ apiKey: 'k_test', merchantAccount: 'AcmeECOM', returnUrl: 'https://shop.example/return', ...base });
+    case 'checkout':
+      return checkout({ secretKey: CHECKOUT_SECRET, ...base });
+    case 'nmi':
+      return nmi({ securityKey: NMI_KEY, ...base });
+    case 'authorizenet':
+      return authorizenet({ apiLoginId: 'swyd_login', transactionKey: 'swyd_key_123456', ...base });
+    case 'braintree':
+      return braintree({ publicKey: 'pk_test_fake', privateKey: 'sk_test_fake', merchantAccountId: 'acme_usd', ...base });
+    default:
+      throw new Error(`no adapter for ${g.gateway}`);
   }
 }

@@ -18,11 +18,25 @@ import { saleRequest, totalCalls } from '../support/router';
 function countingStore(): { store: Store; writes: () => number } {
   const inner = memoryStore();
   let writes = 0;
-  const WRITES = new Set(['reserveCap', 'claimIdempotencyKey', 'insertTransaction', 'insertAttempt', 'commit', 'reserveAmount', 'markVoided', 'updatePin', 'repin']);
+  const WRITES = new Set([
+    'reserveCap',
+    'claimIdempotencyKey',
+    'insertTransaction',
+    'insertAttempt',
+    'commit',
+    'reserveAmount',
+    'markVoided',
+    'updatePin',
+    'repin',
+  ]);
   const store = new Proxy(inner, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
-      if (typeof v === 'function' && WRITES.has(String(prop))) return (...args: unknown[]) => { writes++; return v.apply(target, args); };
+      if (typeof v === 'function' && WRITES.has(String(prop)))
+        return (...args: unknown[]) => {
+          writes++;
+          return v.apply(target, args);
+        };
       return v;
     },
   });
@@ -40,12 +54,40 @@ function setup() {
 
 /** Values of every wrong kind. */
 const junk = fc.oneof(
-  fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.constant(Number.NaN),
-  fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), fc.constant('x'.repeat(300)),
+  fc.string(),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.constant(Number.NaN),
+  fc.array(fc.string(), { maxLength: 3 }),
+  fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }),
+  fc.constant('x'.repeat(300)),
 );
 
-const FIELDS = ['profile', 'idempotencyKey', 'amount', 'currency', 'card', 'card.number', 'card.expMonth', 'card.expYear', 'card.cvc', 'card.holderName',
-  'customer', 'customer.country', 'customer.email', 'billing', 'billing.country', 'tags', 'metadata', 'subscription', 'subscription.id', 'threeDS'] as const;
+const FIELDS = [
+  'profile',
+  'idempotencyKey',
+  'amount',
+  'currency',
+  'card',
+  'card.number',
+  'card.expMonth',
+  'card.expYear',
+  'card.cvc',
+  'card.holderName',
+  'customer',
+  'customer.country',
+  'customer.email',
+  'billing',
+  'billing.country',
+  'tags',
+  'metadata',
+  'subscription',
+  'subscription.id',
+  'threeDS',
+] as const;
 
 function withField(req: PaymentRequest, path: string, value: unknown): unknown {
   const out = structuredClone(req) as Record<string, any>;
@@ -132,7 +174,11 @@ describe('malformed profiles (property)', () => {
   it('oversized profiles are refused or compiled, never crash: 10,000 tags in a rule', () => {
     const rules = [{ name: 'huge', when: { tags: Array.from({ length: 10_000 }, (_, i) => `t${i}`) }, route: ['p'] }];
     try {
-      createRouter({ merchantAccounts: [{ id: 'a', adapter: sandbox() }], profiles: [{ ...profile, rules } as never], store: memoryStore() });
+      createRouter({
+        merchantAccounts: [{ id: 'a', adapter: sandbox() }],
+        profiles: [{ ...profile, rules } as never],
+        store: memoryStore(),
+      });
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
     }
@@ -142,10 +188,16 @@ describe('malformed profiles (property)', () => {
     fc.assert(
       fc.property(fc.constantFrom('id', 'currencies', 'brands', 'minAmount', 'caps', 'descriptor'), junk, (field, value) => {
         try {
-          createRouter({ merchantAccounts: [{ id: 'a', adapter: sandbox(), [field]: value } as never], profiles: [profile as never], store: memoryStore() });
+          createRouter({
+            merchantAccounts: [{ id: 'a', adapter: sandbox(), [field]: value } as never],
+            profiles: [profile as never],
+            store: memoryStore(),
+          });
         } catch (e) {
           expect(e).toBeInstanceOf(ConfigError);
-          expect((e as ConfigError).problems.every((p) => p.path.startsWith('merchantAccounts[0]') || p.path.startsWith('profiles[0]'))).toBe(true);
+          expect(
+            (e as ConfigError).problems.every((p) => p.path.startsWith('merchantAccounts[0]') || p.path.startsWith('profiles[0]')),
+          ).toBe(true);
         }
       }),
       { numRuns: 300, seed: 7 },

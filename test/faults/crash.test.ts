@@ -34,14 +34,32 @@ async function waitFor(cond: () => boolean, ms = 10_000) {
 
 /** Run a worker until a charge on `victim` is booked but unanswered, then SIGKILL it. */
 async function crashOnce(gateways: FakeGateway[], victim: FakeGateway, target: string, tag: string): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/faults/fixtures/crash-worker.ts', JSON.stringify(gateways.map(({ mid, gateway, url }) => ({ mid, gateway, url }))), target, tag, String(T0)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'test/faults/fixtures/crash-worker.ts',
+      JSON.stringify(gateways.map(({ mid, gateway, url }) => ({ mid, gateway, url }))),
+      target,
+      tag,
+      String(T0),
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
   let finished = 0;
   const lines = createInterface({ input: child.stdout });
-  lines.on('line', (l) => { if (l !== 'ready') finished++; });
-  await waitFor(() => finished >= 20, 60_000).catch((e) => { throw new Error(`${e.message}: worker stderr:\n${stderr}`); });
+  lines.on('line', (l) => {
+    if (l !== 'ready') finished++;
+  });
+  await waitFor(() => finished >= 20, 60_000).catch((e) => {
+    throw new Error(`${e.message}: worker stderr:\n${stderr}`);
+  });
   // The victim books the next charge, then holds its answer far beyond the child's life.
   const before = victim.book().length;
   victim.inject({ type: 'slow', ms: 60_000 });
@@ -66,8 +84,10 @@ async function crashSuite(gateways: FakeGateway[], target: string, open: () => S
   const [r1, r2] = [faultRouter(gateways, s1, 1, T0), faultRouter(gateways, s2, 2, T0)];
   const [a, b] = await Promise.all([r1.reconcile({ olderThanMs: 0 }), r2.reconcile({ olderThanMs: 0 })]);
   const report = audit(gateways, await ledger(), LOOKUP_GATEWAYS);
-  console.log(`\n[crash test ${target.split(':')[0]}] ${ROUNDS} SIGKILLs after ${sold} finished sales; ${pendingBefore} attempts pending; reconcile A ${JSON.stringify(a)}; B ${JSON.stringify(b)}; ` +
-    `gateway charges ${report.gatewayCharges}, approved in ledger ${report.approvedInLedger}, pending for review ${report.pendingForReview}; violations ${report.violations.length}\n`);
+  console.log(
+    `\n[crash test ${target.split(':')[0]}] ${ROUNDS} SIGKILLs after ${sold} finished sales; ${pendingBefore} attempts pending; reconcile A ${JSON.stringify(a)}; B ${JSON.stringify(b)}; ` +
+      `gateway charges ${report.gatewayCharges}, approved in ledger ${report.approvedInLedger}, pending for review ${report.pendingForReview}; violations ${report.violations.length}\n`,
+  );
   expect(report.violations).toEqual([]);
   // Each killed sale was found approved, and every attempt was settled by exactly one of the two servers.
   expect(a.approved + b.approved).toBeGreaterThanOrEqual(ROUNDS);
@@ -84,7 +104,12 @@ describe('router killed between the gateway approval and the store write', () =>
     const gateways = await startGateways();
     try {
       const path = join(dir, 'crash.db');
-      await crashSuite(gateways, `sqlite:${path}`, () => sqliteStore({ path }), () => sqliteLedger(path));
+      await crashSuite(
+        gateways,
+        `sqlite:${path}`,
+        () => sqliteStore({ path }),
+        () => sqliteLedger(path),
+      );
     } finally {
       await Promise.all(gateways.map((g) => g.close()));
     }
@@ -96,7 +121,12 @@ describePg('router killed between the gateway approval and the store write (Post
   it('PostgreSQL: a fresh router reconciles every charge into the ledger exactly once', async () => {
     const gateways = await startGateways();
     try {
-      await crashSuite(gateways, `pg:${url}:${schema}`, () => postgresStore({ connectionString: url, schema }), () => postgresLedger(url, schema));
+      await crashSuite(
+        gateways,
+        `pg:${url}:${schema}`,
+        () => postgresStore({ connectionString: url, schema }),
+        () => postgresLedger(url, schema),
+      );
     } finally {
       await Promise.all(gateways.map((g) => g.close()));
     }

@@ -42,44 +42,99 @@ export interface FakeGateway {
 /** Start the six fakes. */
 export async function startGateways(): Promise<FakeGateway[]> {
   const [st, ad, ck, nm, an, bt] = await Promise.all([
-    startStripeFake({ secretKey: STRIPE_KEY }), startFakeAdyen({ apiKey: 'k_test', merchantAccount: 'AcmeECOM' }), startCheckoutFake({ secretKey: CHECKOUT_SECRET }),
-    startNmiFake({ securityKey: NMI_KEY }), startAuthorizeNetFake(), startBraintreeFake(),
+    startStripeFake({ secretKey: STRIPE_KEY }),
+    startFakeAdyen({ apiKey: 'k_test', merchantAccount: 'AcmeECOM' }),
+    startCheckoutFake({ secretKey: CHECKOUT_SECRET }),
+    startNmiFake({ securityKey: NMI_KEY }),
+    startAuthorizeNetFake(),
+    startBraintreeFake(),
   ]);
   return [
     {
-      mid: 'stripe-1', gateway: 'stripe', url: st.url, inject: st.inject, clearFaults: st.clearFaults, violations: () => st.violations, close: st.close,
-      book: () => [...st.intents.values()]
-        .filter((pi) => pi.status === 'succeeded' || pi.status === 'requires_capture')
-        .map((pi) => ({ reference: pi.metadata[REFERENCE_KEY], amount: pi.amount, captured: pi.amountReceived, refunded: pi.refunded })),
+      mid: 'stripe-1',
+      gateway: 'stripe',
+      url: st.url,
+      inject: st.inject,
+      clearFaults: st.clearFaults,
+      violations: () => st.violations,
+      close: st.close,
+      book: () =>
+        [...st.intents.values()]
+          .filter((pi) => pi.status === 'succeeded' || pi.status === 'requires_capture')
+          .map((pi) => ({ reference: pi.metadata[REFERENCE_KEY], amount: pi.amount, captured: pi.amountReceived, refunded: pi.refunded })),
     },
     {
-      mid: 'adyen-1', gateway: 'adyen', url: ad.url, inject: (...f) => ad.server.inject(...f), clearFaults: () => ad.server.clearFaults(), violations: () => ad.violations, close: ad.close,
-      book: () => [...ad.charges.values()].filter((c) => !c.cancelled).map((c) => ({ reference: c.reference, amount: c.amount.value, captured: c.captured, refunded: c.refunded })),
+      mid: 'adyen-1',
+      gateway: 'adyen',
+      url: ad.url,
+      inject: (...f) => ad.server.inject(...f),
+      clearFaults: () => ad.server.clearFaults(),
+      violations: () => ad.violations,
+      close: ad.close,
+      book: () =>
+        [...ad.charges.values()]
+          .filter((c) => !c.cancelled)
+          .map((c) => ({ reference: c.reference, amount: c.amount.value, captured: c.captured, refunded: c.refunded })),
     },
     {
-      mid: 'checkout-1', gateway: 'checkout', url: ck.url, inject: ck.inject, clearFaults: ck.clearFaults, violations: () => ck.violations, close: ck.close,
-      book: () => [...ck.payments.values()]
-        .filter((p) => p.status === 'Authorized' || p.status === 'Card Verified')
-        .map((p) => ({ reference: p.reference, amount: p.amount, captured: p.captured, refunded: p.refunded })),
+      mid: 'checkout-1',
+      gateway: 'checkout',
+      url: ck.url,
+      inject: ck.inject,
+      clearFaults: ck.clearFaults,
+      violations: () => ck.violations,
+      close: ck.close,
+      book: () =>
+        [...ck.payments.values()]
+          .filter((p) => p.status === 'Authorized' || p.status === 'Card Verified')
+          .map((p) => ({ reference: p.reference, amount: p.amount, captured: p.captured, refunded: p.refunded })),
     },
     {
-      mid: 'nmi-1', gateway: 'nmi', url: nm.url, inject: nm.inject, clearFaults: nm.clearFaults, violations: () => nm.violations, close: nm.close,
-      book: () => [...nm.charges.values()]
-        .filter((c) => c.success && (c.type === 'sale' || c.type === 'auth') && !c.voided)
-        .map((c) => ({ reference: c.orderid, amount: c.amount, captured: c.captured, refunded: c.refunded })),
+      mid: 'nmi-1',
+      gateway: 'nmi',
+      url: nm.url,
+      inject: nm.inject,
+      clearFaults: nm.clearFaults,
+      violations: () => nm.violations,
+      close: nm.close,
+      book: () =>
+        [...nm.charges.values()]
+          .filter((c) => c.success && (c.type === 'sale' || c.type === 'auth') && !c.voided)
+          .map((c) => ({ reference: c.orderid, amount: c.amount, captured: c.captured, refunded: c.refunded })),
     },
     {
-      mid: 'anet-1', gateway: 'authorizenet', url: an.url, inject: (...f) => an.server.inject(...f), clearFaults: () => an.server.clearFaults(), violations: () => an.violations, close: an.close,
-      book: () => [...an.charges.values()].filter((c) => !c.voided).map((c) => ({ reference: c.invoiceNumber, amount: c.amount, captured: c.captured, refunded: c.refunded })),
+      mid: 'anet-1',
+      gateway: 'authorizenet',
+      url: an.url,
+      inject: (...f) => an.server.inject(...f),
+      clearFaults: () => an.server.clearFaults(),
+      violations: () => an.violations,
+      close: an.close,
+      book: () =>
+        [...an.charges.values()]
+          .filter((c) => !c.voided)
+          .map((c) => ({ reference: c.invoiceNumber, amount: c.amount, captured: c.captured, refunded: c.refunded })),
     },
     {
-      mid: 'braintree-1', gateway: 'braintree', url: bt.url, inject: (...f) => bt.server.inject(...f), clearFaults: () => bt.server.clearFaults(), violations: () => bt.violations, close: bt.close,
+      mid: 'braintree-1',
+      gateway: 'braintree',
+      url: bt.url,
+      inject: (...f) => bt.server.inject(...f),
+      clearFaults: () => bt.server.clearFaults(),
+      violations: () => bt.violations,
+      close: bt.close,
       // Braintree turns a full refund of an unsettled sale into a void: such a sale is VOIDED at
       // the gateway, refunded in the ledger, and still an approval the gateway knows.
-      book: () => [...bt.transactions.values()]
-        .filter((t) => !['PROCESSOR_DECLINED', 'GATEWAY_REJECTED', 'FAILED'].includes(t.status))
-        .map((t) => ({ reference: t.orderId ?? '', amount: t.amount, captured: t.captured, refunded: t.refunded, voided: t.status === 'VOIDED' })),
+      book: () =>
+        [...bt.transactions.values()]
+          .filter((t) => !['PROCESSOR_DECLINED', 'GATEWAY_REJECTED', 'FAILED'].includes(t.status))
+          .map((t) => ({
+            reference: t.orderId ?? '',
+            amount: t.amount,
+            captured: t.captured,
+            refunded: t.refunded,
+            voided: t.status === 'VOIDED',
+          })),
     },
   ];
 }
-

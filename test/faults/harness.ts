@@ -21,18 +21,28 @@ export const TIMEOUTS = { attemptMs: 1_000, totalMs: 4_000 };
 export const CARD = { number: '4111111111111111', expMonth: 12, expYear: 2034, cvc: '123' };
 
 /** A router over the fakes (one MID each), weighted across all with cascades on soft declines. */
-export function faultRouter(gateways: Array<Pick<FakeGateway, 'mid' | 'gateway' | 'url'>>, store: Store, seed: number, t0 = Date.now()): Router {
+export function faultRouter(
+  gateways: Array<Pick<FakeGateway, 'mid' | 'gateway' | 'url'>>,
+  store: Store,
+  seed: number,
+  t0 = Date.now(),
+): Router {
   const accounts: MerchantAccountConfig[] = gateways.map((g) => ({
-    id: g.mid, adapter: adapterFor(g), currencies: ['USD'], ...(CAPS[g.mid] && { caps: { daily: CAPS[g.mid] } }),
+    id: g.mid,
+    adapter: adapterFor(g),
+    currencies: ['USD'],
+    ...(CAPS[g.mid] && { caps: { daily: CAPS[g.mid] } }),
   }));
   return createRouter({
     merchantAccounts: accounts,
-    profiles: [{
-      id: 'default',
-      pools: { all: { strategy: 'weighted', members: gateways.map((g) => ({ mid: g.mid, weight: 1 })) } },
-      route: ['all'],
-      cascade: { maxAttempts: 3 },
-    } as never],
+    profiles: [
+      {
+        id: 'default',
+        pools: { all: { strategy: 'weighted', members: gateways.map((g) => ({ mid: g.mid, weight: 1 })) } },
+        route: ['all'],
+        cascade: { maxAttempts: 3 },
+      } as never,
+    ],
     store,
     random: seeded(seed),
     clock: () => DAY_START + (Date.now() - t0),
@@ -43,10 +53,17 @@ export function faultRouter(gateways: Array<Pick<FakeGateway, 'mid' | 'gateway' 
 }
 
 const FAULTS: Fault[] = [
-  { type: 'timeout', afterProcessing: false }, { type: 'timeout', afterProcessing: true },
-  { type: 'reset', afterProcessing: false }, { type: 'reset', afterProcessing: true },
-  { type: 'status', status: 500 }, { type: 'status', status: 502 }, { type: 'status', status: 503 },
-  { type: 'malformed' }, { type: 'truncate' }, { type: 'slow', ms: 30 }, { type: 'slow', ms: TIMEOUTS.attemptMs + 50 },
+  { type: 'timeout', afterProcessing: false },
+  { type: 'timeout', afterProcessing: true },
+  { type: 'reset', afterProcessing: false },
+  { type: 'reset', afterProcessing: true },
+  { type: 'status', status: 500 },
+  { type: 'status', status: 502 },
+  { type: 'status', status: 503 },
+  { type: 'malformed' },
+  { type: 'truncate' },
+  { type: 'slow', ms: 30 },
+  { type: 'slow', ms: TIMEOUTS.attemptMs + 50 },
 ];
 
 /** Counts of a workload run. */
@@ -64,11 +81,17 @@ export interface RunStats {
  * at a time, injecting a random fault before an operation with probability `faultRate`.
  * Reconciles every `reconcileEvery` transactions, as a scheduled job would.
  */
-export async function runWorkload(router: Router, gateways: FakeGateway[], o: { transactions: number; seed: number; faultRate: number; concurrency: number; tag: string; reconcileEvery?: number }): Promise<RunStats> {
+export async function runWorkload(
+  router: Router,
+  gateways: FakeGateway[],
+  o: { transactions: number; seed: number; faultRate: number; concurrency: number; tag: string; reconcileEvery?: number },
+): Promise<RunStats> {
   const rnd = seeded(o.seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const stats: RunStats = { transactions: 0, outcomes: {}, faults: {}, captures: 0, refunds: 0, rebills: 0 };
-  const count = (k: string) => { stats.outcomes[k] = (stats.outcomes[k] ?? 0) + 1; };
+  const count = (k: string) => {
+    stats.outcomes[k] = (stats.outcomes[k] ?? 0) + 1;
+  };
   const captured: string[] = [];
   const subscriptions: string[] = [];
   let n = 0;
@@ -79,7 +102,17 @@ export async function runWorkload(router: Router, gateways: FakeGateway[], o: { 
     if (rnd() < o.faultRate) {
       const f = pick(FAULTS);
       pick(gateways).inject(f);
-      const name = f.type + ('afterProcessing' in f ? (f.afterProcessing ? '-after' : '-before') : 'status' in f ? `-${f.status}` : 'ms' in f ? `-${f.ms}` : '');
+      const name =
+        f.type +
+        ('afterProcessing' in f
+          ? f.afterProcessing
+            ? '-after'
+            : '-before'
+          : 'status' in f
+            ? `-${f.status}`
+            : 'ms' in f
+              ? `-${f.ms}`
+              : '');
       stats.faults[name] = (stats.faults[name] ?? 0) + 1;
     }
     const r = rnd();
@@ -88,7 +121,13 @@ export async function runWorkload(router: Router, gateways: FakeGateway[], o: { 
     if (r < 0.15 && subscriptions.length) {
       started++;
       stats.rebills++;
-      const res = await router.rebill({ subscriptionId: pick(subscriptions), amount, currency: 'USD', idempotencyKey: key, card: { ...CARD, cvc: undefined } });
+      const res = await router.rebill({
+        subscriptionId: pick(subscriptions),
+        amount,
+        currency: 'USD',
+        idempotencyKey: key,
+        card: { ...CARD, cvc: undefined },
+      });
       count(`rebill:${res.isOk() ? 'approved' : res.error.kind}`);
       if (res.isOk()) captured.push(res.value.transactionId);
       return;
@@ -163,13 +202,33 @@ export interface Ledger {
   pins: Map<string, string>;
 }
 
-function toLedger(attempts: Array<Record<string, any>>, txs: Array<Record<string, any>>, pins: Array<Record<string, any>>, parse: (d: unknown) => any): Ledger {
+function toLedger(
+  attempts: Array<Record<string, any>>,
+  txs: Array<Record<string, any>>,
+  pins: Array<Record<string, any>>,
+  parse: (d: unknown) => any,
+): Ledger {
   return {
     attempts: attempts.map((a) => ({ id: a.id, transactionId: a.transaction_id, status: a.status, ...parse(a.doc) })),
-    transactions: new Map(txs.map((t) => {
-      const d = parse(t.doc);
-      return [t.id, { id: t.id, status: t.status, amount: Number(t.amount), capturedAmount: Number(t.captured_amount), refundedAmount: Number(t.refunded_amount), operation: d.operation, mid: d.mid, idempotencyKey: d.idempotencyKey, subscriptionId: d.subscriptionId }];
-    })),
+    transactions: new Map(
+      txs.map((t) => {
+        const d = parse(t.doc);
+        return [
+          t.id,
+          {
+            id: t.id,
+            status: t.status,
+            amount: Number(t.amount),
+            capturedAmount: Number(t.captured_amount),
+            refundedAmount: Number(t.refunded_amount),
+            operation: d.operation,
+            mid: d.mid,
+            idempotencyKey: d.idempotencyKey,
+            subscriptionId: d.subscriptionId,
+          },
+        ];
+      }),
+    ),
     pins: new Map(pins.map((p) => [p.subscription_id, p.mid])),
   };
 }
@@ -222,7 +281,16 @@ export function audit(gateways: FakeGateway[], ledger: Ledger, lookupGateways: R
   const v: string[] = [];
   const attempts = new Map(ledger.attempts.map((a) => [a.id, a]));
   const chargedKeys = new Map<string, number>();
-  const report: AuditReport = { gatewayCharges: 0, approvedInLedger: 0, pendingForReview: 0, pendingAttempts: 0, refundsAtGateways: 0, rebillsChecked: 0, capChecks: [], violations: v };
+  const report: AuditReport = {
+    gatewayCharges: 0,
+    approvedInLedger: 0,
+    pendingForReview: 0,
+    pendingAttempts: 0,
+    refundsAtGateways: 0,
+    rebillsChecked: 0,
+    capChecks: [],
+    violations: v,
+  };
   report.pendingAttempts = ledger.attempts.filter((a) => a.status === 'pending').length;
   const booked = new Map<string, Set<string>>();
   for (const g of gateways) {
@@ -236,7 +304,9 @@ export function audit(gateways: FakeGateway[], ledger: Ledger, lookupGateways: R
         const a = attempts.get(e.reference);
         const tx = a && ledger.transactions.get(a.transactionId);
         if (!a || a.status !== 'approved' || !tx || (tx.status !== 'voided' && tx.refundedAmount < tx.amount)) {
-          v.push(`${g.mid}: voided payment ${e.reference} is ${a ? `${a.status}, transaction ${tx?.status} refunded ${tx?.refundedAmount}` : 'not in the ledger'}`);
+          v.push(
+            `${g.mid}: voided payment ${e.reference} is ${a ? `${a.status}, transaction ${tx?.status} refunded ${tx?.refundedAmount}` : 'not in the ledger'}`,
+          );
         }
         continue;
       }
@@ -246,12 +316,16 @@ export function audit(gateways: FakeGateway[], ledger: Ledger, lookupGateways: R
       report.refundsAtGateways += e.refunded;
       if (e.refunded > e.captured) v.push(`${g.mid}: ${e.reference} refunded ${e.refunded} > captured ${e.captured}`);
       const a = attempts.get(e.reference);
-      if (!a) { v.push(`${g.mid}: charge ${e.reference} is not in the ledger (lost approval)`); continue; }
+      if (!a) {
+        v.push(`${g.mid}: charge ${e.reference} is not in the ledger (lost approval)`);
+        continue;
+      }
       if (a.mid !== g.mid) v.push(`${g.mid}: charge ${e.reference} is booked on ${a.mid}`);
       const tx = ledger.transactions.get(a.transactionId);
       if (a.status === 'approved') {
         report.approvedInLedger++;
-        if (!tx || !['approved', 'voided'].includes(tx.status)) v.push(`${g.mid}: charge ${e.reference} approved but its transaction is ${tx?.status}`);
+        if (!tx || !['approved', 'voided'].includes(tx.status))
+          v.push(`${g.mid}: charge ${e.reference} approved but its transaction is ${tx?.status}`);
       } else if (a.status === 'pending' && !lookupGateways.has(g.gateway)) {
         report.pendingForReview++;
       } else {
@@ -260,7 +334,8 @@ export function audit(gateways: FakeGateway[], ledger: Ledger, lookupGateways: R
       if (tx) {
         const key = tx.idempotencyKey ? `${tx.operation}:${tx.idempotencyKey}` : tx.id;
         chargedKeys.set(key, (chargedKeys.get(key) ?? 0) + 1);
-        if (a.status === 'approved' && tx.refundedAmount < e.refunded) v.push(`${tx.id}: ledger refunded ${tx.refundedAmount} < gateway ${e.refunded}`);
+        if (a.status === 'approved' && tx.refundedAmount < e.refunded)
+          v.push(`${tx.id}: ledger refunded ${tx.refundedAmount} < gateway ${e.refunded}`);
         if (tx.refundedAmount > tx.capturedAmount) v.push(`${tx.id}: ledger refunded ${tx.refundedAmount} > captured ${tx.capturedAmount}`);
         if (tx.operation === 'rebill') {
           report.rebillsChecked++;

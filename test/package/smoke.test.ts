@@ -18,8 +18,27 @@ router.sale({ profile: 'default', idempotencyKey: 'k', amount: 100, currency: 'U
 
 describe('built package', () => {
   it.skipIf(!existsSync(resolve(root, 'dist/index.js')))('imports as ESM and as CJS, with the adapter entry points', () => {
-    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', script(`import { createRouter, defineProfile, memoryStore, DECLINE_REASONS, normalizeDecline } from 'switchyard'; import { sandbox } from 'switchyard/adapters/sandbox';`)], { cwd: root, encoding: 'utf8' });
-    const cjs = execFileSync(process.execPath, ['-e', script(`const { createRouter, defineProfile, memoryStore, DECLINE_REASONS, normalizeDecline } = require('switchyard'); const { sandbox } = require('switchyard/adapters/sandbox');`)], { cwd: root, encoding: 'utf8' });
+    const esm = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        script(
+          `import { createRouter, defineProfile, memoryStore, DECLINE_REASONS, normalizeDecline } from 'switchyard'; import { sandbox } from 'switchyard/adapters/sandbox';`,
+        ),
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    const cjs = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        script(
+          `const { createRouter, defineProfile, memoryStore, DECLINE_REASONS, normalizeDecline } = require('switchyard'); const { sandbox } = require('switchyard/adapters/sandbox');`,
+        ),
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
     for (const out of [esm, cjs]) expect(JSON.parse(out)).toEqual({ ok: true, mid: 'm', reasons: 32, nd: 'insufficient_funds' });
   });
 });

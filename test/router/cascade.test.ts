@@ -8,8 +8,16 @@ function threeMids(first: SandboxResponse, cascade: { maxAttempts: number; on?: 
   const b = sandbox();
   const c = sandbox();
   const { router } = testRouter(
-    { pools: { p: { strategy: 'priority', members: [{ mid: 'a' }, { mid: 'b' }, { mid: 'c' }] } }, route: ['p'], cascade: cascade as never },
-    [{ id: 'a', adapter: a }, { id: 'b', adapter: b }, { id: 'c', adapter: c }],
+    {
+      pools: { p: { strategy: 'priority', members: [{ mid: 'a' }, { mid: 'b' }, { mid: 'c' }] } },
+      route: ['p'],
+      cascade: cascade as never,
+    },
+    [
+      { id: 'a', adapter: a },
+      { id: 'b', adapter: b },
+      { id: 'c', adapter: c },
+    ],
   );
   return { router, a, b, c };
 }
@@ -30,7 +38,10 @@ describe('cascades', () => {
       expect(r.isOk()).toBe(true);
       const ok = r.unwrap();
       expect(ok.mid).toBe('b');
-      expect(ok.attempts.map((x) => [x.mid, x.outcome, x.decline?.reason])).toEqual([['a', 'declined', reason], ['b', 'approved', undefined]]);
+      expect(ok.attempts.map((x) => [x.mid, x.outcome, x.decline?.reason])).toEqual([
+        ['a', 'declined', reason],
+        ['b', 'approved', undefined],
+      ]);
       expect(events).toEqual([`a:${reason}`]);
       expect(b.charges.size).toBe(1);
     });
@@ -45,7 +56,11 @@ describe('cascades', () => {
     ['closed account (46)', { status: 'declined', code: '46' }, 'account_closed'],
     ['revocation (R1)', { status: 'declined', code: 'R1' }, 'revocation_of_authorization'],
     ['Mastercard MAC 03 on a soft code', { status: 'declined', code: '05', advice: '03' }, 'do_not_retry'],
-    ['Mastercard MAC 25 (retry after 24 h, on the same MID) on a soft code', { status: 'declined', code: '05', advice: '25' }, 'do_not_honor'],
+    [
+      'Mastercard MAC 25 (retry after 24 h, on the same MID) on a soft code',
+      { status: 'declined', code: '05', advice: '25' },
+      'do_not_honor',
+    ],
   ];
   for (const [name, first, reason] of stopping) {
     it(`never cascades after ${name}`, async () => {
@@ -88,7 +103,10 @@ describe('cascades', () => {
   it('stops at maxAttempts', async () => {
     const d = () => ({ status: 'declined', code: '05' }) as const;
     const mids = ['a', 'b', 'c', 'd'].map((id) => ({ id, adapter: sandbox({ respond: d }) }));
-    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: mids.map((m) => ({ mid: m.id })) } }, route: ['p'], cascade: { maxAttempts: 2 } }, mids);
+    const { router } = testRouter(
+      { pools: { p: { strategy: 'priority', members: mids.map((m) => ({ mid: m.id })) } }, route: ['p'], cascade: { maxAttempts: 2 } },
+      mids,
+    );
     const r = await router.sale(saleRequest());
     expect(r.isErr() && r.error.attempts.map((a) => a.mid)).toEqual(['a', 'b']);
     expect(r.isErr() && r.error.kind).toBe('declined');
@@ -103,8 +121,14 @@ describe('cascades', () => {
 
   it('with the built-in test cards: the sandbox table drives the decline', async () => {
     const mids = ['a', 'b'].map((id) => ({ id, adapter: sandbox() }));
-    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: mids.map((m) => ({ mid: m.id })) } }, route: ['p'], cascade: { maxAttempts: 2 } }, mids);
-    expect((await router.sale(saleRequest({ number: CARDS.doNotHonor }))).unwrapErr().attempts.map((a) => a.decline?.reason)).toEqual(['do_not_honor', 'do_not_honor']);
+    const { router } = testRouter(
+      { pools: { p: { strategy: 'priority', members: mids.map((m) => ({ mid: m.id })) } }, route: ['p'], cascade: { maxAttempts: 2 } },
+      mids,
+    );
+    expect((await router.sale(saleRequest({ number: CARDS.doNotHonor }))).unwrapErr().attempts.map((a) => a.decline?.reason)).toEqual([
+      'do_not_honor',
+      'do_not_honor',
+    ]);
     const r = await router.sale(saleRequest({ number: CARDS.stolen }));
     expect(r.isErr() && r.error.decline?.reason).toBe('stolen_card');
     expect(r.isErr() && r.error.attempts).toHaveLength(1);

@@ -8,18 +8,22 @@ const T0 = Date.UTC(2026, 10, 1, 12);
 describe('verify', () => {
   it('uses zero-amount verification where the gateway supports it', async () => {
     const a = sandbox();
-    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [{ id: 'a', adapter: a, caps: { daily: { count: 1 } } }]);
+    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [
+      { id: 'a', adapter: a, caps: { daily: { count: 1 } } },
+    ]);
     const v = (await router.verify(saleRequest({ amount: 0, subscription: { id: 'trial-1', recurringAmount: 4999 } }))).unwrap();
     expect(v).toMatchObject({ operation: 'verify', mid: 'a', amount: 0 });
     expect(a.calls).toEqual({ verify: 1 });
-    expect((await router.pin('trial-1'))).toMatchObject({ mid: 'a', initialAmount: 0, recurringAmount: 4999, status: 'active' });
+    expect(await router.pin('trial-1')).toMatchObject({ mid: 'a', initialAmount: 0, recurringAmount: 4999, status: 'active' });
     // A verification takes no cap.
     expect((await router.sale(saleRequest())).isOk()).toBe(true);
   });
 
   it('without zero-amount support, pre-authorizes the configured amount and voids it at once', async () => {
     const a = sandbox({ capabilities: { verify: false } });
-    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'], verifyAmount: 4999 }, [{ id: 'a', adapter: a }]);
+    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'], verifyAmount: 4999 }, [
+      { id: 'a', adapter: a },
+    ]);
     const released: string[] = [];
     router.on('hold:released', (e) => released.push(e.transactionId));
     const v = (await router.verify(saleRequest({ amount: 0 }))).unwrap();
@@ -35,8 +39,11 @@ describe('verify', () => {
     let voidWorks = false;
     const a = sandbox({ capabilities: { verify: false } });
     const realVoid = a.void;
-    (a as { void: typeof a.void }).void = async (req, o) => (voidWorks ? realVoid(req, o) : { status: 'error', ambiguous: false, message: 'HTTP 503' });
-    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [{ id: 'a', adapter: a }]);
+    (a as { void: typeof a.void }).void = async (req, o) =>
+      voidWorks ? realVoid(req, o) : { status: 'error', ambiguous: false, message: 'HTTP 503' };
+    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [
+      { id: 'a', adapter: a },
+    ]);
     const failed: string[] = [];
     router.on('hold:release_failed', (e) => failed.push(e.message));
     const v = (await router.verify(saleRequest({ amount: 100 }))).unwrap();
@@ -52,7 +59,9 @@ describe('verify', () => {
 
   it('a zero-amount verify with no MID able to do it, and no verifyAmount, is refused clearly', async () => {
     const a = sandbox({ capabilities: { verify: false } });
-    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [{ id: 'a', adapter: a }]);
+    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [
+      { id: 'a', adapter: a },
+    ]);
     const r = await router.verify(saleRequest({ amount: 0 }));
     expect(r.isErr() && r.error.rejection).toBe('no_eligible_mid');
     expect(r.isErr() && r.error.message).toMatch(/verifyAmount/);
@@ -66,8 +75,22 @@ describe('trial → consent → rebills on the pinned MID (Mastercard express co
     const a = sandbox();
     const b = sandbox();
     const { router } = testRouter(
-      { pools: { p: { strategy: 'weighted', members: [{ mid: 'ec', weight: 1 }, { mid: 'b', weight: 1 }] } }, route: ['p'] },
-      [{ id: 'ec', adapter: a, expressConsent: true, descriptor: 'ACME*TRIAL', cancellation: 'https://acme.example/cancel' }, { id: 'b', adapter: b }],
+      {
+        pools: {
+          p: {
+            strategy: 'weighted',
+            members: [
+              { mid: 'ec', weight: 1 },
+              { mid: 'b', weight: 1 },
+            ],
+          },
+        },
+        route: ['p'],
+      },
+      [
+        { id: 'ec', adapter: a, expressConsent: true, descriptor: 'ACME*TRIAL', cancellation: 'https://acme.example/cancel' },
+        { id: 'b', adapter: b },
+      ],
       { clock: () => now, random: () => 0 },
     );
     return { router, a, b, tick: (ms: number) => (now += ms) };
@@ -75,10 +98,27 @@ describe('trial → consent → rebills on the pinned MID (Mastercard express co
 
   it('needs a recorded consent before the first rebill of a negative-option trial; then rebills stay pinned', async () => {
     const { router, a, b, tick } = setup();
-    const trial = (await router.sale(saleRequest({ amount: 199, number: CARDS.mastercard, subscription: { id: 'sub-1', recurringAmount: 4999, physicalProduct: true, firstRebillAt: T0 + 14 * DAY } }))).unwrap();
+    const trial = (
+      await router.sale(
+        saleRequest({
+          amount: 199,
+          number: CARDS.mastercard,
+          subscription: { id: 'sub-1', recurringAmount: 4999, physicalProduct: true, firstRebillAt: T0 + 14 * DAY },
+        }),
+      )
+    ).unwrap();
     expect(trial.mid).toBe('ec');
     const details = await router.consentDetails('sub-1');
-    expect(details).toMatchObject({ mid: 'ec', descriptor: 'ACME*TRIAL', trialAmount: 199, recurringAmount: 4999, currency: 'USD', firstRebillAt: T0 + 14 * DAY, cancellation: 'https://acme.example/cancel', negativeOptionTrial: true });
+    expect(details).toMatchObject({
+      mid: 'ec',
+      descriptor: 'ACME*TRIAL',
+      trialAmount: 199,
+      recurringAmount: 4999,
+      currency: 'USD',
+      firstRebillAt: T0 + 14 * DAY,
+      cancellation: 'https://acme.example/cancel',
+      negativeOptionTrial: true,
+    });
     tick(14 * DAY);
     const noConsent = await router.rebill({ subscriptionId: 'sub-1', amount: 4999, currency: 'USD', idempotencyKey: 'rb-1' });
     expect(noConsent.isErr() && noConsent.error).toMatchObject({ kind: 'rejected', rejection: 'consent_required' });
@@ -89,7 +129,11 @@ describe('trial → consent → rebills on the pinned MID (Mastercard express co
     for (let i = 0; i < 3; i++) {
       const r = (await router.rebill({ subscriptionId: 'sub-1', amount: 4999, currency: 'USD', idempotencyKey: `rb-ok-${i}` })).unwrap();
       expect(r.mid).toBe('ec');
-      expect(a.charges.get(r.gatewayTransactionId)?.storedCredential).toMatchObject({ type: 'subsequent', initiator: 'merchant', networkTransactionId: trial.networkTransactionId });
+      expect(a.charges.get(r.gatewayTransactionId)?.storedCredential).toMatchObject({
+        type: 'subsequent',
+        initiator: 'merchant',
+        networkTransactionId: trial.networkTransactionId,
+      });
       tick(30 * DAY);
     }
     expect(b.charges.size).toBe(0);
@@ -113,10 +157,13 @@ describe('decline salvage', () => {
   function salvageRouter(answers: SandboxResponse[]) {
     let now = T0;
     let i = 0;
-    const a = sandbox({ respond: (r) => (r.storedCredential?.type === 'subsequent' ? answers[Math.min(i++, answers.length - 1)] : { status: 'approved' }) });
+    const a = sandbox({
+      respond: (r) => (r.storedCredential?.type === 'subsequent' ? answers[Math.min(i++, answers.length - 1)] : { status: 'approved' }),
+    });
     const { router } = testRouter(
       {
-        pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'],
+        pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } },
+        route: ['p'],
         salvage: { attempts: [{ afterDays: 3 }, { afterDays: 5, amountPercent: 50 }], minAmount: 1000 },
       },
       [{ id: 'a', adapter: a }],
@@ -167,7 +214,11 @@ describe('decline salvage', () => {
   });
 
   it('hard declines and revocation end the schedule and emit subscription:revoked', async () => {
-    for (const [code, reason] of [['R1', 'revocation_of_authorization'], ['43', 'stolen_card'], ['46', 'account_closed']] as const) {
+    for (const [code, reason] of [
+      ['R1', 'revocation_of_authorization'],
+      ['43', 'stolen_card'],
+      ['46', 'account_closed'],
+    ] as const) {
       const { router } = salvageRouter([{ status: 'declined', code }]);
       const revoked: string[] = [];
       router.on('subscription:revoked', (e) => revoked.push(e.reason));
@@ -190,10 +241,10 @@ describe('decline salvage', () => {
 
 describe('horizontal migration', () => {
   it('dry run lists what would move; the real run re-pins with an audit record each', async () => {
-    const { router, store } = testRouter(
-      { pools: { p: { strategy: 'priority', members: [{ mid: 'old' }] } }, route: ['p'] },
-      [{ id: 'old', adapter: sandbox() }, { id: 'new', adapter: sandbox() }],
-    );
+    const { router, store } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'old' }] } }, route: ['p'] }, [
+      { id: 'old', adapter: sandbox() },
+      { id: 'new', adapter: sandbox() },
+    ]);
     for (let i = 0; i < 5; i++) await router.sale(saleRequest({ subscription: { id: `s${i}` } }));
     await router.rebill({ subscriptionId: 's4', amount: 1, currency: 'USD', idempotencyKey: 'k' });
     const dry = (await router.migrate({ from: 'old', to: 'new', dryRun: true })).unwrap();
@@ -201,7 +252,9 @@ describe('horizontal migration', () => {
     expect(dry.moved.map((m) => m.subscriptionId).sort()).toEqual(['s0', 's1', 's2', 's3', 's4']);
     expect((await router.pin('s0'))?.mid).toBe('old');
     expect(await store.listRepinAudit()).toEqual([]);
-    const some = (await router.migrate({ from: 'old', to: 'new', subscriptions: ['s0', 's1', 'ghost'], reason: 'old MID closing 30 Nov' })).unwrap();
+    const some = (
+      await router.migrate({ from: 'old', to: 'new', subscriptions: ['s0', 's1', 'ghost'], reason: 'old MID closing 30 Nov' })
+    ).unwrap();
     expect(some.moved.map((m) => m.subscriptionId)).toEqual(['s0', 's1']);
     expect(some.skipped).toEqual([{ subscriptionId: 'ghost', why: 'not pinned to old' }]);
     expect((await router.pin('s0'))?.mid).toBe('new');
@@ -216,7 +269,11 @@ describe('horizontal migration', () => {
 describe('refund window', () => {
   it('refunds only within the profile window unless overridden', async () => {
     let now = T0;
-    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'], refundWindowHours: 48 }, [{ id: 'a', adapter: sandbox() }], { clock: () => now });
+    const { router } = testRouter(
+      { pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'], refundWindowHours: 48 },
+      [{ id: 'a', adapter: sandbox() }],
+      { clock: () => now },
+    );
     const s1 = (await router.sale(saleRequest())).unwrap();
     const s2 = (await router.sale(saleRequest())).unwrap();
     now += 47 * 3_600_000;

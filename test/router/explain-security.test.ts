@@ -9,18 +9,34 @@ describe('explain', () => {
     const b = sandbox();
     const { router, store } = testRouter(
       {
-        pools: { main: { strategy: 'weighted', members: [{ mid: 'a', weight: 70 }, { mid: 'b', weight: 30 }] } },
+        pools: {
+          main: {
+            strategy: 'weighted',
+            members: [
+              { mid: 'a', weight: 70 },
+              { mid: 'b', weight: 30 },
+            ],
+          },
+        },
         rules: [{ name: 'EUR off b', when: { currency: 'EUR' }, exclude: ['b'] }],
         route: ['main'],
         cascade: { maxAttempts: 2, on: 'soft' },
       },
-      [{ id: 'a', adapter: a, caps: { monthly: { amount: 100_000 } } }, { id: 'b', adapter: b }],
+      [
+        { id: 'a', adapter: a, caps: { monthly: { amount: 100_000 } } },
+        { id: 'b', adapter: b },
+      ],
     );
     const req = saleRequest({ currency: 'EUR', subscription: { id: 'never-created' } });
     const e = await router.explain(req);
     expect(e).toMatchObject({
-      valid: true, profile: 'default', route: ['main'], filters: ['EUR off b'], order: ['a'],
-      cascade: { maxAttempts: 2, on: 'soft' }, card: { brand: 'visa', masked: '411111******1111' },
+      valid: true,
+      profile: 'default',
+      route: ['main'],
+      filters: ['EUR off b'],
+      order: ['a'],
+      cascade: { maxAttempts: 2, on: 'soft' },
+      card: { brand: 'visa', masked: '411111******1111' },
     });
     expect(e.candidates).toEqual([
       { mid: 'a', gateway: 'sandbox', eligible: true, position: 0, reasons: [] },
@@ -34,7 +50,9 @@ describe('explain', () => {
   });
 
   it('reports an invalid request instead of throwing', async () => {
-    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [{ id: 'a', adapter: sandbox() }]);
+    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [
+      { id: 'a', adapter: sandbox() },
+    ]);
     const e = await router.explain({ ...saleRequest(), currency: 'ZZZ' });
     expect(e).toMatchObject({ valid: false, issue: { field: 'currency' } });
   });
@@ -43,7 +61,14 @@ describe('explain', () => {
     let fail = true;
     const a = sandbox({ respond: () => (fail ? { status: 'error', ambiguous: false, message: 'HTTP 503' } : { status: 'approved' }) });
     const b = sandbox();
-    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }, { mid: 'b' }] } }, route: ['p'], cascade: { maxAttempts: 2 } }, [{ id: 'a', adapter: a }, { id: 'b', adapter: b }], { circuit: { threshold: 2, cooldownMs: 60_000 } });
+    const { router } = testRouter(
+      { pools: { p: { strategy: 'priority', members: [{ mid: 'a' }, { mid: 'b' }] } }, route: ['p'], cascade: { maxAttempts: 2 } },
+      [
+        { id: 'a', adapter: a },
+        { id: 'b', adapter: b },
+      ],
+      { circuit: { threshold: 2, cooldownMs: 60_000 } },
+    );
     const opened: string[] = [];
     router.on('circuit:open', (e) => opened.push(e.mid));
     await router.sale(saleRequest());
@@ -64,23 +89,50 @@ describe('no PAN or CVC in events, results, errors or the store', () => {
   it('a run through every outcome leaks neither', async () => {
     const pans = Object.values(CARDS);
     const a = sandbox();
-    const b = sandbox({ respond: (r) => (r.amount === 1313 ? { status: 'error', ambiguous: false, message: `bad card ${r.card?.number} cvc=${r.card?.cvc}` } : { status: 'approved' }) });
-    const { router, store } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'b' }, { mid: 'a' }] } }, route: ['p'], cascade: { maxAttempts: 2 } }, [{ id: 'a', adapter: a }, { id: 'b', adapter: b }]);
+    const b = sandbox({
+      respond: (r) =>
+        r.amount === 1313
+          ? { status: 'error', ambiguous: false, message: `bad card ${r.card?.number} cvc=${r.card?.cvc}` }
+          : { status: 'approved' },
+    });
+    const { router, store } = testRouter(
+      { pools: { p: { strategy: 'priority', members: [{ mid: 'b' }, { mid: 'a' }] } }, route: ['p'], cascade: { maxAttempts: 2 } },
+      [
+        { id: 'a', adapter: a },
+        { id: 'b', adapter: b },
+      ],
+    );
     const seen: unknown[] = [];
-    const names: RouterEventName[] = ['attempt', 'approved', 'declined', 'cascade', 'ambiguous', 'cap:reached', 'circuit:open', 'circuit:close', 'pin:created', 'pin:moved', 'subscription:revoked'];
+    const names: RouterEventName[] = [
+      'attempt',
+      'approved',
+      'declined',
+      'cascade',
+      'ambiguous',
+      'cap:reached',
+      'circuit:open',
+      'circuit:close',
+      'pin:created',
+      'pin:moved',
+      'subscription:revoked',
+    ];
     for (const n of names) router.on(n, (p) => seen.push(p));
     const results: unknown[] = [];
     const txIds: string[] = [];
     for (const [i, number] of pans.entries()) {
       for (const amount of [1313, 1999]) {
         const cvc = number === CARDS.amex ? '9876' : '987';
-        const r = await router.sale(saleRequest({ number, amount, card: { number, expMonth: 12, expYear: 2030, cvc }, subscription: { id: `s-${i}-${amount}` } }));
+        const r = await router.sale(
+          saleRequest({ number, amount, card: { number, expMonth: 12, expYear: 2030, cvc }, subscription: { id: `s-${i}-${amount}` } }),
+        );
         results.push(r.isOk() ? r.value : r.error);
         const id = r.isOk() ? r.value.transactionId : r.error.transactionId;
         if (id) txIds.push(id);
       }
     }
-    results.push((await router.sale({ ...saleRequest(), card: { number: '4111111111111112', expMonth: 1, expYear: 2030, cvc: '987' } })).unwrapErr());
+    results.push(
+      (await router.sale({ ...saleRequest(), card: { number: '4111111111111112', expMonth: 1, expYear: 2030, cvc: '987' } })).unwrapErr(),
+    );
     const stored = await Promise.all(txIds.map(async (id) => [await store.getTransaction(id), await store.listAttempts(id)]));
     const text = JSON.stringify([seen, results, stored]);
     expect(seen.length).toBeGreaterThan(20);

@@ -9,7 +9,9 @@ import type { PaymentRequest } from '../../src/types';
 
 function oneMid() {
   const a = sandbox();
-  const { router, store } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [{ id: 'a', adapter: a }]);
+  const { router, store } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [
+    { id: 'a', adapter: a },
+  ]);
   return { router, store, a };
 }
 
@@ -41,7 +43,9 @@ describe('idempotency', () => {
 
   it('concurrent requests with one key make one gateway call', async () => {
     const a = sandbox({ latencyMs: 20 });
-    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [{ id: 'a', adapter: a }]);
+    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [
+      { id: 'a', adapter: a },
+    ]);
     const req = saleRequest();
     const results = await Promise.all(Array.from({ length: 10 }, () => router.sale(req)));
     expect(a.calls.sale).toBe(1);
@@ -75,7 +79,12 @@ describe('request validation: rejected before any gateway call, naming the field
     ['month zero', (r) => ({ ...r, card: { ...r.card, expMonth: 0 } }), 'card.expMonth', /1 to 12/],
     ['two-digit year', (r) => ({ ...r, card: { ...r.card, expYear: 30 } }), 'card.expYear', /four-digit/],
     ['CVC length', (r) => ({ ...r, card: { ...r.card, cvc: '12' } }), 'card.cvc', /3 digits/],
-    ['Amex CVC length', (r) => ({ ...r, card: { ...r.card, number: CARDS.amex, cvc: '123' } }), 'card.cvc', /4 digits for american-express/],
+    [
+      'Amex CVC length',
+      (r) => ({ ...r, card: { ...r.card, number: CARDS.amex, cvc: '123' } }),
+      'card.cvc',
+      /4 digits for american-express/,
+    ],
     ['amount zero', (r) => ({ ...r, amount: 0 }), 'amount', /positive safe integer/],
     ['amount fractional', (r) => ({ ...r, amount: 19.99 }), 'amount', /positive safe integer/],
     ['amount negative', (r) => ({ ...r, amount: -5 }), 'amount', /positive/],
@@ -109,7 +118,24 @@ describe('request validation: rejected before any gateway call, naming the field
     const { router, a } = oneMid();
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ profile: fc.oneof(fc.constant('default'), fc.string()), idempotencyKey: fc.oneof(fc.string(), fc.integer(), fc.constant(undefined)), amount: fc.oneof(fc.integer(), fc.double(), fc.string()), currency: fc.oneof(fc.constant('USD'), fc.string()), card: fc.oneof(fc.constant(undefined), fc.record({ number: fc.oneof(fc.string(), fc.constant('4111111111111112')), expMonth: fc.integer(), expYear: fc.integer(), cvc: fc.string() })) }, { requiredKeys: [] }),
+        fc.record(
+          {
+            profile: fc.oneof(fc.constant('default'), fc.string()),
+            idempotencyKey: fc.oneof(fc.string(), fc.integer(), fc.constant(undefined)),
+            amount: fc.oneof(fc.integer(), fc.double(), fc.string()),
+            currency: fc.oneof(fc.constant('USD'), fc.string()),
+            card: fc.oneof(
+              fc.constant(undefined),
+              fc.record({
+                number: fc.oneof(fc.string(), fc.constant('4111111111111112')),
+                expMonth: fc.integer(),
+                expYear: fc.integer(),
+                cvc: fc.string(),
+              }),
+            ),
+          },
+          { requiredKeys: [] },
+        ),
         async (req) => {
           const r = await router.sale(req as unknown as PaymentRequest);
           expect(r.isErr() && r.error.kind).toBe('rejected');
@@ -132,11 +158,24 @@ describe('configuration errors', () => {
     try {
       createRouter({
         store: memoryStore(),
-        merchantAccounts: [{ id: 'm1', adapter: a }, { id: 'm1', adapter: a }, { id: 'm2', adapter: a, currencies: ['XXX1'] }],
+        merchantAccounts: [
+          { id: 'm1', adapter: a },
+          { id: 'm1', adapter: a },
+          { id: 'm2', adapter: a, currencies: ['XXX1'] },
+        ],
         profiles: [
           {
-            id: 'p', route: ['main', 'ghost'],
-            pools: { main: { strategy: 'weighted', members: [{ mid: 'm1', weight: 1 }, { mid: 'zz', weight: 0 }] } },
+            id: 'p',
+            route: ['main', 'ghost'],
+            pools: {
+              main: {
+                strategy: 'weighted',
+                members: [
+                  { mid: 'm1', weight: 1 },
+                  { mid: 'zz', weight: 0 },
+                ],
+              },
+            },
             rules: [{ name: 'r', when: {}, reject: 'not_a_reason' as never }],
             cascade: { maxAttempts: 2, on: ['stolen_card'] },
           },
@@ -149,14 +188,16 @@ describe('configuration errors', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const paths = err!.problems.map((p) => `${p.path}: ${p.message}`);
-    expect(paths).toEqual(expect.arrayContaining([
-      'merchantAccounts[1].id: duplicate merchant account id "m1"',
-      expect.stringMatching(/^merchantAccounts\[2\]\.currencies\[0\]: must be an ISO 4217/),
-      'profiles[0].pools.main.members[1].weight: must be > 0',
-      expect.stringMatching(/^profiles\[0\]\.rules\[0\]\.reject: unknown decline reason/),
-      expect.stringMatching(/^profiles\[1\]\.route: the default route must name at least one pool/),
-      'declineRules[0].reason: unknown decline reason "nope"',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'merchantAccounts[1].id: duplicate merchant account id "m1"',
+        expect.stringMatching(/^merchantAccounts\[2\]\.currencies\[0\]: must be an ISO 4217/),
+        'profiles[0].pools.main.members[1].weight: must be > 0',
+        expect.stringMatching(/^profiles\[0\]\.rules\[0\]\.reject: unknown decline reason/),
+        expect.stringMatching(/^profiles\[1\]\.route: the default route must name at least one pool/),
+        'declineRules[0].reason: unknown decline reason "nope"',
+      ]),
+    );
     expect(err!.message).toContain('profiles[0].pools.main.members[1].weight: must be > 0');
   });
 
@@ -165,19 +206,47 @@ describe('configuration errors', () => {
       createRouter({
         store: memoryStore(),
         merchantAccounts: [{ id: 'm1', adapter: a }],
-        profiles: [{ id: 'p', route: ['main', 'ghost'], pools: { main: { strategy: 'priority', members: [{ mid: 'zz' }] } }, cascade: { maxAttempts: 2, on: ['stolen_card'] } }],
+        profiles: [
+          {
+            id: 'p',
+            route: ['main', 'ghost'],
+            pools: { main: { strategy: 'priority', members: [{ mid: 'zz' }] } },
+            cascade: { maxAttempts: 2, on: ['stolen_card'] },
+          },
+        ],
       }),
-    ).toThrowError(/profiles\[0\]\.pools\.main\.members\[0\]\.mid: unknown merchant account "zz"[\s\S]*profiles\[0\]\.route\[1\]: unknown pool "ghost"[\s\S]*profiles\[0\]\.cascade\.on\[0\]: "stolen_card" never cascades/);
+    ).toThrowError(
+      /profiles\[0\]\.pools\.main\.members\[0\]\.mid: unknown merchant account "zz"[\s\S]*profiles\[0\]\.route\[1\]: unknown pool "ghost"[\s\S]*profiles\[0\]\.cascade\.on\[0\]: "stolen_card" never cascades/,
+    );
   });
 
   it('network rules, circuit and timeouts must be sane numbers', () => {
-    const base = { store: memoryStore(), merchantAccounts: [{ id: 'm1', adapter: a }], profiles: [{ id: 'p', route: ['x'], pools: { x: { strategy: 'priority' as const, members: [{ mid: 'm1' }] } } }] };
-    expect(() => createRouter({ ...base, networkRules: { visaReattemptLimit: 0 }, circuit: { threshold: -1, cooldownMs: 0 }, timeouts: { attemptMs: -5 } }))
-      .toThrowError(/circuit\.threshold: must be an integer ≥ 1[\s\S]*circuit\.cooldownMs[\s\S]*networkRules\.visaReattemptLimit: must be an integer ≥ 1[\s\S]*timeouts\.attemptMs/);
+    const base = {
+      store: memoryStore(),
+      merchantAccounts: [{ id: 'm1', adapter: a }],
+      profiles: [{ id: 'p', route: ['x'], pools: { x: { strategy: 'priority' as const, members: [{ mid: 'm1' }] } } }],
+    };
+    expect(() =>
+      createRouter({
+        ...base,
+        networkRules: { visaReattemptLimit: 0 },
+        circuit: { threshold: -1, cooldownMs: 0 },
+        timeouts: { attemptMs: -5 },
+      }),
+    ).toThrowError(
+      /circuit\.threshold: must be an integer ≥ 1[\s\S]*circuit\.cooldownMs[\s\S]*networkRules\.visaReattemptLimit: must be an integer ≥ 1[\s\S]*timeouts\.attemptMs/,
+    );
   });
 
   it('duplicate profile ids and a missing store', () => {
-    expect(() => createRouter({ merchantAccounts: [{ id: 'm1', adapter: a }], profiles: [{ id: 'p', route: ['x'], pools: { x: { strategy: 'priority', members: [{ mid: 'm1' }] } } }, { id: 'p', route: ['x'], pools: { x: { strategy: 'priority', members: [{ mid: 'm1' }] } } }] } as never))
-      .toThrowError(/store: is required[\s\S]*profiles\[1\]\.id: duplicate profile id "p"/);
+    expect(() =>
+      createRouter({
+        merchantAccounts: [{ id: 'm1', adapter: a }],
+        profiles: [
+          { id: 'p', route: ['x'], pools: { x: { strategy: 'priority', members: [{ mid: 'm1' }] } } },
+          { id: 'p', route: ['x'], pools: { x: { strategy: 'priority', members: [{ mid: 'm1' }] } } },
+        ],
+      } as never),
+    ).toThrowError(/store: is required[\s\S]*profiles\[1\]\.id: duplicate profile id "p"/);
   });
 });

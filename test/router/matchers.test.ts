@@ -16,7 +16,10 @@ async function routesTo(when: Condition, req: PaymentRequest): Promise<'hit' | '
   const { accounts } = sandboxMids(['hit-mid', 'miss-mid']);
   const { router } = testRouter(
     {
-      pools: { hit: { strategy: 'priority', members: [{ mid: 'hit-mid' }] }, miss: { strategy: 'priority', members: [{ mid: 'miss-mid' }] } },
+      pools: {
+        hit: { strategy: 'priority', members: [{ mid: 'hit-mid' }] },
+        miss: { strategy: 'priority', members: [{ mid: 'miss-mid' }] },
+      },
       rules: [{ name: 'r', when, route: ['hit'] }],
       route: ['miss'],
     },
@@ -36,7 +39,12 @@ describe('rule matchers (each: a request that matches and one that does not)', (
     ['card.prepaid', { card: { prepaid: true } }, saleRequest({ number: CARDS.visa2 }), saleRequest({ number: CARDS.visa })],
     ['card.prepaid false', { card: { prepaid: false } }, saleRequest({ number: CARDS.visa }), saleRequest({ number: CARDS.visa2 })],
     ['card.country', { card: { country: ['GB', 'IE'] } }, saleRequest({ number: CARDS.visa2 }), saleRequest({ number: CARDS.visa })],
-    ['card.issuer substring, any case', { card: { issuer: 'barclays' } }, saleRequest({ number: CARDS.visa2 }), saleRequest({ number: CARDS.visa })],
+    [
+      'card.issuer substring, any case',
+      { card: { issuer: 'barclays' } },
+      saleRequest({ number: CARDS.visa2 }),
+      saleRequest({ number: CARDS.visa }),
+    ],
     ['card.bin prefix', { card: { bin: ['4111'] } }, saleRequest({ number: CARDS.visa }), saleRequest({ number: CARDS.visa2 })],
     ['card.bin 8-digit prefix', { card: { bin: '42424242' } }, saleRequest({ number: CARDS.visa2 }), saleRequest({ number: CARDS.visa })],
     ['card.bin range', { card: { bin: ['424200-424299'] } }, saleRequest({ number: CARDS.visa2 }), saleRequest({ number: CARDS.visa })],
@@ -45,15 +53,40 @@ describe('rule matchers (each: a request that matches and one that does not)', (
     ['amount lt', { amount: { lt: 100 } }, saleRequest({ amount: 99 }), saleRequest({ amount: 100 })],
     ['amount lte + gte', { amount: { gte: 100, lte: 200 } }, saleRequest({ amount: 200 }), saleRequest({ amount: 201 })],
     ['currency', { currency: ['EUR', 'GBP'] }, saleRequest({ currency: 'EUR' }), saleRequest({ currency: 'USD' })],
-    ['customer.country', { customer: { country: 'FR' } }, saleRequest({ customer: { country: 'fr' } }), saleRequest({ customer: { country: 'US' } })],
-    ['billing.country', { billing: { country: ['DE'] } }, saleRequest({ billing: { country: 'DE' } }), saleRequest({ billing: { country: 'AT' } })],
+    [
+      'customer.country',
+      { customer: { country: 'FR' } },
+      saleRequest({ customer: { country: 'fr' } }),
+      saleRequest({ customer: { country: 'US' } }),
+    ],
+    [
+      'billing.country',
+      { billing: { country: ['DE'] } },
+      saleRequest({ billing: { country: 'DE' } }),
+      saleRequest({ billing: { country: 'AT' } }),
+    ],
     ['tags (any of)', { tags: ['trial', 'vip'] }, saleRequest({ tags: ['x', 'vip'] }), saleRequest({ tags: ['x'] })],
-    ['metadata value', { metadata: { funnel: 'a' } }, saleRequest({ metadata: { funnel: 'a' } }), saleRequest({ metadata: { funnel: 'b' } })],
+    [
+      'metadata value',
+      { metadata: { funnel: 'a' } },
+      saleRequest({ metadata: { funnel: 'a' } }),
+      saleRequest({ metadata: { funnel: 'b' } }),
+    ],
     ['metadata list', { metadata: { funnel: ['a', 'b'] } }, saleRequest({ metadata: { funnel: 'b' } }), saleRequest({ metadata: {} })],
     ['kind', { kind: 'sale' }, saleRequest(), saleRequest()],
-    ['any', { any: [{ currency: 'EUR' }, { card: { brand: 'mastercard' } }] }, saleRequest({ number: CARDS.mastercard }), saleRequest({ number: CARDS.visa })],
+    [
+      'any',
+      { any: [{ currency: 'EUR' }, { card: { brand: 'mastercard' } }] },
+      saleRequest({ number: CARDS.mastercard }),
+      saleRequest({ number: CARDS.visa }),
+    ],
     ['not', { not: { card: { country: 'US' } } }, saleRequest({ number: CARDS.mastercard }), saleRequest({ number: CARDS.visa })],
-    ['AND of matchers', { card: { brand: 'visa' }, amount: { gt: 1000 } }, saleRequest({ amount: 1001 }), saleRequest({ number: CARDS.mastercard, amount: 1001 })],
+    [
+      'AND of matchers',
+      { card: { brand: 'visa' }, amount: { gt: 1000 } },
+      saleRequest({ amount: 1001 }),
+      saleRequest({ number: CARDS.mastercard, amount: 1001 }),
+    ],
   ];
   for (const [name, when, yes, no] of cases) {
     it(name, async () => {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createRouter, defineProfile, memoryStore, type DeclineRule, type Failure, type NetworkRuleConfig, type Router } from '../../src/index';
+import {
+  ConfigError,
+  createRouter,
+  defineProfile,
+  memoryStore,
+  type DeclineRule,
+  type Failure,
+  type NetworkRuleConfig,
+  type Router,
+} from '../../src/index';
 import { sandbox, type SandboxAdapter, type SandboxResponse } from '../../adapters/sandbox';
 
 const HOUR = 3_600_000;
@@ -23,18 +32,23 @@ interface Harness {
   calls(mid: string): number;
 }
 
-function harness(gateways: Record<string, SandboxAdapter>, opts: { maxAttempts?: number; networkRules?: Partial<NetworkRuleConfig>; declineRules?: DeclineRule[] } = {}): Harness {
+function harness(
+  gateways: Record<string, SandboxAdapter>,
+  opts: { maxAttempts?: number; networkRules?: Partial<NetworkRuleConfig>; declineRules?: DeclineRule[] } = {},
+): Harness {
   let now = T0;
   let n = 0;
   const mids = Object.keys(gateways);
   const router = createRouter({
     merchantAccounts: mids.map((id) => ({ id, adapter: gateways[id], currencies: ['USD'] })),
-    profiles: [defineProfile({
-      id: 'default',
-      pools: { main: { strategy: 'priority', members: mids.map((mid) => ({ mid })) } },
-      route: ['main'],
-      cascade: { maxAttempts: opts.maxAttempts ?? mids.length, on: 'soft' },
-    })],
+    profiles: [
+      defineProfile({
+        id: 'default',
+        pools: { main: { strategy: 'priority', members: mids.map((mid) => ({ mid })) } },
+        route: ['main'],
+        cascade: { maxAttempts: opts.maxAttempts ?? mids.length, on: 'soft' },
+      }),
+    ],
     store: memoryStore(),
     clock: () => now,
     fingerprintKey: 'test-key',
@@ -44,12 +58,18 @@ function harness(gateways: Record<string, SandboxAdapter>, opts: { maxAttempts?:
   return {
     router,
     gateways,
-    setTime: (t) => { now = t; },
-    sale: (pan) => router.sale({
-      profile: 'default', idempotencyKey: `order-${++n}`, amount: 1999, currency: 'USD',
-      card: { number: pan, expMonth: 12, expYear: 2035, cvc: '123' },
-    }),
-    calls: (mid) => (gateways[mid].calls.sale ?? 0),
+    setTime: (t) => {
+      now = t;
+    },
+    sale: (pan) =>
+      router.sale({
+        profile: 'default',
+        idempotencyKey: `order-${++n}`,
+        amount: 1999,
+        currency: 'USD',
+        card: { number: pan, expMonth: 12, expYear: 2035, cvc: '123' },
+      }),
+    calls: (mid) => gateways[mid].calls.sale ?? 0,
   };
 }
 
@@ -65,8 +85,16 @@ describe('card-network rules in the router', () => {
     ['pick up card (ISO 04)', VISA, { status: 'declined', code: '04', message: 'Pick Up Card' }],
     ['revocation of authorization (ISO R1)', VISA, { status: 'declined', code: 'R1', message: 'Revocation of Authorization Order' }],
     ['Mastercard MAC 03 on a do-not-honor', MASTERCARD, { status: 'declined', code: '05', message: 'Do Not Honor', advice: '03' }],
-    ['Mastercard MAC 21 on insufficient funds', MASTERCARD, { status: 'declined', code: '51', message: 'Insufficient Funds', advice: '21' }],
-    ['Stripe-style do_not_try_again advice', VISA, { status: 'declined', code: '05', message: 'Your card was declined.', advice: 'do_not_try_again' }],
+    [
+      'Mastercard MAC 21 on insufficient funds',
+      MASTERCARD,
+      { status: 'declined', code: '51', message: 'Insufficient Funds', advice: '21' },
+    ],
+    [
+      'Stripe-style do_not_try_again advice',
+      VISA,
+      { status: 'declined', code: '05', message: 'Your card was declined.', advice: 'do_not_try_again' },
+    ],
   ];
 
   it.each(NEVER_RETRY)('%s blocks the card on that MID for 30 days, then allows it', async (_label, pan, decline) => {
@@ -110,7 +138,10 @@ describe('card-network rules in the router', () => {
     // First sale: a declines softly and cascades, b says pick up card: the loop stops there.
     const first = failure(await h.sale(VISA));
     expect(first.decline?.reason).toBe('pickup_card');
-    expect(first.attempts.map((x) => [x.mid, x.outcome])).toEqual([['a', 'declined'], ['b', 'declined']]);
+    expect(first.attempts.map((x) => [x.mid, x.outcome])).toEqual([
+      ['a', 'declined'],
+      ['b', 'declined'],
+    ]);
     expect(h.calls('c')).toBe(0);
 
     // Next day: a declines softly again, b is refused by the network rule, c approves.
@@ -118,7 +149,11 @@ describe('card-network rules in the router', () => {
     const second = await h.sale(VISA);
     expect(second.isOk()).toBe(true);
     const attempts = second.isOk() ? second.value.attempts : [];
-    expect(attempts.map((x) => [x.mid, x.outcome])).toEqual([['a', 'declined'], ['b', 'skipped'], ['c', 'approved']]);
+    expect(attempts.map((x) => [x.mid, x.outcome])).toEqual([
+      ['a', 'declined'],
+      ['b', 'skipped'],
+      ['c', 'approved'],
+    ]);
     expect(attempts[1].message).toMatch(/never retry/);
     expect(h.calls('b')).toBe(1);
   });
@@ -195,7 +230,10 @@ describe('card-network rules in the router', () => {
 
 describe('declineRules overrides', () => {
   it('win over the built-in tables: a code mapped to do_not_retry blocks the MID', async () => {
-    const h = harness({ a: scripted({ status: 'declined', code: '05', message: 'Do Not Honor' }) }, { declineRules: [{ gateway: 'sandbox', code: '05', reason: 'do_not_retry' }] });
+    const h = harness(
+      { a: scripted({ status: 'declined', code: '05', message: 'Do Not Honor' }) },
+      { declineRules: [{ gateway: 'sandbox', code: '05', reason: 'do_not_retry' }] },
+    );
     const f = failure(await h.sale(VISA));
     expect(f.decline).toMatchObject({ reason: 'do_not_retry', source: 'override', retry: 'never' });
     h.setTime(T0 + DAY);
@@ -208,7 +246,10 @@ describe('declineRules overrides', () => {
     expect(failure(await without.sale(VISA)).decline?.reason).toBe('insufficient_funds');
     expect(without.calls('b')).toBe(0);
 
-    const h = harness({ a: scripted(nsf), b: scripted(APPROVE) }, { declineRules: [{ messageIncludes: 'route to backup', reason: 'processing_error' }] });
+    const h = harness(
+      { a: scripted(nsf), b: scripted(APPROVE) },
+      { declineRules: [{ messageIncludes: 'route to backup', reason: 'processing_error' }] },
+    );
     const r = await h.sale(VISA);
     expect(r.isOk() && r.value.mid).toBe('b');
     expect(r.isOk() && r.value.attempts[0].decline).toMatchObject({ reason: 'processing_error', source: 'override' });
@@ -216,9 +257,15 @@ describe('declineRules overrides', () => {
 
   it('apply only to the MID and gateway they name', async () => {
     const dnh: SandboxResponse = { status: 'declined', code: '05', message: 'Do Not Honor' };
-    const h = harness({ a: scripted(dnh), b: scripted(dnh) }, {
-      declineRules: [{ mid: 'b', code: '05', reason: 'call_issuer' }, { gateway: 'stripe', code: '05', reason: 'stolen_card' }],
-    });
+    const h = harness(
+      { a: scripted(dnh), b: scripted(dnh) },
+      {
+        declineRules: [
+          { mid: 'b', code: '05', reason: 'call_issuer' },
+          { gateway: 'stripe', code: '05', reason: 'stolen_card' },
+        ],
+      },
+    );
     const f = failure(await h.sale(VISA));
     expect(f.attempts.map((x) => x.decline?.reason)).toEqual(['do_not_honor', 'call_issuer']);
   });
@@ -227,9 +274,15 @@ describe('declineRules overrides', () => {
     const make = (declineRules: DeclineRule[]) => () => harness({ a: scripted(APPROVE) }, { declineRules });
     expect(make([{ code: '05', reason: 'card_melted' as never }])).toThrow(ConfigError);
     try {
-      make([{ code: '05', reason: 'do_not_honor' }, { code: '05', reason: 'card_melted' as never }])();
+      make([
+        { code: '05', reason: 'do_not_honor' },
+        { code: '05', reason: 'card_melted' as never },
+      ])();
     } catch (e) {
-      expect((e as ConfigError).problems).toContainEqual({ path: 'declineRules[1].reason', message: expect.stringContaining('card_melted') });
+      expect((e as ConfigError).problems).toContainEqual({
+        path: 'declineRules[1].reason',
+        message: expect.stringContaining('card_melted'),
+      });
     }
     expect(make([{ mid: 'nope', code: '05', reason: 'do_not_honor' }])).toThrow(/declineRules\[0\]\.mid/);
     expect(make([{ reason: 'do_not_honor' }])).toThrow(/needs code or messageIncludes/);
@@ -242,7 +295,11 @@ describe('rebills under network rules', () => {
     const revoked: unknown[] = [];
     h.router.on('subscription:revoked', (p) => revoked.push(p));
     const initial = await h.router.sale({
-      profile: 'default', idempotencyKey: 'sub-initial', amount: 999, currency: 'USD', subscription: { id: 'sub-1' },
+      profile: 'default',
+      idempotencyKey: 'sub-initial',
+      amount: 999,
+      currency: 'USD',
+      subscription: { id: 'sub-1' },
       card: { number: MASTERCARD, expMonth: 12, expYear: 2035, cvc: '123' },
     });
     expect(initial.isOk()).toBe(true);

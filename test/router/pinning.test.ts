@@ -6,8 +6,22 @@ function twoMids() {
   const a = sandbox();
   const b = sandbox();
   const { router, store } = testRouter(
-    { pools: { p: { strategy: 'weighted', members: [{ mid: 'a', weight: 50 }, { mid: 'b', weight: 50 }] } }, route: ['p'] },
-    [{ id: 'a', adapter: a }, { id: 'b', adapter: b }],
+    {
+      pools: {
+        p: {
+          strategy: 'weighted',
+          members: [
+            { mid: 'a', weight: 50 },
+            { mid: 'b', weight: 50 },
+          ],
+        },
+      },
+      route: ['p'],
+    },
+    [
+      { id: 'a', adapter: a },
+      { id: 'b', adapter: b },
+    ],
   );
   return { router, store, adapters: { a, b } };
 }
@@ -80,27 +94,35 @@ describe('subscriptions are pinned to the MID of their initial sale', () => {
     expect(pins).toEqual(subs.map((s, i) => `sub-${i}@${s.mid}`));
     for (const [i, s] of subs.entries()) {
       for (let k = 0; k < 3; k++) {
-        const r = (await router.rebill({ subscriptionId: `sub-${i}`, amount: 2999, currency: 'USD', idempotencyKey: `rb-${i}-${k}` })).unwrap();
+        const r = (
+          await router.rebill({ subscriptionId: `sub-${i}`, amount: 2999, currency: 'USD', idempotencyKey: `rb-${i}-${k}` })
+        ).unwrap();
         expect(r.mid).toBe(s.mid);
         expect(r.operation).toBe('rebill');
         const charge = adapters[s.mid as 'a'].charges.get(r.gatewayTransactionId)!;
         expect(charge.storedCredential).toEqual({
-          type: 'subsequent', initiator: 'merchant', reason: 'recurring', networkTransactionId: s.networkTransactionId,
-          gatewayToken: `tok_${s.gatewayTransactionId}`, previousGatewayTransactionId: s.gatewayTransactionId,
+          type: 'subsequent',
+          initiator: 'merchant',
+          reason: 'recurring',
+          networkTransactionId: s.networkTransactionId,
+          gatewayToken: `tok_${s.gatewayTransactionId}`,
+          previousGatewayTransactionId: s.gatewayTransactionId,
         });
       }
     }
-    const initial = adapters.a.charges.size ? [...adapters.a.charges.values()].find((c) => c.operation === 'sale' && c.storedCredential?.type === 'initial') : undefined;
+    const initial = adapters.a.charges.size
+      ? [...adapters.a.charges.values()].find((c) => c.operation === 'sale' && c.storedCredential?.type === 'initial')
+      : undefined;
     expect(initial?.storedCredential).toEqual({ type: 'initial', reason: 'recurring' });
   });
 
   it('a rebill whose pinned MID is disabled, capped or gone fails clearly and never moves', async () => {
     const a = sandbox();
     const b = sandbox();
-    const { router } = testRouter(
-      { pools: { p: { strategy: 'priority', members: [{ mid: 'a' }, { mid: 'b' }] } }, route: ['p'] },
-      [{ id: 'a', adapter: a, caps: { daily: { amount: 5000 } } }, { id: 'b', adapter: b }],
-    );
+    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }, { mid: 'b' }] } }, route: ['p'] }, [
+      { id: 'a', adapter: a, caps: { daily: { amount: 5000 } } },
+      { id: 'b', adapter: b },
+    ]);
     await router.sale(saleRequest({ amount: 1000, subscription: { id: 's1' } }));
     router.setMidEnabled('a', false, 'closing');
     const disabled = await router.rebill({ subscriptionId: 's1', amount: 1000, currency: 'USD', idempotencyKey: 'r1' });
@@ -134,7 +156,9 @@ describe('subscriptions are pinned to the MID of their initial sale', () => {
   it('a revocation (R1) on a rebill revokes the subscription and emits subscription:revoked', async () => {
     let revoke = false;
     const a = sandbox({ respond: () => (revoke ? { status: 'declined', code: 'R1' } : { status: 'approved' }) });
-    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [{ id: 'a', adapter: a }]);
+    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'a' }] } }, route: ['p'] }, [
+      { id: 'a', adapter: a },
+    ]);
     await router.sale(saleRequest({ subscription: { id: 's' } }));
     revoke = true;
     const events: string[] = [];

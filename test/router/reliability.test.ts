@@ -29,14 +29,24 @@ afterAll(async () => {
   await Promise.all([cko.close(), nmiFake.close()]);
 });
 
-const priority = (mids: string[]): Omit<ProfileInput, 'id'> => ({ pools: { p: { strategy: 'priority', members: mids.map((mid) => ({ mid })) } }, route: ['p'], cascade: { maxAttempts: 3 } });
+const priority = (mids: string[]): Omit<ProfileInput, 'id'> => ({
+  pools: { p: { strategy: 'priority', members: mids.map((mid) => ({ mid })) } },
+  route: ['p'],
+  cascade: { maxAttempts: 3 },
+});
 
 function routerOn(gateway: 'checkout' | 'nmi', over: { caps?: { daily: { amount: number } } } = {}) {
-  const adapter = gateway === 'checkout' ? checkout({ secretKey: CKO_SECRET, baseUrl: cko.url, timeoutMs: 5_000 }) : nmi({ securityKey: NMI_KEY, baseUrl: nmiFake.url, timeoutMs: 5_000 });
+  const adapter =
+    gateway === 'checkout'
+      ? checkout({ secretKey: CKO_SECRET, baseUrl: cko.url, timeoutMs: 5_000 })
+      : nmi({ securityKey: NMI_KEY, baseUrl: nmiFake.url, timeoutMs: 5_000 });
   const backup = sandbox({ id: 'backup' });
   const store = memoryStore();
   const router = createRouter({
-    merchantAccounts: [{ id: 'gw', adapter, currencies: ['USD'], ...over }, { id: 'backup', adapter: backup }],
+    merchantAccounts: [
+      { id: 'gw', adapter, currencies: ['USD'], ...over },
+      { id: 'backup', adapter: backup },
+    ],
     profiles: [{ id: 'default', ...priority(['gw', 'backup']) }],
     store,
     timeouts: { attemptMs: 400, totalMs: 2_000 },
@@ -127,7 +137,15 @@ describe('time budget', () => {
   it('a transaction, cascades included, ends within timeouts.totalMs', async () => {
     const slowError = () => sandbox({ latencyMs: 150, respond: () => ({ status: 'error', ambiguous: false, message: 'HTTP 400' }) });
     const last = sandbox();
-    const { router } = testRouter(priority(['a', 'b', 'c']), [{ id: 'a', adapter: slowError() }, { id: 'b', adapter: slowError() }, { id: 'c', adapter: last }], { timeouts: { attemptMs: 200, totalMs: 250 } });
+    const { router } = testRouter(
+      priority(['a', 'b', 'c']),
+      [
+        { id: 'a', adapter: slowError() },
+        { id: 'b', adapter: slowError() },
+        { id: 'c', adapter: last },
+      ],
+      { timeouts: { attemptMs: 200, totalMs: 250 } },
+    );
     const t = Date.now();
     const r = await router.sale(saleRequest());
     expect(Date.now() - t).toBeLessThan(600);
@@ -138,8 +156,14 @@ describe('time budget', () => {
 
   it('refuses an attempt budget larger than the total budget, naming the field', () => {
     const { accounts } = sandboxMids(['a']);
-    expect(() => createRouter({ merchantAccounts: accounts, profiles: [{ id: 'default', ...priority(['a']) }], store: memoryStore(), timeouts: { attemptMs: 5_000, totalMs: 1_000 } }))
-      .toThrow(expect.objectContaining({ name: 'ConfigError', problems: [expect.objectContaining({ path: 'timeouts.attemptMs' })] }));
+    expect(() =>
+      createRouter({
+        merchantAccounts: accounts,
+        profiles: [{ id: 'default', ...priority(['a']) }],
+        store: memoryStore(),
+        timeouts: { attemptMs: 5_000, totalMs: 1_000 },
+      }),
+    ).toThrow(expect.objectContaining({ name: 'ConfigError', problems: [expect.objectContaining({ path: 'timeouts.attemptMs' })] }));
     expect(ConfigError).toBeDefined();
   });
 });
@@ -148,12 +172,22 @@ describe('circuit breaker and merchant failures', () => {
   it('opens after consecutive errors (never declines), shows in explain, half-opens with one trial, closes on success', async () => {
     let now = Date.UTC(2030, 0, 1);
     let failing = true;
-    const flaky = sandbox({ respond: () => (failing ? { status: 'error', ambiguous: false, message: 'HTTP 503' } : { status: 'approved' }) });
+    const flaky = sandbox({
+      respond: () => (failing ? { status: 'error', ambiguous: false, message: 'HTTP 503' } : { status: 'approved' }),
+    });
     const declining = sandbox({ respond: () => ({ status: 'declined', code: '05' }) });
-    const { router } = testRouter(priority(['flaky', 'other']), [{ id: 'flaky', adapter: flaky }, { id: 'other', adapter: declining }], { clock: () => now, circuit: { threshold: 2, cooldownMs: 10_000 } });
+    const { router } = testRouter(
+      priority(['flaky', 'other']),
+      [
+        { id: 'flaky', adapter: flaky },
+        { id: 'other', adapter: declining },
+      ],
+      { clock: () => now, circuit: { threshold: 2, cooldownMs: 10_000 } },
+    );
     const log: string[] = [];
     router.on('circuit:open', (e) => log.push(`open ${e.mid}`)).on('circuit:close', (e) => log.push(`close ${e.mid}`));
-    for (let i = 0; i < 4; i++) await router.sale(saleRequest({ card: { number: '4111111111111111', expMonth: 12, expYear: 2034, cvc: '123' } }));
+    for (let i = 0; i < 4; i++)
+      await router.sale(saleRequest({ card: { number: '4111111111111111', expMonth: 12, expYear: 2034, cvc: '123' } }));
     expect(log).toEqual(['open flaky']); // 'other' declined four times: its circuit stays closed
     expect(flaky.calls.sale).toBe(2);
     const ex = await router.explain(saleRequest());
@@ -166,8 +200,17 @@ describe('circuit breaker and merchant failures', () => {
   });
 
   it('disables a MID whose gateway refuses its credentials repeatedly, reports it, and routes around it', async () => {
-    const broken = sandbox({ respond: () => ({ status: 'error', ambiguous: false, merchantError: true, message: 'authentication failed' }) });
-    const { router } = testRouter(priority(['broken', 'good']), [{ id: 'broken', adapter: broken }, { id: 'good', adapter: sandbox() }], { circuit: { merchantThreshold: 3 } });
+    const broken = sandbox({
+      respond: () => ({ status: 'error', ambiguous: false, merchantError: true, message: 'authentication failed' }),
+    });
+    const { router } = testRouter(
+      priority(['broken', 'good']),
+      [
+        { id: 'broken', adapter: broken },
+        { id: 'good', adapter: sandbox() },
+      ],
+      { circuit: { merchantThreshold: 3 } },
+    );
     const disabled: unknown[] = [];
     router.on('mid:disabled', (e) => disabled.push(e));
     for (let i = 0; i < 5; i++) expect((await router.sale(saleRequest())).unwrap().mid).toBe('good');
@@ -179,7 +222,14 @@ describe('circuit breaker and merchant failures', () => {
 
   it('counts invalid_merchant declines as merchant failures too', async () => {
     const misconfigured = sandbox({ respond: () => ({ status: 'declined', code: '03', message: 'Invalid merchant' }) });
-    const { router } = testRouter(priority(['m', 'good']), [{ id: 'm', adapter: misconfigured }, { id: 'good', adapter: sandbox() }], { circuit: { merchantThreshold: 2 } });
+    const { router } = testRouter(
+      priority(['m', 'good']),
+      [
+        { id: 'm', adapter: misconfigured },
+        { id: 'good', adapter: sandbox() },
+      ],
+      { circuit: { merchantThreshold: 2 } },
+    );
     const disabled: string[] = [];
     router.on('mid:disabled', (e) => disabled.push(e.mid));
     for (let i = 0; i < 3; i++) await router.sale(saleRequest());

@@ -5,7 +5,22 @@ import { CARDS, saleRequest, sandboxMids, seeded, testRouter } from '../support/
 describe('weighted and priority pools', () => {
   it('a 70/30 weighted pool lands within ±2 points over 20,000 sales', async () => {
     const { accounts, adapters } = sandboxMids(['nmi-1', 'anet-1']);
-    const { router } = testRouter({ pools: { main: { strategy: 'weighted', members: [{ mid: 'nmi-1', weight: 70 }, { mid: 'anet-1', weight: 30 }] } }, route: ['main'] }, accounts, { random: seeded(7) });
+    const { router } = testRouter(
+      {
+        pools: {
+          main: {
+            strategy: 'weighted',
+            members: [
+              { mid: 'nmi-1', weight: 70 },
+              { mid: 'anet-1', weight: 30 },
+            ],
+          },
+        },
+        route: ['main'],
+      },
+      accounts,
+      { random: seeded(7) },
+    );
     const counts: Record<string, number> = {};
     for (let i = 0; i < 20_000; i++) {
       const r = await router.sale(saleRequest());
@@ -21,7 +36,23 @@ describe('weighted and priority pools', () => {
 
   it('the weighted draw orders the rest by further draws (every member appears once)', async () => {
     const { accounts } = sandboxMids(['a', 'b', 'c']);
-    const { router } = testRouter({ pools: { p: { strategy: 'weighted', members: [{ mid: 'a', weight: 1 }, { mid: 'b', weight: 1 }, { mid: 'c', weight: 98 }] } }, route: ['p'] }, accounts, { random: seeded(3) });
+    const { router } = testRouter(
+      {
+        pools: {
+          p: {
+            strategy: 'weighted',
+            members: [
+              { mid: 'a', weight: 1 },
+              { mid: 'b', weight: 1 },
+              { mid: 'c', weight: 98 },
+            ],
+          },
+        },
+        route: ['p'],
+      },
+      accounts,
+      { random: seeded(3) },
+    );
     const firsts: Record<string, number> = {};
     for (let i = 0; i < 500; i++) {
       const e = await router.explain(saleRequest());
@@ -34,7 +65,23 @@ describe('weighted and priority pools', () => {
   it('weights only among eligible members: an ineligible heavy member does not skew the others', async () => {
     const { accounts } = sandboxMids(['heavy', 'x', 'y']);
     accounts[0].currencies = ['EUR'];
-    const { router } = testRouter({ pools: { p: { strategy: 'weighted', members: [{ mid: 'heavy', weight: 90 }, { mid: 'x', weight: 5 }, { mid: 'y', weight: 5 }] } }, route: ['p'] }, accounts, { random: seeded(11) });
+    const { router } = testRouter(
+      {
+        pools: {
+          p: {
+            strategy: 'weighted',
+            members: [
+              { mid: 'heavy', weight: 90 },
+              { mid: 'x', weight: 5 },
+              { mid: 'y', weight: 5 },
+            ],
+          },
+        },
+        route: ['p'],
+      },
+      accounts,
+      { random: seeded(11) },
+    );
     let x = 0;
     for (let i = 0; i < 2000; i++) if ((await router.explain(saleRequest())).order[0] === 'x') x++;
     expect(x / 2000).toBeGreaterThan(0.45);
@@ -44,7 +91,13 @@ describe('weighted and priority pools', () => {
   it('priority keeps list order; a route concatenates pools without duplicates', async () => {
     const { accounts } = sandboxMids(['a', 'b', 'c']);
     const { router } = testRouter(
-      { pools: { one: { strategy: 'priority', members: [{ mid: 'b' }, { mid: 'a' }] }, two: { strategy: 'priority', members: [{ mid: 'a' }, { mid: 'c' }] } }, route: ['one', 'two'] },
+      {
+        pools: {
+          one: { strategy: 'priority', members: [{ mid: 'b' }, { mid: 'a' }] },
+          two: { strategy: 'priority', members: [{ mid: 'a' }, { mid: 'c' }] },
+        },
+        route: ['one', 'two'],
+      },
       accounts,
     );
     expect((await router.explain(saleRequest())).order).toEqual(['b', 'a', 'c']);
@@ -67,7 +120,11 @@ describe('eligibility: explain says why a MID is not eligible', () => {
       { id: 'no-auth', adapter: sandbox({ capabilities: { authorize: false } }) },
     ];
     expect(adapters.x).toBeDefined();
-    const { router } = testRouter({ pools: { all: { strategy: 'priority', members: accounts.map((a) => ({ mid: a.id })) } }, route: ['all'] }, accounts, { store });
+    const { router } = testRouter(
+      { pools: { all: { strategy: 'priority', members: accounts.map((a) => ({ mid: a.id })) } }, route: ['all'] },
+      accounts,
+      { store },
+    );
     // Use up most of the daily cap.
     expect((await router.sale(saleRequest({ amount: 2500, profile: 'default' }))).unwrap().mid).toBe('ok');
     router.setMidEnabled('ok', false, 'MID under review');
@@ -99,11 +156,13 @@ describe('caps', () => {
   it('are never exceeded by 100 concurrent sales, and a decline gives its reservation back', async () => {
     const { sandbox } = await import('../../adapters/sandbox');
     let n = 0;
-    const a = sandbox({ latencyMs: () => Math.floor(Math.random() * 5), respond: () => (++n % 5 === 0 ? { status: 'declined', code: '05' } : { status: 'approved' }) });
-    const { router, store } = testRouter(
-      { pools: { p: { strategy: 'priority', members: [{ mid: 'capped' }] } }, route: ['p'] },
-      [{ id: 'capped', adapter: a, caps: { monthly: { amount: 50_000 } } }],
-    );
+    const a = sandbox({
+      latencyMs: () => Math.floor(Math.random() * 5),
+      respond: () => (++n % 5 === 0 ? { status: 'declined', code: '05' } : { status: 'approved' }),
+    });
+    const { router, store } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'capped' }] } }, route: ['p'] }, [
+      { id: 'capped', adapter: a, caps: { monthly: { amount: 50_000 } } },
+    ]);
     const results = await Promise.all(Array.from({ length: 100 }, () => router.sale(saleRequest({ amount: 1000 }))));
     const approved = results.filter((r) => r.isOk()).length;
     const charged = () => [...a.charges.values()].reduce((s, c) => s + c.amount, 0);
@@ -127,7 +186,11 @@ describe('caps', () => {
     const { accounts } = sandboxMids(['small', 'big']);
     accounts[0].caps = { daily: { count: 2 } };
     let day = Date.UTC(2026, 10, 21, 10);
-    const { router } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'small' }, { mid: 'big' }] } }, route: ['p'] }, accounts, { clock: () => day });
+    const { router } = testRouter(
+      { pools: { p: { strategy: 'priority', members: [{ mid: 'small' }, { mid: 'big' }] } }, route: ['p'] },
+      accounts,
+      { clock: () => day },
+    );
     const reached: string[] = [];
     router.on('cap:reached', (e) => reached.push(`${e.mid}:${e.window}:${e.key}`));
     const mids = [];

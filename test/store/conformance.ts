@@ -4,7 +4,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
-  AttemptRecord, CapReservation, DeclineRecord, PinRecord, Store, StoredResult, TransactionRecord,
+  AttemptRecord,
+  CapReservation,
+  DeclineRecord,
+  PinRecord,
+  Store,
+  StoredResult,
+  TransactionRecord,
 } from '../../src/store/types';
 
 const DAY = 24 * 3_600_000;
@@ -16,8 +22,19 @@ export const STORED_CARD = { bin: '411111', last4: '1111', brand: 'visa', finger
 /** A pending sale transaction; override any field. */
 export function txRecord(over: Partial<TransactionRecord> = {}): TransactionRecord {
   return {
-    id: `tx_${Math.random().toString(36).slice(2)}`, operation: 'sale', status: 'pending', profile: 'default', amount: 1999, currency: 'USD',
-    capturedAmount: 0, refundedAmount: 0, card: STORED_CARD, subscriptionId: undefined, idempotencyKey: 'order-1', createdAt: T0, updatedAt: T0,
+    id: `tx_${Math.random().toString(36).slice(2)}`,
+    operation: 'sale',
+    status: 'pending',
+    profile: 'default',
+    amount: 1999,
+    currency: 'USD',
+    capturedAmount: 0,
+    refundedAmount: 0,
+    card: STORED_CARD,
+    subscriptionId: undefined,
+    idempotencyKey: 'order-1',
+    createdAt: T0,
+    updatedAt: T0,
     ...over,
   };
 }
@@ -25,29 +42,68 @@ export function txRecord(over: Partial<TransactionRecord> = {}): TransactionReco
 /** A pending attempt of a transaction; override any field. */
 export function attemptRecord(transactionId: string, over: Partial<AttemptRecord> = {}): AttemptRecord {
   return {
-    id: `at_${Math.random().toString(36).slice(2)}`, transactionId, operation: 'sale', mid: 'mid-a', gateway: 'sandbox',
-    amount: 1999, currency: 'USD', status: 'pending', startedAt: T0, ...over,
+    id: `at_${Math.random().toString(36).slice(2)}`,
+    transactionId,
+    operation: 'sale',
+    mid: 'mid-a',
+    gateway: 'sandbox',
+    amount: 1999,
+    currency: 'USD',
+    status: 'pending',
+    startedAt: T0,
+    ...over,
   };
 }
 
 /** The pin an approved initial sale creates; override any field. */
 export function pinRecord(subscriptionId: string, over: Partial<PinRecord> = {}): PinRecord {
   return {
-    subscriptionId, mid: 'mid-a', gateway: 'sandbox', transactionId: 'tx_1', gatewayTransactionId: 'gw_1', networkTransactionId: 'ntid_1',
-    gatewayToken: 'tok_1', card: STORED_CARD, currency: 'USD', initialAmount: 100, recurringAmount: 2999, status: 'active',
-    createdAt: T0, updatedAt: T0, ...over,
+    subscriptionId,
+    mid: 'mid-a',
+    gateway: 'sandbox',
+    transactionId: 'tx_1',
+    gatewayTransactionId: 'gw_1',
+    networkTransactionId: 'ntid_1',
+    gatewayToken: 'tok_1',
+    card: STORED_CARD,
+    currency: 'USD',
+    initialAmount: 100,
+    recurringAmount: 2999,
+    status: 'active',
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
   };
 }
 
 function declineRecord(at: number, over: Partial<DeclineRecord> = {}): DeclineRecord {
   return {
-    fingerprint: 'fp_abc', mid: 'mid-a', brand: 'visa', at, reason: 'do_not_honor', retry: 'later', networkCategory: 2,
-    amount: 1999, currency: 'USD', initiator: 'cit', ...over,
+    fingerprint: 'fp_abc',
+    mid: 'mid-a',
+    brand: 'visa',
+    at,
+    reason: 'do_not_honor',
+    retry: 'later',
+    networkCategory: 2,
+    amount: 1999,
+    currency: 'USD',
+    initiator: 'cit',
+    ...over,
   };
 }
 
-const monthly = (amountLimit?: number, countLimit?: number): CapReservation => ({ window: 'monthly', key: '2026-11:USD', amountLimit, countLimit });
-const daily = (amountLimit?: number, countLimit?: number): CapReservation => ({ window: 'daily', key: '2026-11-21:USD', amountLimit, countLimit });
+const monthly = (amountLimit?: number, countLimit?: number): CapReservation => ({
+  window: 'monthly',
+  key: '2026-11:USD',
+  amountLimit,
+  countLimit,
+});
+const daily = (amountLimit?: number, countLimit?: number): CapReservation => ({
+  window: 'daily',
+  key: '2026-11-21:USD',
+  amountLimit,
+  countLimit,
+});
 const keys = (...c: CapReservation[]) => c.map(({ window, key }) => ({ window, key }));
 
 /**
@@ -72,7 +128,12 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       await store.insertTransaction(tx);
       const a = attemptRecord(tx.id, { amount });
       await store.insertAttempt(a);
-      expect(await store.commit({ attempt: { id: a.id, patch: { status: 'approved', settledAt: T0 } }, transaction: { id: tx.id, patch: { status: 'approved', capturedAmount: captured } } })).toBe(true);
+      expect(
+        await store.commit({
+          attempt: { id: a.id, patch: { status: 'approved', settledAt: T0 } },
+          transaction: { id: tx.id, patch: { status: 'approved', capturedAmount: captured } },
+        }),
+      ).toBe(true);
       return tx.id;
     }
 
@@ -81,7 +142,9 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         expect(await store.reserveCap('mid-a', [monthly(5_000)], 3_000)).toBe(true);
         expect(await store.reserveCap('mid-a', [monthly(5_000)], 2_000)).toBe(true);
         expect(await store.reserveCap('mid-a', [monthly(5_000)], 1)).toBe(false);
-        expect(await store.capUsage('mid-a', keys(monthly()))).toEqual([{ window: 'monthly', key: '2026-11:USD', amount: 5_000, count: 2 }]);
+        expect(await store.capUsage('mid-a', keys(monthly()))).toEqual([
+          { window: 'monthly', key: '2026-11:USD', amount: 5_000, count: 2 },
+        ]);
       });
 
       it('refuses a single amount larger than an unused cap', async () => {
@@ -110,7 +173,9 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         expect(await store.reserveCap('mid-b', [monthly(1_000)], 1_000)).toBe(true);
         expect(await store.reserveCap('mid-a', [{ window: 'monthly', key: '2026-12:USD', amountLimit: 1_000 }], 1_000)).toBe(true);
         expect(await store.reserveCap('mid-a', [{ window: 'monthly', key: '2026-11:EUR', amountLimit: 1_000 }], 1_000)).toBe(true);
-        expect(await store.capUsage('mid-c', [{ window: 'daily', key: '2026-01-01:USD' }])).toEqual([{ window: 'daily', key: '2026-01-01:USD', amount: 0, count: 0 }]);
+        expect(await store.capUsage('mid-c', [{ window: 'daily', key: '2026-01-01:USD' }])).toEqual([
+          { window: 'daily', key: '2026-01-01:USD', amount: 0, count: 0 },
+        ]);
       });
 
       it('gives a reservation back on release, never below zero', async () => {
@@ -125,7 +190,9 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       it('never exceeds a cap under 100 concurrent reservations', async () => {
-        const results = await Promise.all(Array.from({ length: 100 }, () => store.reserveCap('mid-a', [daily(10_000), monthly(5_000)], 100)));
+        const results = await Promise.all(
+          Array.from({ length: 100 }, () => store.reserveCap('mid-a', [daily(10_000), monthly(5_000)], 100)),
+        );
         expect(results.filter(Boolean)).toHaveLength(50);
         expect(await store.capUsage('mid-a', keys(daily(), monthly()))).toEqual([
           { window: 'daily', key: '2026-11-21:USD', amount: 5_000, count: 50 },
@@ -134,7 +201,9 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       });
 
       it('never exceeds a count cap under 100 concurrent reservations of mixed amounts', async () => {
-        const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store.reserveCap('mid-a', [monthly(undefined, 37)], i + 1)));
+        const results = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => store.reserveCap('mid-a', [monthly(undefined, 37)], i + 1)),
+        );
         expect(results.filter(Boolean)).toHaveLength(37);
         const reserved = results.reduce((sum, ok, i) => sum + (ok ? i + 1 : 0), 0);
         expect((await store.capUsage('mid-a', keys(monthly())))[0]).toMatchObject({ amount: reserved, count: 37 });
@@ -142,7 +211,16 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     });
 
     describe('idempotency', () => {
-      const result: StoredResult = { ok: true, value: { transactionId: 'tx_1', amount: 1999, attempts: [{ mid: 'mid-a', outcome: 'approved' }], replayed: false, nested: { a: [1, 'b', null] } } };
+      const result: StoredResult = {
+        ok: true,
+        value: {
+          transactionId: 'tx_1',
+          amount: 1999,
+          attempts: [{ mid: 'mid-a', outcome: 'approved' }],
+          replayed: false,
+          nested: { a: [1, 'b', null] },
+        },
+      };
 
       it('claims a new key once; a second claim sees it in progress with the first request hash', async () => {
         expect(await store.claimIdempotencyKey('sale:k1', 'hash-1', T0)).toEqual({ status: 'claimed' });
@@ -153,7 +231,11 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       it('replays the completed result, with the first request hash to detect a conflicting request', async () => {
         await store.claimIdempotencyKey('sale:k1', 'hash-1', T0);
         expect(await store.commit({ idempotency: { key: 'sale:k1', result } })).toBe(true);
-        expect(await store.claimIdempotencyKey('sale:k1', 'hash-1', T0 + 1)).toEqual({ status: 'completed', requestHash: 'hash-1', result });
+        expect(await store.claimIdempotencyKey('sale:k1', 'hash-1', T0 + 1)).toEqual({
+          status: 'completed',
+          requestHash: 'hash-1',
+          result,
+        });
         expect(await store.claimIdempotencyKey('sale:k1', 'other', T0 + 1)).toEqual({ status: 'completed', requestHash: 'hash-1', result });
       });
 
@@ -196,7 +278,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         await expect(store.insertAttempt({ ...a })).rejects.toThrow();
       });
 
-      it('lists a transaction\'s attempts in the order they were made', async () => {
+      it("lists a transaction's attempts in the order they were made", async () => {
         const tx = txRecord();
         await store.insertTransaction(tx);
         const ids = [];
@@ -232,15 +314,36 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         await store.claimIdempotencyKey('sale:order-1', 'h', T0);
         const ok = await store.commit({
           attempt: { id: a.id, patch: { status: 'approved', gatewayTransactionId: 'gw_1', settledAt: T0 + 5 } },
-          transaction: { id: tx.id, patch: { status: 'approved', mid: 'mid-a', gateway: 'sandbox', gatewayTransactionId: 'gw_1', capturedAmount: 1999, updatedAt: T0 + 5 } },
+          transaction: {
+            id: tx.id,
+            patch: {
+              status: 'approved',
+              mid: 'mid-a',
+              gateway: 'sandbox',
+              gatewayTransactionId: 'gw_1',
+              capturedAmount: 1999,
+              updatedAt: T0 + 5,
+            },
+          },
           pin: pinRecord('sub-1', { transactionId: tx.id }),
           idempotency: { key: 'sale:order-1', result: { ok: true, value: { transactionId: tx.id } } },
         });
         expect(ok).toBe(true);
         expect(await store.listAttempts(tx.id)).toEqual([{ ...a, status: 'approved', gatewayTransactionId: 'gw_1', settledAt: T0 + 5 }]);
-        expect(await store.getTransaction(tx.id)).toEqual({ ...tx, status: 'approved', mid: 'mid-a', gateway: 'sandbox', gatewayTransactionId: 'gw_1', capturedAmount: 1999, updatedAt: T0 + 5 });
+        expect(await store.getTransaction(tx.id)).toEqual({
+          ...tx,
+          status: 'approved',
+          mid: 'mid-a',
+          gateway: 'sandbox',
+          gatewayTransactionId: 'gw_1',
+          capturedAmount: 1999,
+          updatedAt: T0 + 5,
+        });
         expect(await store.getPin('sub-1')).toEqual(pinRecord('sub-1', { transactionId: tx.id }));
-        expect(await store.claimIdempotencyKey('sale:order-1', 'h', T0)).toMatchObject({ status: 'completed', result: { ok: true, value: { transactionId: tx.id } } });
+        expect(await store.claimIdempotencyKey('sale:order-1', 'h', T0)).toMatchObject({
+          status: 'completed',
+          result: { ok: true, value: { transactionId: tx.id } },
+        });
       });
 
       it('applies an attempt patch only while the attempt is pending, and then nothing else of the commit', async () => {
@@ -272,7 +375,12 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         const a = attemptRecord(tx.id);
         await store.insertAttempt(a);
         const message = 'malformed answer: {"resp\u0000<garbage';
-        expect(await store.commit({ attempt: { id: a.id, patch: { status: 'ambiguous', message, settledAt: T0 } }, idempotency: { key: 'sale:nul', result: { ok: false, value: { message } } } })).toBe(true);
+        expect(
+          await store.commit({
+            attempt: { id: a.id, patch: { status: 'ambiguous', message, settledAt: T0 } },
+            idempotency: { key: 'sale:nul', result: { ok: false, value: { message } } },
+          }),
+        ).toBe(true);
         const [stored] = await store.listAttempts(tx.id);
         expect(stored.status).toBe('ambiguous');
         expect(stored.message?.replace('\u0000', '')).toBe('malformed answer: {"resp<garbage');
@@ -295,7 +403,9 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       it('patches like Object.assign: listed fields replaced, fields set to undefined removed, others kept', async () => {
         const tx = txRecord({ mid: 'mid-a', authCode: 'A1', card: STORED_CARD });
         await store.insertTransaction(tx);
-        await store.commit({ transaction: { id: tx.id, patch: { authCode: undefined, card: { bin: '555555', last4: '4444', fingerprint: 'fp_2' } } } });
+        await store.commit({
+          transaction: { id: tx.id, patch: { authCode: undefined, card: { bin: '555555', last4: '4444', fingerprint: 'fp_2' } } },
+        });
         const got = (await store.getTransaction(tx.id))!;
         expect(got.authCode).toBeUndefined();
         expect(got.card).toEqual({ bin: '555555', last4: '4444', fingerprint: 'fp_2' });
@@ -360,9 +470,16 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       it('updates status, data and stored credential, replacing data as a whole', async () => {
         await store.commit({ pin: pinRecord('sub-1', { data: { consent: { at: 1, ip: '203.0.113.9' }, salvage: 2 } }) });
         await store.updatePin('sub-1', { data: { consent: { at: 2 } }, networkTransactionId: 'ntid_2' }, T0 + 1);
-        expect(await store.getPin('sub-1')).toEqual(pinRecord('sub-1', { data: { consent: { at: 2 } }, networkTransactionId: 'ntid_2', updatedAt: T0 + 1 }));
+        expect(await store.getPin('sub-1')).toEqual(
+          pinRecord('sub-1', { data: { consent: { at: 2 } }, networkTransactionId: 'ntid_2', updatedAt: T0 + 1 }),
+        );
         await store.updatePin('sub-1', { status: 'revoked' }, T0 + 2);
-        expect(await store.getPin('sub-1')).toMatchObject({ status: 'revoked', updatedAt: T0 + 2, mid: 'mid-a', networkTransactionId: 'ntid_2' });
+        expect(await store.getPin('sub-1')).toMatchObject({
+          status: 'revoked',
+          updatedAt: T0 + 2,
+          mid: 'mid-a',
+          networkTransactionId: 'ntid_2',
+        });
         await store.updatePin('sub-none', { status: 'cancelled' }, T0);
         expect(await store.getPin('sub-none')).toBeUndefined();
       });
@@ -370,16 +487,34 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       it('re-pins to another MID and keeps the audit trail', async () => {
         await store.commit({ pin: pinRecord('sub-1') });
         await store.commit({ pin: pinRecord('sub-2') });
-        await store.repin('sub-1', { mid: 'mid-b', gateway: 'nmi' }, { subscriptionId: 'sub-1', fromMid: 'mid-a', toMid: 'mid-b', reason: 'MID closing', at: T0 + 10 });
-        await store.repin('sub-1', { mid: 'mid-c', gateway: 'stripe' }, { subscriptionId: 'sub-1', fromMid: 'mid-b', toMid: 'mid-c', reason: 'second move', at: T0 + 20 });
-        await store.repin('sub-2', { mid: 'mid-b', gateway: 'nmi' }, { subscriptionId: 'sub-2', fromMid: 'mid-a', toMid: 'mid-b', reason: 'load', at: T0 + 30 });
+        await store.repin(
+          'sub-1',
+          { mid: 'mid-b', gateway: 'nmi' },
+          { subscriptionId: 'sub-1', fromMid: 'mid-a', toMid: 'mid-b', reason: 'MID closing', at: T0 + 10 },
+        );
+        await store.repin(
+          'sub-1',
+          { mid: 'mid-c', gateway: 'stripe' },
+          { subscriptionId: 'sub-1', fromMid: 'mid-b', toMid: 'mid-c', reason: 'second move', at: T0 + 20 },
+        );
+        await store.repin(
+          'sub-2',
+          { mid: 'mid-b', gateway: 'nmi' },
+          { subscriptionId: 'sub-2', fromMid: 'mid-a', toMid: 'mid-b', reason: 'load', at: T0 + 30 },
+        );
         expect(await store.getPin('sub-1')).toEqual(pinRecord('sub-1', { mid: 'mid-c', gateway: 'stripe', updatedAt: T0 + 20 }));
         expect(await store.listRepinAudit('sub-1')).toEqual([
           { subscriptionId: 'sub-1', fromMid: 'mid-a', toMid: 'mid-b', reason: 'MID closing', at: T0 + 10 },
           { subscriptionId: 'sub-1', fromMid: 'mid-b', toMid: 'mid-c', reason: 'second move', at: T0 + 20 },
         ]);
         expect((await store.listRepinAudit()).map((a) => a.reason)).toEqual(['MID closing', 'second move', 'load']);
-        await expect(store.repin('sub-none', { mid: 'mid-b', gateway: 'nmi' }, { subscriptionId: 'sub-none', fromMid: 'x', toMid: 'mid-b', reason: 'r', at: T0 })).rejects.toThrow(/sub-none/);
+        await expect(
+          store.repin(
+            'sub-none',
+            { mid: 'mid-b', gateway: 'nmi' },
+            { subscriptionId: 'sub-none', fromMid: 'x', toMid: 'mid-b', reason: 'r', at: T0 },
+          ),
+        ).rejects.toThrow(/sub-none/);
         expect(await store.listRepinAudit('sub-none')).toEqual([]);
       });
 
@@ -388,7 +523,11 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         await store.commit({ pin: pinRecord('sub-2', { mid: 'mid-b' }) });
         await store.commit({ pin: pinRecord('sub-3', { mid: 'mid-a' }) });
         expect((await store.listPins('mid-a')).map((p) => p.subscriptionId)).toEqual(['sub-1', 'sub-3']);
-        await store.repin('sub-1', { mid: 'mid-b', gateway: 'sandbox' }, { subscriptionId: 'sub-1', fromMid: 'mid-a', toMid: 'mid-b', reason: 'r', at: T0 });
+        await store.repin(
+          'sub-1',
+          { mid: 'mid-b', gateway: 'sandbox' },
+          { subscriptionId: 'sub-1', fromMid: 'mid-a', toMid: 'mid-b', reason: 'r', at: T0 },
+        );
         expect((await store.listPins('mid-a')).map((p) => p.subscriptionId)).toEqual(['sub-3']);
         expect((await store.listPins('mid-b')).map((p) => p.subscriptionId).sort()).toEqual(['sub-1', 'sub-2']);
         expect(await store.listPins('mid-none')).toEqual([]);
@@ -396,9 +535,11 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
     });
 
     describe('decline history', () => {
-      it('returns a card\'s declines since a time, across MIDs, in order', async () => {
+      it("returns a card's declines since a time, across MIDs, in order", async () => {
         await store.commit({ decline: declineRecord(T0 - 2 * DAY, { mid: 'mid-a' }) });
-        await store.commit({ decline: declineRecord(T0 - DAY, { mid: 'mid-b', advice: '24', retryAfter: T0, networkCategory: undefined }) });
+        await store.commit({
+          decline: declineRecord(T0 - DAY, { mid: 'mid-b', advice: '24', retryAfter: T0, networkCategory: undefined }),
+        });
         await store.commit({ decline: declineRecord(T0, { fingerprint: 'fp_other' }) });
         expect(await store.declineHistory('fp_abc', T0 - 3 * DAY)).toEqual([
           declineRecord(T0 - 2 * DAY, { mid: 'mid-a' }),

@@ -31,7 +31,13 @@ async function runBusiness(store: Store): Promise<string[]> {
   expect(declined.isErr() && declined.error.kind).toBe('declined');
   const ambiguous = await router.sale(saleFor(101, { card: { number: AMBIGUOUS_PAN, expMonth: 2, expYear: 2032, cvc: '456' } }));
   expect(ambiguous.isErr() && ambiguous.error.kind).toBe('ambiguous');
-  const rebill = await router.rebill({ subscriptionId: 'sub-1', amount: 2_999, currency: 'USD', idempotencyKey: 'rebill-1', card: { number: TEST_PANS[1], expMonth: 12, expYear: 2030 } });
+  const rebill = await router.rebill({
+    subscriptionId: 'sub-1',
+    amount: 2_999,
+    currency: 'USD',
+    idempotencyKey: 'rebill-1',
+    card: { number: TEST_PANS[1], expMonth: 12, expYear: 2030 },
+  });
   expect(rebill.isOk()).toBe(true);
   return ids;
 }
@@ -51,11 +57,18 @@ describe('sqliteStore keeps no card data', () => {
     const store = sqliteStore({ path });
     const ids = await runBusiness(store);
     // Scan while open (data still in the WAL file) and after close (checkpointed into the main file).
-    const files = () => [path, `${path}-wal`, `${path}-shm`].filter(existsSync).map((f) => readFileSync(f).toString('latin1')).join('\n');
+    const files = () =>
+      [path, `${path}-wal`, `${path}-shm`]
+        .filter(existsSync)
+        .map((f) => readFileSync(f).toString('latin1'))
+        .join('\n');
     const open = files();
     await store.close();
     const closed = files();
-    for (const [text, when] of [[open, 'the open database'], [closed, 'the closed database']] as const) {
+    for (const [text, when] of [
+      [open, 'the open database'],
+      [closed, 'the closed database'],
+    ] as const) {
       // The scan sees the real records (transaction ids, BIN and last four)...
       for (const id of ids) expect(text.includes(id), `${when} has transaction ${id}`).toBe(true);
       expect(text).toMatch(/last4\W+4444/);
@@ -74,8 +87,12 @@ describePg('postgresStore keeps no card data', (url) => {
     await store.close();
     const pool = new pg.Pool({ connectionString: url });
     try {
-      const tables = (await pool.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema])).rows.map((r) => r.table_name as string);
-      expect(tables).toEqual(expect.arrayContaining(['transactions', 'attempts', 'pins', 'declines', 'idempotency', 'caps', 'repin_audit', 'secrets']));
+      const tables = (await pool.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema])).rows.map(
+        (r) => r.table_name as string,
+      );
+      expect(tables).toEqual(
+        expect.arrayContaining(['transactions', 'attempts', 'pins', 'declines', 'idempotency', 'caps', 'repin_audit', 'secrets']),
+      );
       let all = '';
       for (const t of tables) {
         const { rows } = await pool.query(`SELECT t::text AS row FROM "${schema}"."${t}" t`);

@@ -39,6 +39,8 @@ export function describePg(name: string, body: (url: string) => void): void {
     });
     return;
   }
-  console.warn(`\n[switchyard] SKIPPING PostgreSQL tests "${name}": set SWITCHYARD_TEST_PG_URL=postgres://user:pass@127.0.0.1:5432/db to run them\n`);
+  console.warn(
+    `\n[switchyard] SKIPPING PostgreSQL tests "${name}": set SWITCHYARD_TEST_PG_URL=postgres://user:pass@127.0.0.1:5432/db to run them\n`,
+  );
   describe.skip(`${name} (skipped: SWITCHYARD_TEST_PG_URL is not set)`, () => body(''));
 }

@@ -22,9 +22,14 @@ interface Summary {
 
 /** Start a worker; resolves `ready` when it is connected and migrated, `summary` when it is done. */
 function startServer(url: string, schema: string, tag: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/store/fixtures/pg-sales-worker.ts', url, schema, tag, String(CAP)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/store/fixtures/pg-sales-worker.ts', url, schema, tag, String(CAP)], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {
     const r = await lines.next();
@@ -66,10 +71,17 @@ describePg('postgresStore shared by two checkout servers', (url) => {
     // The database agrees with what the servers reported.
     const pool = new pg.Pool({ connectionString: url });
     try {
-      const caps = await pool.query(`SELECT amount, count FROM "${schema}".caps WHERE mid = 'mid-east' AND cap_window = 'monthly' AND cap_key LIKE '%:USD'`);
+      const caps = await pool.query(
+        `SELECT amount, count FROM "${schema}".caps WHERE mid = 'mid-east' AND cap_window = 'monthly' AND cap_key LIKE '%:USD'`,
+      );
       expect(caps.rows.map((r) => ({ amount: Number(r.amount), count: Number(r.count) }))).toEqual([{ amount: CAP, count: 100 }]);
-      const txs = await pool.query(`SELECT status, count(*)::int AS n, sum(amount)::int AS total FROM "${schema}".transactions WHERE doc->>'currency' = 'USD' GROUP BY status ORDER BY status`);
-      expect(txs.rows).toEqual([{ status: 'approved', n: 100, total: CAP }, { status: 'failed', n: 300, total: 300_000 }]);
+      const txs = await pool.query(
+        `SELECT status, count(*)::int AS n, sum(amount)::int AS total FROM "${schema}".transactions WHERE doc->>'currency' = 'USD' GROUP BY status ORDER BY status`,
+      );
+      expect(txs.rows).toEqual([
+        { status: 'approved', n: 100, total: CAP },
+        { status: 'failed', n: 300, total: 300_000 },
+      ]);
       const migrations = await pool.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
       expect(migrations.rows.map((r) => r.version)).toEqual([1, 2]);
     } finally {

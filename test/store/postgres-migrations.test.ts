@@ -13,7 +13,8 @@ describePg('postgresStore migrations', (url) => {
     schemas.push(s);
     return s;
   };
-  const versions = async (schema: string) => (await pool.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`)).rows.map((r) => r.version);
+  const versions = async (schema: string) =>
+    (await pool.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`)).rows.map((r) => r.version);
   beforeAll(() => {
     pool = new pg.Pool({ connectionString: url });
   });
@@ -36,12 +37,24 @@ describePg('postgresStore migrations', (url) => {
     // Rows as a version-1 switchyard wrote them.
     const tx = txRecord({ status: 'approved', capturedAmount: 1999 });
     const { id, status, amount, capturedAmount, refundedAmount, ...txDoc } = tx;
-    await pool.query(`INSERT INTO "${schema}".transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES ($1, $2, $3, $4, $5, $6)`, [id, status, amount, capturedAmount, refundedAmount, JSON.stringify(txDoc)]);
+    await pool.query(
+      `INSERT INTO "${schema}".transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [id, status, amount, capturedAmount, refundedAmount, JSON.stringify(txDoc)],
+    );
     const pin = pinRecord('sub-v1', { transactionId: id });
     const { subscriptionId, mid, status: pinStatus, ...pinDoc } = pin;
-    await pool.query(`INSERT INTO "${schema}".pins (subscription_id, mid, status, doc) VALUES ($1, $2, $3, $4)`, [subscriptionId, mid, pinStatus, JSON.stringify(pinDoc)]);
-    await pool.query(`INSERT INTO "${schema}".caps (mid, cap_window, cap_key, amount, count) VALUES ('mid-a', 'monthly', '2026-11:USD', 1999, 1)`);
-    await pool.query(`INSERT INTO "${schema}".idempotency (key, request_hash, result, created_at) VALUES ('sale:order-1', 'h1', $1, 1)`, [JSON.stringify({ ok: true, value: { transactionId: id } })]);
+    await pool.query(`INSERT INTO "${schema}".pins (subscription_id, mid, status, doc) VALUES ($1, $2, $3, $4)`, [
+      subscriptionId,
+      mid,
+      pinStatus,
+      JSON.stringify(pinDoc),
+    ]);
+    await pool.query(
+      `INSERT INTO "${schema}".caps (mid, cap_window, cap_key, amount, count) VALUES ('mid-a', 'monthly', '2026-11:USD', 1999, 1)`,
+    );
+    await pool.query(`INSERT INTO "${schema}".idempotency (key, request_hash, result, created_at) VALUES ('sale:order-1', 'h1', $1, 1)`, [
+      JSON.stringify({ ok: true, value: { transactionId: id } }),
+    ]);
     await expect(pool.query(`SELECT * FROM "${schema}".declines`)).rejects.toThrow(/does not exist/);
 
     const store = postgresStore({ pool, schema });
@@ -49,8 +62,23 @@ describePg('postgresStore migrations', (url) => {
     expect(await store.getTransaction(id)).toEqual(tx);
     expect(await store.getPin('sub-v1')).toEqual(pin);
     expect(await store.reserveCap('mid-a', [{ window: 'monthly', key: '2026-11:USD', amountLimit: 2_000 }], 2)).toBe(false);
-    expect(await store.claimIdempotencyKey('sale:order-1', 'h1', 2)).toEqual({ status: 'completed', requestHash: 'h1', result: { ok: true, value: { transactionId: id } } });
-    await store.commit({ decline: { fingerprint: STORED_CARD.fingerprint, mid: 'mid-a', at: 10, reason: 'do_not_honor', retry: 'later', amount: 5, currency: 'USD', initiator: 'cit' } });
+    expect(await store.claimIdempotencyKey('sale:order-1', 'h1', 2)).toEqual({
+      status: 'completed',
+      requestHash: 'h1',
+      result: { ok: true, value: { transactionId: id } },
+    });
+    await store.commit({
+      decline: {
+        fingerprint: STORED_CARD.fingerprint,
+        mid: 'mid-a',
+        at: 10,
+        reason: 'do_not_honor',
+        retry: 'later',
+        amount: 5,
+        currency: 'USD',
+        initiator: 'cit',
+      },
+    });
     expect(await store.declineHistory(STORED_CARD.fingerprint, 0)).toHaveLength(1);
     await store.close();
     expect(await versions(schema)).toEqual([1, 2]);
@@ -60,7 +88,10 @@ describePg('postgresStore migrations', (url) => {
   it('rolls a failing migration back entirely and leaves the version where it was', async () => {
     const schema = fresh('broken');
     await migratePostgres(pool, schema);
-    const broken = [...POSTGRES_MIGRATIONS, { version: 3, name: 'broken', sql: (s: string) => `CREATE TABLE ${s}.half_done (a int); INSERT INTO ${s}.no_such_table VALUES (1);` }];
+    const broken = [
+      ...POSTGRES_MIGRATIONS,
+      { version: 3, name: 'broken', sql: (s: string) => `CREATE TABLE ${s}.half_done (a int); INSERT INTO ${s}.no_such_table VALUES (1);` },
+    ];
     await expect(migratePostgres(pool, schema, broken)).rejects.toThrow(/no_such_table/);
     expect((await pool.query(`SELECT to_regclass($1) AS t`, [`"${schema}".half_done`])).rows[0].t).toBeNull();
     expect(await versions(schema)).toEqual([1, 2]);

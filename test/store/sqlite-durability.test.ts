@@ -19,9 +19,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Run the sale worker until it has reported `count` approvals, then SIGKILL it. */
 async function approveThenKill(path: string, count: number): Promise<Map<number, string>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/store/fixtures/sale-worker.ts', path], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/store/fixtures/sale-worker.ts', path], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   const approved = new Map<number, string>();
   const exited = new Promise<NodeJS.Signals | null>((res) => child.on('exit', (_code, signal) => res(signal)));
   for await (const line of createInterface({ input: child.stdout })) {
@@ -51,10 +56,21 @@ describe('sqliteStore durability after SIGKILL', () => {
       for (const [i, txId] of approved) {
         const sale = saleFor(i);
         const tx = await router.transaction(txId);
-        expect(tx, `transaction of sale ${i}`).toMatchObject({ id: txId, status: 'approved', amount: sale.amount, capturedAmount: sale.amount, subscriptionId: `sub-${i}` });
+        expect(tx, `transaction of sale ${i}`).toMatchObject({
+          id: txId,
+          status: 'approved',
+          amount: sale.amount,
+          capturedAmount: sale.amount,
+          subscriptionId: `sub-${i}`,
+        });
         const attempts = await store.listAttempts(txId);
         expect(attempts.map((a) => a.status)).toEqual(['approved']);
-        expect(await router.pin(`sub-${i}`), `pin of sub-${i}`).toMatchObject({ mid: tx!.mid, transactionId: txId, gatewayTransactionId: tx!.gatewayTransactionId, status: 'active' });
+        expect(await router.pin(`sub-${i}`), `pin of sub-${i}`).toMatchObject({
+          mid: tx!.mid,
+          transactionId: txId,
+          gatewayTransactionId: tx!.gatewayTransactionId,
+          status: 'active',
+        });
       }
       // Both MIDs took sales, so a rebill that ignored the pin would be caught.
       expect(new Set(await Promise.all([...approved.values()].map(async (id) => (await router.transaction(id))!.mid))).size).toBe(2);

@@ -15,7 +15,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const versions = (path: string) => {
   const db = new Database(path);
   try {
-    return db.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all() as Array<{ version: number; applied_at: number }>;
+    return db.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all() as Array<{
+      version: number;
+      applied_at: number;
+    }>;
   } finally {
     db.close();
   }
@@ -53,13 +56,35 @@ describe('sqliteStore file and migrations', () => {
     expect(migrateSqlite(v1, SQLITE_MIGRATIONS.slice(0, 1))).toBe(1);
     const tx = txRecord({ status: 'approved', capturedAmount: 1999, mid: 'mid-a', gateway: 'sandbox' });
     const { id, status, amount, capturedAmount, refundedAmount, ...txDoc } = tx;
-    v1.prepare('INSERT INTO transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, status, amount, capturedAmount, refundedAmount, JSON.stringify(txDoc));
+    v1.prepare('INSERT INTO transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES (?, ?, ?, ?, ?, ?)').run(
+      id,
+      status,
+      amount,
+      capturedAmount,
+      refundedAmount,
+      JSON.stringify(txDoc),
+    );
     const pin = pinRecord('sub-v1', { transactionId: id });
     const { subscriptionId, mid, status: pinStatus, ...pinDoc } = pin;
-    v1.prepare('INSERT INTO pins (subscription_id, mid, status, doc) VALUES (?, ?, ?, ?)').run(subscriptionId, mid, pinStatus, JSON.stringify(pinDoc));
-    v1.prepare('INSERT INTO caps (mid, cap_window, cap_key, amount, count) VALUES (?, ?, ?, ?, ?)').run('mid-a', 'monthly', '2026-11:USD', 1999, 1);
-    v1.prepare('INSERT INTO idempotency (key, request_hash, result, created_at) VALUES (?, ?, ?, ?)').run('sale:order-1', 'h1', JSON.stringify({ ok: true, value: { transactionId: id } }), 1);
+    v1.prepare('INSERT INTO pins (subscription_id, mid, status, doc) VALUES (?, ?, ?, ?)').run(
+      subscriptionId,
+      mid,
+      pinStatus,
+      JSON.stringify(pinDoc),
+    );
+    v1.prepare('INSERT INTO caps (mid, cap_window, cap_key, amount, count) VALUES (?, ?, ?, ?, ?)').run(
+      'mid-a',
+      'monthly',
+      '2026-11:USD',
+      1999,
+      1,
+    );
+    v1.prepare('INSERT INTO idempotency (key, request_hash, result, created_at) VALUES (?, ?, ?, ?)').run(
+      'sale:order-1',
+      'h1',
+      JSON.stringify({ ok: true, value: { transactionId: id } }),
+      1,
+    );
     v1.prepare('INSERT INTO secrets (name, value) VALUES (?, ?)').run('fingerprint', 'v1-secret');
     expect(() => v1.prepare('SELECT * FROM declines').all()).toThrow(/no such table/);
     v1.close();
@@ -70,11 +95,26 @@ describe('sqliteStore file and migrations', () => {
       expect(await store.getTransaction(id)).toEqual(tx);
       expect(await store.getPin('sub-v1')).toEqual(pin);
       expect(await store.reserveCap('mid-a', [{ window: 'monthly', key: '2026-11:USD', amountLimit: 2_000 }], 2)).toBe(false);
-      expect(await store.claimIdempotencyKey('sale:order-1', 'h1', 2)).toEqual({ status: 'completed', requestHash: 'h1', result: { ok: true, value: { transactionId: id } } });
+      expect(await store.claimIdempotencyKey('sale:order-1', 'h1', 2)).toEqual({
+        status: 'completed',
+        requestHash: 'h1',
+        result: { ok: true, value: { transactionId: id } },
+      });
       expect(await store.getOrCreateSecret('fingerprint')).toBe('v1-secret');
       expect(await store.reserveAmount(id, 'refunded', 1999)).toBe(true);
       // What version 2 added works on the upgraded file.
-      await store.commit({ decline: { fingerprint: STORED_CARD.fingerprint, mid: 'mid-a', at: 10, reason: 'do_not_honor', retry: 'later', amount: 5, currency: 'USD', initiator: 'cit' } });
+      await store.commit({
+        decline: {
+          fingerprint: STORED_CARD.fingerprint,
+          mid: 'mid-a',
+          at: 10,
+          reason: 'do_not_honor',
+          retry: 'later',
+          amount: 5,
+          currency: 'USD',
+          initiator: 'cit',
+        },
+      });
       expect(await store.declineHistory(STORED_CARD.fingerprint, 0)).toHaveLength(1);
     } finally {
       await store.close();
@@ -86,7 +126,10 @@ describe('sqliteStore file and migrations', () => {
     const path = freshPath();
     const db = new Database(path);
     migrateSqlite(db);
-    const broken = [...SQLITE_MIGRATIONS, { version: 3, name: 'broken', sql: 'CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);' }];
+    const broken = [
+      ...SQLITE_MIGRATIONS,
+      { version: 3, name: 'broken', sql: 'CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);' },
+    ];
     expect(() => migrateSqlite(db, broken)).toThrow(/no_such_table/);
     expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'half_done'`).all()).toEqual([]);
     expect(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 2 });

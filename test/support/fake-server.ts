@@ -60,12 +60,19 @@ export async function startFakeServer(handle: (req: RecordedRequest) => FakeResp
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', async () => {
-      const rec: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const rec: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(rec);
       const fault = faults.shift();
       const before = fault && (fault.type === 'timeout' || fault.type === 'reset') && !fault.afterProcessing;
       if (fault?.type === 'status') {
-        res.writeHead(fault.status, { 'content-type': 'text/html' }).end(fault.body ?? `<html><body>${fault.status} Bad Gateway</body></html>`);
+        res
+          .writeHead(fault.status, { 'content-type': 'text/html' })
+          .end(fault.body ?? `<html><body>${fault.status} Bad Gateway</body></html>`);
         return;
       }
       if (before) {

@@ -102,7 +102,10 @@ function applyDiscriminators(spec: Spec): void {
       allOf: [
         ...(plain.allOf ?? []),
         { properties: { [tag]: { enum: Object.keys(mapping) } } },
-        ...Object.entries(mapping).map(([value, $ref]) => ({ if: { properties: { [tag]: { const: value } }, required: [tag] }, then: { $ref } })),
+        ...Object.entries(mapping).map(([value, $ref]) => ({
+          if: { properties: { [tag]: { const: value } }, required: [tag] },
+          then: { $ref },
+        })),
       ],
     };
   }
@@ -149,8 +152,7 @@ export function openApiValidator(file: string): OpenApiValidator {
     t,
     re: new RegExp('^' + t.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}|\{[^}]+\}/g, '[^/]+') + '$'),
   }));
-  const rewriteRefs = (schema: unknown): unknown =>
-    JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"spec#/components/'));
+  const rewriteRefs = (schema: unknown): unknown => JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"spec#/components/'));
   const compile = (key: string, schema: unknown, form: boolean) => {
     let fn = cache.get(key);
     if (!fn) {
@@ -161,7 +163,12 @@ export function openApiValidator(file: string): OpenApiValidator {
   };
   const report = (fn: ValidateFunction, body: unknown): ValidationReport => {
     const ok = fn(body) as boolean;
-    return { ok, errors: ok ? [] : (fn.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`) };
+    return {
+      ok,
+      errors: ok
+        ? []
+        : (fn.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`),
+    };
   };
   const match = (path: string) => templates.find(({ re }) => re.test(path.split('?')[0]))?.t;
   return {

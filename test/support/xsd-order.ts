@@ -239,7 +239,10 @@ export function loadXsdChecker(file: string): XsdChecker {
       case 'xs:decimal':
         if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s)) fail('is not an xs:decimal');
         break;
-      case 'xs:int': case 'xs:integer': case 'xs:long': case 'xs:short':
+      case 'xs:int':
+      case 'xs:integer':
+      case 'xs:long':
+      case 'xs:short':
         if (!/^[+-]?\d+$/.test(s)) fail(`is not an ${builtin}`);
         else if (builtin === 'xs:int' && Math.abs(Number(s)) > 2 ** 31) fail('is out of the xs:int range');
         break;
@@ -262,7 +265,8 @@ export function loadXsdChecker(file: string): XsdChecker {
       if (f.maxInclusive !== undefined && Number(s) > f.maxInclusive) fail(`is above ${f.maxInclusive}`);
       const [int = '', frac = ''] = s.replace(/^[+-]/, '').split('.');
       if (f.fractionDigits !== undefined && frac.length > f.fractionDigits) fail(`has more than ${f.fractionDigits} decimals`);
-      if (f.totalDigits !== undefined && (int.replace(/^0+/, '') + frac).length > f.totalDigits) fail(`has more than ${f.totalDigits} digits`);
+      if (f.totalDigits !== undefined && (int.replace(/^0+/, '') + frac).length > f.totalDigits)
+        fail(`has more than ${f.totalDigits} digits`);
     }
   }
 
@@ -319,9 +323,11 @@ export function loadXsdChecker(file: string): XsdChecker {
           checkElement(`${path}.${p.name}`, p, obj[p.name], errors, false);
           pos++;
         } else if (p.min > 0) {
-          errors.push(keys.includes(p.name)
-            ? `${path}.${p.name}: out of XSD sequence order (found before it: ${keys[pos]})`
-            : `${path}.${p.name}: required element missing`);
+          errors.push(
+            keys.includes(p.name)
+              ? `${path}.${p.name}: out of XSD sequence order (found before it: ${keys[pos]})`
+              : `${path}.${p.name}: required element missing`,
+          );
         }
         return;
       }
@@ -346,9 +352,11 @@ export function loadXsdChecker(file: string): XsdChecker {
     const known = new Set(allElements(content).map((e) => e.name));
     for (const key of keys.slice(pos)) {
       if (errors.some((e) => e.startsWith(`${path}.${key}: out of XSD sequence order`))) continue;
-      errors.push(known.has(key)
-        ? `${path}.${key}: out of XSD sequence order (expected order: ${[...known].filter((k) => keys.includes(k)).join(', ')})`
-        : `${path}.${key}: unknown element`);
+      errors.push(
+        known.has(key)
+          ? `${path}.${key}: out of XSD sequence order (expected order: ${[...known].filter((k) => keys.includes(k)).join(', ')})`
+          : `${path}.${key}: unknown element`,
+      );
     }
   }
 

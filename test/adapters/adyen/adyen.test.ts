@@ -36,7 +36,15 @@ function payment(over: Partial<GatewayPaymentRequest> = {}): GatewayPaymentReque
 
 function followUp(gatewayTransactionId: string, amount: number, originalAmount = amount, currency = 'USD'): GatewayFollowUpRequest {
   seq += 1;
-  return { reference: `at_fu${String(seq).padStart(8, '0')}`, transactionId: 'tx_x', gatewayTransactionId, amount, currency, originalAmount, merchant: { id: 'adyen-1' } };
+  return {
+    reference: `at_fu${String(seq).padStart(8, '0')}`,
+    transactionId: 'tx_x',
+    gatewayTransactionId,
+    amount,
+    currency,
+    originalAmount,
+    merchant: { id: 'adyen-1' },
+  };
 }
 
 function approved(r: GatewayResult) {
@@ -77,7 +85,13 @@ describe('adyen(): configuration', () => {
 
   it('declares its capabilities truthfully: no lookup by reference, dedup by idempotency key', () => {
     expect(gw.gateway).toBe('adyen');
-    expect(gw.capabilities).toMatchObject({ lookup: false, idempotencyKeys: true, partialCapture: true, partialRefund: true, verify: true });
+    expect(gw.capabilities).toMatchObject({
+      lookup: false,
+      idempotencyKeys: true,
+      partialCapture: true,
+      partialRefund: true,
+      verify: true,
+    });
     expect(gw.lookup).toBeUndefined();
   });
 });
@@ -87,7 +101,14 @@ describe('the fake Adyen itself', () => {
     const res = await fetch(`${fake.url}/payments`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': API_KEY, 'idempotency-key': 'k-bad-1' },
-      body: JSON.stringify({ merchantAccount: MERCHANT, reference: 'r', amount: { value: '10', currency: 'USD' }, paymentMethod: { type: 'scheme' }, returnUrl: 'https://x', bogus: 1 }),
+      body: JSON.stringify({
+        merchantAccount: MERCHANT,
+        reference: 'r',
+        amount: { value: '10', currency: 'USD' },
+        paymentMethod: { type: 'scheme' },
+        returnUrl: 'https://x',
+        bogus: 1,
+      }),
     });
     expect(res.status).toBe(422);
     expect(fake.violations.splice(0)).toEqual([expect.stringMatching(/additional properties|must be integer/)]);
@@ -99,11 +120,21 @@ describe('payments', () => {
     const req = payment();
     const r = approved(await gw.sale(req));
     const charge = fake.charges.get(r.gatewayTransactionId)!;
-    expect(charge).toMatchObject({ reference: req.reference, merchantOrderReference: req.transactionId, amount: { value: 1999, currency: 'USD' }, captured: 1999 });
+    expect(charge).toMatchObject({
+      reference: req.reference,
+      merchantOrderReference: req.transactionId,
+      amount: { value: 1999, currency: 'USD' },
+      captured: 1999,
+    });
     expect(r.authCode).toMatch(/^\d{6}$/);
     expect(r.networkTransactionId).toBe(charge.networkTxReference);
     const sent = lastBody(fake);
-    expect(sent).toMatchObject({ captureDelayHours: 0, shopperInteraction: 'Ecommerce', shopperStatement: 'ACME*SHOP', paymentMethod: { type: 'scheme', expiryMonth: '03', expiryYear: '2030' } });
+    expect(sent).toMatchObject({
+      captureDelayHours: 0,
+      shopperInteraction: 'Ecommerce',
+      shopperStatement: 'ACME*SHOP',
+      paymentMethod: { type: 'scheme', expiryMonth: '03', expiryYear: '2030' },
+    });
     expect(fake.server.requests.at(-1)!.headers['x-api-key']).toBe(API_KEY);
   });
 
@@ -121,7 +152,11 @@ describe('payments', () => {
     approved(await gw.refund(followUp(r.gatewayTransactionId, 2000, 5000)));
     const books = fake.charges.get(r.gatewayTransactionId)!;
     expect(books).toMatchObject({ captured: 3000, refunded: 3000 });
-    expect(books.modifications.map((m) => [m.type, m.value, m.success])).toEqual([['capture', 3000, true], ['refund', 1000, true], ['refund', 2000, true]]);
+    expect(books.modifications.map((m) => [m.type, m.value, m.success])).toEqual([
+      ['capture', 3000, true],
+      ['refund', 1000, true],
+      ['refund', 2000, true],
+    ]);
   });
 
   it('voids an authorization with a cancel (no amount on the wire)', async () => {
@@ -138,14 +173,21 @@ describe('payments', () => {
     expect(fake.charges.get(r.gatewayTransactionId)!.refunded).toBe(2500);
   });
 
-  it('sends the billing address, customer and metadata in Adyen\'s shapes (spec-checked by the fake)', async () => {
-    approved(await gw.sale(payment({
-      billing: { line1: '1 Main St', line2: 'Apt 4', city: 'Springfield', state: 'IL', postalCode: '62701', country: 'us' },
-      metadata: { funnel: 'a', 'a-key-longer-than-twenty-chars': 'dropped' },
-    })));
+  it("sends the billing address, customer and metadata in Adyen's shapes (spec-checked by the fake)", async () => {
+    approved(
+      await gw.sale(
+        payment({
+          billing: { line1: '1 Main St', line2: 'Apt 4', city: 'Springfield', state: 'IL', postalCode: '62701', country: 'us' },
+          metadata: { funnel: 'a', 'a-key-longer-than-twenty-chars': 'dropped' },
+        }),
+      ),
+    );
     expect(lastBody(fake)).toMatchObject({
       billingAddress: { street: '1 Main St, Apt 4', city: 'Springfield', stateOrProvince: 'IL', postalCode: '62701', country: 'US' },
-      shopperEmail: 'a@b.co', shopperIP: '203.0.113.9', countryCode: 'US', metadata: { funnel: 'a' },
+      shopperEmail: 'a@b.co',
+      shopperIP: '203.0.113.9',
+      countryCode: 'US',
+      metadata: { funnel: 'a' },
     });
   });
 
@@ -235,7 +277,10 @@ describe('declines', () => {
     const r = await gw.sale(payment());
     expect(r).toMatchObject({ status: 'declined', advice: '03' });
     if (r.status !== 'declined') return;
-    expect(normalizeDecline({ gateway: 'adyen', code: r.code, message: r.message, advice: r.advice })).toMatchObject({ retry: 'never', cascade: false });
+    expect(normalizeDecline({ gateway: 'adyen', code: r.code, message: r.message, advice: r.advice })).toMatchObject({
+      retry: 'never',
+      cascade: false,
+    });
   });
 
   it('honours Adyen test holder names (DECLINED → refusalReasonCode 2)', async () => {
@@ -248,43 +293,91 @@ describe('3-D Secure', () => {
   it('RedirectShopper comes back as requires_action with the redirect, never a decline', async () => {
     fake.next({ kind: 'redirect' });
     const r = await gw.sale(payment());
-    expect(r).toMatchObject({ status: 'requires_action', action: { type: 'redirect', method: 'GET', url: expect.stringMatching(/^https:\/\//) } });
+    expect(r).toMatchObject({
+      status: 'requires_action',
+      action: { type: 'redirect', method: 'GET', url: expect.stringMatching(/^https:\/\//) },
+    });
   });
 
   it('IdentifyShopper (native 3DS2) comes back as requires_action with the SDK action data', async () => {
     fake.next({ kind: 'identify' });
     const r = await gw.sale(payment());
-    expect(r).toMatchObject({ status: 'requires_action', action: { type: 'sdk', data: { type: 'threeDS2', subtype: 'fingerprint', token: expect.any(String) } } });
+    expect(r).toMatchObject({
+      status: 'requires_action',
+      action: { type: 'sdk', data: { type: 'threeDS2', subtype: 'fingerprint', token: expect.any(String) } },
+    });
   });
 
   it('sends a completed 3-D Secure result as mpiData', async () => {
-    const threeDS = { version: '2.2.0', eci: '05', cavv: 'AAABBEg0VhI0VniQEjRWAAAAAAA=', dsTransactionId: 'f25084f0-5b16-4c0a-ae5d-b24808a95e4b' };
+    const threeDS = {
+      version: '2.2.0',
+      eci: '05',
+      cavv: 'AAABBEg0VhI0VniQEjRWAAAAAAA=',
+      dsTransactionId: 'f25084f0-5b16-4c0a-ae5d-b24808a95e4b',
+    };
     const r = approved(await gw.sale(payment({ threeDS })));
-    expect(fake.charges.get(r.gatewayTransactionId)!.mpiData).toEqual({ cavv: threeDS.cavv, eci: '05', dsTransID: threeDS.dsTransactionId, threeDSVersion: '2.2.0', directoryResponse: 'Y' });
+    expect(fake.charges.get(r.gatewayTransactionId)!.mpiData).toEqual({
+      cavv: threeDS.cavv,
+      eci: '05',
+      dsTransID: threeDS.dsTransactionId,
+      threeDSVersion: '2.2.0',
+      directoryResponse: 'Y',
+    });
   });
 });
 
 describe('subscriptions: stored credentials', () => {
   it('stores the card on the initial payment and rebills with the token under ContAuth + Subscription', async () => {
     const first = approved(await gw.sale(payment({ storedCredential: { type: 'initial', reason: 'recurring' } })));
-    expect(lastBody(fake)).toMatchObject({ shopperInteraction: 'Ecommerce', recurringProcessingModel: 'Subscription', storePaymentMethod: true, shopperReference: 'cust-42' });
+    expect(lastBody(fake)).toMatchObject({
+      shopperInteraction: 'Ecommerce',
+      recurringProcessingModel: 'Subscription',
+      storePaymentMethod: true,
+      shopperReference: 'cust-42',
+    });
     const initial = fake.charges.get(first.gatewayTransactionId)!;
     expect(first.gatewayToken).toBe(`${initial.storedPaymentMethodId}:cust-42`);
     expect(first.networkTransactionId).toBe(initial.networkTxReference);
 
-    const rebill = approved(await gw.sale(payment({
-      card: undefined, customer: undefined,
-      storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', gatewayToken: first.gatewayToken, networkTransactionId: first.networkTransactionId, previousGatewayTransactionId: first.gatewayTransactionId },
-    })));
-    expect(lastBody(fake)).toMatchObject({ shopperInteraction: 'ContAuth', recurringProcessingModel: 'Subscription', shopperReference: 'cust-42', paymentMethod: { type: 'scheme', storedPaymentMethodId: initial.storedPaymentMethodId } });
+    const rebill = approved(
+      await gw.sale(
+        payment({
+          card: undefined,
+          customer: undefined,
+          storedCredential: {
+            type: 'subsequent',
+            initiator: 'merchant',
+            reason: 'recurring',
+            gatewayToken: first.gatewayToken,
+            networkTransactionId: first.networkTransactionId,
+            previousGatewayTransactionId: first.gatewayTransactionId,
+          },
+        }),
+      ),
+    );
+    expect(lastBody(fake)).toMatchObject({
+      shopperInteraction: 'ContAuth',
+      recurringProcessingModel: 'Subscription',
+      shopperReference: 'cust-42',
+      paymentMethod: { type: 'scheme', storedPaymentMethodId: initial.storedPaymentMethodId },
+    });
     expect(fake.charges.get(rebill.gatewayTransactionId)!.paidWithStoredPaymentMethodId).toBe(initial.storedPaymentMethodId);
   });
 
   it('rebills with the card and the network transaction id when there is no token, without a CVC', async () => {
     const first = approved(await gw.sale(payment()));
-    const rebill = approved(await gw.sale(payment({
-      storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', networkTransactionId: first.networkTransactionId },
-    })));
+    const rebill = approved(
+      await gw.sale(
+        payment({
+          storedCredential: {
+            type: 'subsequent',
+            initiator: 'merchant',
+            reason: 'recurring',
+            networkTransactionId: first.networkTransactionId,
+          },
+        }),
+      ),
+    );
     const sent = lastBody(fake);
     expect(sent.shopperInteraction).toBe('ContAuth');
     expect(sent.paymentMethod.networkPaymentReference).toBe(first.networkTransactionId);
@@ -298,7 +391,12 @@ describe('subscriptions: stored credentials', () => {
   });
 
   it('a rebill with neither token nor card is refused locally, naming the field', async () => {
-    const r = await gw.sale(payment({ card: undefined, storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', networkTransactionId: '123' } }));
+    const r = await gw.sale(
+      payment({
+        card: undefined,
+        storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', networkTransactionId: '123' },
+      }),
+    );
     expect(r).toMatchObject({ status: 'error', ambiguous: false, message: expect.stringMatching(/^card: /) });
   });
 });
@@ -324,18 +422,35 @@ describe('idempotency and transport failures', () => {
   });
 
   it('a timeout after Adyen processed the payment is ambiguous', async () => {
-    const quick = adyen({ apiKey: API_KEY, merchantAccount: MERCHANT, baseUrl: fake.url, returnUrl: 'https://shop.example/return', timeoutMs: 200, transportRetries: 0 });
+    const quick = adyen({
+      apiKey: API_KEY,
+      merchantAccount: MERCHANT,
+      baseUrl: fake.url,
+      returnUrl: 'https://shop.example/return',
+      timeoutMs: 200,
+      transportRetries: 0,
+    });
     fake.server.inject({ type: 'timeout', afterProcessing: true });
     expect(await quick.sale(payment())).toMatchObject({ status: 'error', ambiguous: true });
   });
 
   it('a connection reset on every try is ambiguous', async () => {
-    fake.server.inject({ type: 'reset', afterProcessing: false }, { type: 'reset', afterProcessing: false }, { type: 'reset', afterProcessing: false });
+    fake.server.inject(
+      { type: 'reset', afterProcessing: false },
+      { type: 'reset', afterProcessing: false },
+      { type: 'reset', afterProcessing: false },
+    );
     expect(await gw.sale(payment())).toMatchObject({ status: 'error', ambiguous: true });
   });
 
   it('a refused connection is not ambiguous: nothing reached Adyen', async () => {
-    const closed = adyen({ apiKey: API_KEY, merchantAccount: MERCHANT, baseUrl: 'http://127.0.0.1:1', returnUrl: 'https://shop.example/return', transportRetries: 0 });
+    const closed = adyen({
+      apiKey: API_KEY,
+      merchantAccount: MERCHANT,
+      baseUrl: 'http://127.0.0.1:1',
+      returnUrl: 'https://shop.example/return',
+      transportRetries: 0,
+    });
     expect(await closed.sale(payment())).toMatchObject({ status: 'error', ambiguous: false });
   });
 
@@ -358,7 +473,13 @@ describe('idempotency and transport failures', () => {
 
   it('a 422 validation error is a clear, non-ambiguous error, not a decline', async () => {
     fake.next({ kind: 'error', status: 422 });
-    expect(await gw.sale(payment())).toMatchObject({ status: 'error', ambiguous: false, httpStatus: 422, code: '14_030', message: expect.stringContaining('Return URL is missing') });
+    expect(await gw.sale(payment())).toMatchObject({
+      status: 'error',
+      ambiguous: false,
+      httpStatus: 422,
+      code: '14_030',
+      message: expect.stringContaining('Return URL is missing'),
+    });
   });
 
   it('a 500 where Adyen says the request was refused for configuration is not ambiguous', async () => {
@@ -369,8 +490,19 @@ describe('idempotency and transport failures', () => {
   it('a wrong API key is a merchant error (401), a wrong merchant account too (403)', async () => {
     const wrongKey = adyen({ apiKey: 'nope', merchantAccount: MERCHANT, baseUrl: fake.url, returnUrl: 'https://shop.example/return' });
     expect(await wrongKey.sale(payment())).toMatchObject({ status: 'error', ambiguous: false, merchantError: true, httpStatus: 401 });
-    const wrongAccount = adyen({ apiKey: API_KEY, merchantAccount: 'OtherECOM', baseUrl: fake.url, returnUrl: 'https://shop.example/return' });
-    expect(await wrongAccount.sale(payment())).toMatchObject({ status: 'error', ambiguous: false, merchantError: true, httpStatus: 403, code: '901' });
+    const wrongAccount = adyen({
+      apiKey: API_KEY,
+      merchantAccount: 'OtherECOM',
+      baseUrl: fake.url,
+      returnUrl: 'https://shop.example/return',
+    });
+    expect(await wrongAccount.sale(payment())).toMatchObject({
+      status: 'error',
+      ambiguous: false,
+      merchantError: true,
+      httpStatus: 403,
+      code: '901',
+    });
   });
 });
 
@@ -382,7 +514,11 @@ describe('card data never leaks', () => {
     results.push(await gw.sale(payment()));
     fake.server.inject({ type: 'status', status: 500, body: `upstream failed for card ${PAN}` });
     results.push(await gw.sale(payment()));
-    fake.server.inject({ type: 'reset', afterProcessing: false }, { type: 'reset', afterProcessing: false }, { type: 'reset', afterProcessing: false });
+    fake.server.inject(
+      { type: 'reset', afterProcessing: false },
+      { type: 'reset', afterProcessing: false },
+      { type: 'reset', afterProcessing: false },
+    );
     results.push(await gw.sale(payment()));
     const text = JSON.stringify(results);
     expect(text).not.toContain(PAN);
@@ -395,7 +531,10 @@ describe('card data never leaks', () => {
     const dir = resolve(__dirname, '../../../adapters/adyen/fixtures');
     const spec = openApiValidator(ADYEN_SPEC);
     const route: Record<string, [string, number]> = {
-      'payment-': ['/payments', 200], 'capture-': ['/payments/X/captures', 201], 'cancel-': ['/payments/X/cancels', 201], 'refund-': ['/payments/X/refunds', 201],
+      'payment-': ['/payments', 200],
+      'capture-': ['/payments/X/captures', 201],
+      'cancel-': ['/payments/X/cancels', 201],
+      'refund-': ['/payments/X/refunds', 201],
     };
     for (const file of readdirSync(dir)) {
       const text = readFileSync(resolve(dir, file), 'utf8');

@@ -17,7 +17,10 @@ let router: Router;
 let n = 0;
 
 const sale = (over: Partial<PaymentRequest> = {}): PaymentRequest => ({
-  profile: 'default', idempotencyKey: `order-${++n}`, amount: 1999, currency: 'USD',
+  profile: 'default',
+  idempotencyKey: `order-${++n}`,
+  amount: 1999,
+  currency: 'USD',
   card: { number: PAN, expMonth: 3, expYear: 2030, cvc: '737' },
   customer: { id: `cust-${n}`, email: 'a@b.co', country: 'US', ip: '203.0.113.9' },
   ...over,
@@ -28,15 +31,21 @@ beforeAll(async () => {
   sbx = sandbox({ id: 'sbx-1' });
   router = createRouter({
     merchantAccounts: [
-      { id: 'adyen-1', adapter: adyen({ apiKey: 'k_test', merchantAccount: 'AcmeECOM', baseUrl: fake.url, returnUrl: 'https://shop.example/return' }), descriptor: 'ACME*SHOP' },
+      {
+        id: 'adyen-1',
+        adapter: adyen({ apiKey: 'k_test', merchantAccount: 'AcmeECOM', baseUrl: fake.url, returnUrl: 'https://shop.example/return' }),
+        descriptor: 'ACME*SHOP',
+      },
       { id: 'sbx-1', adapter: sbx },
     ],
-    profiles: [{
-      id: 'default',
-      pools: { main: { strategy: 'priority', members: [{ mid: 'adyen-1' }, { mid: 'sbx-1' }] } },
-      route: ['main'],
-      cascade: { maxAttempts: 2, on: 'soft' },
-    }],
+    profiles: [
+      {
+        id: 'default',
+        pools: { main: { strategy: 'priority', members: [{ mid: 'adyen-1' }, { mid: 'sbx-1' }] } },
+        route: ['main'],
+        cascade: { maxAttempts: 2, on: 'soft' },
+      },
+    ],
     store: memoryStore(),
   });
 });
@@ -61,7 +70,10 @@ describe('router with an Adyen MID', () => {
     const r = await router.sale(sale());
     const ok = r.unwrap();
     expect(ok.mid).toBe('sbx-1');
-    expect(ok.attempts.map((a) => [a.mid, a.outcome, a.decline?.reason])).toEqual([['adyen-1', 'declined', 'do_not_honor'], ['sbx-1', 'approved', undefined]]);
+    expect(ok.attempts.map((a) => [a.mid, a.outcome, a.decline?.reason])).toEqual([
+      ['adyen-1', 'declined', 'do_not_honor'],
+      ['sbx-1', 'approved', undefined],
+    ]);
     expect(JSON.stringify(ok)).not.toContain(PAN);
 
     const adyenBooks = fake.charges.size;
@@ -70,7 +82,7 @@ describe('router with an Adyen MID', () => {
     expect(fake.charges.size).toBe(adyenBooks); // nothing went to Adyen
   });
 
-  it('never cascades after Adyen\'s excessive-retry block (46)', async () => {
+  it("never cascades after Adyen's excessive-retry block (46)", async () => {
     const sandboxCalls = sbx.calls.sale ?? 0;
     fake.next({ kind: 'refuse', code: '46' });
     const r = await router.sale(sale());
@@ -81,15 +93,23 @@ describe('router with an Adyen MID', () => {
 
   it('rebills a subscription on the Adyen MID with the stored payment method', async () => {
     // A different card: the one above is now barred by the network rules after the 46 block.
-    const first = (await router.sale(sale({ subscription: { id: 'sub-adyen-1' }, card: { number: '5555341244441115', expMonth: 3, expYear: 2030, cvc: '737' } }))).unwrap();
+    const first = (
+      await router.sale(
+        sale({ subscription: { id: 'sub-adyen-1' }, card: { number: '5555341244441115', expMonth: 3, expYear: 2030, cvc: '737' } }),
+      )
+    ).unwrap();
     expect(first.mid).toBe('adyen-1');
     const initial = fake.charges.get(first.gatewayTransactionId)!;
     expect(initial).toMatchObject({ shopperInteraction: 'Ecommerce', recurringProcessingModel: 'Subscription' });
 
-    const rebill = (await router.rebill({ subscriptionId: 'sub-adyen-1', amount: 1999, currency: 'USD', idempotencyKey: 'rebill-1' })).unwrap();
+    const rebill = (
+      await router.rebill({ subscriptionId: 'sub-adyen-1', amount: 1999, currency: 'USD', idempotencyKey: 'rebill-1' })
+    ).unwrap();
     expect(rebill.mid).toBe('adyen-1');
     expect(fake.charges.get(rebill.gatewayTransactionId)).toMatchObject({
-      shopperInteraction: 'ContAuth', recurringProcessingModel: 'Subscription', paidWithStoredPaymentMethodId: initial.storedPaymentMethodId,
+      shopperInteraction: 'ContAuth',
+      recurringProcessingModel: 'Subscription',
+      paidWithStoredPaymentMethodId: initial.storedPaymentMethodId,
     });
   });
 });

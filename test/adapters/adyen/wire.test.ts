@@ -40,7 +40,12 @@ describe('raw acquirer responses and advice codes', () => {
   });
 
   it.each([
-    ['03', '03'], ['3', '03'], ['21: Payment Cancellation', '21'], ['01 : New account information available', '01'], ['', undefined], [undefined, undefined],
+    ['03', '03'],
+    ['3', '03'],
+    ['21: Payment Cancellation', '21'],
+    ['01 : New account information available', '01'],
+    ['', undefined],
+    [undefined, undefined],
   ])('merchantAdviceCode %s → %s', (raw, mac) => {
     expect(merchantAdvice(raw)).toBe(mac);
   });

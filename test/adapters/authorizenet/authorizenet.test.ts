@@ -23,8 +23,15 @@ const payment = (over: Partial<GatewayPaymentRequest> = {}): GatewayPaymentReque
   ...over,
 });
 const followUp = (gatewayTransactionId: string, amount: number, over: Partial<GatewayFollowUpRequest> = {}): GatewayFollowUpRequest => ({
-  reference: `fu_${++seq}`, transactionId: `tx_${seq}`, gatewayTransactionId, amount, currency: 'USD', originalAmount: amount,
-  card: { bin: '411111', last4: '1111' }, merchant: { id: 'mid-anet' }, ...over,
+  reference: `fu_${++seq}`,
+  transactionId: `tx_${seq}`,
+  gatewayTransactionId,
+  amount,
+  currency: 'USD',
+  originalAmount: amount,
+  card: { bin: '411111', last4: '1111' },
+  merchant: { id: 'mid-anet' },
+  ...over,
 });
 const lastTransactionRequest = () => fake.bodies.at(-1)!.createTransactionRequest.transactionRequest;
 const approvedId = (r: GatewayResult) => {
@@ -50,7 +57,19 @@ afterEach(() => {
 describe('authorizenet adapter: payments', () => {
   it('declares its capabilities truthfully', () => {
     expect(anet.gateway).toBe('authorizenet');
-    expect(anet.capabilities).toMatchObject({ authorize: true, sale: true, capture: true, partialCapture: true, void: true, refund: true, partialRefund: true, verify: false, idempotencyKeys: false, threeDS: true, lookup: true });
+    expect(anet.capabilities).toMatchObject({
+      authorize: true,
+      sale: true,
+      capture: true,
+      partialCapture: true,
+      void: true,
+      refund: true,
+      partialRefund: true,
+      verify: false,
+      idempotencyKeys: false,
+      threeDS: true,
+      lookup: true,
+    });
     expect(anet.verify).toBeUndefined();
   });
 
@@ -63,17 +82,26 @@ describe('authorizenet adapter: payments', () => {
     expect(Object.keys(body)).toEqual(['merchantAuthentication', 'refId', 'transactionRequest']);
     expect(body.refId).toBe(req.reference);
     expect(body.transactionRequest).toMatchObject({
-      transactionType: 'authCaptureTransaction', amount: '19.99', currencyCode: 'USD',
+      transactionType: 'authCaptureTransaction',
+      amount: '19.99',
+      currencyCode: 'USD',
       payment: { creditCard: { cardNumber: PAN, expirationDate: '2030-12', cardCode: CVC } },
-      order: { invoiceNumber: req.reference }, customer: { id: 'cust-1', email: 'ellen@example.com' },
-      billTo: { firstName: 'Ellen Q', lastName: 'Johnson', address: '14 Main Street', zip: '44628' }, customerIP: '203.0.113.9',
+      order: { invoiceNumber: req.reference },
+      customer: { id: 'cust-1', email: 'ellen@example.com' },
+      billTo: { firstName: 'Ellen Q', lastName: 'Johnson', address: '14 Main Street', zip: '44628' },
+      customerIP: '203.0.113.9',
     });
     expect(fake.charges.get(id)).toMatchObject({ amount: 1999, captured: 1999, transactionType: 'authCaptureTransaction' });
     noCardData(r);
   });
 
   it('converts amounts exactly per currency: USD 2, JPY 0, KWD 3 decimals', async () => {
-    for (const [currency, amount, wire] of [['USD', 100_005, '1000.05'], ['JPY', 1500, '1500'], ['KWD', 12_345, '12.345'], ['USD', 1, '0.01']] as const) {
+    for (const [currency, amount, wire] of [
+      ['USD', 100_005, '1000.05'],
+      ['JPY', 1500, '1500'],
+      ['KWD', 12_345, '12.345'],
+      ['USD', 1, '0.01'],
+    ] as const) {
       const id = approvedId(await anet.authorize(payment({ currency, amount })));
       expect(lastTransactionRequest()).toMatchObject({ transactionType: 'authOnlyTransaction', amount: wire, currencyCode: currency });
       expect(fake.charges.get(id)!.amount).toBe(amount);
@@ -83,15 +111,23 @@ describe('authorizenet adapter: payments', () => {
   it('passes a completed 3-D Secure result as cardholderAuthentication (no challenge flow: never requires_action)', async () => {
     const r = await anet.authorize(payment({ threeDS: { eci: '05', cavv: 'AAABBEg0VhI0VniQEjRWAAAAAAA' } }));
     expect(r.status).toBe('approved');
-    expect(lastTransactionRequest().cardholderAuthentication).toEqual({ authenticationIndicator: '05', cardholderAuthenticationValue: 'AAABBEg0VhI0VniQEjRWAAAAAAA' });
+    expect(lastTransactionRequest().cardholderAuthentication).toEqual({
+      authenticationIndicator: '05',
+      cardholderAuthenticationValue: 'AAABBEg0VhI0VniQEjRWAAAAAAA',
+    });
   });
 
   it('rejects bad input with a typed error naming the field, before any request', async () => {
     const before = fake.bodies.length;
     const cases: Array<[Partial<GatewayPaymentRequest>, string]> = [
-      [{ amount: 19.99 }, 'amount'], [{ amount: 0 }, 'amount'], [{ currency: 'usd' }, 'currency'], [{ reference: 'r'.repeat(21) }, 'reference'],
-      [{ card: undefined }, 'card.number'], [{ card: { number: PAN, expMonth: 13, expYear: 2030 } }, 'card.expMonth'],
-      [{ card: { number: PAN, expMonth: 1, expYear: 2030, cvc: '12' } }, 'card.cvc'], [{ threeDS: { eci: '05' } }, 'threeDS'],
+      [{ amount: 19.99 }, 'amount'],
+      [{ amount: 0 }, 'amount'],
+      [{ currency: 'usd' }, 'currency'],
+      [{ reference: 'r'.repeat(21) }, 'reference'],
+      [{ card: undefined }, 'card.number'],
+      [{ card: { number: PAN, expMonth: 13, expYear: 2030 } }, 'card.expMonth'],
+      [{ card: { number: PAN, expMonth: 1, expYear: 2030, cvc: '12' } }, 'card.cvc'],
+      [{ threeDS: { eci: '05' } }, 'threeDS'],
     ];
     for (const [over, field] of cases) {
       const r = await anet.sale(payment(over));
@@ -122,7 +158,11 @@ describe('authorizenet adapter: declines and errors', () => {
     const r = await anet.sale(payment());
     expect(r).toMatchObject({ status: 'declined', code });
     noCardData(r); // the gateway's text is redacted
-    const d = normalizeDecline({ gateway: 'authorizenet', code: (r as { code: string }).code, message: (r as { message?: string }).message });
+    const d = normalizeDecline({
+      gateway: 'authorizenet',
+      code: (r as { code: string }).code,
+      message: (r as { message?: string }).message,
+    });
     expect(d.reason).toBe(reason);
     expect(d.cascade).toBe(cascade);
     expect(d.source).toBe('gateway');
@@ -144,7 +184,7 @@ describe('authorizenet adapter: declines and errors', () => {
     expect((r as { merchantError?: boolean }).merchantError).toBeUndefined();
   });
 
-  it('held for review (responseCode 4) is ambiguous: the money may move after the merchant\'s review', async () => {
+  it("held for review (responseCode 4) is ambiguous: the money may move after the merchant's review", async () => {
     fake.script({ responseCode: '4', code: '253' });
     const r = await anet.sale(payment());
     expect(r).toMatchObject({ status: 'error', ambiguous: true, code: '253' });
@@ -155,7 +195,12 @@ describe('authorizenet adapter: declines and errors', () => {
     const before = fake.server.requests.length;
     const charges = fake.charges.size;
     fake.server.inject({ type: 'timeout', afterProcessing: true });
-    const r = await authorizenet({ apiLoginId: fake.apiLoginId, transactionKey: fake.transactionKey, baseUrl: fake.url, timeoutMs: 300 }).sale(payment());
+    const r = await authorizenet({
+      apiLoginId: fake.apiLoginId,
+      transactionKey: fake.transactionKey,
+      baseUrl: fake.url,
+      timeoutMs: 300,
+    }).sale(payment());
     expect(r).toMatchObject({ status: 'error', ambiguous: true });
     expect(fake.server.requests.length - before).toBe(1);
     expect(fake.charges.size - charges).toBe(1); // charged once, reported as unknown
@@ -230,7 +275,10 @@ describe('authorizenet adapter: follow-ups', () => {
     const partial = await anet.refund(followUp(id, 2500));
     expect(partial.status).toBe('approved');
     expect(lastTransactionRequest()).toMatchObject({
-      transactionType: 'refundTransaction', amount: '25.00', payment: { creditCard: { cardNumber: '1111', expirationDate: 'XXXX' } }, refTransId: id,
+      transactionType: 'refundTransaction',
+      amount: '25.00',
+      payment: { creditCard: { cardNumber: '1111', expirationDate: 'XXXX' } },
+      refTransId: id,
     });
     expect(approvedId(await anet.refund(followUp(id, 7500)))).not.toBe(id);
     expect(fake.charges.get(id)!.refunded).toBe(10_000);
@@ -238,7 +286,11 @@ describe('authorizenet adapter: follow-ups', () => {
   });
 
   it('a refund without the last four digits is a typed error; an unknown transaction is an error, not a decline', async () => {
-    expect(await anet.refund(followUp('60000000001', 100, { card: undefined }))).toMatchObject({ status: 'error', ambiguous: false, message: expect.stringMatching(/^card\.last4:/) });
+    expect(await anet.refund(followUp('60000000001', 100, { card: undefined }))).toMatchObject({
+      status: 'error',
+      ambiguous: false,
+      message: expect.stringMatching(/^card\.last4:/),
+    });
     expect(await anet.void(followUp('99999999999', 100))).toMatchObject({ status: 'error', ambiguous: false, code: '16' });
   });
 });
@@ -251,10 +303,18 @@ describe('authorizenet adapter: subscriptions (stored credentials)', () => {
     expect(lastTransactionRequest().processingOptions).toEqual({ isFirstRecurringPayment: 'true' });
     expect(lastTransactionRequest().subsequentAuthInformation).toBeUndefined();
 
-    const rebill = await anet.sale(payment({
-      card: { number: PAN, expMonth: 12, expYear: 2030 },
-      storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', networkTransactionId: ntid, previousGatewayTransactionId: id },
-    }));
+    const rebill = await anet.sale(
+      payment({
+        card: { number: PAN, expMonth: 12, expYear: 2030 },
+        storedCredential: {
+          type: 'subsequent',
+          initiator: 'merchant',
+          reason: 'recurring',
+          networkTransactionId: ntid,
+          previousGatewayTransactionId: id,
+        },
+      }),
+    );
     expect(rebill.status).toBe('approved');
     const tr = lastTransactionRequest();
     expect(tr.processingOptions).toEqual({ isSubsequentAuth: 'true', isStoredCredentials: 'true' });
@@ -266,14 +326,26 @@ describe('authorizenet adapter: subscriptions (stored credentials)', () => {
   it('an unscheduled first use sends isFirstSubsequentAuth; an unscheduled MIT has no recurringBilling', async () => {
     await anet.sale(payment({ storedCredential: { type: 'initial', reason: 'unscheduled' } }));
     expect(lastTransactionRequest().processingOptions).toEqual({ isFirstSubsequentAuth: 'true' });
-    await anet.sale(payment({ storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'unscheduled', networkTransactionId: 'ABC123' } }));
+    await anet.sale(
+      payment({ storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'unscheduled', networkTransactionId: 'ABC123' } }),
+    );
     expect(lastTransactionRequest().transactionSettings).toBeUndefined();
     expect(lastTransactionRequest().subsequentAuthInformation).toEqual({ originalNetworkTransId: 'ABC123' });
   });
 
   it('a rebill without the card is a typed error (this adapter does not vault cards)', async () => {
-    const r = await anet.sale(payment({ card: undefined, storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', networkTransactionId: 'X1' } }));
-    expect(r).toMatchObject({ status: 'error', ambiguous: false, code: 'invalid_request', message: expect.stringMatching(/^card\.number:/) });
+    const r = await anet.sale(
+      payment({
+        card: undefined,
+        storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', networkTransactionId: 'X1' },
+      }),
+    );
+    expect(r).toMatchObject({
+      status: 'error',
+      ambiguous: false,
+      code: 'invalid_request',
+      message: expect.stringMatching(/^card\.number:/),
+    });
   });
 });
 
@@ -281,12 +353,35 @@ describe('authorizenet adapter: lookup by our reference', () => {
   it('finds an attempt by its gateway id (getTransactionDetailsRequest) and checks our reference', async () => {
     const req = payment();
     const id = approvedId(await anet.sale(req));
-    const found = await anet.lookup!({ reference: req.reference, transactionId: req.transactionId, gatewayTransactionId: id, amount: 1999, currency: 'USD', merchant: req.merchant });
+    const found = await anet.lookup!({
+      reference: req.reference,
+      transactionId: req.transactionId,
+      gatewayTransactionId: id,
+      amount: 1999,
+      currency: 'USD',
+      merchant: req.merchant,
+    });
     expect(found).toMatchObject({ status: 'approved', gatewayTransactionId: id, networkTransactionId: `NTID${id}X` });
     expect(fake.bodies.at(-1)).toEqual({ getTransactionDetailsRequest: { merchantAuthentication: expect.any(Object), transId: id } });
-    const other = await anet.lookup!({ reference: 'someone-else', transactionId: 'x', gatewayTransactionId: id, amount: 1999, currency: 'USD', merchant: req.merchant });
+    const other = await anet.lookup!({
+      reference: 'someone-else',
+      transactionId: 'x',
+      gatewayTransactionId: id,
+      amount: 1999,
+      currency: 'USD',
+      merchant: req.merchant,
+    });
     expect(other).toMatchObject({ status: 'error', ambiguous: false });
-    expect(await anet.lookup!({ reference: 'r', transactionId: 'x', gatewayTransactionId: '123', amount: 1, currency: 'USD', merchant: req.merchant })).toEqual({ status: 'not_found' });
+    expect(
+      await anet.lookup!({
+        reference: 'r',
+        transactionId: 'x',
+        gatewayTransactionId: '123',
+        amount: 1,
+        currency: 'USD',
+        merchant: req.merchant,
+      }),
+    ).toEqual({ status: 'not_found' });
   });
 
   it('resolves an ambiguous timeout by reference alone through the unsettled transaction list', async () => {
@@ -294,7 +389,13 @@ describe('authorizenet adapter: lookup by our reference', () => {
     fake.server.inject({ type: 'timeout', afterProcessing: true });
     const slow = authorizenet({ apiLoginId: fake.apiLoginId, transactionKey: fake.transactionKey, baseUrl: fake.url, timeoutMs: 300 });
     expect(await slow.sale(req)).toMatchObject({ status: 'error', ambiguous: true });
-    const found = await anet.lookup!({ reference: req.reference, transactionId: req.transactionId, amount: 1999, currency: 'USD', merchant: req.merchant });
+    const found = await anet.lookup!({
+      reference: req.reference,
+      transactionId: req.transactionId,
+      amount: 1999,
+      currency: 'USD',
+      merchant: req.merchant,
+    });
     expect(found.status).toBe('approved');
     expect(fake.bodies.at(-2)).toHaveProperty('getUnsettledTransactionListRequest');
   });

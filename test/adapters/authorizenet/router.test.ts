@@ -21,8 +21,18 @@ function setup() {
   const store = memoryStore();
   const events: unknown[] = [];
   const router = createRouter({
-    merchantAccounts: [{ id: 'anet-1', adapter: anet }, { id: 'sbx-1', adapter: backup }],
-    profiles: [{ id: 'default', pools: { p: { strategy: 'priority', members: [{ mid: 'anet-1' }, { mid: 'sbx-1' }] } }, route: ['p'], cascade: { maxAttempts: 2 } } as never],
+    merchantAccounts: [
+      { id: 'anet-1', adapter: anet },
+      { id: 'sbx-1', adapter: backup },
+    ],
+    profiles: [
+      {
+        id: 'default',
+        pools: { p: { strategy: 'priority', members: [{ mid: 'anet-1' }, { mid: 'sbx-1' }] } },
+        route: ['p'],
+        cascade: { maxAttempts: 2 },
+      } as never,
+    ],
     store,
   });
   for (const e of ['attempt', 'approved', 'declined', 'cascade', 'ambiguous', 'pin:created'] as const) router.on(e, (p) => events.push(p));
@@ -40,7 +50,12 @@ describe('authorizenet through the router', () => {
     const refund = (await router.refund(sale.transactionId, { amount: 1200 })).unwrap();
     expect(refund).toMatchObject({ mid: 'anet-1', operation: 'refund', amount: 1200 });
     const wire = fake.bodies.at(-1)!.createTransactionRequest.transactionRequest;
-    expect(wire).toMatchObject({ transactionType: 'refundTransaction', amount: '12.00', refTransId: sale.gatewayTransactionId, payment: { creditCard: { cardNumber: '1111', expirationDate: 'XXXX' } } });
+    expect(wire).toMatchObject({
+      transactionType: 'refundTransaction',
+      amount: '12.00',
+      refTransId: sale.gatewayTransactionId,
+      payment: { creditCard: { cardNumber: '1111', expirationDate: 'XXXX' } },
+    });
     expect(fake.charges.get(sale.gatewayTransactionId)!.refunded).toBe(1200);
     expect(backup.charges.size).toBe(0);
     expect(JSON.stringify(events)).not.toMatch(/4111111111111111/);
@@ -51,7 +66,10 @@ describe('authorizenet through the router', () => {
     fake.script({ responseCode: '2', code: '2', text: 'This transaction has been declined.' });
     const r = (await router.sale(saleRequest())).unwrap();
     expect(r.mid).toBe('sbx-1');
-    expect(r.attempts.map((a) => [a.mid, a.outcome, a.decline?.reason])).toEqual([['anet-1', 'declined', 'generic_decline'], ['sbx-1', 'approved', undefined]]);
+    expect(r.attempts.map((a) => [a.mid, a.outcome, a.decline?.reason])).toEqual([
+      ['anet-1', 'declined', 'generic_decline'],
+      ['sbx-1', 'approved', undefined],
+    ]);
     expect(backup.charges.size).toBe(1);
   });
 
@@ -73,7 +91,15 @@ describe('authorizenet through the router', () => {
     expect(first.mid).toBe('anet-1');
     expect(fake.bodies.at(-1)!.createTransactionRequest.transactionRequest.processingOptions).toEqual({ isFirstRecurringPayment: 'true' });
 
-    const rebill = (await router.rebill({ subscriptionId: 'sub-anet-1', amount: 1999, currency: 'USD', idempotencyKey: 'rebill-1', card: { ...card, cvc: undefined } })).unwrap();
+    const rebill = (
+      await router.rebill({
+        subscriptionId: 'sub-anet-1',
+        amount: 1999,
+        currency: 'USD',
+        idempotencyKey: 'rebill-1',
+        card: { ...card, cvc: undefined },
+      })
+    ).unwrap();
     expect(rebill.mid).toBe('anet-1');
     const tr = fake.bodies.at(-1)!.createTransactionRequest.transactionRequest;
     expect(tr.subsequentAuthInformation).toEqual({ originalNetworkTransId: first.networkTransactionId });

@@ -12,7 +12,12 @@ const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
 describe('XSD checker (built from AnetApiSchema.xsd)', () => {
   it('knows the API methods from the schema itself', () => {
-    for (const m of ['createTransactionRequest', 'createTransactionResponse', 'getTransactionDetailsRequest', 'getUnsettledTransactionListRequest']) {
+    for (const m of [
+      'createTransactionRequest',
+      'createTransactionResponse',
+      'getTransactionDetailsRequest',
+      'getUnsettledTransactionListRequest',
+    ]) {
       expect(anet.rootElements.has(m)).toBe(true);
     }
     expect(anet.rootElements.size).toBe(94); // every top-level <xs:element> of the XSD
@@ -84,9 +89,14 @@ describe('XSD checker (built from AnetApiSchema.xsd)', () => {
       expect(text.charCodeAt(0), f).toBe(0xfeff);
       expect(text, f).not.toMatch(/\d{12,19}/); // no PAN: cards appear as XXXX + last four
       const body = parseBody(text);
-      const root = f === 'transaction-details.json' ? 'getTransactionDetailsResponse'
-        : f === 'unsettled-list.json' ? 'getUnsettledTransactionListResponse'
-          : 'transactionResponse' in body ? 'createTransactionResponse' : 'ErrorResponse';
+      const root =
+        f === 'transaction-details.json'
+          ? 'getTransactionDetailsResponse'
+          : f === 'unsettled-list.json'
+            ? 'getUnsettledTransactionListResponse'
+            : 'transactionResponse' in body
+              ? 'createTransactionResponse'
+              : 'ErrorResponse';
       expect(anet.check({ [root]: body }, { response: true }), f).toEqual([]);
     }
   });

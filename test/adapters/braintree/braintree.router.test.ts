@@ -20,10 +20,27 @@ function makeRouter() {
   const sbx = sandbox();
   const router = createRouter({
     merchantAccounts: [
-      { id: 'mid-bt', adapter: braintree({ publicKey: 'pk_test_fake', privateKey: 'sk_test_fake', baseUrl: fake.url, merchantAccountId: 'acme_usd', timeoutMs: 2_000 }), currencies: ['USD'] },
+      {
+        id: 'mid-bt',
+        adapter: braintree({
+          publicKey: 'pk_test_fake',
+          privateKey: 'sk_test_fake',
+          baseUrl: fake.url,
+          merchantAccountId: 'acme_usd',
+          timeoutMs: 2_000,
+        }),
+        currencies: ['USD'],
+      },
       { id: 'mid-sbx', adapter: sbx, currencies: ['USD'] },
     ],
-    profiles: [{ id: 'default', pools: { main: { strategy: 'priority', members: [{ mid: 'mid-bt' }, { mid: 'mid-sbx' }] } }, route: ['main'], cascade: { maxAttempts: 2, on: 'soft' } }],
+    profiles: [
+      {
+        id: 'default',
+        pools: { main: { strategy: 'priority', members: [{ mid: 'mid-bt' }, { mid: 'mid-sbx' }] } },
+        route: ['main'],
+        cascade: { maxAttempts: 2, on: 'soft' },
+      },
+    ],
     store: memoryStore(),
   });
   return { router, sbx };
@@ -50,7 +67,10 @@ it('cascades from a soft Braintree decline to the sandbox MID', async () => {
   const sale = await router.sale({ profile: 'default', idempotencyKey: 'order-2', amount: 1500, currency: 'USD', card });
   if (!sale.isOk()) throw new Error(sale.error.message);
   expect(sale.value.mid).toBe('mid-sbx');
-  expect(sale.value.attempts.map((a) => [a.mid, a.outcome])).toEqual([['mid-bt', 'declined'], ['mid-sbx', 'approved']]);
+  expect(sale.value.attempts.map((a) => [a.mid, a.outcome])).toEqual([
+    ['mid-bt', 'declined'],
+    ['mid-sbx', 'approved'],
+  ]);
   expect(sale.value.attempts[0].decline).toMatchObject({ reason: 'do_not_honor', raw: { gateway: 'braintree', code: '2000' } });
   expect(sbx.charges.size).toBe(1);
 });

@@ -31,14 +31,27 @@ function payment(over: Partial<GatewayPaymentRequest> = {}): GatewayPaymentReque
 }
 
 function followUp(gatewayTransactionId: string, amount: number, originalAmount: number, currency = 'USD') {
-  return { reference: `fu_${Math.random().toString(36).slice(2, 10)}`, transactionId: 'txn_1', gatewayTransactionId, amount, currency, originalAmount, merchant: { id: 'mid-bt' } };
+  return {
+    reference: `fu_${Math.random().toString(36).slice(2, 10)}`,
+    transactionId: 'txn_1',
+    gatewayTransactionId,
+    amount,
+    currency,
+    originalAmount,
+    merchant: { id: 'mid-bt' },
+  };
 }
 
 const varsOf = (op: string) => fake.variables[fake.operations.lastIndexOf(op)]?.input;
 
 beforeEach(async () => {
   fake = await startBraintreeFake({ merchantAccounts: { acme_usd: 'USD', acme_jpy: 'JPY', acme_kwd: 'KWD' } });
-  bt = braintree({ ...KEYS, baseUrl: fake.url, timeoutMs: 2_000, merchantAccountId: { USD: 'acme_usd', JPY: 'acme_jpy', KWD: 'acme_kwd' } });
+  bt = braintree({
+    ...KEYS,
+    baseUrl: fake.url,
+    timeoutMs: 2_000,
+    merchantAccountId: { USD: 'acme_usd', JPY: 'acme_jpy', KWD: 'acme_kwd' },
+  });
 });
 
 afterEach(async () => {
@@ -63,7 +76,12 @@ describe('fixtures', () => {
         refundTransaction: [DOCUMENTS.refund, { transactionId: 'tx' }],
       }[field] as [string, object];
       expect(doc, file).toBeDefined();
-      const result = execute({ schema, document: parse(doc), rootValue: { [field]: () => fixture.data[field] }, variableValues: { input } }) as any;
+      const result = execute({
+        schema,
+        document: parse(doc),
+        rootValue: { [field]: () => fixture.data[field] },
+        variableValues: { input },
+      }) as any;
       expect(result.errors, file).toBeUndefined();
       expect(result.data, file).toEqual(fixture.data);
     }
@@ -82,7 +100,12 @@ describe('payments', () => {
     const tx = fake.transactions.get(r.gatewayTransactionId)!;
     expect(tx).toMatchObject({ status: 'SUBMITTED_FOR_SETTLEMENT', captured: 1999, merchantAccountId: 'acme_usd' });
     const input = varsOf('chargeCreditCard');
-    expect(input.transaction).toMatchObject({ amount: '19.99', orderId: expect.stringMatching(/^att_/), descriptor: { name: 'ACME*SHOP' }, riskData: { customerIp: '203.0.113.9' } });
+    expect(input.transaction).toMatchObject({
+      amount: '19.99',
+      orderId: expect.stringMatching(/^att_/),
+      descriptor: { name: 'ACME*SHOP' },
+      riskData: { customerIp: '203.0.113.9' },
+    });
     expect(input.transaction.paymentInitiator).toBeUndefined();
   });
 
@@ -90,7 +113,7 @@ describe('payments', () => {
     ['JPY', 1000, '1000', 'acme_jpy'],
     ['USD', 1999, '19.99', 'acme_usd'],
     ['KWD', 1005, '1.005', 'acme_kwd'],
-  ])('converts %s %i minor units exactly (%s) on the currency\'s merchant account', async (currency, amount, wire, account) => {
+  ])("converts %s %i minor units exactly (%s) on the currency's merchant account", async (currency, amount, wire, account) => {
     const r = await bt.sale(payment({ currency, amount }));
     expect(r.status).toBe('approved');
     expect(varsOf('chargeCreditCard').transaction).toMatchObject({ amount: wire, merchantAccountId: account });
@@ -144,7 +167,11 @@ describe('declines', () => {
     const r = await bt.sale(payment({ card: { number: FAKE_CARDS.mastercard, expMonth: 1, expYear: 2031 } }));
     expect(r).toMatchObject({ status: 'declined', code: '2000', advice: '03', message: 'Do Not Honor' });
     if (r.status !== 'declined') throw new Error('not declined');
-    expect(normalizeDecline({ gateway: 'braintree', code: r.code, advice: r.advice })).toMatchObject({ reason: 'do_not_retry', retry: 'never', cascade: false });
+    expect(normalizeDecline({ gateway: 'braintree', code: r.code, advice: r.advice })).toMatchObject({
+      reason: 'do_not_retry',
+      retry: 'never',
+      cascade: false,
+    });
   });
 
   it.each([
@@ -170,11 +197,30 @@ describe('3-D Secure', () => {
   it('asks for authentication instead of declining, then passes the completed 3DS result through', async () => {
     const card = { number: FAKE_CARDS.needs3ds, expMonth: 12, expYear: 2030, cvc: CVC };
     const first = await bt.sale(payment({ card }));
-    expect(first).toMatchObject({ status: 'requires_action', action: { type: 'sdk', data: { gateway: 'braintree', reason: '2099', amount: '19.99', currency: 'USD', merchantAccountId: 'acme_usd' } } });
-    const second = await bt.sale(payment({ card, threeDS: { eci: '05', cavv: 'AAABBEg0VhI0VniQEjRWAAAAAAA=', version: '2.2.0', dsTransactionId: 'f25084f0-5b16-4c0a-ae5d-b24808a95e4b' } }));
+    expect(first).toMatchObject({
+      status: 'requires_action',
+      action: {
+        type: 'sdk',
+        data: { gateway: 'braintree', reason: '2099', amount: '19.99', currency: 'USD', merchantAccountId: 'acme_usd' },
+      },
+    });
+    const second = await bt.sale(
+      payment({
+        card,
+        threeDS: {
+          eci: '05',
+          cavv: 'AAABBEg0VhI0VniQEjRWAAAAAAA=',
+          version: '2.2.0',
+          dsTransactionId: 'f25084f0-5b16-4c0a-ae5d-b24808a95e4b',
+        },
+      }),
+    );
     expect(second.status).toBe('approved');
     expect(varsOf('chargeCreditCard').options.threeDSecureAuthentication.passThrough).toEqual({
-      eciFlag: '05', cavv: 'AAABBEg0VhI0VniQEjRWAAAAAAA=', version: '2.2.0', directoryServerTransactionId: 'f25084f0-5b16-4c0a-ae5d-b24808a95e4b',
+      eciFlag: '05',
+      cavv: 'AAABBEg0VhI0VniQEjRWAAAAAAA=',
+      version: '2.2.0',
+      directoryServerTransactionId: 'f25084f0-5b16-4c0a-ae5d-b24808a95e4b',
     });
   });
 });
@@ -231,15 +277,28 @@ describe('subscriptions (stored credentials)', () => {
   it('vaults the card on the initial sale and rebills the token merchant-initiated, without card data', async () => {
     const initial = await bt.sale(payment({ storedCredential: { type: 'initial', reason: 'recurring' } }));
     if (initial.status !== 'approved') throw new Error(`initial: ${initial.status}`);
-    expect(varsOf('chargeCreditCard').transaction).toMatchObject({ paymentInitiator: 'RECURRING_FIRST', vaultPaymentMethodAfterTransacting: { when: 'ON_SUCCESSFUL_TRANSACTION' } });
+    expect(varsOf('chargeCreditCard').transaction).toMatchObject({
+      paymentInitiator: 'RECURRING_FIRST',
+      vaultPaymentMethodAfterTransacting: { when: 'ON_SUCCESSFUL_TRANSACTION' },
+    });
     expect(initial.gatewayToken).toBeTruthy();
     expect(initial.networkTransactionId).toBeTruthy();
 
     const before = fake.server.requests.length;
-    const rebill = await bt.sale(payment({
-      card: undefined, customer: undefined,
-      storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', gatewayToken: initial.gatewayToken, networkTransactionId: initial.networkTransactionId, previousGatewayTransactionId: initial.gatewayTransactionId },
-    }));
+    const rebill = await bt.sale(
+      payment({
+        card: undefined,
+        customer: undefined,
+        storedCredential: {
+          type: 'subsequent',
+          initiator: 'merchant',
+          reason: 'recurring',
+          gatewayToken: initial.gatewayToken,
+          networkTransactionId: initial.networkTransactionId,
+          previousGatewayTransactionId: initial.gatewayTransactionId,
+        },
+      }),
+    );
     expect(rebill.status).toBe('approved');
     expect(fake.operations.slice(-1)).toEqual(['chargeCreditCard']);
     expect(fake.server.requests.length - before).toBe(1);
@@ -251,7 +310,11 @@ describe('subscriptions (stored credentials)', () => {
   });
 
   it('rebills a card vaulted elsewhere with the network transaction id of the initial sale', async () => {
-    const r = await bt.sale(payment({ storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'unscheduled', networkTransactionId: '123456789012345' } }));
+    const r = await bt.sale(
+      payment({
+        storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'unscheduled', networkTransactionId: '123456789012345' },
+      }),
+    );
     expect(r.status).toBe('approved');
     const input = varsOf('chargeCreditCard');
     expect(input.options.externalVault).toEqual({ status: 'VAULTED', verifyingNetworkTransactionId: '123456789012345' });
@@ -267,10 +330,18 @@ describe('errors and ambiguity', () => {
     expect(r).toMatchObject({ status: 'error', ambiguous: true });
     expect(fake.operations.filter((o) => o === 'chargeCreditCard')).toHaveLength(1);
     expect(fake.transactions.size).toBe(1);
-    const found = await bt.lookup!({ reference: req.reference, transactionId: 'txn_1', amount: 1999, currency: 'USD', merchant: req.merchant });
+    const found = await bt.lookup!({
+      reference: req.reference,
+      transactionId: 'txn_1',
+      amount: 1999,
+      currency: 'USD',
+      merchant: req.merchant,
+    });
     expect(found).toMatchObject({ status: 'approved', gatewayTransactionId: [...fake.transactions.keys()][0] });
     expect(varsOf('search')).toEqual({ orderId: { is: req.reference }, merchantAccountId: { is: 'acme_usd' } });
-    expect(await bt.lookup!({ reference: 'att_unknown', transactionId: 'x', amount: 1, currency: 'USD', merchant: req.merchant })).toEqual({ status: 'not_found' });
+    expect(await bt.lookup!({ reference: 'att_unknown', transactionId: 'x', amount: 1, currency: 'USD', merchant: req.merchant })).toEqual({
+      status: 'not_found',
+    });
   });
 
   it('re-sends a tokenization that timed out (it moves no money), then charges once', async () => {
@@ -329,8 +400,13 @@ describe('the fake checks requests against the schema', () => {
       variables: { input: { paymentMethodId: 'pm', transaction: { amount: '19.9', currency: 'USD', paymentInitiator: 'SUBSCRIPTION' } } },
     };
     const res = await fetch(`${fake.url}/graphql`, {
-      method: 'POST', body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json', 'braintree-version': '2024-08-01', authorization: `Basic ${Buffer.from('pk_test_fake:sk_test_fake').toString('base64')}` },
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: {
+        'content-type': 'application/json',
+        'braintree-version': '2024-08-01',
+        authorization: `Basic ${Buffer.from('pk_test_fake:sk_test_fake').toString('base64')}`,
+      },
     });
     const json = (await res.json()) as { errors: unknown[] };
     expect(json.errors.length).toBeGreaterThanOrEqual(3);

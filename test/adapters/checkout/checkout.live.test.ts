@@ -12,15 +12,25 @@ describe.skipIf(!secretKey)('Checkout.com sandbox (live)', () => {
   const gw = () => checkout({ secretKey: secretKey!, processingChannelId, baseUrl: CHECKOUT_SANDBOX_URL, timeoutMs: 20_000 });
   const reference = () => `at_live${Date.now().toString(36)}`;
   const req = (amount: number) => ({
-    reference: reference(), transactionId: 'tx_live', amount, currency: 'USD',
-    card: { number: '4242424242424242', expMonth: 12, expYear: new Date().getFullYear() + 2, cvc: '100' }, merchant: { id: 'cko-live' },
+    reference: reference(),
+    transactionId: 'tx_live',
+    amount,
+    currency: 'USD',
+    card: { number: '4242424242424242', expMonth: 12, expYear: new Date().getFullYear() + 2, cvc: '100' },
+    merchant: { id: 'cko-live' },
   });
 
   it('authorizes, captures part and refunds it', async () => {
     const a = await gw().authorize(req(1000));
     expect(a.status).toBe('approved');
     if (a.status !== 'approved') return;
-    const base = { transactionId: 'tx_live', gatewayTransactionId: a.gatewayTransactionId, currency: 'USD', originalAmount: 1000, merchant: { id: 'cko-live' } };
+    const base = {
+      transactionId: 'tx_live',
+      gatewayTransactionId: a.gatewayTransactionId,
+      currency: 'USD',
+      originalAmount: 1000,
+      merchant: { id: 'cko-live' },
+    };
     expect((await gw().capture({ ...base, reference: reference(), amount: 600 })).status).toBe('approved');
   });
 

@@ -21,12 +21,16 @@ let fake: CheckoutFake;
 let gw: GatewayAdapter;
 let seq = 0;
 
-const make = (over: Partial<CheckoutOptions> = {}) => checkout({ secretKey: SECRET, processingChannelId: CHANNEL, baseUrl: fake.url, timeoutMs: 2_000, ...over });
+const make = (over: Partial<CheckoutOptions> = {}) =>
+  checkout({ secretKey: SECRET, processingChannelId: CHANNEL, baseUrl: fake.url, timeoutMs: 2_000, ...over });
 
 function payment(over: Partial<GatewayPaymentRequest> = {}): GatewayPaymentRequest {
   seq++;
   return {
-    reference: `at_ck${String(seq).padStart(6, '0')}`, transactionId: `tx_${seq}`, amount: 1999, currency: 'USD',
+    reference: `at_ck${String(seq).padStart(6, '0')}`,
+    transactionId: `tx_${seq}`,
+    amount: 1999,
+    currency: 'USD',
     card: { number: PAN, expMonth: 6, expYear: 2030, cvc: CVC, holderName: 'Test Cardholder' },
     customer: { email: 'cardholder@example.com', ip: '203.0.113.9' },
     merchant: { id: 'cko-1' },
@@ -36,7 +40,15 @@ function payment(over: Partial<GatewayPaymentRequest> = {}): GatewayPaymentReque
 
 function followUp(gatewayTransactionId: string, amount: number, originalAmount: number, currency = 'USD'): GatewayFollowUpRequest {
   seq++;
-  return { reference: `at_fu${String(seq).padStart(6, '0')}`, transactionId: `tx_${seq}`, gatewayTransactionId, amount, currency, originalAmount, merchant: { id: 'cko-1' } };
+  return {
+    reference: `at_fu${String(seq).padStart(6, '0')}`,
+    transactionId: `tx_${seq}`,
+    gatewayTransactionId,
+    amount,
+    currency,
+    originalAmount,
+    merchant: { id: 'cko-1' },
+  };
 }
 
 /** The JSON body of the n-th request from the end. */
@@ -64,7 +76,9 @@ describe('fixtures', () => {
     expect(api.response('POST', '/payments', 422, checkoutFixture('validation-error')).errors).toEqual([]);
     expect(api.response('GET', '/payments/pay_mbabizu24mvu3mela5njyhpit4', 200, checkoutFixture('payment-details')).errors).toEqual([]);
     for (const action of ['captures', 'voids', 'refunds']) {
-      expect(api.response('POST', `/payments/pay_mbabizu24mvu3mela5njyhpit4/${action}`, 202, checkoutFixture('action-accepted')).errors).toEqual([]);
+      expect(
+        api.response('POST', `/payments/pay_mbabizu24mvu3mela5njyhpit4/${action}`, 202, checkoutFixture('action-accepted')).errors,
+      ).toEqual([]);
     }
   });
 
@@ -80,9 +94,16 @@ describe('fixtures', () => {
 
 describe('the fake checks requests against the spec', () => {
   it('answers 422 and records a violation for a card source without a number, or a bad channel id', async () => {
-    const post = (body: unknown) => fetch(`${fake.url}/payments`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${fake.url}/payments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await post({ source: { type: 'card', expiry_month: 6, expiry_year: 2030 }, amount: 100, currency: 'USD' })).status).toBe(422);
-    expect((await post({ source: { type: 'id', id: 'src_x' }, amount: 100, currency: 'USD', processing_channel_id: 'pc_1' })).status).toBe(422);
+    expect((await post({ source: { type: 'id', id: 'src_x' }, amount: 100, currency: 'USD', processing_channel_id: 'pc_1' })).status).toBe(
+      422,
+    );
     expect(fake.violations.some((v) => v.includes('number'))).toBe(true);
     expect(fake.violations.some((v) => v.includes('processing_channel_id'))).toBe(true);
     fake.violations.length = 0;
@@ -104,7 +125,15 @@ describe('payments', () => {
     expect(last.headers.authorization).toBe(`Bearer ${SECRET}`);
     expect(last.headers['cko-idempotency-key']).toBe(req.reference);
     const body = sent();
-    expect(body).toMatchObject({ amount: 1999, currency: 'USD', capture: true, reference: req.reference, payment_type: 'Regular', processing_channel_id: CHANNEL, payment_ip: '203.0.113.9' });
+    expect(body).toMatchObject({
+      amount: 1999,
+      currency: 'USD',
+      capture: true,
+      reference: req.reference,
+      payment_type: 'Regular',
+      processing_channel_id: CHANNEL,
+      payment_ip: '203.0.113.9',
+    });
     expect(body.source).toMatchObject({ type: 'card', number: PAN, expiry_month: 6, expiry_year: 2030, cvv: CVC, name: 'Test Cardholder' });
     expect(body.merchant_initiated).toBeUndefined();
   });
@@ -142,7 +171,11 @@ describe('payments', () => {
     expect(fake.payments.get(a.gatewayTransactionId)!.voided).toBe(true);
 
     const s = approved(await gw.sale(payment()));
-    expect(await gw.void(followUp(s.gatewayTransactionId, 1999, 1999))).toMatchObject({ status: 'error', ambiguous: false, httpStatus: 403 });
+    expect(await gw.void(followUp(s.gatewayTransactionId, 1999, 1999))).toMatchObject({
+      status: 'error',
+      ambiguous: false,
+      httpStatus: 403,
+    });
   });
 
   it('refunds partially, then the rest; nothing more', async () => {
@@ -157,7 +190,11 @@ describe('payments', () => {
 
   it('an unknown payment id is a clear error (HTTP 404); a malformed one never leaves', async () => {
     const before = fake.requests.length;
-    expect(await gw.refund(followUp('pay_aaaaaaaaaaaaaaaaaaaaaaaaaa', 100, 100))).toMatchObject({ status: 'error', ambiguous: false, httpStatus: 404 });
+    expect(await gw.refund(followUp('pay_aaaaaaaaaaaaaaaaaaaaaaaaaa', 100, 100))).toMatchObject({
+      status: 'error',
+      ambiguous: false,
+      httpStatus: 404,
+    });
     expect(await gw.capture(followUp('ch_123', 100, 100))).toMatchObject({ status: 'error', ambiguous: false, code: 'invalid_request' });
     expect(fake.requests.length).toBe(before + 1);
   });
@@ -178,7 +215,14 @@ describe('payments', () => {
 
   it('declares its capabilities truthfully', () => {
     expect(gw.gateway).toBe('checkout');
-    expect(gw.capabilities).toMatchObject({ idempotencyKeys: true, verify: true, lookup: false, partialCapture: true, partialRefund: true, threeDS: true });
+    expect(gw.capabilities).toMatchObject({
+      idempotencyKeys: true,
+      verify: true,
+      lookup: false,
+      partialCapture: true,
+      partialRefund: true,
+      threeDS: true,
+    });
   });
 });
 
@@ -230,7 +274,11 @@ describe('declines', () => {
     expect(checkoutDeclines.isoCode?.({ code: '20057' })).toBe('57');
     expect(checkoutDeclines.isoCode?.({ code: '200N7' })).toBe('N7');
     expect(checkoutDeclines.isoCode?.({ code: '20150' })).toBeUndefined();
-    expect(normalizeDecline({ gateway: 'checkout', code: '20057' })).toMatchObject({ reason: 'transaction_not_allowed', networkCategory: 1, source: 'iso8583' });
+    expect(normalizeDecline({ gateway: 'checkout', code: '20057' })).toMatchObject({
+      reason: 'transaction_not_allowed',
+      networkCategory: 1,
+      source: 'iso8583',
+    });
   });
 });
 
@@ -247,12 +295,26 @@ describe('3-D Secure', () => {
     const g = make({ requestThreeDS: true, successUrl: 'https://shop.example/ok', failureUrl: 'https://shop.example/fail' });
     fake.next({ type: 'threeDS' });
     expect((await g.sale(payment())).status).toBe('requires_action');
-    expect(sent()).toMatchObject({ '3ds': { enabled: true }, success_url: 'https://shop.example/ok', failure_url: 'https://shop.example/fail' });
+    expect(sent()).toMatchObject({
+      '3ds': { enabled: true },
+      success_url: 'https://shop.example/ok',
+      failure_url: 'https://shop.example/fail',
+    });
   });
 
   it('a completed 3-D Secure result is passed as eci, cryptogram, xid and version', async () => {
-    approved(await gw.authorize(payment({ threeDS: { eci: '05', cavv: 'AgAAAAAAAIR8CQrXcIhbQAAAAAA=', xid: 'MDAwMDAwMDAwMDAwMDAwMzIyNzY=', version: '2.2.0' } })));
-    expect(sent()['3ds']).toEqual({ enabled: true, eci: '05', cryptogram: 'AgAAAAAAAIR8CQrXcIhbQAAAAAA=', xid: 'MDAwMDAwMDAwMDAwMDAwMzIyNzY=', version: '2.2.0' });
+    approved(
+      await gw.authorize(
+        payment({ threeDS: { eci: '05', cavv: 'AgAAAAAAAIR8CQrXcIhbQAAAAAA=', xid: 'MDAwMDAwMDAwMDAwMDAwMzIyNzY=', version: '2.2.0' } }),
+      ),
+    );
+    expect(sent()['3ds']).toEqual({
+      enabled: true,
+      eci: '05',
+      cryptogram: 'AgAAAAAAAIR8CQrXcIhbQAAAAAA=',
+      xid: 'MDAwMDAwMDAwMDAwMDAwMzIyNzY=',
+      version: '2.2.0',
+    });
   });
 });
 
@@ -261,37 +323,87 @@ describe('subscriptions', () => {
     const first = approved(await gw.sale(payment({ storedCredential: { type: 'initial', reason: 'recurring' } })));
     expect(sent()).toMatchObject({ payment_type: 'Recurring', merchant_initiated: false, source: { cvv: CVC } });
 
-    const rebill = approved(await gw.sale(payment({
-      card: { number: PAN, expMonth: 6, expYear: 2030 },
-      storedCredential: {
-        type: 'subsequent', initiator: 'merchant', reason: 'recurring', networkTransactionId: first.networkTransactionId,
-        gatewayToken: first.gatewayToken, previousGatewayTransactionId: first.gatewayTransactionId,
-      },
-    })));
+    const rebill = approved(
+      await gw.sale(
+        payment({
+          card: { number: PAN, expMonth: 6, expYear: 2030 },
+          storedCredential: {
+            type: 'subsequent',
+            initiator: 'merchant',
+            reason: 'recurring',
+            networkTransactionId: first.networkTransactionId,
+            gatewayToken: first.gatewayToken,
+            previousGatewayTransactionId: first.gatewayTransactionId,
+          },
+        }),
+      ),
+    );
     const body = sent();
-    expect(body).toMatchObject({ payment_type: 'Recurring', merchant_initiated: true, previous_payment_id: first.networkTransactionId, source: { type: 'card', stored: true } });
+    expect(body).toMatchObject({
+      payment_type: 'Recurring',
+      merchant_initiated: true,
+      previous_payment_id: first.networkTransactionId,
+      source: { type: 'card', stored: true },
+    });
     expect(body.source.cvv).toBeUndefined();
-    expect(fake.payments.get(rebill.gatewayTransactionId)).toMatchObject({ merchantInitiated: true, previousPaymentId: first.networkTransactionId });
+    expect(fake.payments.get(rebill.gatewayTransactionId)).toMatchObject({
+      merchantInitiated: true,
+      previousPaymentId: first.networkTransactionId,
+    });
   });
 
   it('a rebill without the card uses the src_ token of the initial payment; without either it is refused before sending', async () => {
     const first = approved(await gw.sale(payment({ storedCredential: { type: 'initial', reason: 'recurring' } })));
-    approved(await gw.sale(payment({
-      card: undefined,
-      storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', gatewayToken: first.gatewayToken, previousGatewayTransactionId: first.gatewayTransactionId },
-    })));
-    expect(sent()).toMatchObject({ source: { type: 'id', id: first.gatewayToken }, previous_payment_id: first.gatewayTransactionId, merchant_initiated: true });
+    approved(
+      await gw.sale(
+        payment({
+          card: undefined,
+          storedCredential: {
+            type: 'subsequent',
+            initiator: 'merchant',
+            reason: 'recurring',
+            gatewayToken: first.gatewayToken,
+            previousGatewayTransactionId: first.gatewayTransactionId,
+          },
+        }),
+      ),
+    );
+    expect(sent()).toMatchObject({
+      source: { type: 'id', id: first.gatewayToken },
+      previous_payment_id: first.gatewayTransactionId,
+      merchant_initiated: true,
+    });
 
     const before = fake.requests.length;
-    const r = await gw.sale(payment({ card: undefined, storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', networkTransactionId: '123456789012345' } }));
+    const r = await gw.sale(
+      payment({
+        card: undefined,
+        storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', networkTransactionId: '123456789012345' },
+      }),
+    );
     expect(r).toMatchObject({ status: 'error', ambiguous: false, code: 'invalid_request' });
     expect((r as { message: string }).message).toMatch(/^card: /);
     expect(fake.requests.length).toBe(before);
   });
 
   it('an unscheduled stored credential is a Regular payment, merchant-initiated on the rebill', async () => {
-    approved(await gw.sale(payment({ storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'unscheduled', previousGatewayTransactionId: 'pay_mbabizu24mvu3mela5njyhpit4' } })));
-    expect(sent()).toMatchObject({ payment_type: 'Regular', merchant_initiated: true, previous_payment_id: 'pay_mbabizu24mvu3mela5njyhpit4' });
+    approved(
+      await gw.sale(
+        payment({
+          storedCredential: {
+            type: 'subsequent',
+            initiator: 'merchant',
+            reason: 'unscheduled',
+            previousGatewayTransactionId: 'pay_mbabizu24mvu3mela5njyhpit4',
+          },
+        }),
+      ),
+    );
+    expect(sent()).toMatchObject({
+      payment_type: 'Regular',
+      merchant_initiated: true,
+      previous_payment_id: 'pay_mbabizu24mvu3mela5njyhpit4',
+    });
   });
 });
 
@@ -329,7 +441,11 @@ describe('idempotency and transport failures', () => {
     fake.inject({ type: 'status', status: 502 });
     expect(await gw.sale(payment())).toMatchObject({ status: 'error', ambiguous: true, httpStatus: 502 });
     fake.inject({ type: 'status', status: 500 });
-    expect(await gw.refund(followUp('pay_mbabizu24mvu3mela5njyhpit4', 100, 100))).toMatchObject({ status: 'error', ambiguous: true, httpStatus: 500 });
+    expect(await gw.refund(followUp('pay_mbabizu24mvu3mela5njyhpit4', 100, 100))).toMatchObject({
+      status: 'error',
+      ambiguous: true,
+      httpStatus: 500,
+    });
   });
 
   it('a malformed or truncated approval is ambiguous', async () => {
@@ -378,12 +494,14 @@ describe('amounts', () => {
   });
 
   it('conversion is exact and round-trips for USD, JPY, KWD and CLP', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 9_999_999 }), fc.constantFrom('USD', 'JPY', 'KWD', 'CLP', 'BHD'), (n, currency) => {
-      const minor = ['KWD', 'BHD'].includes(currency) ? n * 10 : n;
-      const wire = toCheckoutAmount(minor, currency);
-      expect(Number.isSafeInteger(wire)).toBe(true);
-      expect(fromCheckoutAmount(wire, currency)).toBe(minor);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9_999_999 }), fc.constantFrom('USD', 'JPY', 'KWD', 'CLP', 'BHD'), (n, currency) => {
+        const minor = ['KWD', 'BHD'].includes(currency) ? n * 10 : n;
+        const wire = toCheckoutAmount(minor, currency);
+        expect(Number.isSafeInteger(wire)).toBe(true);
+        expect(fromCheckoutAmount(wire, currency)).toBe(minor);
+      }),
+    );
   });
 });
 
@@ -409,11 +527,43 @@ describe('lookup', () => {
   it('finds a payment by its pay_ id and checks our reference; cannot search by reference alone', async () => {
     const req = payment();
     const s = approved(await gw.sale(req));
-    const found = await gw.lookup!({ reference: req.reference, transactionId: req.transactionId, gatewayTransactionId: s.gatewayTransactionId, amount: 1999, currency: 'USD', merchant: req.merchant });
-    expect(found).toMatchObject({ status: 'approved', gatewayTransactionId: s.gatewayTransactionId, networkTransactionId: s.networkTransactionId });
-    expect(await gw.lookup!({ reference: 'at_other', transactionId: 't', gatewayTransactionId: s.gatewayTransactionId, amount: 1, currency: 'USD', merchant: req.merchant })).toEqual({ status: 'not_found' });
-    expect(await gw.lookup!({ reference: 'x', transactionId: 't', gatewayTransactionId: 'pay_bbbbbbbbbbbbbbbbbbbbbbbbbb', amount: 1, currency: 'USD', merchant: req.merchant })).toEqual({ status: 'not_found' });
-    expect(await gw.lookup!({ reference: 'x', transactionId: 't', amount: 1, currency: 'USD', merchant: req.merchant })).toMatchObject({ status: 'error', ambiguous: false });
+    const found = await gw.lookup!({
+      reference: req.reference,
+      transactionId: req.transactionId,
+      gatewayTransactionId: s.gatewayTransactionId,
+      amount: 1999,
+      currency: 'USD',
+      merchant: req.merchant,
+    });
+    expect(found).toMatchObject({
+      status: 'approved',
+      gatewayTransactionId: s.gatewayTransactionId,
+      networkTransactionId: s.networkTransactionId,
+    });
+    expect(
+      await gw.lookup!({
+        reference: 'at_other',
+        transactionId: 't',
+        gatewayTransactionId: s.gatewayTransactionId,
+        amount: 1,
+        currency: 'USD',
+        merchant: req.merchant,
+      }),
+    ).toEqual({ status: 'not_found' });
+    expect(
+      await gw.lookup!({
+        reference: 'x',
+        transactionId: 't',
+        gatewayTransactionId: 'pay_bbbbbbbbbbbbbbbbbbbbbbbbbb',
+        amount: 1,
+        currency: 'USD',
+        merchant: req.merchant,
+      }),
+    ).toEqual({ status: 'not_found' });
+    expect(await gw.lookup!({ reference: 'x', transactionId: 't', amount: 1, currency: 'USD', merchant: req.merchant })).toMatchObject({
+      status: 'error',
+      ambiguous: false,
+    });
   });
 });
 

@@ -22,7 +22,14 @@ function setup() {
       { id: 'cko', adapter: checkout({ secretKey: SECRET, baseUrl: fake.url, timeoutMs: 2_000 }) },
       { id: 'sbx', adapter: sbx },
     ],
-    profiles: [{ id: 'default', pools: { main: { strategy: 'priority', members: [{ mid: 'cko' }, { mid: 'sbx' }] } }, route: ['main'], cascade: { maxAttempts: 2, on: 'soft' } }],
+    profiles: [
+      {
+        id: 'default',
+        pools: { main: { strategy: 'priority', members: [{ mid: 'cko' }, { mid: 'sbx' }] } },
+        route: ['main'],
+        cascade: { maxAttempts: 2, on: 'soft' },
+      },
+    ],
     store,
     random: seeded(1),
   });
@@ -47,7 +54,10 @@ describe('Checkout.com through the router', () => {
     fake.next({ type: 'decline', code: '20005', summary: 'Declined - Do not honour' });
     const r = (await router.sale(saleRequest())).unwrap();
     expect(r.mid).toBe('sbx');
-    expect(r.attempts.map((a) => [a.mid, a.outcome, a.decline?.reason])).toEqual([['cko', 'declined', 'do_not_honor'], ['sbx', 'approved', undefined]]);
+    expect(r.attempts.map((a) => [a.mid, a.outcome, a.decline?.reason])).toEqual([
+      ['cko', 'declined', 'do_not_honor'],
+      ['sbx', 'approved', undefined],
+    ]);
     expect(sbx.charges.size).toBe(1);
     expect(fake.violations).toEqual([]);
   });
@@ -65,10 +75,17 @@ describe('Checkout.com through the router', () => {
     const { router } = setup();
     const first = (await router.sale(saleRequest({ subscription: { id: 'sub-cko-1' } }))).unwrap();
     expect(JSON.parse(fake.requests.at(-1)!.body)).toMatchObject({ payment_type: 'Recurring', merchant_initiated: false });
-    const rebill = (await router.rebill({ subscriptionId: 'sub-cko-1', amount: 1999, currency: 'USD', idempotencyKey: 'rebill-1' })).unwrap();
+    const rebill = (
+      await router.rebill({ subscriptionId: 'sub-cko-1', amount: 1999, currency: 'USD', idempotencyKey: 'rebill-1' })
+    ).unwrap();
     expect(rebill.mid).toBe('cko');
     const body = JSON.parse(fake.requests.at(-1)!.body);
-    expect(body).toMatchObject({ merchant_initiated: true, payment_type: 'Recurring', previous_payment_id: first.networkTransactionId, source: { type: 'id' } });
+    expect(body).toMatchObject({
+      merchant_initiated: true,
+      payment_type: 'Recurring',
+      previous_payment_id: first.networkTransactionId,
+      source: { type: 'id' },
+    });
     expect(fake.violations).toEqual([]);
   });
 });

@@ -36,7 +36,12 @@ describe('the NMI contract checker used by the fake', () => {
     ['a capture without amount', 'security_key=k&type=capture&transactionid=1', FORM, /amount/],
     ['an orderid on a refund', 'security_key=k&type=refund&transactionid=1&orderid=x', FORM, /orderid/],
     ['a validate with an amount', base.replace('type=sale', 'type=validate'), FORM, /validate/],
-    ['a MIT rebill without initial_transaction_id', `${base}&initiated_by=merchant&stored_credential_indicator=used`, FORM, /initial_transaction_id/],
+    [
+      'a MIT rebill without initial_transaction_id',
+      `${base}&initiated_by=merchant&stored_credential_indicator=used`,
+      FORM,
+      /initial_transaction_id/,
+    ],
     ['an unknown initiated_by', `${base}&initiated_by=cardholder&stored_credential_indicator=stored`, FORM, /initiated_by/],
     ['a cavv without cardholder_auth', `${base}&cavv=AAAB`, FORM, /cardholder_auth/],
   ])('refuses %s', (_name, body, contentType, problem) => {
@@ -45,7 +50,9 @@ describe('the NMI contract checker used by the fake', () => {
   });
 
   it('never repeats a card number in a problem', () => {
-    expect(checkTransactRequest(base.replace('ccnumber=4111111111111111', 'ccnumber=4111-1111-1111-1111'), FORM).join('\n')).not.toContain('4111');
+    expect(checkTransactRequest(base.replace('ccnumber=4111111111111111', 'ccnumber=4111-1111-1111-1111'), FORM).join('\n')).not.toContain(
+      '4111',
+    );
   });
 
   it('checks Query API requests', () => {
@@ -64,7 +71,19 @@ describe('the NMI contract checker used by the fake', () => {
   });
 
   it('catches an answer that breaks the table', () => {
-    expect(checkTransactResponse({ response: '1', responsetext: '', authcode: '', transactionid: '1', avsresponse: 'Q', cvvresponse: '', orderid: '', type: 'sale', response_code: '200' }).join('\n')).toMatch(/response_code[^]*avsresponse/);
+    expect(
+      checkTransactResponse({
+        response: '1',
+        responsetext: '',
+        authcode: '',
+        transactionid: '1',
+        avsresponse: 'Q',
+        cvvresponse: '',
+        orderid: '',
+        type: 'sale',
+        response_code: '200',
+      }).join('\n'),
+    ).toMatch(/response_code[^]*avsresponse/);
     expect(checkTransactResponse({ response: '2' }).join('\n')).toMatch(/responsetext: documented key missing/);
   });
 

@@ -18,7 +18,10 @@ let n = 0;
 function sale(over: Partial<PaymentRequest> = {}): PaymentRequest {
   n++;
   return {
-    profile: 'default', idempotencyKey: `order-${n}-${Date.now()}`, amount: 1000 + n, currency: 'USD',
+    profile: 'default',
+    idempotencyKey: `order-${n}-${Date.now()}`,
+    amount: 1000 + n,
+    currency: 'USD',
     card: { number: PAN, expMonth: 12, expYear: 2030, cvc: '999' },
     customer: { id: 'c1', email: 'a@b.co', country: 'US', ip: '203.0.113.9' },
     ...over,
@@ -33,7 +36,14 @@ beforeEach(async () => {
       { id: 'nmi-a', adapter: nmi({ securityKey: KEY, baseUrl: fake.url, timeoutMs: 2_000 }), currencies: ['USD'] },
       { id: 'sbx-b', adapter: backup, currencies: ['USD'] },
     ],
-    profiles: [{ id: 'default', pools: { main: { strategy: 'priority', members: [{ mid: 'nmi-a' }, { mid: 'sbx-b' }] } }, route: ['main'], cascade: { maxAttempts: 2, on: 'soft' } }],
+    profiles: [
+      {
+        id: 'default',
+        pools: { main: { strategy: 'priority', members: [{ mid: 'nmi-a' }, { mid: 'sbx-b' }] } },
+        route: ['main'],
+        cascade: { maxAttempts: 2, on: 'soft' },
+      },
+    ],
     store: memoryStore(),
   });
   events = [];
@@ -68,7 +78,10 @@ describe('nmi through the router', () => {
     expect(r.isOk()).toBe(true);
     const ok = r.unwrap();
     expect(ok.mid).toBe('sbx-b');
-    expect(ok.attempts.map((a) => [a.mid, a.outcome, a.decline?.reason])).toEqual([['nmi-a', 'declined', 'do_not_honor'], ['sbx-b', 'approved', undefined]]);
+    expect(ok.attempts.map((a) => [a.mid, a.outcome, a.decline?.reason])).toEqual([
+      ['nmi-a', 'declined', 'do_not_honor'],
+      ['sbx-b', 'approved', undefined],
+    ]);
     expect([...fake.charges.values()].filter((c) => c.success)).toHaveLength(0);
     expect(backup.charges.size).toBe(1);
   });
@@ -95,7 +108,14 @@ describe('nmi through the router', () => {
         { id: 'nmi-a', adapter: nmi({ securityKey: KEY, baseUrl: fake.url, timeoutMs: 300 }) },
         { id: 'sbx-b', adapter: backup },
       ],
-      profiles: [{ id: 'default', pools: { main: { strategy: 'priority', members: [{ mid: 'nmi-a' }, { mid: 'sbx-b' }] } }, route: ['main'], cascade: { maxAttempts: 2, on: 'soft' } }],
+      profiles: [
+        {
+          id: 'default',
+          pools: { main: { strategy: 'priority', members: [{ mid: 'nmi-a' }, { mid: 'sbx-b' }] } },
+          route: ['main'],
+          cascade: { maxAttempts: 2, on: 'soft' },
+        },
+      ],
       store: memoryStore(),
     });
     fake.inject({ type: 'timeout', afterProcessing: true });
@@ -113,7 +133,12 @@ describe('nmi through the router', () => {
     const first = await router.sale(sale({ amount: 2900, subscription: { id: 'sub-1' } }));
     const ok = first.unwrap();
     expect(ok.mid).toBe('nmi-a');
-    expect(fake.forms().at(-1)).toMatchObject({ initiated_by: 'customer', stored_credential_indicator: 'stored', billing_method: 'recurring', customer_vault: 'add_customer' });
+    expect(fake.forms().at(-1)).toMatchObject({
+      initiated_by: 'customer',
+      stored_credential_indicator: 'stored',
+      billing_method: 'recurring',
+      customer_vault: 'add_customer',
+    });
     const pin = await router.pin('sub-1');
     expect(pin).toMatchObject({ mid: 'nmi-a', gatewayTransactionId: ok.gatewayTransactionId });
     expect(pin!.gatewayToken).toBeTruthy();
@@ -123,8 +148,13 @@ describe('nmi through the router', () => {
     expect(again.unwrap().mid).toBe('nmi-a');
     const form = fake.forms().at(-1)!;
     expect(form).toMatchObject({
-      type: 'sale', customer_vault_id: pin!.gatewayToken, initiated_by: 'merchant', stored_credential_indicator: 'used',
-      initial_transaction_id: ok.gatewayTransactionId, billing_method: 'recurring', amount: '39.00',
+      type: 'sale',
+      customer_vault_id: pin!.gatewayToken,
+      initiated_by: 'merchant',
+      stored_credential_indicator: 'used',
+      initial_transaction_id: ok.gatewayTransactionId,
+      billing_method: 'recurring',
+      amount: '39.00',
     });
     expect(form).not.toHaveProperty('ccnumber');
     expect(form).not.toHaveProperty('cvv');

@@ -36,7 +36,16 @@ function payment(over: Partial<GatewayPaymentRequest> = {}): GatewayPaymentReque
 }
 
 function followUp(gatewayTransactionId: string, amount: number, over: Partial<GatewayFollowUpRequest> = {}): GatewayFollowUpRequest {
-  return { reference: `at_fu${++n}`, transactionId: 'tx_fu', gatewayTransactionId, amount, currency: 'USD', originalAmount: amount, merchant: { id: 'nmi-a' }, ...over };
+  return {
+    reference: `at_fu${++n}`,
+    transactionId: 'tx_fu',
+    gatewayTransactionId,
+    amount,
+    currency: 'USD',
+    originalAmount: amount,
+    merchant: { id: 'nmi-a' },
+    ...over,
+  };
 }
 
 const lastForm = (f = fake) => f.forms().at(-1)!;
@@ -62,8 +71,21 @@ describe('nmi adapter: payments', () => {
     const r = approved(await adapter.sale(req));
     const form = lastForm();
     expect(form).toMatchObject({
-      security_key: KEY, type: 'sale', ccnumber: PAN, ccexp: '1230', cvv: CVC, amount: '19.99', currency: 'USD', orderid: req.reference,
-      first_name: 'Jane Q', last_name: 'Doe', address1: '888', zip: '77777', country: 'US', email: 'jane@example.com', ipaddress: '203.0.113.9',
+      security_key: KEY,
+      type: 'sale',
+      ccnumber: PAN,
+      ccexp: '1230',
+      cvv: CVC,
+      amount: '19.99',
+      currency: 'USD',
+      orderid: req.reference,
+      first_name: 'Jane Q',
+      last_name: 'Doe',
+      address1: '888',
+      zip: '77777',
+      country: 'US',
+      email: 'jane@example.com',
+      ipaddress: '203.0.113.9',
     });
     const charge = fake.charges.get(r.gatewayTransactionId)!;
     expect(charge).toMatchObject({ type: 'sale', orderid: req.reference, amount: 1999, captured: 1999, success: true });
@@ -121,7 +143,7 @@ describe('nmi adapter: payments', () => {
     expect(fake.charges.get(r.gatewayTransactionId)!.type).toBe('validate');
   });
 
-  it('sends the MID\'s descriptor and processor_id (option, or the MID\'s settings.processorId)', async () => {
+  it("sends the MID's descriptor and processor_id (option, or the MID's settings.processorId)", async () => {
     const routed = nmi({ securityKey: KEY, baseUrl: fake.url, processorId: 'proc-a' });
     approved(await routed.sale(payment({ merchant: { id: 'nmi-a', descriptor: 'ACME*SHOP' } })));
     expect(lastForm()).toMatchObject({ descriptor: 'ACME*SHOP', processor_id: 'proc-a' });
@@ -131,7 +153,14 @@ describe('nmi adapter: payments', () => {
 
   it('declares its capabilities truthfully: no idempotency key on NMI', () => {
     expect(adapter.gateway).toBe('nmi');
-    expect(adapter.capabilities).toMatchObject({ idempotencyKeys: false, lookup: true, verify: true, partialCapture: true, partialRefund: true, threeDS: true });
+    expect(adapter.capabilities).toMatchObject({
+      idempotencyKeys: false,
+      lookup: true,
+      verify: true,
+      partialCapture: true,
+      partialRefund: true,
+      threeDS: true,
+    });
   });
 });
 
@@ -174,11 +203,26 @@ describe('nmi adapter: amounts', () => {
 describe('nmi adapter: declines', () => {
   // Documented 2xx codes with NMI's own texts, and the standard reason each must end up as.
   const documented: Array<[string, string]> = [
-    ['201', 'do_not_honor'], ['202', 'insufficient_funds'], ['203', 'amount_limit_exceeded'], ['204', 'transaction_not_allowed'],
-    ['220', 'incorrect_number'], ['221', 'invalid_account'], ['222', 'incorrect_number'], ['223', 'expired_card'],
-    ['224', 'invalid_expiry_date'], ['225', 'incorrect_cvc'], ['226', 'pin_error'], ['240', 'call_issuer'], ['250', 'pickup_card'],
-    ['251', 'lost_card'], ['252', 'stolen_card'], ['253', 'fraud_suspected'], ['261', 'revocation_of_authorization'],
-    ['262', 'revocation_of_authorization'], ['263', 'new_account_information'], ['200', 'generic_decline'],
+    ['201', 'do_not_honor'],
+    ['202', 'insufficient_funds'],
+    ['203', 'amount_limit_exceeded'],
+    ['204', 'transaction_not_allowed'],
+    ['220', 'incorrect_number'],
+    ['221', 'invalid_account'],
+    ['222', 'incorrect_number'],
+    ['223', 'expired_card'],
+    ['224', 'invalid_expiry_date'],
+    ['225', 'incorrect_cvc'],
+    ['226', 'pin_error'],
+    ['240', 'call_issuer'],
+    ['250', 'pickup_card'],
+    ['251', 'lost_card'],
+    ['252', 'stolen_card'],
+    ['253', 'fraud_suspected'],
+    ['261', 'revocation_of_authorization'],
+    ['262', 'revocation_of_authorization'],
+    ['263', 'new_account_information'],
+    ['200', 'generic_decline'],
   ];
   it.each(documented)('response_code %s is a decline that normalizes to %s', async (code, reason) => {
     fake.script({ response_code: code });
@@ -215,7 +259,12 @@ describe('nmi adapter: declines', () => {
     fake.script({ response_code: '201', responsetext: 'Do Not Honor', merchant_advice_code: '03' });
     const r = await adapter.sale(payment());
     expect(r).toMatchObject({ status: 'declined', advice: '03' });
-    if (r.status === 'declined') expect(normalizeDecline({ gateway: 'nmi', code: r.code, message: r.message, advice: r.advice })).toMatchObject({ reason: 'do_not_retry', retry: 'never', cascade: false });
+    if (r.status === 'declined')
+      expect(normalizeDecline({ gateway: 'nmi', code: r.code, message: r.message, advice: r.advice })).toMatchObject({
+        reason: 'do_not_retry',
+        retry: 'never',
+        cascade: false,
+      });
   });
 
   it('follows the test trigger: an amount below 1.00 declines', async () => {
@@ -224,7 +273,9 @@ describe('nmi adapter: declines', () => {
   });
 
   it.each([
-    ['421', 'issuer_unavailable'], ['430', 'duplicate_transaction'], ['461', 'card_not_supported'],
+    ['421', 'issuer_unavailable'],
+    ['430', 'duplicate_transaction'],
+    ['461', 'card_not_supported'],
   ])('response=3 code %s is about the card or issuer: a decline (%s)', async (code, reason) => {
     fake.script({ response_code: code });
     const r = await adapter.sale(payment());
@@ -236,7 +287,11 @@ describe('nmi adapter: declines', () => {
     approved(await adapter.sale(payment({ amount: 4321 })));
     const r = await adapter.sale(payment({ amount: 4321 }));
     expect(r).toMatchObject({ status: 'declined', code: '300' });
-    if (r.status === 'declined') expect(normalizeDecline({ gateway: 'nmi', code: r.code, message: r.message })).toMatchObject({ reason: 'duplicate_transaction', cascade: false });
+    if (r.status === 'declined')
+      expect(normalizeDecline({ gateway: 'nmi', code: r.code, message: r.message })).toMatchObject({
+        reason: 'duplicate_transaction',
+        cascade: false,
+      });
   });
 });
 
@@ -289,7 +344,13 @@ describe('nmi adapter: errors', () => {
     expect(r).toMatchObject({ status: 'error', ambiguous: true });
     expect(fake.forms()).toHaveLength(1); // no idempotency key on NMI: never resent
     expect(fake.charges.size).toBe(1);
-    const found = await quick.lookup!({ reference: req.reference, transactionId: req.transactionId, amount: req.amount, currency: 'USD', merchant: req.merchant });
+    const found = await quick.lookup!({
+      reference: req.reference,
+      transactionId: req.transactionId,
+      amount: req.amount,
+      currency: 'USD',
+      merchant: req.merchant,
+    });
     expect(found).toMatchObject({ status: 'approved', gatewayTransactionId: [...fake.charges.keys()][0] });
   });
 
@@ -298,7 +359,15 @@ describe('nmi adapter: errors', () => {
     const req = payment();
     expect(await adapter.sale(req)).toMatchObject({ status: 'error', ambiguous: true });
     expect(fake.charges.size).toBe(0);
-    expect(await adapter.lookup!({ reference: req.reference, transactionId: req.transactionId, amount: req.amount, currency: 'USD', merchant: req.merchant })).toEqual({ status: 'not_found' });
+    expect(
+      await adapter.lookup!({
+        reference: req.reference,
+        transactionId: req.transactionId,
+        amount: req.amount,
+        currency: 'USD',
+        merchant: req.merchant,
+      }),
+    ).toEqual({ status: 'not_found' });
   });
 
   it.each([
@@ -358,9 +427,19 @@ describe('nmi adapter: 3-D Secure', () => {
   });
 
   it('passes a completed 3-D Secure result through, and does not loop when the issuer still refuses', async () => {
-    const threeDS = { version: '2.2.0', eci: '05', cavv: 'AAABBEg0VhI0VniQEjRWAAAAAAA=', dsTransactionId: 'c4e59ceb-a382-4d6a-bc87-385d591fa09d' };
+    const threeDS = {
+      version: '2.2.0',
+      eci: '05',
+      cavv: 'AAABBEg0VhI0VniQEjRWAAAAAAA=',
+      dsTransactionId: 'c4e59ceb-a382-4d6a-bc87-385d591fa09d',
+    };
     approved(await adapter.authorize(payment({ threeDS })));
-    expect(lastForm()).toMatchObject({ cardholder_auth: 'verified', cavv: threeDS.cavv, three_ds_version: '2.2.0', directory_server_id: threeDS.dsTransactionId });
+    expect(lastForm()).toMatchObject({
+      cardholder_auth: 'verified',
+      cavv: threeDS.cavv,
+      three_ds_version: '2.2.0',
+      directory_server_id: threeDS.dsTransactionId,
+    });
     approved(await adapter.authorize(payment({ threeDS: { ...threeDS, eci: '06' } })));
     expect(lastForm().cardholder_auth).toBe('attempted');
     fake.script({ response_code: '260', responsetext: 'Declined - Authentication required' });
@@ -371,25 +450,62 @@ describe('nmi adapter: 3-D Secure', () => {
 describe('nmi adapter: subscriptions (stored credentials)', () => {
   it('sends CIT fields on the initial sale and vaults the card; the rebill is a MIT on the vault id with initial_transaction_id', async () => {
     const first = approved(await adapter.sale(payment({ amount: 2900, storedCredential: { type: 'initial', reason: 'recurring' } })));
-    expect(lastForm()).toMatchObject({ initiated_by: 'customer', stored_credential_indicator: 'stored', billing_method: 'recurring', customer_vault: 'add_customer', ccnumber: PAN });
+    expect(lastForm()).toMatchObject({
+      initiated_by: 'customer',
+      stored_credential_indicator: 'stored',
+      billing_method: 'recurring',
+      customer_vault: 'add_customer',
+      ccnumber: PAN,
+    });
     expect(first.gatewayToken).toBeTruthy();
     expect(fake.vault.get(first.gatewayToken!)).toMatchObject({ bin: '411111', last4: '1111' });
 
-    const rebill = approved(await adapter.sale(payment({
-      amount: 3900,
-      card: undefined,
-      storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', gatewayToken: first.gatewayToken, previousGatewayTransactionId: first.gatewayTransactionId },
-    })));
+    const rebill = approved(
+      await adapter.sale(
+        payment({
+          amount: 3900,
+          card: undefined,
+          storedCredential: {
+            type: 'subsequent',
+            initiator: 'merchant',
+            reason: 'recurring',
+            gatewayToken: first.gatewayToken,
+            previousGatewayTransactionId: first.gatewayTransactionId,
+          },
+        }),
+      ),
+    );
     const form = lastForm();
-    expect(form).toMatchObject({ customer_vault_id: first.gatewayToken, initiated_by: 'merchant', stored_credential_indicator: 'used', billing_method: 'recurring', initial_transaction_id: first.gatewayTransactionId, amount: '39.00' });
+    expect(form).toMatchObject({
+      customer_vault_id: first.gatewayToken,
+      initiated_by: 'merchant',
+      stored_credential_indicator: 'used',
+      billing_method: 'recurring',
+      initial_transaction_id: first.gatewayTransactionId,
+      amount: '39.00',
+    });
     expect(form).not.toHaveProperty('ccnumber');
     expect(form).not.toHaveProperty('cvv');
-    expect(fake.charges.get(rebill.gatewayTransactionId)!.storedCredential).toMatchObject({ initiated_by: 'merchant', initial_transaction_id: first.gatewayTransactionId });
+    expect(fake.charges.get(rebill.gatewayTransactionId)!.storedCredential).toMatchObject({
+      initiated_by: 'merchant',
+      initial_transaction_id: first.gatewayTransactionId,
+    });
   });
 
   it('a rebill with the card from your own vault sends the card but never the CVC', async () => {
     const first = approved(await adapter.sale(payment({ storedCredential: { type: 'initial', reason: 'recurring' } })));
-    approved(await adapter.sale(payment({ storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', previousGatewayTransactionId: first.gatewayTransactionId } })));
+    approved(
+      await adapter.sale(
+        payment({
+          storedCredential: {
+            type: 'subsequent',
+            initiator: 'merchant',
+            reason: 'recurring',
+            previousGatewayTransactionId: first.gatewayTransactionId,
+          },
+        }),
+      ),
+    );
     const form = lastForm();
     expect(form).toMatchObject({ ccnumber: PAN, initiated_by: 'merchant', initial_transaction_id: first.gatewayTransactionId });
     expect(form).not.toHaveProperty('cvv');
@@ -404,7 +520,12 @@ describe('nmi adapter: subscriptions (stored credentials)', () => {
   });
 
   it('a rebill with neither card nor vault id is refused before calling NMI, naming the field', async () => {
-    const r = await adapter.sale(payment({ card: undefined, storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', previousGatewayTransactionId: '1' } }));
+    const r = await adapter.sale(
+      payment({
+        card: undefined,
+        storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', previousGatewayTransactionId: '1' },
+      }),
+    );
     expect(r).toMatchObject({ status: 'error', ambiguous: false, code: 'invalid_request' });
     expect(r.status === 'error' && r.message).toMatch(/^card\.number: /);
     expect(fake.requests).toHaveLength(0);
@@ -418,8 +539,13 @@ describe('nmi adapter: lookup by our reference (Query API)', () => {
     fake.script({ response_code: '202', responsetext: 'Insufficient funds' });
     const bad = payment();
     await adapter.sale(bad);
-    const look = (reference: string) => adapter.lookup!({ reference, transactionId: 'tx', amount: 1, currency: 'USD', merchant: { id: 'nmi-a' } });
-    expect(await look(ok.reference)).toMatchObject({ status: 'approved', gatewayTransactionId: sale.gatewayTransactionId, authCode: sale.authCode });
+    const look = (reference: string) =>
+      adapter.lookup!({ reference, transactionId: 'tx', amount: 1, currency: 'USD', merchant: { id: 'nmi-a' } });
+    expect(await look(ok.reference)).toMatchObject({
+      status: 'approved',
+      gatewayTransactionId: sale.gatewayTransactionId,
+      authCode: sale.authCode,
+    });
     expect(await look(bad.reference)).toMatchObject({ status: 'declined', code: '202', message: 'Insufficient funds' });
     expect(await look('at_unknown')).toEqual({ status: 'not_found' });
     expect(fake.forms('/api/query.php').at(-1)).toEqual({ security_key: KEY, order_id: 'at_unknown' });
@@ -427,7 +553,9 @@ describe('nmi adapter: lookup by our reference (Query API)', () => {
 
   it('a refused key on the Query API is a merchant error', async () => {
     const wrong = nmi({ securityKey: 'nope', baseUrl: fake.url });
-    expect(await wrong.lookup!({ reference: 'at_x', transactionId: 'tx', amount: 1, currency: 'USD', merchant: { id: 'nmi-a' } })).toMatchObject({ status: 'error', merchantError: true });
+    expect(
+      await wrong.lookup!({ reference: 'at_x', transactionId: 'tx', amount: 1, currency: 'USD', merchant: { id: 'nmi-a' } }),
+    ).toMatchObject({ status: 'error', merchantError: true });
   });
 });
 
@@ -450,7 +578,10 @@ describe('nmi adapter: no PAN or CVC anywhere', () => {
     // NMI rejects a bad number with response=3 / 300 and the reason only in the text: a decline, not a cascade-able error.
     expect(outcomes[4]).toMatchObject({ status: 'declined', code: '300', message: expect.stringContaining('Invalid Credit Card Number') });
     const d = outcomes[4] as { code: string; message: string };
-    expect(normalizeDecline({ gateway: 'nmi', code: d.code, message: d.message })).toMatchObject({ reason: 'incorrect_number', cascade: false });
+    expect(normalizeDecline({ gateway: 'nmi', code: d.code, message: d.message })).toMatchObject({
+      reason: 'incorrect_number',
+      cascade: false,
+    });
   });
 
   it('fixtures hold no card number (BIN + last four at most)', () => {

@@ -29,12 +29,14 @@ function router() {
       { id: 'stripe-a', adapter: adapterFor(fake), currencies: ['USD', 'JPY'] },
       { id: 'sbx-b', adapter: backup, currencies: ['USD', 'JPY'] },
     ],
-    profiles: [{
-      id: 'default',
-      pools: { main: { strategy: 'priority', members: [{ mid: 'stripe-a' }, { mid: 'sbx-b' }] } },
-      route: ['main'],
-      cascade: { maxAttempts: 2, on: 'soft' },
-    }],
+    profiles: [
+      {
+        id: 'default',
+        pools: { main: { strategy: 'priority', members: [{ mid: 'stripe-a' }, { mid: 'sbx-b' }] } },
+        route: ['main'],
+        cascade: { maxAttempts: 2, on: 'soft' },
+      },
+    ],
     store,
   });
   return { router: r, store };
@@ -44,7 +46,10 @@ let n = 0;
 const sale = (over: Partial<PaymentRequest> & { number?: string } = {}): PaymentRequest => {
   const { number, ...rest } = over;
   return {
-    profile: 'default', idempotencyKey: `order-${++n}-${Date.now()}`, amount: 4200, currency: 'USD',
+    profile: 'default',
+    idempotencyKey: `order-${++n}-${Date.now()}`,
+    amount: 4200,
+    currency: 'USD',
     card: { number: number ?? STRIPE_CARDS.visa, expMonth: 12, expYear: 2030, cvc: '123' },
     customer: { id: 'c-1', email: 'jenny@example.com', country: 'US' },
     ...rest,
@@ -65,7 +70,10 @@ describe('Stripe through the router', () => {
     const part = (await r.refund(ok.transactionId, { amount: 1200 })).unwrap();
     expect(part).toMatchObject({ mid: 'stripe-a', operation: 'refund', amount: 1200 });
     (await r.refund(ok.transactionId)).unwrap();
-    expect([...fake.refunds.values()].map((x) => [x.paymentIntent, x.amount])).toEqual([[pi.id, 1200], [pi.id, 3000]]);
+    expect([...fake.refunds.values()].map((x) => [x.paymentIntent, x.amount])).toEqual([
+      [pi.id, 1200],
+      [pi.id, 3000],
+    ]);
     expect(pi.refunded).toBe(4200);
     expect(backup.charges.size).toBe(0);
   });
@@ -99,7 +107,9 @@ describe('Stripe through the router', () => {
 
   it('a subscription started on Stripe rebills on the same MID with the saved card, off-session', async () => {
     const { router: r } = router();
-    const initial = (await r.sale(sale({ customer: { id: 'cus_Sub0001' }, subscription: { id: 'sub-1', recurringAmount: 1500 } }))).unwrap();
+    const initial = (
+      await r.sale(sale({ customer: { id: 'cus_Sub0001' }, subscription: { id: 'sub-1', recurringAmount: 1500 } }))
+    ).unwrap();
     expect(initial.mid).toBe('stripe-a');
     expect(fake.form(fake.calls('/v1/payment_intents')[0])).toMatchObject({ setup_future_usage: 'off_session', customer: 'cus_Sub0001' });
     const pm = [...fake.paymentMethods.values()][0];
@@ -115,7 +125,8 @@ describe('Stripe through the router', () => {
   it('events carry no PAN or CVC', async () => {
     const { router: r } = router();
     const seen: string[] = [];
-    for (const e of ['attempt', 'approved', 'declined', 'cascade', 'ambiguous'] as const) r.on(e, (x: unknown) => seen.push(JSON.stringify(x)));
+    for (const e of ['attempt', 'approved', 'declined', 'cascade', 'ambiguous'] as const)
+      r.on(e, (x: unknown) => seen.push(JSON.stringify(x)));
     fake.declineNext({ code: 'card_declined', declineCode: 'do_not_honor', message: `card ${STRIPE_CARDS.visa} declined` });
     const res = await r.sale(sale());
     expect(seen.length).toBeGreaterThan(2);

@@ -42,10 +42,19 @@ describe('sale and authorize', () => {
       expect(x.headers.authorization).toBe(`Bearer ${FAKE_STRIPE_KEY}`);
       expect(x.headers['stripe-version']).toBe('2023-08-16');
     }
-    expect(fake.form(pmReq)).toMatchObject({ type: 'card', card: { number: STRIPE_CARDS.visa, exp_month: '12', exp_year: '2030', cvc: '123' }, billing_details: { name: 'Jenny Rosen' } });
+    expect(fake.form(pmReq)).toMatchObject({
+      type: 'card',
+      card: { number: STRIPE_CARDS.visa, exp_month: '12', exp_year: '2030', cvc: '123' },
+      billing_details: { name: 'Jenny Rosen' },
+    });
     const body = fake.form(piReq);
     expect(body).toMatchObject({
-      amount: '1999', currency: 'usd', confirm: 'true', capture_method: 'automatic', payment_method_types: ['card'], expand: ['latest_charge'],
+      amount: '1999',
+      currency: 'usd',
+      confirm: 'true',
+      capture_method: 'automatic',
+      payment_method_types: ['card'],
+      expand: ['latest_charge'],
       metadata: { switchyard_reference: req.reference, switchyard_transaction: req.transactionId },
     });
     expect(body).not.toHaveProperty('payment_method_data');
@@ -65,7 +74,11 @@ describe('sale and authorize', () => {
     const adapter = adapterFor(fake);
     const auth = approved(await adapter.authorize(payment({ amount: 5000 })));
     expect(fake.form(fake.calls(PI)[0]).capture_method).toBe('manual');
-    expect(fake.intents.get(auth.gatewayTransactionId)).toMatchObject({ status: 'requires_capture', amountCapturable: 5000, amountReceived: 0 });
+    expect(fake.intents.get(auth.gatewayTransactionId)).toMatchObject({
+      status: 'requires_capture',
+      amountCapturable: 5000,
+      amountReceived: 0,
+    });
 
     const cap = approved(await adapter.capture(followUp(auth.gatewayTransactionId, 3000, 5000)));
     expect(cap.gatewayTransactionId).toBe(auth.gatewayTransactionId);
@@ -183,7 +196,7 @@ describe('declines', () => {
 });
 
 describe('3-D Secure', () => {
-  it('comes back as requires_action with Stripe\'s redirect URL when a returnUrl is configured', async () => {
+  it("comes back as requires_action with Stripe's redirect URL when a returnUrl is configured", async () => {
     const r = await adapterFor(fake, { returnUrl: 'https://shop.example/3ds-done' }).sale(payment({ number: STRIPE_CARDS.threeDSAlways }));
     expect(r.status).toBe('requires_action');
     if (r.status !== 'requires_action') return;
@@ -207,7 +220,9 @@ describe('3-D Secure', () => {
 describe('subscriptions (stored credentials)', () => {
   it('initial: setup_future_usage=off_session with the Stripe Customer; rebill: off_session=true with the saved PaymentMethod only', async () => {
     const adapter = adapterFor(fake);
-    const initial = approved(await adapter.sale(payment({ customer: { id: 'cus_PqR8sT2uVw' }, storedCredential: { type: 'initial', reason: 'recurring' } })));
+    const initial = approved(
+      await adapter.sale(payment({ customer: { id: 'cus_PqR8sT2uVw' }, storedCredential: { type: 'initial', reason: 'recurring' } })),
+    );
     const first = fake.form(fake.calls(PI)[0]);
     expect(first).toMatchObject({ setup_future_usage: 'off_session', customer: 'cus_PqR8sT2uVw' });
     expect(first).not.toHaveProperty('off_session');
@@ -217,21 +232,44 @@ describe('subscriptions (stored credentials)', () => {
     expect(initial.networkTransactionId).toMatch(/^\d{15}$/);
 
     const before = fake.requests.length;
-    const rebill = approved(await adapter.sale(payment({
-      card: undefined, amount: 2999,
-      storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', gatewayToken: initial.gatewayToken, networkTransactionId: initial.networkTransactionId, previousGatewayTransactionId: initial.gatewayTransactionId },
-    })));
+    const rebill = approved(
+      await adapter.sale(
+        payment({
+          card: undefined,
+          amount: 2999,
+          storedCredential: {
+            type: 'subsequent',
+            initiator: 'merchant',
+            reason: 'recurring',
+            gatewayToken: initial.gatewayToken,
+            networkTransactionId: initial.networkTransactionId,
+            previousGatewayTransactionId: initial.gatewayTransactionId,
+          },
+        }),
+      ),
+    );
     const sent = fake.requests.slice(before);
     expect(sent.map((x) => x.path)).toEqual([PI]); // no card data, no new PaymentMethod
     const body = fake.form(sent[0]);
-    expect(body).toMatchObject({ off_session: 'true', confirm: 'true', payment_method: pm.id, customer: 'cus_PqR8sT2uVw', amount: '2999', capture_method: 'automatic' });
+    expect(body).toMatchObject({
+      off_session: 'true',
+      confirm: 'true',
+      payment_method: pm.id,
+      customer: 'cus_PqR8sT2uVw',
+      amount: '2999',
+      capture_method: 'automatic',
+    });
     expect(body).not.toHaveProperty('setup_future_usage');
     expect(body).not.toHaveProperty('return_url');
     expect(fake.intents.get(rebill.gatewayTransactionId)).toMatchObject({ offSession: true, paymentMethod: pm.id, status: 'succeeded' });
   });
 
   it('an initial payment without a Stripe Customer keeps the PaymentMethod as the token', async () => {
-    const r = approved(await adapterFor(fake).sale(payment({ customer: { id: 'our-customer-7' }, storedCredential: { type: 'initial', reason: 'recurring' } })));
+    const r = approved(
+      await adapterFor(fake).sale(
+        payment({ customer: { id: 'our-customer-7' }, storedCredential: { type: 'initial', reason: 'recurring' } }),
+      ),
+    );
     const body = fake.form(fake.calls(PI)[0]);
     expect(body.setup_future_usage).toBe('off_session');
     expect(body).not.toHaveProperty('customer');
@@ -239,7 +277,12 @@ describe('subscriptions (stored credentials)', () => {
   });
 
   it('a rebill with only a network transaction id is refused before sending, naming the card field', async () => {
-    const r = await adapterFor(fake).sale(payment({ card: undefined, storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', networkTransactionId: '123456789012345' } }));
+    const r = await adapterFor(fake).sale(
+      payment({
+        card: undefined,
+        storedCredential: { type: 'subsequent', initiator: 'merchant', reason: 'recurring', networkTransactionId: '123456789012345' },
+      }),
+    );
     expect(r).toMatchObject({ status: 'error', ambiguous: false });
     expect((r as { message: string }).message).toMatch(/^card: /);
     expect(fake.requests).toHaveLength(0);
@@ -250,7 +293,11 @@ describe('subscriptions (stored credentials)', () => {
     const subsequent = { type: 'subsequent', initiator: 'merchant', reason: 'recurring' } as const;
     const r = await adapter.sale(payment({ number: STRIPE_CARDS.threeDSAlways, storedCredential: subsequent }));
     expect(r).toMatchObject({ status: 'declined', code: 'authentication_required' });
-    expect(normalizeDecline({ gateway: 'stripe', code: (r as { code: string }).code })).toMatchObject({ reason: 'authentication_required', retry: 'with_authentication', cascade: false });
+    expect(normalizeDecline({ gateway: 'stripe', code: (r as { code: string }).code })).toMatchObject({
+      reason: 'authentication_required',
+      retry: 'with_authentication',
+      cascade: false,
+    });
     approved(await adapter.sale(payment({ number: STRIPE_CARDS.threeDSOnSession, storedCredential: subsequent })));
     expect(fake.calls(PI).map((x) => fake.form(x).off_session)).toEqual(['true', 'true']);
   });
@@ -335,7 +382,7 @@ describe('errors: ambiguous or not', () => {
     expect((r as { message: string }).message).toContain('Invalid API Key');
   });
 
-  it('a 400 validation error is a clear error naming Stripe\'s param', async () => {
+  it("a 400 validation error is a clear error naming Stripe's param", async () => {
     fake.errorNext(400, stripeFixture('error.invalid_request.json').error);
     const r = await adapterFor(fake).sale(payment());
     expect(r).toMatchObject({ status: 'error', ambiguous: false, code: 'parameter_invalid_integer', httpStatus: 400 });
@@ -346,7 +393,11 @@ describe('errors: ambiguous or not', () => {
     const adapter = adapterFor(fake);
     fake.errorNext(429, { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly.' });
     expect(await adapter.sale(payment())).toMatchObject({ status: 'error', ambiguous: false, httpStatus: 429 });
-    fake.errorNext(409, { type: 'idempotency_error', code: 'idempotency_key_in_use', message: 'There is currently another in-progress request using this Idempotent Key.' });
+    fake.errorNext(409, {
+      type: 'idempotency_error',
+      code: 'idempotency_key_in_use',
+      message: 'There is currently another in-progress request using this Idempotent Key.',
+    });
     expect(await adapter.sale(payment())).toMatchObject({ status: 'error', ambiguous: true, httpStatus: 409 });
   });
 
@@ -360,7 +411,12 @@ describe('errors: ambiguous or not', () => {
 });
 
 describe('amounts', () => {
-  const cases: Array<[string, number, string]> = [['USD', 1999, '1999'], ['JPY', 500, '500'], ['KWD', 1250, '1250'], ['ISK', 500, '50000']];
+  const cases: Array<[string, number, string]> = [
+    ['USD', 1999, '1999'],
+    ['JPY', 500, '500'],
+    ['KWD', 1250, '1250'],
+    ['ISK', 500, '50000'],
+  ];
   for (const [currency, amount, wire] of cases) {
     it(`${currency} ${amount} minor units go to Stripe as amount=${wire} and come back unchanged`, async () => {
       const adapter = adapterFor(fake);
@@ -397,9 +453,17 @@ describe('no card data leaks', () => {
   it('results of approvals, declines and errors carry no PAN or CVC', async () => {
     const adapter = adapterFor(fake);
     const results: GatewayResult[] = [await adapter.sale(payment()), await adapter.sale(payment({ number: STRIPE_CARDS.lost }))];
-    fake.errorNext(400, { type: 'invalid_request_error', param: 'card[number]', message: `Your card number ${PAN} (cvc: 123) is invalid.` });
+    fake.errorNext(400, {
+      type: 'invalid_request_error',
+      param: 'card[number]',
+      message: `Your card number ${PAN} (cvc: 123) is invalid.`,
+    });
     results.push(await adapter.sale(payment()));
-    fake.declineNext({ code: 'card_declined', declineCode: 'do_not_honor', message: `Declined card ${PAN.replace(/(\d{4})/g, '$1 ').trim()} cvc=123` });
+    fake.declineNext({
+      code: 'card_declined',
+      declineCode: 'do_not_honor',
+      message: `Declined card ${PAN.replace(/(\d{4})/g, '$1 ').trim()} cvc=123`,
+    });
     results.push(await adapter.sale(payment()));
     fake.inject({ type: 'slow', ms: 0 }, { type: 'status', status: 502, body: `bad gateway for ${PAN}` });
     results.push(await adapter.sale(payment()));
@@ -416,7 +480,13 @@ describe('lookup by our reference', () => {
     const adapter = adapterFor(fake, { timeoutMs: 300, transportRetries: 0 });
     expect(await adapter.sale(req)).toMatchObject({ status: 'error', ambiguous: true });
     await adapter.sale(payment()); // another payment, newer than the lost one
-    const found = await adapter.lookup!({ reference: req.reference, transactionId: req.transactionId, amount: req.amount, currency: 'USD', merchant: req.merchant });
+    const found = await adapter.lookup!({
+      reference: req.reference,
+      transactionId: req.transactionId,
+      amount: req.amount,
+      currency: 'USD',
+      merchant: req.merchant,
+    });
     const pi = [...fake.intents.values()].find((x) => x.metadata.switchyard_reference === req.reference)!;
     expect(found).toMatchObject({ status: 'approved', gatewayTransactionId: pi.id, networkTransactionId: pi.networkTransactionId });
     expect(fake.calls(PI, 'GET')).toHaveLength(1);
@@ -425,7 +495,9 @@ describe('lookup by our reference', () => {
   it('says not_found only after reading the whole list', async () => {
     const adapter = adapterFor(fake);
     await adapter.sale(payment());
-    expect(await adapter.lookup!({ reference: 'at_never_sent', transactionId: 't', amount: 1, currency: 'USD', merchant: { id: 'm' } })).toEqual({ status: 'not_found' });
+    expect(
+      await adapter.lookup!({ reference: 'at_never_sent', transactionId: 't', amount: 1, currency: 'USD', merchant: { id: 'm' } }),
+    ).toEqual({ status: 'not_found' });
   });
 
   it('reports an error, not not_found, when the page limit stops the scan', async () => {
@@ -439,10 +511,26 @@ describe('lookup by our reference', () => {
     const adapter = adapterFor(fake);
     const d = await adapter.sale(payment({ number: STRIPE_CARDS.insufficientFunds }));
     const id = (d as { gatewayTransactionId: string }).gatewayTransactionId;
-    const r = await adapter.lookup!({ reference: 'x', transactionId: 't', gatewayTransactionId: id, amount: 1999, currency: 'USD', merchant: { id: 'm' } });
+    const r = await adapter.lookup!({
+      reference: 'x',
+      transactionId: 't',
+      gatewayTransactionId: id,
+      amount: 1999,
+      currency: 'USD',
+      merchant: { id: 'm' },
+    });
     expect(r).toMatchObject({ status: 'declined', code: 'insufficient_funds', gatewayTransactionId: id });
     expect(fake.calls(`${PI}/${id}`, 'GET')).toHaveLength(1);
-    expect(await adapter.lookup!({ reference: 'x', transactionId: 't', gatewayTransactionId: 'pi_unknown', amount: 1, currency: 'USD', merchant: { id: 'm' } })).toEqual({ status: 'not_found' });
+    expect(
+      await adapter.lookup!({
+        reference: 'x',
+        transactionId: 't',
+        gatewayTransactionId: 'pi_unknown',
+        amount: 1,
+        currency: 'USD',
+        merchant: { id: 'm' },
+      }),
+    ).toEqual({ status: 'not_found' });
   });
 });
 
@@ -450,21 +538,40 @@ describe('factory and fake', () => {
   it('refuses a missing or malformed secret key with a ConfigError naming secretKey', () => {
     expect(() => stripe({ secretKey: '' })).toThrow(ConfigError);
     expect(() => stripe({ secretKey: 'pk_test_publishable' })).toThrow(/secretKey/);
-    expect(stripe({ secretKey: FAKE_STRIPE_KEY }).capabilities).toMatchObject({ verify: false, lookup: true, idempotencyKeys: true, threeDS: false, partialCapture: true });
+    expect(stripe({ secretKey: FAKE_STRIPE_KEY }).capabilities).toMatchObject({
+      verify: false,
+      lookup: true,
+      idempotencyKeys: true,
+      threeDS: false,
+      partialCapture: true,
+    });
   });
 
   it('the fake refuses a body the spec does not allow (raw card data in payment_method_data)', async () => {
-    const res = await axios.post(`${fake.url}${PI}`, 'amount=100&currency=usd&confirm=true&payment_method_data[type]=card&payment_method_data[card][number]=4242424242424242', {
-      headers: { authorization: `Bearer ${FAKE_STRIPE_KEY}`, 'stripe-version': '2023-08-16', 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': 'k1' },
-      validateStatus: () => true,
-    });
+    const res = await axios.post(
+      `${fake.url}${PI}`,
+      'amount=100&currency=usd&confirm=true&payment_method_data[type]=card&payment_method_data[card][number]=4242424242424242',
+      {
+        headers: {
+          authorization: `Bearer ${FAKE_STRIPE_KEY}`,
+          'stripe-version': '2023-08-16',
+          'content-type': 'application/x-www-form-urlencoded',
+          'idempotency-key': 'k1',
+        },
+        validateStatus: () => true,
+      },
+    );
     expect(res.status).toBe(400);
     expect(fake.violations.join('\n')).toMatch(/payment_method_data\/type/);
     fake.violations.length = 0;
   });
 
   it('the fake flags a JSON body and a missing Stripe-Version', async () => {
-    await axios.post(`${fake.url}${PI}`, { amount: 100, currency: 'usd' }, { headers: { authorization: `Bearer ${FAKE_STRIPE_KEY}` }, validateStatus: () => true });
+    await axios.post(
+      `${fake.url}${PI}`,
+      { amount: 100, currency: 'usd' },
+      { headers: { authorization: `Bearer ${FAKE_STRIPE_KEY}` }, validateStatus: () => true },
+    );
     expect(fake.violations.some((v) => v.includes('content-type application/json'))).toBe(true);
     expect(fake.violations.some((v) => v.includes('Stripe-Version'))).toBe(true);
     fake.violations.length = 0;

@@ -39,7 +39,15 @@ export function payment(over: Partial<GatewayPaymentRequest> & { number?: string
 
 /** A follow-up request on a gateway transaction. */
 export function followUp(gatewayTransactionId: string, amount: number, originalAmount = amount, currency = 'USD'): GatewayFollowUpRequest {
-  return { reference: ref(), transactionId: 'tx_follow', gatewayTransactionId, amount, currency, originalAmount, merchant: { id: 'stripe-a' } };
+  return {
+    reference: ref(),
+    transactionId: 'tx_follow',
+    gatewayTransactionId,
+    amount,
+    currency,
+    originalAmount,
+    merchant: { id: 'stripe-a' },
+  };
 }
 
 /** A Stripe adapter pointed at the fake. */

@@ -6,14 +6,26 @@ import { DECLINE_REASONS } from '../../../src/declines';
 import { luhnValid } from '../../../src/card/pan';
 import { stripeDeclines } from '../../../adapters/stripe/declines';
 import {
-  StripeInputError, formatToken, fromStripeAmount, parseErrorResponse, parsePaymentIntent, parseToken, toStripeAmount,
+  StripeInputError,
+  formatToken,
+  fromStripeAmount,
+  parseErrorResponse,
+  parsePaymentIntent,
+  parseToken,
+  toStripeAmount,
 } from '../../../adapters/stripe/wire';
 import { stripeFixture, stripeSpecValidator } from '../../fakes/stripe';
 
 describe('amounts', () => {
   it('converts minor units exactly per Stripe currency rules, both ways', () => {
     const cases: Array<[number, string, number]> = [
-      [1999, 'USD', 1999], [500, 'JPY', 500], [1250, 'KWD', 1250], [1, 'EUR', 1], [500, 'ISK', 50000], [9_007_199_254, 'KRW', 9_007_199_254], [0, 'USD', 0],
+      [1999, 'USD', 1999],
+      [500, 'JPY', 500],
+      [1250, 'KWD', 1250],
+      [1, 'EUR', 1],
+      [500, 'ISK', 50000],
+      [9_007_199_254, 'KRW', 9_007_199_254],
+      [0, 'USD', 0],
     ];
     for (const [minor, currency, stripe] of cases) {
       expect(toStripeAmount(minor, currency), currency).toBe(stripe);
@@ -22,7 +34,13 @@ describe('amounts', () => {
   });
 
   it('refuses what Stripe cannot take, naming the amount field', () => {
-    for (const [minor, currency] of [[1255, 'KWD'], [1001, 'BHD'], [19.99, 'USD'], [-1, 'USD'], [Number.MAX_SAFE_INTEGER, 'ISK']] as const) {
+    for (const [minor, currency] of [
+      [1255, 'KWD'],
+      [1001, 'BHD'],
+      [19.99, 'USD'],
+      [-1, 'USD'],
+      [Number.MAX_SAFE_INTEGER, 'ISK'],
+    ] as const) {
       let err: unknown;
       try {
         toStripeAmount(minor, currency);
@@ -37,9 +55,13 @@ describe('amounts', () => {
 
 describe('gateway tokens', () => {
   it('round-trip a PaymentMethod with or without its Customer, and reject anything else', () => {
-    expect(parseToken(formatToken({ paymentMethod: 'pm_1Abc', customer: 'cus_9Xy' }))).toEqual({ paymentMethod: 'pm_1Abc', customer: 'cus_9Xy' });
+    expect(parseToken(formatToken({ paymentMethod: 'pm_1Abc', customer: 'cus_9Xy' }))).toEqual({
+      paymentMethod: 'pm_1Abc',
+      customer: 'cus_9Xy',
+    });
     expect(parseToken(formatToken({ paymentMethod: 'pm_1Abc' }))).toEqual({ paymentMethod: 'pm_1Abc' });
-    for (const bad of [undefined, '', 'tok_visa', 'cus_1:', 'pm_1:cus_2', 'ntid_123456']) expect(parseToken(bad), String(bad)).toBeUndefined();
+    for (const bad of [undefined, '', 'tok_visa', 'cus_1:', 'pm_1:cus_2', 'ntid_123456'])
+      expect(parseToken(bad), String(bad)).toBeUndefined();
   });
 });
 
@@ -54,11 +76,22 @@ describe('parsing answers', () => {
 
   it('reads authorization code, network transaction id and checks from the expanded charge', () => {
     const pi = { ...stripeFixture('payment_intent.json'), latest_charge: stripeFixture('charge.json') };
-    expect(parsePaymentIntent(pi)).toMatchObject({ status: 'approved', authCode: '123456', networkTransactionId: '581711403318455', cvvResult: 'pass' });
+    expect(parsePaymentIntent(pi)).toMatchObject({
+      status: 'approved',
+      authCode: '123456',
+      networkTransactionId: '581711403318455',
+      cvvResult: 'pass',
+    });
   });
 
   it('reports a partial approval in our minor units', () => {
-    const pi = { ...stripeFixture('payment_intent.json'), status: 'requires_capture', currency: 'isk', amount: 100000, amount_capturable: 50000 };
+    const pi = {
+      ...stripeFixture('payment_intent.json'),
+      status: 'requires_capture',
+      currency: 'isk',
+      amount: 100000,
+      amount_capturable: 50000,
+    };
     expect(parsePaymentIntent(pi, { amount: 1000, currency: 'ISK' })).toMatchObject({ status: 'approved', approvedAmount: 500 });
   });
 
@@ -66,13 +99,25 @@ describe('parsing answers', () => {
     const e = stripeFixture('error.card_declined.json');
     e.error.payment_intent = { ...stripeFixture('payment_intent.json'), status: 'requires_payment_method' };
     expect(parseErrorResponse(402, e)).toEqual({
-      status: 'declined', code: 'generic_decline', advice: 'try_again_later', message: 'Your card was declined.', gatewayTransactionId: e.error.payment_intent.id,
+      status: 'declined',
+      code: 'generic_decline',
+      advice: 'try_again_later',
+      message: 'Your card was declined.',
+      gatewayTransactionId: e.error.payment_intent.id,
     });
   });
 
   it('401 is a merchant error; 400 names the param; an HTML 4xx is a clear error', () => {
-    expect(parseErrorResponse(401, stripeFixture('error.authentication.json'))).toMatchObject({ status: 'error', merchantError: true, ambiguous: false });
-    expect(parseErrorResponse(400, stripeFixture('error.invalid_request.json'))).toMatchObject({ status: 'error', ambiguous: false, code: 'parameter_invalid_integer' });
+    expect(parseErrorResponse(401, stripeFixture('error.authentication.json'))).toMatchObject({
+      status: 'error',
+      merchantError: true,
+      ambiguous: false,
+    });
+    expect(parseErrorResponse(400, stripeFixture('error.invalid_request.json'))).toMatchObject({
+      status: 'error',
+      ambiguous: false,
+      code: 'parameter_invalid_integer',
+    });
     expect(parseErrorResponse(400, stripeFixture('error.idempotency.json'))).toMatchObject({ status: 'error', ambiguous: false });
     expect(parseErrorResponse(404, '<html>nope</html>')).toMatchObject({ status: 'error', ambiguous: false, httpStatus: 404 });
   });
@@ -91,7 +136,7 @@ describe('fixtures', () => {
     }
   });
 
-  it('are valid answers under Stripe\'s spec', () => {
+  it("are valid answers under Stripe's spec", () => {
     const v = stripeSpecValidator();
     const pi = stripeFixture('payment_intent.json');
     const checks: Array<[string, string, number, unknown]> = [
@@ -99,17 +144,19 @@ describe('fixtures', () => {
       ['POST', '/v1/payment_intents', 200, pi],
       ['POST', '/v1/payment_intents', 200, { ...pi, latest_charge: stripeFixture('charge.json') }],
       ['POST', '/v1/refunds', 200, stripeFixture('refund.json')],
-      ...['error.card_declined.json', 'error.invalid_request.json', 'error.authentication.json', 'error.idempotency.json']
-        .map((f): [string, string, number, unknown] => ['POST', '/v1/payment_intents', 400, stripeFixture(f)]),
+      ...['error.card_declined.json', 'error.invalid_request.json', 'error.authentication.json', 'error.idempotency.json'].map(
+        (f): [string, string, number, unknown] => ['POST', '/v1/payment_intents', 400, stripeFixture(f)],
+      ),
     ];
-    for (const [method, path, status, body] of checks) expect(v.response(method, path, status, body).errors, `${path} ${status}`).toEqual([]);
+    for (const [method, path, status, body] of checks)
+      expect(v.response(method, path, status, body).errors, `${path} ${status}`).toEqual([]);
     // The validator does fail on a wrong shape.
     expect(v.response('POST', '/v1/payment_intents', 200, { ...pi, status: 'approved' }).ok).toBe(false);
   });
 });
 
 describe('decline table', () => {
-  it('links Stripe\'s documentation and maps every code to a standard reason', () => {
+  it("links Stripe's documentation and maps every code to a standard reason", () => {
     expect(stripeDeclines.gateway).toBe('stripe');
     expect(stripeDeclines.docs).toBe('https://docs.stripe.com/declines/codes');
     expect(Object.keys(stripeDeclines.codes).length).toBeGreaterThanOrEqual(45);
