@@ -20,7 +20,8 @@ export type {
 export { defineProfile } from './profile';
 export { profileSchema, poolSchema, ruleSchema, conditionSchema, merchantAccountSchema } from './profile/schema';
 export type { Profile, ProfileInput, Rule, Pool, Condition } from './profile/schema';
-export { normalizeDecline, MAC_RETRY_DELAYS_MS } from './declines/normalize';
+export { MAC_RETRY_DELAYS_MS } from './declines/normalize';
+export { normalizeDecline, BUILTIN_DECLINE_TABLES } from './decline-registry';
 export type { DeclineInput, DeclineRule, NormalizeOptions } from './declines/normalize';
 export { DECLINE_REASONS, DECLINE_REASON_NAMES, isDeclineReason } from './declines/reasons';
 export type { DeclineReason, DeclineReasonInfo, NormalizedDecline, DeclineCategory, RetryAdvice } from './declines/reasons';
@@ -28,7 +29,6 @@ export { ISO8583_CODES } from './declines/iso8583';
 export type { IsoCodeRow } from './declines/iso8583';
 export { classifyDeclineMessage, MESSAGE_PATTERNS } from './declines/classifier';
 export type { MessagePattern } from './declines/classifier';
-export { BUILTIN_DECLINE_TABLES } from './declines/tables';
 export type { GatewayDeclineTable } from './declines/tables';
 export { DEFAULT_NETWORK_RULES, checkNetworkRules } from './declines/network-rules';
 export type { NetworkRuleConfig, NetworkVerdict, NetworkRuleName } from './declines/network-rules';

@@ -32,6 +32,7 @@ import {
   type AdyenPaymentMode,
   type AdyenPaymentResponse,
 } from './wire';
+import { adyenDeclines } from './declines';
 
 export { ADYEN_TEST_BASE_URL } from './wire';
 
@@ -173,6 +174,7 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
 
   return {
     gateway: 'adyen',
+    declineTable: adyenDeclines,
     capabilities: CAPABILITIES,
     authorize: (req, opts) => pay('authorize', req, opts),
     sale: (req, opts) => pay('sale', req, opts),

@@ -42,6 +42,7 @@ import {
   voidRequest,
   type AuthorizeNetCredentials,
 } from './wire';
+import { authorizenetDeclines } from './declines';
 
 /** Live endpoint. */
 export const AUTHORIZENET_LIVE_URL = 'https://api.authorize.net/xml/v1/request.api';
@@ -161,6 +162,7 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
 
   return {
     gateway: 'authorizenet',
+    declineTable: authorizenetDeclines,
     capabilities: CAPABILITIES,
     authorize: (req: GatewayPaymentRequest, opts?: CallOptions) =>
       run(() => paymentRequest('authorize', req, credentials), req.currency, opts),

@@ -29,6 +29,7 @@ import {
   parseLookupAnswer,
   parsePaymentAnswer,
 } from './wire';
+import { checkoutDeclines } from './declines';
 
 export { CHECKOUT_LIVE_URL, CHECKOUT_SANDBOX_URL } from './wire';
 
@@ -161,6 +162,7 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
 
   return {
     gateway: 'checkout',
+    declineTable: checkoutDeclines,
     capabilities,
     authorize: (req, opts) => pay('authorize', req, opts),
     sale: (req, opts) => pay('sale', req, opts),

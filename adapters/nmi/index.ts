@@ -37,6 +37,7 @@ import {
   type NmiFields,
   type ResultContext,
 } from './wire';
+import { nmiDeclines } from './declines';
 
 /** Options of `nmi()`. */
 export interface NmiOptions extends HttpAdapterOptions {
@@ -184,6 +185,7 @@ export function nmi(options: NmiOptions): GatewayAdapter {
 
   return {
     gateway: 'nmi',
+    declineTable: nmiDeclines,
     capabilities: CAPABILITIES,
     authorize: pay('auth'),
     sale: pay('sale'),

@@ -16,6 +16,7 @@ import type {
   GatewayResult,
 } from '../../src/adapter';
 import { SANDBOX_TEST_CARDS } from './cards';
+import { sandboxDeclines } from './declines';
 
 export { SANDBOX_TEST_CARDS } from './cards';
 export type { SandboxBehaviour } from './cards';
@@ -186,6 +187,7 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
 
   return {
     gateway: 'sandbox',
+    declineTable: sandboxDeclines,
     name,
     charges,
     calls,

@@ -40,6 +40,7 @@ import {
   type StripePaymentMethod,
   type StripeRefund,
 } from './wire';
+import { stripeDeclines } from './declines';
 
 /** Options of `stripe()`. */
 export interface StripeOptions extends HttpAdapterOptions {
@@ -144,6 +145,7 @@ export function stripe(options: StripeOptions): GatewayAdapter {
 
   return {
     gateway: 'stripe',
+    declineTable: stripeDeclines,
     capabilities: CAPABILITIES,
     authorize: (req, opts) => pay(req, 'manual', opts),
     sale: (req, opts) => pay(req, 'automatic', opts),

@@ -11,7 +11,7 @@
 import { DECLINE_REASONS, isDeclineReason, type DeclineReason, type DeclineReasonInfo, type NormalizedDecline } from './reasons';
 import { isoCodeRow } from './iso8583';
 import { classifyDeclineMessage } from './classifier';
-import { BUILTIN_DECLINE_TABLES, type GatewayDeclineTable } from './tables';
+import type { GatewayDeclineTable } from './tables';
 
 /** What a gateway said when it declined. */
 export interface DeclineInput {
@@ -39,8 +39,10 @@ export interface NormalizeOptions {
   rules?: readonly DeclineRule[];
   /** The MID the decline came from, for MID-scoped overrides. */
   mid?: string;
-  /** A table for a gateway that Switchyard does not ship (custom adapters). */
+  /** The table of the adapter that declined (`GatewayAdapter.declineTable`), used when its `gateway` matches. */
   table?: GatewayDeclineTable;
+  /** Tables by gateway id, consulted when `table` does not match (the package's public `normalizeDecline` passes the shipped ones). */
+  tables?: ReadonlyMap<string, GatewayDeclineTable>;
 }
 
 const HOUR = 3_600_000;
@@ -119,15 +121,14 @@ function ruleMatches(
 }
 
 /**
- * Map a gateway decline to a standard reason with its retry and cascade defaults. Never throws,
- * whatever it is given: unknown input ends as `generic_decline`.
+ * Map a gateway decline to a standard reason with its retry and cascade defaults, using only the
+ * tables given in `options` (the core's form; the package's `normalizeDecline` adds the shipped
+ * tables). Never throws, whatever it is given: unknown input ends as `generic_decline`.
  * @example
- * normalizeDecline({ gateway: 'iso8583', code: '51' }).reason                 // 'insufficient_funds'
- * normalizeDecline({ gateway: 'nmi', message: 'Pick up card - L/S' }).retry   // 'never'
- * normalizeDecline({ gateway: 'sandbox', code: '05', advice: '03' }).reason   // 'do_not_retry' (MAC 03)
- * normalizeDecline({ gateway: 'iso8583', code: '51', advice: '25' }).retryDelayMs // 86_400_000
+ * normalizeWithTables({ gateway: 'iso8583', code: '51' }).reason                    // 'insufficient_funds'
+ * normalizeWithTables({ gateway: 'nmi', code: '202' }, { table: nmiDeclines }).reason // 'insufficient_funds'
  */
-export function normalizeDecline(input: DeclineInput, options: NormalizeOptions = {}): NormalizedDecline {
+export function normalizeWithTables(input: DeclineInput, options: NormalizeOptions = {}): NormalizedDecline {
   const given: Partial<DeclineInput> = input !== null && typeof input === 'object' ? input : {};
   const opts: NormalizeOptions = options !== null && typeof options === 'object' ? options : {};
   const gateway = asString(given.gateway) ?? 'unknown';
@@ -153,7 +154,7 @@ export function normalizeDecline(input: DeclineInput, options: NormalizeOptions 
     }
   }
 
-  const table = opts.table?.gateway === gateway ? opts.table : BUILTIN_DECLINE_TABLES.get(gateway);
+  const table = opts.table?.gateway === gateway ? opts.table : opts.tables?.get?.(gateway);
   if (!reason && code && table?.codes) {
     reason = lookupCode(table.codes, code);
     if (reason) source = 'gateway';

@@ -1,17 +1,10 @@
 /**
- * Per-gateway decline code tables. Each table is data kept beside its adapter
- * (`adapters/<gateway>/declines.ts`); the core imports the data, never the wire format.
+ * The shape of a gateway's decline code table. Each table is data kept beside its adapter
+ * (`adapters/<gateway>/declines.ts`) and carried by the adapter (`GatewayAdapter.declineTable`);
+ * the registry of the shipped tables is assembled at the package entry (`src/decline-registry.ts`).
  * @module
  */
 import type { DeclineReason } from './reasons';
-import { stripeDeclines } from '../../adapters/stripe/declines';
-import { adyenDeclines } from '../../adapters/adyen/declines';
-import { checkoutDeclines } from '../../adapters/checkout/declines';
-import { nmiDeclines } from '../../adapters/nmi/declines';
-import { authorizenetDeclines } from '../../adapters/authorizenet/declines';
-import { braintreeDeclines } from '../../adapters/braintree/declines';
-import { sandboxDeclines } from '../../adapters/sandbox/declines';
-import { paypalDeclines } from './paypal';
 
 /** A gateway's own decline codes, with a link to the documentation they come from. */
 export interface GatewayDeclineTable {
@@ -32,17 +25,3 @@ export interface GatewayDeclineTable {
    */
   readonly family?: (code: string) => DeclineReason | undefined;
 }
-
-/** The tables of the gateways Switchyard ships, by adapter id. */
-export const BUILTIN_DECLINE_TABLES: ReadonlyMap<string, GatewayDeclineTable> = new Map(
-  [
-    stripeDeclines,
-    adyenDeclines,
-    checkoutDeclines,
-    nmiDeclines,
-    authorizenetDeclines,
-    braintreeDeclines,
-    sandboxDeclines,
-    paypalDeclines,
-  ].map((t) => [t.gateway, t] as const),
-);

@@ -14,7 +14,7 @@ import type {
 } from '../adapter';
 import { redact } from '../card/redact';
 import { checkNetworkRules } from '../declines/network-rules';
-import { normalizeDecline } from '../declines/normalize';
+import { normalizeWithTables as normalizeDecline } from '../declines/normalize';
 import { DECLINE_REASONS, type DeclineReason, type NormalizedDecline } from '../declines/reasons';
 import type { DeclineRecord, PinRecord, StoredCard } from '../store/types';
 import type { Approval, AttemptSummary, Failure, Operation } from '../types';

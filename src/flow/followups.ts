@@ -8,7 +8,7 @@
 import { Err, Ok } from 'ts-results-es';
 import type { CallOptions, GatewayFollowUpRequest } from '../adapter';
 import { redact } from '../card/redact';
-import { normalizeDecline } from '../declines/normalize';
+import { normalizeWithTables as normalizeDecline } from '../declines/normalize';
 import type { Approval, AttemptSummary, Failure } from '../types';
 import type { RouterContext } from './context';
 import { callAdapter, callBudget, resolveAmbiguous } from './charge';

@@ -19,7 +19,7 @@
  */
 import type { GatewayApproved, GatewayDeclined, GatewayLookupResult } from '../adapter';
 import { redact } from '../card/redact';
-import { normalizeDecline } from '../declines/normalize';
+import { normalizeWithTables as normalizeDecline } from '../declines/normalize';
 import type { AttemptRecord, DeclineRecord, PinRecord, StoreCommit, TransactionRecord } from '../store/types';
 import type { Approval, AttemptOutcome, AttemptSummary, Failure } from '../types';
 import { callAdapter } from './charge';

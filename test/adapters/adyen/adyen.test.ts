@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { adyen } from '../../../adapters/adyen';
 import type { GatewayAdapter, GatewayFollowUpRequest, GatewayPaymentRequest, GatewayResult } from '../../../src/adapter';
 import { ConfigError } from '../../../src/errors';
-import { normalizeDecline } from '../../../src/declines/normalize';
+import { normalizeDecline } from '../../../src/decline-registry';
 import { DECLINE_REASONS, type DeclineReason } from '../../../src/declines/reasons';
 import { detectBrand, luhnValid } from '../../../src/card/pan';
 import { openApiValidator } from '../../support/openapi';

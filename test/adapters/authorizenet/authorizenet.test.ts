@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import axios from 'axios';
 import { authorizenet } from '../../../adapters/authorizenet';
 import type { GatewayAdapter, GatewayFollowUpRequest, GatewayPaymentRequest, GatewayResult } from '../../../src/adapter';
-import { normalizeDecline } from '../../../src/declines/normalize';
+import { normalizeDecline } from '../../../src/decline-registry';
 import { startAuthorizeNetFake, type AuthorizeNetFake } from '../../fakes/authorizenet';
 
 const PAN = '4111111111111111';

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { braintree } from '../../../adapters/braintree';
 import { DOCUMENTS } from '../../../adapters/braintree/wire';
-import { normalizeDecline } from '../../../src/declines/normalize';
+import { normalizeDecline } from '../../../src/decline-registry';
 import { redact } from '../../../src/card/redact';
 import type { GatewayAdapter, GatewayPaymentRequest } from '../../../src/adapter';
 import { FAKE_CARDS, braintreeSchema, startBraintreeFake, type BraintreeFake } from '../../fakes/braintree';

@@ -7,7 +7,7 @@ import { checkoutDeclines } from '../../../adapters/checkout/declines';
 import { CheckoutInputError, fromCheckoutAmount, parseClientError, toCheckoutAmount } from '../../../adapters/checkout/wire';
 import type { GatewayAdapter, GatewayFollowUpRequest, GatewayPaymentRequest, GatewayResult } from '../../../src/adapter';
 import { luhnValid } from '../../../src/card/pan';
-import { normalizeDecline } from '../../../src/declines/normalize';
+import { normalizeDecline } from '../../../src/decline-registry';
 import { ConfigError } from '../../../src/errors';
 import { CHECKOUT_SPEC, checkoutFixture, startCheckoutFake, type CheckoutFake } from '../../fakes/checkout';
 import { openApiValidator } from '../../support/openapi';

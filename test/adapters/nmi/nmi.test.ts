@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nmi } from '../../../adapters/nmi';
 import type { GatewayAdapter, GatewayFollowUpRequest, GatewayPaymentRequest, GatewayResult } from '../../../src/adapter';
 import { luhnValid } from '../../../src/card/pan';
-import { normalizeDecline } from '../../../src/declines/normalize';
+import { normalizeDecline } from '../../../src/decline-registry';
 import { ConfigError } from '../../../src/errors';
 import { startNmiFake, type NmiFake } from '../../fakes/nmi';
 

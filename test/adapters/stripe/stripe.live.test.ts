@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { stripe } from '../../../adapters/stripe';
-import { normalizeDecline } from '../../../src/declines';
+import { normalizeDecline } from '../../../src/decline-registry';
 import type { GatewayPaymentRequest } from '../../../src/adapter';
 
 const key = process.env.STRIPE_TEST_SECRET_KEY;

@@ -6,7 +6,7 @@ import axios from 'axios';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayResult } from '../../../src/adapter';
 import { ConfigError } from '../../../src/errors';
-import { normalizeDecline } from '../../../src/declines';
+import { normalizeDecline } from '../../../src/decline-registry';
 import { stripe } from '../../../adapters/stripe';
 import { stripeDeclines } from '../../../adapters/stripe/declines';
 import { FAKE_STRIPE_KEY, startStripeFake, stripeFixture, type StripeFake } from '../../fakes/stripe';
