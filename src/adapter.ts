@@ -101,8 +101,10 @@ export interface GatewayApproved {
   networkTransactionId?: string;
   /** Vault reference for later merchant-initiated charges, when the gateway gives one. */
   gatewayToken?: string;
-  /** Amount approved when it differs from the request (partial approval). */
+  /** Amount approved when it differs from the request (partial approval); never more than requested. */
   approvedAmount?: number;
+  /** The gateway authorized it but holds it for the merchant's review (e.g. Authorize.Net's fraud filters): not final. */
+  heldForReview?: boolean;
   avsResult?: string;
   cvvResult?: string;
 }

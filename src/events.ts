@@ -1,10 +1,15 @@
 /**
  * Typed router events (eventemitter3). Events carry BIN + last four at most: never a PAN or CVC.
+ * A listener can never change a result: it receives a frozen copy of the payload, and what it
+ * throws (or rejects) is caught and reported as an `error` event (or a process warning when no
+ * one listens to `error`), while the operation goes on.
  * @module
  */
+import EventEmitter from 'eventemitter3';
+import { redact } from './card/redact';
 import type { NormalizedDecline } from './declines/reasons';
-import type { AttemptSummary, Operation } from './types';
 import type { CapWindow } from './store/types';
+import type { AttemptSummary, Operation, RequiredAction } from './types';
 
 /** Payloads of every router event. */
 export interface RouterEvents {
@@ -17,7 +22,7 @@ export interface RouterEvents {
     operation: Operation;
     amount: number;
     currency: string;
-    maskedCard?: string;
+    maskedCard?: string | undefined;
   };
   /** An operation was approved. */
   approved: {
@@ -27,7 +32,7 @@ export interface RouterEvents {
     operation: Operation;
     amount: number;
     currency: string;
-    maskedCard?: string;
+    maskedCard?: string | undefined;
     attempts: AttemptSummary[];
   };
   /** A gateway declined. */
@@ -38,8 +43,14 @@ export interface RouterEvents {
     gateway: string;
     operation: Operation;
     decline: NormalizedDecline;
-    maskedCard?: string;
+    maskedCard?: string | undefined;
   };
+  /** The issuer asks the cardholder to authenticate (3-D Secure) on this MID. */
+  requires_action: { transactionId: string; attemptId: string; mid: string; gateway: string; operation: Operation; action: RequiredAction };
+  /** A request was refused before any gateway call (validation, rule, no eligible MID, network rule…). */
+  rejected: { operation: Operation; rejection: string; message: string; field?: string | undefined; transactionId?: string | undefined };
+  /** A result was answered from its idempotency record, without a gateway call. */
+  replayed: { operation: Operation; transactionId?: string | undefined; ok: boolean };
   /** The router moves on to the next MID after a soft decline or a clear error. */
   cascade: { transactionId: string; fromMid: string; reason: string };
   /** Outcome unknown: recorded for reconciliation, never cascaded. */
@@ -76,10 +87,110 @@ export interface RouterEvents {
   'hold:release_failed': { transactionId: string; mid: string; message: string };
   /** The issuer revoked a subscription's authorization: the merchant must cancel it. */
   'subscription:revoked': { subscriptionId: string; mid: string; reason: string };
+  /**
+   * Something went wrong that did not change a result: a listener threw, or the ledger refused a
+   * state change that its state machine does not allow. Messages are redacted.
+   */
+  error: {
+    source: 'listener' | 'state_machine' | 'store';
+    event?: string | undefined;
+    transactionId?: string | undefined;
+    message: string;
+  };
 }
 
 /** Names of the router's events. */
 export type RouterEventName = keyof RouterEvents;
 
-/** eventemitter3 listener map for `RouterEvents`. */
-export type RouterEventListeners = { [K in RouterEventName]: (payload: RouterEvents[K]) => void };
+/** Every router event name, e.g. to subscribe a logger to all of them. */
+export const ROUTER_EVENTS = [
+  'attempt',
+  'approved',
+  'declined',
+  'requires_action',
+  'rejected',
+  'replayed',
+  'cascade',
+  'ambiguous',
+  'cap:reached',
+  'circuit:open',
+  'circuit:close',
+  'mid:disabled',
+  'reconciled',
+  'pin:created',
+  'pin:moved',
+  'hold:released',
+  'hold:release_failed',
+  'subscription:revoked',
+  'error',
+] as const satisfies readonly RouterEventName[];
+
+/** A listener of one event. */
+export type RouterListener<K extends RouterEventName> = (payload: RouterEvents[K]) => unknown;
+
+/** Deep copy and freeze of plain data: what every listener receives. */
+function frozenCopy<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> | unknown[] = Array.isArray(v) ? v.map(frozenCopy) : {};
+  if (!Array.isArray(v))
+    for (const k of Object.keys(v)) (out as Record<string, unknown>)[k] = frozenCopy((v as Record<string, unknown>)[k]);
+  return Object.freeze(out) as T;
+}
+
+function describe(e: unknown): string {
+  try {
+    return redact(e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 500);
+  } catch {
+    return 'a value that cannot be printed';
+  }
+}
+
+/** The router's event emitter: typed, and no listener can break or change an operation. */
+export class RouterEmitter {
+  private readonly ee = new EventEmitter();
+
+  /** Add a listener. */
+  on<K extends RouterEventName>(event: K, listener: RouterListener<K>): void {
+    this.ee.on(event, listener as never);
+  }
+
+  /** Remove a listener. */
+  off<K extends RouterEventName>(event: K, listener: RouterListener<K>): void {
+    this.ee.off(event, listener as never);
+  }
+
+  /** Remove every listener. */
+  clear(): void {
+    this.ee.removeAllListeners();
+  }
+
+  /** Call every listener of `event` with a frozen copy of `payload`; never throws. */
+  emit<K extends RouterEventName>(event: K, payload: RouterEvents[K]): void {
+    const listeners = this.ee.listeners(event) as Array<RouterListener<K>>;
+    if (listeners.length === 0) return;
+    const copy = frozenCopy(payload);
+    for (const fn of listeners) {
+      try {
+        const r = fn(copy) as { then?: unknown } | undefined;
+        if (r && typeof r.then === 'function') (r as Promise<unknown>).then(undefined, (e: unknown) => this.listenerFailed(event, e));
+      } catch (e) {
+        this.listenerFailed(event, e);
+      }
+    }
+  }
+
+  /** Report a problem that changed no result (see the `error` event). */
+  report(payload: RouterEvents['error']): void {
+    if (this.ee.listenerCount('error') > 0) this.emit('error', payload);
+    else process.emitWarning(`switchyard: ${payload.message}`, { code: 'SWITCHYARD_ERROR' });
+  }
+
+  private listenerFailed(event: RouterEventName, e: unknown): void {
+    // A throwing `error` listener is not reported again (no loop); it is warned about once per throw.
+    if (event === 'error') {
+      process.emitWarning(`switchyard: an "error" listener threw: ${describe(e)}`, { code: 'SWITCHYARD_ERROR' });
+      return;
+    }
+    this.report({ source: 'listener', event, message: `a listener of "${event}" threw: ${describe(e)}` });
+  }
+}

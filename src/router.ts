@@ -1,72 +1,67 @@
 /**
- * `createRouter`: the public entry point. Validates and compiles the configuration once, then
- * routes sales, authorizations and verifications, pins follow-ups and rebills, runs the
- * continuity features (consent, salvage, migrations) and explains its decisions.
- * The operations themselves live in `src/flow/`.
+ * `createRouter`: the public entry point. Validates and compiles the configuration once, wires
+ * the store, events and operations together; the operations themselves live in
+ * `src/operations/`. No routing or settlement logic of its own.
  * @module
  */
-import EventEmitter from 'eventemitter3';
 import type { Result } from 'ts-results-es';
-import { Ok } from 'ts-results-es';
+import type { MidRuntime } from './accounts';
 import type { GatewayAdapter } from './adapter';
 import type { BinTable } from './card/bin-table';
-import { canonicalBrand } from './card/pan';
-import type { DeclineRule } from './declines/normalize';
+import { validateConfig } from './config';
+import type { Timeouts } from './context';
+import type { RouterContext } from './context';
 import { DEFAULT_NETWORK_RULES, type NetworkRuleConfig } from './declines/network-rules';
-import { DECLINE_REASONS, isDeclineReason } from './declines/reasons';
-import { ConfigError, type ConfigProblem } from './errors';
-import type { RouterEventListeners, RouterEventName, RouterEvents } from './events';
-import type { MidRuntime, RouterContext, Timeouts } from './flow/context';
-import {
-  consentDetails,
-  migrate,
-  recordConsent,
-  type ConsentDetails,
-  type ConsentInput,
-  type MigrateOptions,
-  type MigrationReport,
-} from './flow/continuity';
-import { explain, type Explanation } from './flow/explain';
-import { followUp, type FollowUpOptions } from './flow/followups';
-import { releaseHolds } from './flow/holds';
-import { routedPayment } from './flow/payment';
-import { rebill, type RebillRequest } from './flow/rebill';
-import { reconcile, type ReconcileOptions, type ReconcileReport } from './flow/reconcile';
-import { rejected } from './flow/results';
-import { compileProfile, type CompiledProfile } from './profile/compile';
-import { zodProblems } from './profile';
-import { merchantAccountSchema, profileSchema, type Profile, type ProfileInput } from './profile/schema';
-import { CircuitBreakers, DEFAULT_CIRCUIT, type CircuitOptions } from './selection/circuit';
+import type { DeclineRule } from './declines/normalize';
+import { ConfigError } from './errors';
+import { RouterEmitter, type RouterEventName, type RouterEvents } from './events';
+import { explain, type Explanation } from './operations/explain';
+import { type FollowUpOptions, followUp } from './operations/followups';
+import { releaseHolds } from './operations/holds';
+import { routedPayment } from './operations/payment';
+import { rebill, type RebillRequest } from './operations/rebill';
+import { reconcile, type ReconcileOptions, type ReconcileReport } from './operations/reconcile';
+import type { Profile, ProfileInput } from './profile/schema';
+import { CircuitBreakers, type CircuitOptions, DEFAULT_CIRCUIT } from './selection/circuit';
 import type { PinRecord, RepinAuditRecord, Store, TransactionRecord } from './store/types';
-import type { Approval, Failure, PaymentRequest } from './types';
+import { type ConsentDetails, type ConsentInput, consentDetails, recordConsent } from './subscriptions/consent';
+import { type MigrateOptions, type MigrationReport, migrate, repin } from './subscriptions/migrate';
+import { rejected, type RouterResult } from './transaction/results';
+import type { Approval, Failure, Operation, PaymentRequest } from './types';
 
-export type { RebillRequest } from './flow/rebill';
-export type { Explanation, ExplainedCandidate } from './flow/explain';
-export type { ConsentDetails, ConsentInput, MigrateOptions, MigrationReport } from './flow/continuity';
-export type { ReconcileOptions, ReconcileReport } from './flow/reconcile';
+export type { RebillRequest } from './operations/rebill';
+export type { Explanation, ExplainedCandidate } from './operations/explain';
+export type { ConsentDetails, ConsentInput } from './subscriptions/consent';
+export type { MigrateOptions, MigrationReport } from './subscriptions/migrate';
+export type { ReconcileOptions, ReconcileReport } from './operations/reconcile';
 
 /** A merchant account (MID): one set of credentials on one gateway. */
 export interface MerchantAccountConfig {
   id: string;
   adapter: GatewayAdapter;
   /** Default true. A disabled MID takes no new sales; its follow-ups still go through. */
-  enabled?: boolean;
+  enabled?: boolean | undefined;
   /** ISO 4217 codes it accepts; absent = any. */
-  currencies?: string[];
+  currencies?: string[] | undefined;
   /** Brands it accepts (credit-card-type names; `amex` works); absent = any. */
-  brands?: string[];
-  minAmount?: number;
-  maxAmount?: number;
+  brands?: string[] | undefined;
+  minAmount?: number | undefined;
+  maxAmount?: number | undefined;
   /** Volume caps per UTC day / month, per currency, by amount (minor units) and/or count. */
-  caps?: { daily?: { amount?: number; count?: number }; monthly?: { amount?: number; count?: number } };
+  caps?:
+    | {
+        daily?: { amount?: number | undefined; count?: number | undefined } | undefined;
+        monthly?: { amount?: number | undefined; count?: number | undefined } | undefined;
+      }
+    | undefined;
   /** Statement descriptor, sent where the gateway allows. */
-  descriptor?: string;
+  descriptor?: string | undefined;
   /** Enrolled in Mastercard's express consent program (negative-option trials). */
-  expressConsent?: boolean;
+  expressConsent?: boolean | undefined;
   /** How a cardholder cancels (URL or phone), stated in the express consent message. */
-  cancellation?: string;
+  cancellation?: string | undefined;
   /** Adapter-specific settings of this MID. */
-  settings?: Record<string, unknown>;
+  settings?: Record<string, unknown> | undefined;
 }
 
 /** Configuration of `createRouter`. */
@@ -76,24 +71,27 @@ export interface RouterConfig {
   /** Where state lives: `sqliteStore(...)`, `postgresStore(...)`, or `memoryStore()` in tests. */
   store: Store;
   /** Optional BIN table for type, prepaid, country and issuer rules. */
-  bins?: BinTable;
+  bins?: BinTable | undefined;
   /** Uniform random numbers in [0, 1) for weighted pools; inject for deterministic tests. */
-  random?: () => number;
+  random?: (() => number) | undefined;
   /** Milliseconds since epoch; inject for tests of time windows. */
-  clock?: () => number;
+  clock?: (() => number) | undefined;
   /** Your decline mappings, checked before the built-in tables. */
-  declineRules?: DeclineRule[];
+  declineRules?: DeclineRule[] | undefined;
   /** Card-network retry limits (defaults follow the networks' rules). */
-  networkRules?: Partial<NetworkRuleConfig>;
+  networkRules?: Partial<NetworkRuleConfig> | undefined;
   /** Per-MID circuit breaker. */
-  circuit?: Partial<CircuitOptions>;
-  /** Time budget of gateway calls. */
-  timeouts?: Partial<Timeouts>;
+  circuit?: Partial<CircuitOptions> | undefined;
+  /**
+   * Time budget of gateway calls. An idempotency claim is reserved for twice `totalMs`: past
+   * that, a retry with the same key or `reconcile()` settles what a dead process left.
+   */
+  timeouts?: Partial<Timeouts> | undefined;
   /**
    * Secret key of card fingerprints (decline history). Default: a random key kept in the store.
    * Set it (from your secrets manager) so a copy of the database alone cannot test PANs against fingerprints.
    */
-  fingerprintKey?: string;
+  fingerprintKey?: string | undefined;
 }
 
 /** A Switchyard router. Every operation returns a `Result`; declines are values, not exceptions. */
@@ -127,9 +125,9 @@ export interface Router {
   /** Retry releasing verification holds whose void failed. */
   releaseHolds(): Promise<{ released: number; pending: number }>;
   /**
-   * Settle attempts left pending (ambiguous outcomes, a process killed mid-call) by looking them up
-   * at their gateway: approved → ledger, pin and cap usage kept; not found → failed, cap released;
-   * still unknown → left pending. Safe to run on a schedule from several servers at once.
+   * Settle what is still open: attempts left pending (ambiguous outcomes, a process killed
+   * mid-call) are looked up at their gateway; claims of dead processes are finished. Safe to run
+   * on a schedule from several servers at once.
    * @example
    * setInterval(() => router.reconcile().then((r) => r.unresolved && alert(r)), 60_000);
    */
@@ -142,121 +140,24 @@ export interface Router {
   transaction(transactionId: string): Promise<TransactionRecord | undefined>;
   /** Enable or disable a MID for new sales at run time (follow-ups still go through). */
   setMidEnabled(midId: string, enabled: boolean, reason?: string): void;
-  /** Listen to an event. Payloads never contain a PAN or CVC. */
-  on<K extends RouterEventName>(event: K, listener: (payload: RouterEvents[K]) => void): Router;
+  /** Listen to an event. Payloads never contain a PAN or CVC; a listener cannot change a result. */
+  on<K extends RouterEventName>(event: K, listener: (payload: RouterEvents[K]) => unknown): Router;
   /** Stop listening. */
-  off<K extends RouterEventName>(event: K, listener: (payload: RouterEvents[K]) => void): Router;
-  /** Internal state shared with extensions. @internal */
-  readonly context: RouterContext;
+  off<K extends RouterEventName>(event: K, listener: (payload: RouterEvents[K]) => unknown): Router;
+  /**
+   * Stop: later operations are refused (`router_closed`), listeners are removed and the store's
+   * connections released. Idempotent; waits for nothing in flight.
+   */
+  close(): Promise<void>;
 }
 
-const ADAPTER_METHODS = ['authorize', 'sale', 'capture', 'void', 'refund'] as const;
+const contexts = new WeakMap<Router, RouterContext>();
 
-function validateConfig(config: RouterConfig): { mids: Map<string, MidRuntime>; profiles: Map<string, CompiledProfile> } {
-  const problems: ConfigProblem[] = [];
-  if (typeof config !== 'object' || config === null) throw new ConfigError([{ path: '(config)', message: 'must be an object' }]);
-  if (!config.store || typeof config.store.commit !== 'function')
-    problems.push({ path: 'store', message: 'is required: sqliteStore({ path }), postgresStore({ connectionString }) or memoryStore()' });
-  const mids = new Map<string, MidRuntime>();
-  if (!Array.isArray(config.merchantAccounts) || config.merchantAccounts.length === 0)
-    problems.push({ path: 'merchantAccounts', message: 'must list at least one merchant account' });
-  (Array.isArray(config.merchantAccounts) ? config.merchantAccounts : []).forEach((m, i) => {
-    const path = `merchantAccounts[${i}]`;
-    const parsed = merchantAccountSchema.safeParse(m);
-    if (!parsed.success) return problems.push(...zodProblems(parsed.error, path));
-    const a = m.adapter;
-    for (const fn of ADAPTER_METHODS)
-      if (typeof a[fn] !== 'function') problems.push({ path: `${path}.adapter`, message: `must implement ${fn}()` });
-    if (typeof a.capabilities !== 'object' || a.capabilities === null)
-      problems.push({ path: `${path}.adapter.capabilities`, message: 'is required' });
-    if (mids.has(m.id)) return problems.push({ path: `${path}.id`, message: `duplicate merchant account id "${m.id}"` });
-    const d = parsed.data;
-    if (d.minAmount !== undefined && d.maxAmount !== undefined && d.minAmount > d.maxAmount)
-      problems.push({ path: `${path}.minAmount`, message: 'must not exceed maxAmount' });
-    mids.set(m.id, {
-      id: d.id,
-      adapter: a,
-      enabled: d.enabled,
-      currencies: d.currencies && new Set(d.currencies),
-      brands: d.brands && new Set(d.brands.map((b) => canonicalBrand(b)!)),
-      minAmount: d.minAmount,
-      maxAmount: d.maxAmount,
-      caps: d.caps,
-      expressConsent: d.expressConsent,
-      cancellation: d.cancellation,
-      merchant: { id: d.id, descriptor: d.descriptor, settings: d.settings },
-    });
-  });
-  const profiles = new Map<string, CompiledProfile>();
-  if (!Array.isArray(config.profiles) || config.profiles.length === 0)
-    problems.push({ path: 'profiles', message: 'must list at least one profile' });
-  (Array.isArray(config.profiles) ? config.profiles : []).forEach((p, i) => {
-    const path = `profiles[${i}]`;
-    const parsed = profileSchema.safeParse(p);
-    if (!parsed.success) return problems.push(...zodProblems(parsed.error, path));
-    const profile = parsed.data;
-    if (profiles.has(profile.id)) return problems.push({ path: `${path}.id`, message: `duplicate profile id "${profile.id}"` });
-    const before = problems.length;
-    for (const [name, pool] of Object.entries(profile.pools)) {
-      pool.members.forEach((mem, j) => {
-        if (!mids.has(mem.mid))
-          problems.push({ path: `${path}.pools.${name}.members[${j}].mid`, message: `unknown merchant account "${mem.mid}"` });
-      });
-    }
-    const checkRoute = (route: string[], rpath: string) =>
-      route.forEach((r, j) => {
-        if (!(r in profile.pools)) problems.push({ path: `${rpath}[${j}]`, message: `unknown pool "${r}"` });
-      });
-    checkRoute(profile.route, `${path}.route`);
-    profile.rules.forEach((r, j) => {
-      if (r.route) checkRoute(r.route, `${path}.rules[${j}].route`);
-      r.exclude?.forEach((mid, k) => {
-        if (!mids.has(mid)) problems.push({ path: `${path}.rules[${j}].exclude[${k}]`, message: `unknown merchant account "${mid}"` });
-      });
-    });
-    if (Array.isArray(profile.cascade.on)) {
-      profile.cascade.on.forEach((reason, j) => {
-        const info = isDeclineReason(reason) ? DECLINE_REASONS[reason] : undefined;
-        const retry: string | undefined = info?.retry;
-        if (info && (info.category === 'hard' || retry === 'never' || retry === 'with_authentication' || reason === 'insufficient_funds')) {
-          problems.push({
-            path: `${path}.cascade.on[${j}]`,
-            message: `"${reason}" never cascades: another MID cannot change the issuer's answer`,
-          });
-        }
-      });
-    }
-    if (problems.length === before) profiles.set(profile.id, compileProfile(profile));
-  });
-  (config.declineRules ?? []).forEach((r, i) => {
-    if (!isDeclineReason(r?.reason))
-      problems.push({ path: `declineRules[${i}].reason`, message: `unknown decline reason "${String(r?.reason)}"` });
-    if (r?.mid !== undefined && !mids.has(r.mid))
-      problems.push({ path: `declineRules[${i}].mid`, message: `unknown merchant account "${r.mid}"` });
-    if (r && r.code === undefined && r.messageIncludes === undefined)
-      problems.push({ path: `declineRules[${i}]`, message: 'needs code or messageIncludes' });
-  });
-  const cb = config.circuit ?? {};
-  for (const k of ['threshold', 'merchantThreshold'] as const) {
-    if (cb[k] !== undefined && !(Number.isInteger(cb[k]) && cb[k]! >= 1))
-      problems.push({ path: `circuit.${k}`, message: 'must be an integer ≥ 1' });
-  }
-  if (cb.cooldownMs !== undefined && !(Number.isFinite(cb.cooldownMs) && cb.cooldownMs > 0))
-    problems.push({ path: 'circuit.cooldownMs', message: 'must be a positive number of milliseconds' });
-  const nr = config.networkRules ?? {};
-  for (const k of ['visaReattemptLimit', 'mastercardDailyDeclineLimit'] as const) {
-    if (nr[k] !== undefined && !(Number.isInteger(nr[k]) && nr[k]! >= 1))
-      problems.push({ path: `networkRules.${k}`, message: 'must be an integer ≥ 1' });
-  }
-  const t = config.timeouts ?? {};
-  for (const k of ['attemptMs', 'totalMs'] as const) {
-    if (t[k] !== undefined && !(Number.isFinite(t[k]) && t[k]! > 0))
-      problems.push({ path: `timeouts.${k}`, message: 'must be a positive number of milliseconds' });
-  }
-  if (Number.isFinite(t.attemptMs) && Number.isFinite(t.totalMs) && t.attemptMs! > t.totalMs!)
-    problems.push({ path: 'timeouts.attemptMs', message: 'must not exceed timeouts.totalMs' });
-  if (problems.length) throw new ConfigError(problems);
-  return { mids, profiles };
+/** The internal state of a router (benchmarks and tests of internals only; not part of the package's API). */
+export function routerContext(router: Router): RouterContext {
+  const ctx = contexts.get(router);
+  if (!ctx) throw new TypeError('not a router made by createRouter');
+  return ctx;
 }
 
 /**
@@ -273,8 +174,9 @@ function validateConfig(config: RouterConfig): { mids: Map<string, MidRuntime>; 
  */
 export function createRouter(config: RouterConfig): Router {
   const { mids, profiles } = validateConfig(config);
-  const events = new EventEmitter<RouterEventListeners>();
+  const events = new RouterEmitter();
   let keyPromise: Promise<string> | undefined;
+  const timeouts: Timeouts = { attemptMs: 30_000, totalMs: 90_000, ...config.timeouts };
   const ctx: RouterContext = {
     mids,
     profiles,
@@ -285,44 +187,48 @@ export function createRouter(config: RouterConfig): Router {
     random: config.random ?? Math.random,
     declineRules: config.declineRules ?? [],
     networkRules: { ...DEFAULT_NETWORK_RULES, ...config.networkRules },
-    timeouts: { attemptMs: 30_000, totalMs: 90_000, ...config.timeouts },
+    timeouts,
+    leaseMs: 2 * timeouts.totalMs,
     circuits: new CircuitBreakers(
       { ...DEFAULT_CIRCUIT, ...config.circuit },
       (mid, failures, until, reason) => events.emit('circuit:open', { mid, failures, until, reason }),
       (mid) => events.emit('circuit:close', { mid }),
     ),
-    fingerprintKey: () =>
-      (keyPromise ??= config.fingerprintKey ? Promise.resolve(config.fingerprintKey) : config.store.getOrCreateSecret('fingerprint')),
+    fingerprintKey: () => {
+      keyPromise ??= config.fingerprintKey ? Promise.resolve(config.fingerprintKey) : config.store.getOrCreateSecret('fingerprint');
+      // A failed read is not cached: the next request asks the store again.
+      keyPromise.catch(() => (keyPromise = undefined));
+      return keyPromise;
+    },
+  };
+  let closing: Promise<void> | undefined;
+
+  /** Run an operation unless the router is closed, and announce its refusals. */
+  const op = (operation: Operation, run: () => Promise<RouterResult>): Promise<RouterResult> => {
+    if (closing) return Promise.resolve(rejected('router_closed', 'the router is closed'));
+    return run().then((r) => {
+      if (r.isErr() && r.error.kind === 'rejected' && !r.error.replayed) {
+        const f = r.error;
+        events.emit('rejected', { operation, rejection: f.rejection, message: f.message, field: f.field, transactionId: f.transactionId });
+      }
+      return r;
+    });
+  };
+  const mid = (midId: string): MidRuntime => {
+    const m = mids.get(midId);
+    if (!m) throw new ConfigError([{ path: 'midId', message: `unknown merchant account "${midId}"` }]);
+    return m;
   };
 
-  async function repin(subscriptionId: string, midId: string, options: { reason: string }): Promise<Result<RepinAuditRecord, Failure>> {
-    if (typeof options?.reason !== 'string' || !options.reason.trim())
-      return rejected('validation', 'reason: an audited re-pin needs a reason', { field: 'reason' }) as Result<never, Failure>;
-    const mid = mids.get(midId);
-    if (!mid) return rejected('validation', `midId: unknown merchant account "${midId}"`, { field: 'midId' }) as Result<never, Failure>;
-    const pin = await ctx.store.getPin(subscriptionId);
-    if (!pin)
-      return rejected('unknown_subscription', `subscriptionId: no pinned subscription "${subscriptionId}"`, {
-        field: 'subscriptionId',
-      }) as Result<never, Failure>;
-    if (pin.mid === midId)
-      return rejected('invalid_state', `subscription ${subscriptionId} is already pinned to ${midId}`) as Result<never, Failure>;
-    const audit: RepinAuditRecord = { subscriptionId, fromMid: pin.mid, toMid: midId, reason: options.reason, at: ctx.clock() };
-    await ctx.store.repin(subscriptionId, { mid: midId, gateway: mid.adapter.gateway }, audit);
-    events.emit('pin:moved', { subscriptionId, fromMid: pin.mid, toMid: midId, reason: options.reason });
-    return Ok(audit);
-  }
-
   const router: Router = {
-    context: ctx,
-    sale: (req) => routedPayment(ctx, 'sale', req),
-    authorize: (req) => routedPayment(ctx, 'authorize', req),
-    verify: (req) => routedPayment(ctx, 'verify', req),
-    capture: (id, o) => followUp(ctx, 'capture', id, o),
-    void: (id, o) => followUp(ctx, 'void', id, o),
-    refund: (id, o) => followUp(ctx, 'refund', id, o),
-    rebill: (req) => rebill(ctx, req),
-    repin,
+    sale: (req) => op('sale', () => routedPayment(ctx, 'sale', req)),
+    authorize: (req) => op('authorize', () => routedPayment(ctx, 'authorize', req)),
+    verify: (req) => op('verify', () => routedPayment(ctx, 'verify', req)),
+    capture: (id, o) => op('capture', () => followUp(ctx, 'capture', id, o)),
+    void: (id, o) => op('void', () => followUp(ctx, 'void', id, o)),
+    refund: (id, o) => op('refund', () => followUp(ctx, 'refund', id, o)),
+    rebill: (req) => op('rebill', () => rebill(ctx, req)),
+    repin: (id, midId, o) => repin(ctx, id, midId, o),
     migrate: (o) => migrate(ctx, o),
     recordConsent: (id, c) => recordConsent(ctx, id, c),
     consentDetails: (id) => consentDetails(ctx, id),
@@ -332,19 +238,26 @@ export function createRouter(config: RouterConfig): Router {
     pin: (id) => ctx.store.getPin(id),
     transaction: (id) => ctx.store.getTransaction(id),
     setMidEnabled(midId, enabled, reason) {
-      const m = mids.get(midId);
-      if (!m) throw new ConfigError([{ path: 'midId', message: `unknown merchant account "${midId}"` }]);
+      const m = mid(midId);
       m.enabled = enabled;
       m.disabledReason = enabled ? undefined : reason;
     },
     on(event, listener) {
-      events.on(event, listener as never);
+      events.on(event, listener);
       return router;
     },
     off(event, listener) {
-      events.off(event, listener as never);
+      events.off(event, listener);
       return router;
     },
+    close() {
+      closing ??= (async () => {
+        events.clear();
+        await ctx.store.close();
+      })();
+      return closing;
+    },
   };
+  contexts.set(router, ctx);
   return router;
 }

@@ -84,8 +84,12 @@ export interface SubscriptionInput {
 /** Kinds of operation the router performs on a gateway. */
 export type Operation = 'sale' | 'authorize' | 'capture' | 'void' | 'refund' | 'verify' | 'rebill';
 
-/** Outcome of one gateway attempt. */
-export type AttemptOutcome = 'approved' | 'declined' | 'requires_action' | 'error' | 'ambiguous' | 'skipped';
+/**
+ * Outcome of one gateway attempt. `held`: authorized but held by the gateway for the merchant's
+ * review; `ambiguous`: unknown, recorded for reconciliation; `skipped`: not tried (cap, circuit,
+ * network rule), with the reason in `message`.
+ */
+export type AttemptOutcome = 'approved' | 'held' | 'declined' | 'requires_action' | 'error' | 'ambiguous' | 'skipped';
 
 /** One try of one operation on one MID, as reported in `Approval.attempts` and `Failure.attempts`. */
 export interface AttemptSummary {
@@ -123,17 +127,22 @@ export interface Approval {
   mid: string;
   gateway: string;
   gatewayTransactionId: string;
-  authCode?: string;
+  authCode?: string | undefined;
   amount: number;
   currency: string;
-  networkTransactionId?: string;
+  networkTransactionId?: string | undefined;
   /** Card as BIN + last four, never the PAN. */
-  maskedCard?: string;
-  subscriptionId?: string;
+  maskedCard?: string | undefined;
+  subscriptionId?: string | undefined;
+  /**
+   * True when the outcome is not final yet: the gateway holds the authorization for the merchant's
+   * review (`held`), or accepted a follow-up whose answer comes later.
+   */
+  pending?: boolean | undefined;
   /** True when this result was returned from the idempotency record, without a gateway call. */
-  replayed?: boolean;
+  replayed?: boolean | undefined;
   /** Verify by pre-authorization: whether the hold was voided (false: `releaseHolds()` will retry). */
-  holdReleased?: boolean;
+  holdReleased?: boolean | undefined;
   attempts: AttemptSummary[];
 }
 
@@ -158,27 +167,69 @@ export type RejectionReason =
   | 'rule'
   | 'consent_required'
   | 'consent_denied'
-  | 'refund_window_closed';
+  | 'refund_window_closed'
+  | 'router_closed';
 
-/** A failed operation. A decline is a value, never a thrown error. */
-export interface Failure {
-  kind: FailureKind;
-  /** For `rejected`: the machine-readable reason. */
-  rejection?: RejectionReason | DeclineReason;
-  /** For `rejected` validation failures: the request field at fault, e.g. `card.expMonth`. */
-  field?: string;
-  /** The final normalized decline, where there is one. */
-  decline?: NormalizedDecline;
-  /** For `requires_action`: what the checkout must do (3-D Secure). */
-  action?: RequiredAction;
-  /** Our transaction id, when the router recorded one. */
-  transactionId?: string;
-  /** Earliest time (ms since epoch) a retry of this card on this MID is allowed, or the next salvage retry of a rebill. */
-  nextRetryAt?: number;
-  /** Amount of the next salvage retry of a rebill (minor units). */
-  nextAmount?: number;
-  attempts: AttemptSummary[];
+/** What every failure carries. */
+interface FailureBase {
   /** Human-readable; never contains a PAN or CVC. */
   message: string;
-  replayed?: boolean;
+  /** Our transaction id, when the router recorded one. */
+  transactionId?: string | undefined;
+  attempts: AttemptSummary[];
+  /** True when this result was returned from the idempotency record. */
+  replayed?: boolean | undefined;
 }
+
+/** Fields that exist on one kind of failure only; on the others they are absent. */
+interface FailureFields {
+  decline?: undefined;
+  rejection?: undefined;
+  field?: undefined;
+  action?: undefined;
+  nextRetryAt?: undefined;
+  nextAmount?: undefined;
+}
+
+/** Every attempt was declined: `decline` is the last one, normalized. */
+export interface DeclinedFailure extends FailureBase, Omit<FailureFields, 'decline' | 'nextRetryAt' | 'nextAmount'> {
+  kind: 'declined';
+  decline: NormalizedDecline;
+  /** Earliest time (ms since epoch) a retry of this card on this MID is allowed, or the next salvage retry of a rebill. */
+  nextRetryAt?: number | undefined;
+  /** Amount of the next salvage retry of a rebill (minor units). */
+  nextAmount?: number | undefined;
+}
+
+/** Refused before any gateway call (validation, rule, no eligible MID, network rule, consent…). */
+export interface RejectedFailure extends FailureBase, Omit<FailureFields, 'rejection' | 'field' | 'nextRetryAt'> {
+  kind: 'rejected';
+  /** The machine-readable reason (or the standard decline reason a rule rejects with). */
+  rejection: RejectionReason | DeclineReason;
+  /** For validation failures: the request field at fault, e.g. `card.expMonth`. */
+  field?: string | undefined;
+  /** For network rules: earliest time (ms since epoch) this card may be tried again on this MID. */
+  nextRetryAt?: number | undefined;
+}
+
+/** The cardholder must authenticate (3-D Secure) on the MID that tried. */
+export interface RequiresActionFailure extends FailureBase, Omit<FailureFields, 'action'> {
+  kind: 'requires_action';
+  transactionId: string;
+  /** What the checkout must do. */
+  action: RequiredAction;
+}
+
+/** The outcome is unknown (the gateway may have charged): recorded for reconciliation, never cascaded. */
+export interface AmbiguousFailure extends FailureBase, FailureFields {
+  kind: 'ambiguous';
+  transactionId: string;
+}
+
+/** A gateway or store error that charged nothing. */
+export interface ErrorFailure extends FailureBase, FailureFields {
+  kind: 'error';
+}
+
+/** A failed operation, a union on `kind`. A decline is a value, never a thrown error. */
+export type Failure = DeclinedFailure | RejectedFailure | RequiresActionFailure | AmbiguousFailure | ErrorFailure;

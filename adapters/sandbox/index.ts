@@ -98,6 +98,8 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
   const name = options.id ?? 'sandbox';
   const charges = new Map<string, SandboxCharge>();
   const byReference = new Map<string, string>();
+  // Like a gateway with idempotency keys: a request with a reference it has processed gets the first answer again.
+  const answered = new Map<string, Promise<GatewayResult>>();
   const calls: Record<string, number> = {};
   const respond = options.respond ?? defaultRespond;
   const latency = () => (typeof options.latencyMs === 'function' ? options.latencyMs() : (options.latencyMs ?? 0));
@@ -115,16 +117,14 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
         return { status: 'error', ambiguous: true, message: 'timed out waiting for the sandbox' };
       }
     }
-    const existing = byReference.get(req.reference);
-    if (existing) {
-      const c = charges.get(existing)!;
-      return {
-        status: 'approved',
-        gatewayTransactionId: c.gatewayTransactionId,
-        networkTransactionId: c.networkTransactionId,
-        authCode: 'SBX001',
-      };
-    }
+    const first = answered.get(req.reference);
+    if (first) return first;
+    const answer = processPayment(operation, req);
+    answered.set(req.reference, answer);
+    return answer;
+  }
+
+  async function processPayment(operation: SandboxRequest['operation'], req: GatewayPaymentRequest): Promise<GatewayResult> {
     const r = await respond({ ...req, operation });
     switch (r.status) {
       case 'approved': {
@@ -168,8 +168,16 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
     }
   }
 
-  function followUp(op: 'capture' | 'void' | 'refund', req: GatewayFollowUpRequest): GatewayResult {
+  function followUp(op: 'capture' | 'void' | 'refund', req: GatewayFollowUpRequest): Promise<GatewayResult> {
     count(op);
+    const first = answered.get(req.reference);
+    if (first) return first;
+    const answer = Promise.resolve(applyFollowUp(op, req));
+    answered.set(req.reference, answer);
+    return answer;
+  }
+
+  function applyFollowUp(op: 'capture' | 'void' | 'refund', req: GatewayFollowUpRequest): GatewayResult {
     const c = charges.get(req.gatewayTransactionId);
     if (!c) return { status: 'declined', code: '12', message: 'Invalid transaction: unknown transaction id' };
     if (op === 'capture') {
@@ -208,9 +216,9 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
     authorize: (req, opts) => pay('authorize', req, opts),
     sale: (req, opts) => pay('sale', req, opts),
     verify: (req, opts) => pay('verify', req, opts),
-    capture: async (req) => followUp('capture', req),
-    void: async (req) => followUp('void', req),
-    refund: async (req) => followUp('refund', req),
+    capture: (req) => followUp('capture', req),
+    void: (req) => followUp('void', req),
+    refund: (req) => followUp('refund', req),
     async lookup(req: GatewayLookupRequest): Promise<GatewayLookupResult> {
       count('lookup');
       const id = byReference.get(req.reference);

@@ -1,24 +1,21 @@
 /**
- * Per-MID circuit breaker: after `threshold` consecutive gateway errors or timeouts (never
- * declines: a cardholder's decline says nothing about the MID's health) the MID is skipped for
- * `cooldownMs`, then half-open: one trial call; success closes it, failure opens it again.
+ * Per-MID circuit breaker. Counting lives in `health.ts`; this module is the policy: after
+ * `threshold` consecutive gateway errors or timeouts (never declines: a cardholder's decline says
+ * nothing about the MID's health) the MID is skipped for `cooldownMs`, then half-open: one trial
+ * call; an answer closes it, a failure opens it again. After `merchantThreshold` merchant failures
+ * in a row (our credentials or the MID's setup refused) the caller disables the MID, since
+ * credentials do not heal with time.
  *
- * A second counter watches merchant failures (the gateway refused our credentials or the MID's
- * setup, or declined with `invalid_merchant`): after `merchantThreshold` in a row the router
- * disables the MID (`mid:disabled` event, `explain` shows why), since every sale routed there is
- * wasted until someone fixes the account. Unlike a circuit it does not reopen by itself:
- * credentials do not heal with time; `router.setMidEnabled(mid, true)` turns it back on.
+ * A call needs a `CallPermit`, taken right before the gateway call and given back exactly once:
+ * by `report` when the call was made, or by `release` when it was not (a cap had no room, the
+ * store refused). So a half-open trial slot is only ever spent on a real call.
  *
- * Written here rather than taken from cockatiel or opossum (reviewed again for issue 7, kept):
- * both wrap a function call (`breaker.execute(fn)` / `breaker.fire()`) and own their timers,
- * half-open scheduling and events per breaker, while the router must *ask* "is this MID open?"
- * while ordering candidates, and `explain` must show it, without making a call. Their
- * classification of failures is by thrown error, but adapters report outcomes as values
- * (`GatewayResult`) and only some of those count (errors, not declines). Adapting either library
- * would take more code than this whole module (two numbers and a flag per MID), and add a
- * dependency to every checkout server.
+ * Written here rather than taken from cockatiel or opossum: both wrap the call (`execute(fn)`),
+ * while the router must ask "may this MID be tried?" while ordering candidates, and `explain`
+ * must show it without making a call; outcomes arrive as values, of which only some count.
  * @module
  */
+import { type CallHealth, HealthSignal, type HealthStats } from './health';
 
 /** Settings of the per-MID circuit breaker. */
 export interface CircuitOptions {
@@ -33,29 +30,44 @@ export interface CircuitOptions {
 /** Defaults of `CircuitOptions`. */
 export const DEFAULT_CIRCUIT: CircuitOptions = { threshold: 5, cooldownMs: 30_000, merchantThreshold: 3 };
 
+/** When a MID's counts open its circuit. */
+export interface BreakerPolicy {
+  opens(stats: Readonly<HealthStats>): boolean;
+}
+
+/** The default policy: `threshold` errors or timeouts in a row. */
+export function consecutiveFailures(threshold: number): BreakerPolicy {
+  return { opens: (s) => s.consecutiveFailures >= threshold };
+}
+
+/** Permission for one gateway call on a MID; settle it exactly once. */
+export interface CallPermit {
+  /** The call was made: record what it said about the MID. Returns the MID's counts after it. */
+  report(what: CallHealth, at: number, reason: string): Readonly<HealthStats>;
+  /** No call was made: give the permit (and a half-open trial slot) back. */
+  release(): void;
+}
+
 interface State {
-  failures: number;
-  merchantFailures: number;
   openUntil: number;
   trialInFlight: boolean;
 }
 
 /** Circuit state of every MID of one router. */
 export class CircuitBreakers {
+  readonly signal = new HealthSignal();
   private readonly states = new Map<string, State>();
+  private readonly policy: BreakerPolicy;
+
   constructor(
     private readonly options: CircuitOptions,
     private readonly onOpen: (mid: string, failures: number, until: number, reason: string) => void,
     private readonly onClose: (mid: string) => void,
-  ) {}
-
-  private state(mid: string): State {
-    let s = this.states.get(mid);
-    if (!s) this.states.set(mid, (s = { failures: 0, merchantFailures: 0, openUntil: 0, trialInFlight: false }));
-    return s;
+  ) {
+    this.policy = consecutiveFailures(options.threshold);
   }
 
-  /** Until when the MID is skipped, or 0 when it may be tried. Does not change state. */
+  /** Until when the MID is skipped, or 0 when it may be tried. Changes nothing. */
   openUntil(mid: string, now: number): number {
     const s = this.states.get(mid);
     if (!s || s.openUntil === 0) return 0;
@@ -63,48 +75,56 @@ export class CircuitBreakers {
     return s.trialInFlight ? s.openUntil : 0;
   }
 
-  /** Take the half-open trial slot if the circuit is past its cool-down. False when the MID must be skipped. */
-  acquire(mid: string, now: number): boolean {
+  /** A permit for one call, or undefined when the circuit is open (or its half-open trial is taken). */
+  acquire(mid: string, now: number): CallPermit | undefined {
     const s = this.states.get(mid);
-    if (!s || s.openUntil === 0) return true;
-    if (now < s.openUntil || s.trialInFlight) return false;
-    s.trialInFlight = true;
-    return true;
-  }
-
-  /** Record a call that reached the gateway and got an answer (approval or decline). */
-  success(mid: string): void {
-    const s = this.states.get(mid);
-    if (!s) return;
-    const wasOpen = s.openUntil !== 0;
-    s.failures = 0;
-    s.merchantFailures = 0;
-    s.openUntil = 0;
-    s.trialInFlight = false;
-    if (wasOpen) this.onClose(mid);
-  }
-
-  /** Record a gateway error or timeout. */
-  failure(mid: string, now: number, reason: string): void {
-    const s = this.state(mid);
-    s.failures++;
-    const halfOpen = s.trialInFlight;
-    s.trialInFlight = false;
-    if (halfOpen || s.failures >= this.options.threshold) {
-      s.openUntil = now + this.options.cooldownMs;
-      this.onOpen(mid, s.failures, s.openUntil, reason);
+    const trial = !!s && s.openUntil !== 0;
+    if (trial) {
+      if (now < s.openUntil || s.trialInFlight) return undefined;
+      s.trialInFlight = true;
     }
+    let done = false;
+    const giveBack = () => {
+      if (trial && s) s.trialInFlight = false;
+    };
+    return {
+      report: (what, at, reason) => {
+        if (done) return this.signal.of(mid);
+        done = true;
+        const stats = this.signal.record(mid, what, at);
+        giveBack();
+        this.apply(mid, what, at, reason, trial);
+        return stats;
+      },
+      release: () => {
+        if (done) return;
+        done = true;
+        giveBack();
+      },
+    };
   }
 
-  /**
-   * Record a merchant failure: the gateway answered, but refused our credentials or the MID's
-   * setup. Returns the count when it reaches `merchantThreshold` (the caller disables the MID),
-   * else 0. A half-open trial slot is given back: the gateway did answer.
-   */
-  merchantFailure(mid: string): number {
-    const s = this.state(mid);
-    s.trialInFlight = false;
-    s.merchantFailures++;
-    return s.merchantFailures >= this.options.merchantThreshold ? s.merchantFailures : 0;
+  /** Whether a MID's merchant failures in a row reached the limit that disables it. */
+  merchantLimitReached(stats: Readonly<HealthStats>): boolean {
+    return stats.consecutiveMerchantFailures >= this.options.merchantThreshold;
+  }
+
+  private apply(mid: string, what: CallHealth, at: number, reason: string, wasTrial: boolean): void {
+    const s = this.states.get(mid);
+    if (what === 'answered') {
+      if (s && s.openUntil !== 0) {
+        s.openUntil = 0;
+        this.onClose(mid);
+      }
+      return;
+    }
+    if (what !== 'failed') return;
+    const stats = this.signal.of(mid);
+    if (wasTrial || this.policy.opens(stats)) {
+      const state = s ?? { openUntil: 0, trialInFlight: false };
+      this.states.set(mid, state);
+      state.openUntil = at + this.options.cooldownMs;
+      this.onOpen(mid, stats.consecutiveFailures, state.openUntil, reason);
+    }
   }
 }

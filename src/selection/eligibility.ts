@@ -5,7 +5,7 @@
  * @module
  */
 import type { AdapterCapabilities } from '../adapter';
-import type { MidRuntime } from '../flow/context';
+import type { MidRuntime } from '../accounts';
 import type { CardBrand } from '../card/pan';
 
 /** One reason a MID is not eligible. */

@@ -5,7 +5,7 @@
  */
 import type { AdapterCapabilities } from '../adapter';
 import type { CompiledProfile, CompiledRule, RoutingContext } from '../profile/compile';
-import type { RouterContext } from '../flow/context';
+import type { RouterContext } from '../context';
 import { orderRoute } from './order';
 import { staticIneligibility, staticallyEligible, type IneligibleReason } from './eligibility';
 

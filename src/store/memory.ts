@@ -1,38 +1,57 @@
 /**
  * `memoryStore()`: the Store in process memory. For tests, demos and benchmarks; state is lost
  * when the process ends, so production uses `sqliteStore` or `postgresStore`.
- * Every method does its whole check-and-update synchronously, which makes it atomic in Node.
+ * `write` checks every condition, then applies everything, with no `await` in between: atomic in Node.
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { refundState } from '../transaction/states';
+import { DECLINE_HISTORY_MS } from './records';
 import type {
   AttemptRecord,
-  CapReservation,
   CapUsage,
-  CapWindow,
   DeclineRecord,
   IdempotencyClaim,
   PinRecord,
   RepinAuditRecord,
+  StaleClaim,
   Store,
-  StoreCommit,
   StoredResult,
+  StoreWrite,
   TransactionRecord,
+  WriteConflict,
+  WriteResult,
 } from './types';
 
 /**
  * Deep copy of plain data (objects, arrays, primitives): what a real store would hand back, so a
- * caller can never mutate stored state. Much cheaper than structuredClone for these small records.
+ * caller can never mutate stored state. Keys whose value is `undefined` are left out, as JSON would.
  */
 function clonePlain<T>(v: T): T {
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(clonePlain) as T;
   const out: Record<string, unknown> = {};
-  for (const k in v) out[k] = clonePlain((v as Record<string, unknown>)[k]);
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined) out[k] = clonePlain(x);
+  }
   return out as T;
 }
 
-const THIRTY_DAYS = 30 * 24 * 3_600_000;
+/** `Object.assign` of a patch whose `undefined` values remove the field. */
+function applyPatch(target: Record<string, unknown>, patch: object): void {
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) delete target[k];
+    else target[k] = clonePlain(v);
+  }
+}
+
+interface Claim {
+  requestHash: string;
+  transactionId?: string | undefined;
+  leaseUntil: number;
+  result?: StoredResult | undefined;
+}
 
 /**
  * A Store kept in memory.
@@ -41,7 +60,7 @@ const THIRTY_DAYS = 30 * 24 * 3_600_000;
  */
 export function memoryStore(): Store {
   const caps = new Map<string, { amount: number; count: number }>();
-  const idem = new Map<string, { requestHash: string; result?: StoredResult }>();
+  const claims = new Map<string, Claim>();
   const txs = new Map<string, TransactionRecord>();
   const attempts = new Map<string, AttemptRecord>();
   const attemptsByTx = new Map<string, string[]>();
@@ -49,29 +68,112 @@ export function memoryStore(): Store {
   const audit: RepinAuditRecord[] = [];
   const declines = new Map<string, DeclineRecord[]>();
   const secrets = new Map<string, string>();
-  const capKey = (mid: string, w: CapWindow, k: string) => `${mid}\u0000${w}\u0000${k}`;
+  const capKey = (mid: string, w: string, k: string) => `${mid}\u0000${w}\u0000${k}`;
   const copy = clonePlain;
+  const claimOf = (c: Claim): IdempotencyClaim =>
+    c.result
+      ? { status: 'completed', requestHash: c.requestHash, result: copy(c.result), transactionId: c.transactionId }
+      : { status: 'in_progress', requestHash: c.requestHash, transactionId: c.transactionId, leaseUntil: c.leaseUntil };
 
-  return {
-    async reserveCap(mid: string, counters: readonly CapReservation[], amount: number) {
+  /** The first condition of `w` that fails, or undefined. */
+  function conflict(w: StoreWrite): WriteConflict | undefined {
+    if (w.claim) {
+      const c = claims.get(w.claim.key);
+      if (c) return { ok: false, conflict: 'idempotency', claim: claimOf(c) };
+    }
+    if (w.insertTransaction && txs.has(w.insertTransaction.id)) throw new Error(`transaction ${w.insertTransaction.id} exists`);
+    // The attempt first: a settlement that lost a race reports it as such.
+    if (w.attempt) {
+      const a = attempts.get(w.attempt.id);
+      if (!a || !w.attempt.from.includes(a.status)) return { ok: false, conflict: 'state', on: 'attempt', status: a?.status };
+    }
+    if (w.transaction) {
+      const t = txs.get(w.transaction.id);
+      if (!t || !w.transaction.from.includes(t.status)) return { ok: false, conflict: 'state', on: 'transaction', status: t?.status };
+      const amount = w.transaction.patch.amount ?? t.amount;
+      const captured = t.capturedAmount + (w.transaction.add?.captured ?? 0);
+      const refunded = t.refundedAmount + (w.transaction.add?.refunded ?? 0);
+      if ((w.transaction.add?.captured ?? 0) > 0 && captured > amount) return { ok: false, conflict: 'amount' };
+      if ((w.transaction.add?.refunded ?? 0) > 0 && refunded > captured) return { ok: false, conflict: 'amount' };
+      if (w.transaction.unrefunded && t.refundedAmount > 0) return { ok: false, conflict: 'amount' };
+    }
+    if (w.insertAttempt && attempts.has(w.insertAttempt.id)) throw new Error(`attempt ${w.insertAttempt.id} exists`);
+    if (w.reserveCap) {
+      const { mid, counters, amount } = w.reserveCap;
       for (const c of counters) {
         const u = caps.get(capKey(mid, c.window, c.key)) ?? { amount: 0, count: 0 };
-        if (c.amountLimit !== undefined && u.amount + amount > c.amountLimit) return false;
-        if (c.countLimit !== undefined && u.count + 1 > c.countLimit) return false;
+        if (c.amountLimit !== undefined && u.amount + amount > c.amountLimit) return { ok: false, conflict: 'cap' };
+        if (c.countLimit !== undefined && u.count + 1 > c.countLimit) return { ok: false, conflict: 'cap' };
       }
-      for (const c of counters) {
-        const k = capKey(mid, c.window, c.key);
+    }
+    if (w.updatePin && !pins.has(w.updatePin.subscriptionId)) return { ok: false, conflict: 'state', on: 'pin' };
+    return undefined;
+  }
+
+  function apply(w: StoreWrite): WriteResult {
+    if (w.claim)
+      claims.set(w.claim.key, { requestHash: w.claim.requestHash, transactionId: w.claim.transactionId, leaseUntil: w.claim.leaseUntil });
+    if (w.insertTransaction) txs.set(w.insertTransaction.id, copy(w.insertTransaction));
+    if (w.transaction) {
+      const t = txs.get(w.transaction.id)!;
+      applyPatch(t as unknown as Record<string, unknown>, w.transaction.patch);
+      t.capturedAmount = Math.max(0, t.capturedAmount + (w.transaction.add?.captured ?? 0));
+      t.refundedAmount = Math.max(0, t.refundedAmount + (w.transaction.add?.refunded ?? 0));
+      if (w.transaction.refundStatus) t.status = refundState(t.capturedAmount, t.refundedAmount);
+    }
+    if (w.insertAttempt) {
+      attempts.set(w.insertAttempt.id, copy(w.insertAttempt));
+      const list = attemptsByTx.get(w.insertAttempt.transactionId) ?? [];
+      list.push(w.insertAttempt.id);
+      attemptsByTx.set(w.insertAttempt.transactionId, list);
+    }
+    if (w.attempt) applyPatch(attempts.get(w.attempt.id)! as unknown as Record<string, unknown>, w.attempt.patch);
+    if (w.reserveCap) {
+      for (const c of w.reserveCap.counters) {
+        const k = capKey(w.reserveCap.mid, c.window, c.key);
         const u = caps.get(k) ?? { amount: 0, count: 0 };
-        caps.set(k, { amount: u.amount + amount, count: u.count + 1 });
+        caps.set(k, { amount: u.amount + w.reserveCap.amount, count: u.count + 1 });
       }
-      return true;
-    },
-    async releaseCap(mid, counters, amount) {
-      for (const c of counters) {
-        const k = capKey(mid, c.window, c.key);
+    }
+    if (w.releaseCap) {
+      for (const c of w.releaseCap.counters) {
+        const k = capKey(w.releaseCap.mid, c.window, c.key);
         const u = caps.get(k);
-        if (u) caps.set(k, { amount: Math.max(0, u.amount - amount), count: Math.max(0, u.count - 1) });
+        if (u) caps.set(k, { amount: Math.max(0, u.amount - w.releaseCap.amount), count: Math.max(0, u.count - w.releaseCap.count) });
       }
+    }
+    let pinCreated: boolean | undefined;
+    if (w.createPin) {
+      pinCreated = !pins.has(w.createPin.subscriptionId);
+      if (pinCreated) pins.set(w.createPin.subscriptionId, copy(w.createPin));
+    }
+    if (w.updatePin) {
+      const p = pins.get(w.updatePin.subscriptionId)!;
+      applyPatch(p as unknown as Record<string, unknown>, { ...w.updatePin.patch, updatedAt: w.updatePin.now });
+    }
+    if (w.repinAudit) audit.push(copy(w.repinAudit));
+    if (w.decline) {
+      const d = w.decline;
+      const list = (declines.get(d.fingerprint) ?? []).filter((x) => x.at > d.at - DECLINE_HISTORY_MS);
+      list.push(copy(d));
+      declines.set(d.fingerprint, list);
+    }
+    if (w.complete) {
+      const c = claims.get(w.complete.key);
+      claims.set(w.complete.key, {
+        requestHash: c?.requestHash ?? '',
+        transactionId: c?.transactionId,
+        leaseUntil: c?.leaseUntil ?? 0,
+        result: copy(w.complete.result),
+      });
+    }
+    if (w.release && !claims.get(w.release.key)?.result) claims.delete(w.release.key);
+    return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
+  }
+
+  return {
+    async write(w) {
+      return conflict(w) ?? apply(w);
     },
     async capUsage(mid, counters): Promise<CapUsage[]> {
       return counters.map((c) => ({
@@ -80,35 +182,8 @@ export function memoryStore(): Store {
         ...(caps.get(capKey(mid, c.window, c.key)) ?? { amount: 0, count: 0 }),
       }));
     },
-
-    async claimIdempotencyKey(key, requestHash): Promise<IdempotencyClaim> {
-      const existing = idem.get(key);
-      if (!existing) {
-        idem.set(key, { requestHash });
-        return { status: 'claimed' };
-      }
-      return existing.result
-        ? { status: 'completed', requestHash: existing.requestHash, result: copy(existing.result) }
-        : { status: 'in_progress', requestHash: existing.requestHash };
-    },
-    async releaseIdempotencyKey(key) {
-      const e = idem.get(key);
-      if (e && !e.result) idem.delete(key);
-    },
-
-    async insertTransaction(tx) {
-      if (txs.has(tx.id)) throw new Error(`transaction ${tx.id} exists`);
-      txs.set(tx.id, copy(tx));
-    },
     async getTransaction(id) {
       return copy(txs.get(id));
-    },
-    async insertAttempt(a) {
-      if (attempts.has(a.id)) throw new Error(`attempt ${a.id} exists`);
-      attempts.set(a.id, copy(a));
-      const list = attemptsByTx.get(a.transactionId) ?? [];
-      list.push(a.id);
-      attemptsByTx.set(a.transactionId, list);
     },
     async listAttempts(transactionId) {
       return (attemptsByTx.get(transactionId) ?? []).map((id) => copy(attempts.get(id)!));
@@ -116,75 +191,25 @@ export function memoryStore(): Store {
     async listPendingAttempts(startedBefore) {
       return [...attempts.values()].filter((a) => a.status === 'pending' && a.startedAt < startedBefore).map(copy);
     },
-    async commit(c: StoreCommit) {
-      if (c.attempt) {
-        const a = attempts.get(c.attempt.id);
-        if (!a || a.status !== 'pending') return false;
-      }
-      if (c.attempt) Object.assign(attempts.get(c.attempt.id)!, copy(c.attempt.patch));
-      if (c.transaction) {
-        const t = txs.get(c.transaction.id);
-        if (t) Object.assign(t, copy(c.transaction.patch));
-      }
-      if (c.pin && !pins.has(c.pin.subscriptionId)) pins.set(c.pin.subscriptionId, copy(c.pin));
-      if (c.decline) {
-        const list = (declines.get(c.decline.fingerprint) ?? []).filter((d) => d.at > c.decline!.at - THIRTY_DAYS);
-        list.push(copy(c.decline));
-        declines.set(c.decline.fingerprint, list);
-      }
-      if (c.idempotency) {
-        const e = idem.get(c.idempotency.key);
-        idem.set(c.idempotency.key, { requestHash: e?.requestHash ?? '', result: copy(c.idempotency.result) });
-      }
-      return true;
+    async listStaleClaims(now): Promise<StaleClaim[]> {
+      const out: StaleClaim[] = [];
+      for (const [key, c] of claims)
+        if (!c.result && c.leaseUntil < now) out.push({ key, transactionId: c.transactionId, leaseUntil: c.leaseUntil });
+      return out;
     },
-
-    async reserveAmount(id, field, amount) {
-      const t = txs.get(id);
-      if (!t || t.status !== 'approved') return false;
-      if (field === 'captured') {
-        if (t.capturedAmount + amount > t.amount) return false;
-        t.capturedAmount += amount;
-      } else {
-        if (t.refundedAmount + amount > t.capturedAmount) return false;
-        t.refundedAmount += amount;
-      }
-      return true;
+    async getClaim(key) {
+      const c = claims.get(key);
+      return c && claimOf(c);
     },
-    async releaseAmount(id, field, amount) {
-      const t = txs.get(id);
-      if (!t) return;
-      if (field === 'captured') t.capturedAmount = Math.max(0, t.capturedAmount - amount);
-      else t.refundedAmount = Math.max(0, t.refundedAmount - amount);
-    },
-    async markVoided(id, now) {
-      const t = txs.get(id);
-      if (!t || t.status !== 'approved' || t.refundedAmount > 0) return false;
-      t.status = 'voided';
-      t.updatedAt = now;
-      return true;
-    },
-
     async getPin(id) {
       return copy(pins.get(id));
     },
     async listPins(mid) {
       return [...pins.values()].filter((p) => p.mid === mid).map(copy);
     },
-    async updatePin(id, patch, now) {
-      const p = pins.get(id);
-      if (p) Object.assign(p, copy(patch), { updatedAt: now });
-    },
-    async repin(id, to, record) {
-      const p = pins.get(id);
-      if (!p) throw new Error(`no pin for subscription ${id}`);
-      Object.assign(p, { mid: to.mid, gateway: to.gateway, updatedAt: record.at });
-      audit.push(copy(record));
-    },
     async listRepinAudit(id) {
       return audit.filter((a) => id === undefined || a.subscriptionId === id).map(copy);
     },
-
     async declineHistory(fingerprint, since) {
       return (declines.get(fingerprint) ?? []).filter((d) => d.at >= since).map(copy);
     },

@@ -8,21 +8,23 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { POSTGRES_MIGRATIONS, type PgMigration } from './migrations/postgres';
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, splitPatch, splitRecord } from './records';
 import type {
   AttemptRecord,
-  CapReservation,
   CapUsage,
   DeclineRecord,
   IdempotencyClaim,
   PinRecord,
   RepinAuditRecord,
+  StaleClaim,
   Store,
-  StoreCommit,
+  StoredResult,
+  StoreWrite,
   TransactionRecord,
+  WriteResult,
 } from './types';
 
 export { POSTGRES_MIGRATIONS } from './migrations/postgres';
@@ -136,45 +138,6 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     await migrated;
     return pool.query(text, values);
   };
-  /** Run `fn` in one SQL transaction; `fn` returning `false` rolls it back. */
-  const inTransaction = async <R>(fn: (c: PoolClient) => Promise<R>): Promise<R> => {
-    await migrated;
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const r = await fn(client);
-      await client.query(r === false ? 'ROLLBACK' : 'COMMIT');
-      return r;
-    } catch (e) {
-      await client.query('ROLLBACK').catch((err: Error) => {
-        broken = err;
-      });
-      throw e;
-    } finally {
-      client.release(broken);
-    }
-  };
-
-  const sql = {
-    reserveCap: `INSERT INTO ${s}.caps AS c (mid, cap_window, cap_key, amount, count)
-      SELECT $1::text, $2::text, $3::text, $4::bigint, 1
-      WHERE ($5::bigint IS NULL OR $4::bigint <= $5::bigint) AND ($6::bigint IS NULL OR 1 <= $6::bigint)
-      ON CONFLICT (mid, cap_window, cap_key) DO UPDATE SET amount = c.amount + EXCLUDED.amount, count = c.count + 1
-      WHERE ($5::bigint IS NULL OR c.amount + EXCLUDED.amount <= $5::bigint) AND ($6::bigint IS NULL OR c.count + 1 <= $6::bigint)
-      RETURNING 1`,
-    patchAttempt: `UPDATE ${s}.attempts SET status = coalesce($2, status), doc = (doc || $3::jsonb) - $4::text[]
-      WHERE id = $1 AND status = 'pending' RETURNING 1`,
-    patchTransaction: `UPDATE ${s}.transactions SET status = coalesce($2, status), amount = coalesce($3::bigint, amount),
-      captured_amount = coalesce($4::bigint, captured_amount), refunded_amount = coalesce($5::bigint, refunded_amount),
-      doc = (doc || $6::jsonb) - $7::text[] WHERE id = $1`,
-    insertPinIfAbsent: `INSERT INTO ${s}.pins (subscription_id, mid, status, doc) VALUES ($1, $2, $3, $4::jsonb)
-      ON CONFLICT (subscription_id) DO NOTHING`,
-    pruneDeclines: `DELETE FROM ${s}.declines WHERE fingerprint = $1 AND at <= $2`,
-    insertDecline: `INSERT INTO ${s}.declines (fingerprint, at, doc) VALUES ($1, $2, $3::jsonb)`,
-    completeIdempotency: `INSERT INTO ${s}.idempotency (key, request_hash, result, created_at) VALUES ($1, '', $2::jsonb, $3)
-      ON CONFLICT (key) DO UPDATE SET result = EXCLUDED.result`,
-  };
 
   const toTx = (r: Row): TransactionRecord =>
     ({
@@ -203,40 +166,94 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     at: Number(r.at),
   });
   const toDecline = (r: Row): DeclineRecord => ({ ...(r.doc as object), fingerprint: r.fingerprint, at: Number(r.at) }) as DeclineRecord;
+  const claimOf = (c: Row): IdempotencyClaim =>
+    c.result === null || c.result === undefined
+      ? {
+          status: 'in_progress',
+          requestHash: c.requestHash as string,
+          transactionId: (c.transactionId as string | null) ?? undefined,
+          leaseUntil: Number(c.leaseUntil),
+        }
+      : {
+          status: 'completed',
+          requestHash: c.requestHash as string,
+          result: c.result as StoredResult,
+          transactionId: (c.transactionId as string | null) ?? undefined,
+        };
   // jsonb (like text) cannot hold U+0000, which a broken gateway answer can carry into a message:
   // drop it rather than fail the write that records the outcome.
   const json = (v: unknown) =>
-    JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.includes('\u0000') ? x.replace(/\u0000/g, '') : x));
+    JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.includes('\u0000') ? x.replaceAll('\u0000', '') : x));
 
-  const reserveOne = async (
-    run: (text: string, values: unknown[]) => Promise<{ rowCount: number | null }>,
-    mid: string,
-    c: CapReservation,
-    amount: number,
-  ) => (await run(sql.reserveCap, [mid, c.window, c.key, amount, c.amountLimit ?? null, c.countLimit ?? null])).rowCount === 1;
+  /** Lay a write out as `apply_write` reads it: column fields apart, documents whole, patches split. */
+  function layout(w: StoreWrite): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    if (w.claim) out.claim = w.claim;
+    if (w.insertTransaction) {
+      const { cols, doc } = splitRecord(w.insertTransaction, TRANSACTION_COLUMNS);
+      out.insertTransaction = { ...cols, doc };
+    }
+    if (w.transaction) {
+      const { cols, set, unset } = splitPatch(w.transaction.patch, TRANSACTION_COLUMNS);
+      out.transaction = {
+        id: w.transaction.id,
+        from: w.transaction.from,
+        ...cols,
+        set,
+        unset,
+        addCaptured: w.transaction.add?.captured,
+        addRefunded: w.transaction.add?.refunded,
+        refundStatus: w.transaction.refundStatus,
+        unrefunded: w.transaction.unrefunded,
+      };
+    }
+    if (w.insertAttempt) {
+      const { cols, doc } = splitRecord(w.insertAttempt, ATTEMPT_COLUMNS);
+      out.insertAttempt = { ...cols, doc };
+    }
+    if (w.attempt) {
+      const { cols, set, unset } = splitPatch(w.attempt.patch, ATTEMPT_COLUMNS);
+      out.attempt = { id: w.attempt.id, from: w.attempt.from, status: cols.status, set, unset };
+    }
+    // Counters in one global order, so two servers reserving the same counters cannot deadlock.
+    const ordered = <C extends { window: string; key: string }>(cs: readonly C[]) =>
+      [...cs].sort((a, b) => (a.window + a.key < b.window + b.key ? -1 : 1));
+    if (w.reserveCap?.counters.length) out.reserveCap = { ...w.reserveCap, counters: ordered(w.reserveCap.counters) };
+    if (w.releaseCap?.counters.length) out.releaseCap = { ...w.releaseCap, counters: ordered(w.releaseCap.counters) };
+    if (w.createPin) {
+      const { cols, doc } = splitRecord(w.createPin, PIN_COLUMNS);
+      out.createPin = { ...cols, doc };
+    }
+    if (w.updatePin) {
+      const { cols, set, unset } = splitPatch({ ...w.updatePin.patch, updatedAt: w.updatePin.now }, PIN_COLUMNS);
+      out.updatePin = { subscriptionId: w.updatePin.subscriptionId, ...cols, set, unset };
+    }
+    if (w.repinAudit) out.repinAudit = w.repinAudit;
+    if (w.decline) {
+      const { fingerprint, at, ...doc } = w.decline;
+      out.decline = { fingerprint, at, pruneBefore: at - DECLINE_HISTORY_MS, doc };
+    }
+    if (w.complete) out.complete = w.complete;
+    if (w.release) out.release = w.release;
+    return out;
+  }
 
   return {
     async ready() {
       return migrated;
     },
-
-    async reserveCap(mid, counters, amount) {
-      if (counters.length === 0) return true;
-      if (counters.length === 1) return reserveOne(query, mid, counters[0], amount);
-      // Several counters: one transaction, rows locked in one global order so two servers cannot deadlock.
-      const ordered = [...counters].sort((a, b) => (a.window + a.key < b.window + b.key ? -1 : 1));
-      return inTransaction(async (c) => {
-        for (const counter of ordered) if (!(await reserveOne((t, v) => c.query(t, v), mid, counter, amount))) return false;
-        return true;
-      });
-    },
-    async releaseCap(mid, counters, amount) {
-      if (!counters.length) return;
-      await query(
-        `UPDATE ${s}.caps c SET amount = greatest(0, c.amount - $4::bigint), count = greatest(0, c.count - 1)
-         FROM unnest($2::text[], $3::text[]) AS w(win, k) WHERE c.mid = $1 AND c.cap_window = w.win AND c.cap_key = w.k`,
-        [mid, counters.map((c) => c.window), counters.map((c) => c.key), amount],
-      );
+    async write(w): Promise<WriteResult> {
+      let r: Row;
+      try {
+        r = (await query(`SELECT ${s}.apply_write($1::jsonb) AS r`, [json(layout(w))])).rows[0].r;
+      } catch (e) {
+        const err = e as { code?: string; detail?: string };
+        if (err.code === 'SY409' && err.detail) return JSON.parse(err.detail) as WriteResult;
+        throw e;
+      }
+      if (r.ok)
+        return r.pinCreated === null || r.pinCreated === undefined ? { ok: true } : { ok: true, pinCreated: r.pinCreated as boolean };
+      return { ok: false, conflict: 'idempotency', claim: claimOf(r.claim as Row) };
     },
     async capUsage(mid, counters): Promise<CapUsage[]> {
       const { rows } = await query(
@@ -249,47 +266,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         return { window: c.window, key: c.key, amount: r ? Number(r.amount) : 0, count: r ? Number(r.count) : 0 };
       });
     },
-
-    async claimIdempotencyKey(key, requestHash, now): Promise<IdempotencyClaim> {
-      // The primary key decides who claims; a record released between the two statements is claimed again.
-      for (;;) {
-        const ins = await query(
-          `INSERT INTO ${s}.idempotency (key, request_hash, result, created_at) VALUES ($1, $2, NULL, $3) ON CONFLICT (key) DO NOTHING`,
-          [key, requestHash, now],
-        );
-        if (ins.rowCount === 1) return { status: 'claimed' };
-        const { rows } = await query(`SELECT request_hash, result FROM ${s}.idempotency WHERE key = $1`, [key]);
-        if (!rows.length) continue;
-        const r = rows[0];
-        return r.result === null
-          ? { status: 'in_progress', requestHash: r.request_hash }
-          : { status: 'completed', requestHash: r.request_hash, result: r.result };
-      }
-    },
-    async releaseIdempotencyKey(key) {
-      await query(`DELETE FROM ${s}.idempotency WHERE key = $1 AND result IS NULL`, [key]);
-    },
-
-    async insertTransaction(tx) {
-      const { cols: c, doc } = splitRecord(tx, TRANSACTION_COLUMNS);
-      await query(
-        `INSERT INTO ${s}.transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
-        [c.id, c.status, c.amount, c.capturedAmount, c.refundedAmount, json(doc)],
-      );
-    },
     async getTransaction(id) {
       const { rows } = await query(`SELECT * FROM ${s}.transactions WHERE id = $1`, [id]);
       return rows[0] && toTx(rows[0]);
-    },
-    async insertAttempt(a) {
-      const { cols: c, doc } = splitRecord(a, ATTEMPT_COLUMNS);
-      await query(`INSERT INTO ${s}.attempts (id, transaction_id, status, started_at, doc) VALUES ($1, $2, $3, $4, $5::jsonb)`, [
-        c.id,
-        c.transactionId,
-        c.status,
-        c.startedAt,
-        json(doc),
-      ]);
     },
     async listAttempts(transactionId) {
       return (await query(`SELECT * FROM ${s}.attempts WHERE transaction_id = $1 ORDER BY seq`, [transactionId])).rows.map(toAttempt);
@@ -299,94 +278,30 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         await query(`SELECT * FROM ${s}.attempts WHERE status = 'pending' AND started_at < $1 ORDER BY seq`, [startedBefore])
       ).rows.map(toAttempt);
     },
-    async commit(changes: StoreCommit) {
-      return inTransaction(async (c) => {
-        if (changes.attempt) {
-          const p = splitPatch(changes.attempt.patch, ATTEMPT_COLUMNS);
-          const r = await c.query(sql.patchAttempt, [changes.attempt.id, p.cols.status ?? null, json(p.set), p.unset]);
-          if (r.rowCount !== 1) return false;
-        }
-        if (changes.transaction) {
-          const p = splitPatch(changes.transaction.patch, TRANSACTION_COLUMNS);
-          await c.query(sql.patchTransaction, [
-            changes.transaction.id,
-            p.cols.status ?? null,
-            p.cols.amount ?? null,
-            p.cols.capturedAmount ?? null,
-            p.cols.refundedAmount ?? null,
-            json(p.set),
-            p.unset,
-          ]);
-        }
-        if (changes.pin) {
-          const { cols, doc } = splitRecord(changes.pin, PIN_COLUMNS);
-          await c.query(sql.insertPinIfAbsent, [cols.subscriptionId, cols.mid, cols.status, json(doc)]);
-        }
-        if (changes.decline) {
-          const { fingerprint, at, ...doc } = changes.decline;
-          await c.query(sql.pruneDeclines, [fingerprint, at - DECLINE_HISTORY_MS]);
-          await c.query(sql.insertDecline, [fingerprint, at, json(doc)]);
-        }
-        if (changes.idempotency)
-          await c.query(sql.completeIdempotency, [changes.idempotency.key, json(changes.idempotency.result), Date.now()]);
-        return true;
-      });
-    },
-
-    async reserveAmount(id, field, amount) {
-      const text =
-        field === 'captured'
-          ? `UPDATE ${s}.transactions SET captured_amount = captured_amount + $2
-           WHERE id = $1 AND status = 'approved' AND captured_amount + $2 <= amount`
-          : `UPDATE ${s}.transactions SET refunded_amount = refunded_amount + $2
-           WHERE id = $1 AND status = 'approved' AND refunded_amount + $2 <= captured_amount`;
-      return (await query(text, [id, amount])).rowCount === 1;
-    },
-    async releaseAmount(id, field, amount) {
-      const col = field === 'captured' ? 'captured_amount' : 'refunded_amount';
-      await query(`UPDATE ${s}.transactions SET ${col} = greatest(0, ${col} - $2) WHERE id = $1`, [id, amount]);
-    },
-    async markVoided(id, now) {
-      const r = await query(
-        `UPDATE ${s}.transactions SET status = 'voided', doc = jsonb_set(doc, '{updatedAt}', to_jsonb($2::bigint))
-         WHERE id = $1 AND status = 'approved' AND refunded_amount = 0`,
-        [id, now],
+    async listStaleClaims(now): Promise<StaleClaim[]> {
+      const { rows } = await query(
+        `SELECT key, transaction_id, lease_until FROM ${s}.idempotency WHERE result IS NULL AND lease_until < $1 ORDER BY lease_until`,
+        [now],
       );
-      return r.rowCount === 1;
+      return rows.map((r) => ({
+        key: r.key as string,
+        transactionId: (r.transaction_id as string | null) ?? undefined,
+        leaseUntil: Number(r.lease_until),
+      }));
     },
-
+    async getClaim(key) {
+      const { rows } = await query(
+        `SELECT request_hash AS "requestHash", result, transaction_id AS "transactionId", lease_until AS "leaseUntil" FROM ${s}.idempotency WHERE key = $1`,
+        [key],
+      );
+      return rows[0] && claimOf(rows[0]);
+    },
     async getPin(id) {
       const { rows } = await query(`SELECT * FROM ${s}.pins WHERE subscription_id = $1`, [id]);
       return rows[0] && toPin(rows[0]);
     },
     async listPins(mid) {
       return (await query(`SELECT * FROM ${s}.pins WHERE mid = $1 ORDER BY seq`, [mid])).rows.map(toPin);
-    },
-    async updatePin(id, patch, now) {
-      const p = splitPatch({ ...patch, updatedAt: now }, PIN_COLUMNS);
-      await query(`UPDATE ${s}.pins SET status = coalesce($2, status), doc = (doc || $3::jsonb) - $4::text[] WHERE subscription_id = $1`, [
-        id,
-        p.cols.status ?? null,
-        json(p.set),
-        p.unset,
-      ]);
-    },
-    async repin(id, to, audit) {
-      await inTransaction(async (c) => {
-        const r = await c.query(`UPDATE ${s}.pins SET mid = $2, doc = doc || $3::jsonb WHERE subscription_id = $1`, [
-          id,
-          to.mid,
-          json({ gateway: to.gateway, updatedAt: audit.at }),
-        ]);
-        if (r.rowCount !== 1) throw new Error(`no pin for subscription ${id}`);
-        await c.query(`INSERT INTO ${s}.repin_audit (subscription_id, from_mid, to_mid, reason, at) VALUES ($1, $2, $3, $4, $5)`, [
-          audit.subscriptionId,
-          audit.fromMid,
-          audit.toMid,
-          audit.reason,
-          audit.at,
-        ]);
-      });
     },
     async listRepinAudit(id) {
       const { rows } =
@@ -395,17 +310,18 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           : await query(`SELECT * FROM ${s}.repin_audit WHERE subscription_id = $1 ORDER BY seq`, [id]);
       return rows.map(toAudit);
     },
-
     async declineHistory(fingerprint, since) {
       return (await query(`SELECT * FROM ${s}.declines WHERE fingerprint = $1 AND at >= $2 ORDER BY seq`, [fingerprint, since])).rows.map(
         toDecline,
       );
     },
     async getOrCreateSecret(name) {
-      await query(`INSERT INTO ${s}.secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [
+      // Two statements: a row another server inserted meanwhile is visible to the second one only.
+      const ins = await query(`INSERT INTO ${s}.secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value`, [
         name,
         randomBytes(32).toString('base64url'),
       ]);
+      if (ins.rows.length) return ins.rows[0].value as string;
       return (await query(`SELECT value FROM ${s}.secrets WHERE name = $1`, [name])).rows[0].value as string;
     },
     async close() {

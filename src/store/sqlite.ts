@@ -17,10 +17,14 @@ import type {
   IdempotencyClaim,
   PinRecord,
   RepinAuditRecord,
+  StaleClaim,
   Store,
-  StoreCommit,
+  StoreWrite,
   TransactionRecord,
+  WriteConflict,
+  WriteResult,
 } from './types';
+import { refundState } from '../transaction/states';
 
 export { SQLITE_MIGRATIONS } from './migrations/sqlite';
 export type { Migration } from './migrations/sqlite';
@@ -96,6 +100,11 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
 }
 
+/** Thrown inside a write's SQL transaction to roll it back and report the failed condition. */
+class Refused {
+  constructor(readonly conflict: WriteConflict) {}
+}
+
 /** The Store over an open, migrated database. Statements are prepared once, here. */
 function openStore(db: Db): Store {
   const q = (sql: string) => db.prepare(sql);
@@ -104,27 +113,22 @@ function openStore(db: Db): Store {
     capAdd: q(`INSERT INTO caps (mid, cap_window, cap_key, amount, count) VALUES (?, ?, ?, ?, 1)
                ON CONFLICT (mid, cap_window, cap_key) DO UPDATE SET amount = amount + excluded.amount, count = count + 1`),
     capRelease: q(
-      'UPDATE caps SET amount = max(0, amount - ?), count = max(0, count - 1) WHERE mid = ? AND cap_window = ? AND cap_key = ?',
+      'UPDATE caps SET amount = max(0, amount - ?), count = max(0, count - ?) WHERE mid = ? AND cap_window = ? AND cap_key = ?',
     ),
-    idemGet: q('SELECT request_hash, result FROM idempotency WHERE key = ?'),
-    idemInsert: q('INSERT INTO idempotency (key, request_hash, result, created_at) VALUES (?, ?, NULL, ?)'),
+    idemGet: q('SELECT request_hash, result, transaction_id, lease_until FROM idempotency WHERE key = ?'),
+    idemInsert: q(
+      'INSERT INTO idempotency (key, request_hash, result, created_at, transaction_id, lease_until) VALUES (?, ?, NULL, ?, ?, ?)',
+    ),
     idemRelease: q('DELETE FROM idempotency WHERE key = ? AND result IS NULL'),
-    idemComplete: q(`INSERT INTO idempotency (key, request_hash, result, created_at) VALUES (?, '', ?, ?)
+    idemComplete: q(`INSERT INTO idempotency (key, request_hash, result, created_at, lease_until) VALUES (?, '', ?, ?, 0)
                      ON CONFLICT (key) DO UPDATE SET result = excluded.result`),
+    idemStale: q('SELECT key, transaction_id, lease_until FROM idempotency WHERE result IS NULL AND lease_until < ? ORDER BY lease_until'),
     txInsert: q('INSERT INTO transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES (?, ?, ?, ?, ?, ?)'),
     txGet: q('SELECT * FROM transactions WHERE id = ?'),
     txUpdate: q('UPDATE transactions SET status = ?, amount = ?, captured_amount = ?, refunded_amount = ?, doc = ? WHERE id = ?'),
-    txReserveCaptured: q(`UPDATE transactions SET captured_amount = captured_amount + @amount
-                          WHERE id = @id AND status = 'approved' AND captured_amount + @amount <= amount`),
-    txReserveRefunded: q(`UPDATE transactions SET refunded_amount = refunded_amount + @amount
-                          WHERE id = @id AND status = 'approved' AND refunded_amount + @amount <= captured_amount`),
-    txReleaseCaptured: q('UPDATE transactions SET captured_amount = max(0, captured_amount - ?) WHERE id = ?'),
-    txReleaseRefunded: q('UPDATE transactions SET refunded_amount = max(0, refunded_amount - ?) WHERE id = ?'),
-    txVoid: q(`UPDATE transactions SET status = 'voided', doc = json_set(doc, '$.updatedAt', ?)
-               WHERE id = ? AND status = 'approved' AND refunded_amount = 0`),
     atInsert: q('INSERT INTO attempts (id, transaction_id, status, started_at, doc) VALUES (?, ?, ?, ?, ?)'),
     atGet: q('SELECT * FROM attempts WHERE id = ?'),
-    atUpdatePending: q(`UPDATE attempts SET status = ?, doc = ? WHERE id = ? AND status = 'pending'`),
+    atUpdate: q('UPDATE attempts SET status = ?, doc = ? WHERE id = ?'),
     atByTx: q('SELECT * FROM attempts WHERE transaction_id = ? ORDER BY seq'),
     atPending: q(`SELECT * FROM attempts WHERE status = 'pending' AND started_at < ? ORDER BY seq`),
     pinInsertIfAbsent: q(
@@ -153,13 +157,7 @@ function openStore(db: Db): Store {
       refundedAmount: r.refunded_amount,
     }) as TransactionRecord;
   const toAttempt = (r: Row): AttemptRecord =>
-    ({
-      ...parse(r.doc),
-      id: r.id,
-      transactionId: r.transaction_id,
-      status: r.status,
-      startedAt: r.started_at,
-    }) as AttemptRecord;
+    ({ ...parse(r.doc), id: r.id, transactionId: r.transaction_id, status: r.status, startedAt: r.started_at }) as AttemptRecord;
   const toPin = (r: Row): PinRecord => ({ ...parse(r.doc), subscriptionId: r.subscription_id, mid: r.mid, status: r.status }) as PinRecord;
   const toAudit = (r: Row): RepinAuditRecord => ({
     subscriptionId: r.subscription_id as string,
@@ -169,78 +167,106 @@ function openStore(db: Db): Store {
     at: r.at as number,
   });
   const toDecline = (r: Row): DeclineRecord => ({ ...parse(r.doc), fingerprint: r.fingerprint, at: r.at }) as DeclineRecord;
-
-  /** Run `fn` in a transaction holding the write lock from its start. */
-  const atomically = <A extends unknown[], R>(fn: (...args: A) => R) => {
-    const t = db.transaction(fn);
-    return (...args: A): R => t.immediate(...args);
+  const toClaim = (r: Row): IdempotencyClaim =>
+    r.result === null
+      ? {
+          status: 'in_progress',
+          requestHash: r.request_hash as string,
+          transactionId: (r.transaction_id as string | null) ?? undefined,
+          leaseUntil: r.lease_until as number,
+        }
+      : {
+          status: 'completed',
+          requestHash: r.request_hash as string,
+          result: JSON.parse(r.result as string),
+          transactionId: (r.transaction_id as string | null) ?? undefined,
+        };
+  const refuse = (c: WriteConflict): never => {
+    throw new Refused(c);
   };
 
-  const patchTransaction = (id: string, patch: Partial<TransactionRecord>) => {
-    const row = s.txGet.get(id) as Row | undefined;
-    if (!row) return;
-    const { cols, set, unset } = splitPatch(patch, TRANSACTION_COLUMNS);
-    const t = { ...toTx(row), ...cols };
-    s.txUpdate.run(t.status, t.amount, t.capturedAmount, t.refundedAmount, json(patchDoc(parse(row.doc), set, unset)), id);
-  };
-  const patchPin = (row: Row, patch: Partial<PinRecord>) => {
-    const { cols, set, unset } = splitPatch(patch, PIN_COLUMNS);
-    s.pinUpdate.run(cols.mid ?? row.mid, cols.status ?? row.status, json(patchDoc(parse(row.doc), set, unset)), row.subscription_id);
-  };
-
-  const reserveCap = atomically((mid: string, counters: Parameters<Store['reserveCap']>[1], amount: number): boolean => {
-    for (const c of counters) {
-      const u = (s.capGet.get(mid, c.window, c.key) as { amount: number; count: number } | undefined) ?? { amount: 0, count: 0 };
-      if (c.amountLimit !== undefined && u.amount + amount > c.amountLimit) return false;
-      if (c.countLimit !== undefined && u.count + 1 > c.countLimit) return false;
+  /** One write, in one transaction holding the write lock from its start; a refused condition rolls it all back. */
+  const applyWrite = db.transaction((w: StoreWrite): WriteResult => {
+    if (w.claim) {
+      const row = s.idemGet.get(w.claim.key) as Row | undefined;
+      if (row) refuse({ ok: false, conflict: 'idempotency', claim: toClaim(row) });
+      s.idemInsert.run(w.claim.key, w.claim.requestHash, w.claim.now, w.claim.transactionId, w.claim.leaseUntil);
     }
-    for (const c of counters) s.capAdd.run(mid, c.window, c.key, amount);
-    return true;
-  });
-  const releaseCap = atomically((mid: string, counters: Parameters<Store['releaseCap']>[1], amount: number) => {
-    for (const c of counters) s.capRelease.run(amount, mid, c.window, c.key);
-  });
-  const claim = atomically((key: string, requestHash: string, now: number): IdempotencyClaim => {
-    const row = s.idemGet.get(key) as { request_hash: string; result: string | null } | undefined;
-    if (!row) {
-      s.idemInsert.run(key, requestHash, now);
-      return { status: 'claimed' };
+    if (w.insertTransaction) {
+      const { cols, doc } = splitRecord(w.insertTransaction, TRANSACTION_COLUMNS);
+      s.txInsert.run(cols.id, cols.status, cols.amount, cols.capturedAmount, cols.refundedAmount, json(doc));
     }
-    return row.result === null
-      ? { status: 'in_progress', requestHash: row.request_hash }
-      : { status: 'completed', requestHash: row.request_hash, result: JSON.parse(row.result) };
-  });
-  const commit = atomically((c: StoreCommit): boolean => {
-    if (c.attempt) {
-      const row = s.atGet.get(c.attempt.id) as Row | undefined;
-      if (!row || row.status !== 'pending') return false;
-      const { cols, set, unset } = splitPatch(c.attempt.patch, ATTEMPT_COLUMNS);
-      s.atUpdatePending.run(cols.status ?? row.status, json(patchDoc(parse(row.doc), set, unset)), c.attempt.id);
+    // The attempt first: a settlement that lost a race reports it as such.
+    if (w.attempt) {
+      const row = s.atGet.get(w.attempt.id) as Row | undefined;
+      if (!row || !w.attempt.from.includes(row.status as never))
+        refuse({ ok: false, conflict: 'state', on: 'attempt', status: row?.status as string });
+      const { cols, set, unset } = splitPatch(w.attempt.patch, ATTEMPT_COLUMNS);
+      s.atUpdate.run(cols.status ?? row!.status, json(patchDoc(parse(row!.doc), set, unset)), w.attempt.id);
     }
-    if (c.transaction) patchTransaction(c.transaction.id, c.transaction.patch);
-    if (c.pin) {
-      const { cols, doc } = splitRecord(c.pin, PIN_COLUMNS);
-      s.pinInsertIfAbsent.run(cols.subscriptionId, cols.mid, cols.status, json(doc));
+    if (w.transaction) {
+      const t = w.transaction;
+      const row = s.txGet.get(t.id) as Row | undefined;
+      if (!row || !t.from.includes(row.status as never))
+        refuse({ ok: false, conflict: 'state', on: 'transaction', status: row?.status as string });
+      const { cols, set, unset } = splitPatch(t.patch, TRANSACTION_COLUMNS);
+      const amount = (cols.amount ?? row!.amount) as number;
+      const addC = t.add?.captured ?? 0;
+      const addR = t.add?.refunded ?? 0;
+      const captured = Math.max(0, (row!.captured_amount as number) + addC);
+      const refunded = Math.max(0, (row!.refunded_amount as number) + addR);
+      if ((addC > 0 && captured > amount) || (addR > 0 && refunded > captured) || (t.unrefunded && (row!.refunded_amount as number) > 0)) {
+        refuse({ ok: false, conflict: 'amount' });
+      }
+      const status = t.refundStatus ? refundState(captured, refunded) : (cols.status ?? row!.status);
+      s.txUpdate.run(status, amount, captured, refunded, json(patchDoc(parse(row!.doc), set, unset)), t.id);
     }
-    if (c.decline) {
-      const { fingerprint, at, ...doc } = c.decline;
+    if (w.insertAttempt) {
+      const { cols, doc } = splitRecord(w.insertAttempt, ATTEMPT_COLUMNS);
+      s.atInsert.run(cols.id, cols.transactionId, cols.status, cols.startedAt, json(doc));
+    }
+    if (w.reserveCap) {
+      const { mid, counters, amount } = w.reserveCap;
+      for (const c of counters) {
+        const u = (s.capGet.get(mid, c.window, c.key) as { amount: number; count: number } | undefined) ?? { amount: 0, count: 0 };
+        if (
+          (c.amountLimit !== undefined && u.amount + amount > c.amountLimit) ||
+          (c.countLimit !== undefined && u.count + 1 > c.countLimit)
+        ) {
+          refuse({ ok: false, conflict: 'cap' });
+        }
+      }
+      for (const c of counters) s.capAdd.run(mid, c.window, c.key, amount);
+    }
+    if (w.releaseCap) {
+      const { mid, counters, amount, count } = w.releaseCap;
+      for (const c of counters) s.capRelease.run(amount, count, mid, c.window, c.key);
+    }
+    let pinCreated: boolean | undefined;
+    if (w.createPin) {
+      const { cols, doc } = splitRecord(w.createPin, PIN_COLUMNS);
+      pinCreated = s.pinInsertIfAbsent.run(cols.subscriptionId, cols.mid, cols.status, json(doc)).changes === 1;
+    }
+    if (w.updatePin) {
+      const row = s.pinGet.get(w.updatePin.subscriptionId) as Row | undefined;
+      if (!row) refuse({ ok: false, conflict: 'state', on: 'pin' });
+      const { cols, set, unset } = splitPatch({ ...w.updatePin.patch, updatedAt: w.updatePin.now }, PIN_COLUMNS);
+      s.pinUpdate.run(cols.mid ?? row!.mid, cols.status ?? row!.status, json(patchDoc(parse(row!.doc), set, unset)), row!.subscription_id);
+    }
+    if (w.repinAudit) {
+      const a = w.repinAudit;
+      s.auditInsert.run(a.subscriptionId, a.fromMid, a.toMid, a.reason, a.at);
+    }
+    if (w.decline) {
+      const { fingerprint, at, ...doc } = w.decline;
       s.declinePrune.run(fingerprint, at - DECLINE_HISTORY_MS);
       s.declineInsert.run(fingerprint, at, json(doc));
     }
-    if (c.idempotency) s.idemComplete.run(c.idempotency.key, json(c.idempotency.result), Date.now());
-    return true;
+    if (w.complete) s.idemComplete.run(w.complete.key, json(w.complete.result), Date.now());
+    if (w.release) s.idemRelease.run(w.release.key);
+    return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   });
-  const updatePin = atomically((id: string, patch: Partial<PinRecord>, now: number) => {
-    const row = s.pinGet.get(id) as Row | undefined;
-    if (row) patchPin(row, { ...patch, updatedAt: now });
-  });
-  const repin = atomically((id: string, to: Pick<PinRecord, 'mid' | 'gateway'>, audit: RepinAuditRecord) => {
-    const row = s.pinGet.get(id) as Row | undefined;
-    if (!row) throw new Error(`no pin for subscription ${id}`);
-    patchPin(row, { mid: to.mid, gateway: to.gateway, updatedAt: audit.at });
-    s.auditInsert.run(audit.subscriptionId, audit.fromMid, audit.toMid, audit.reason, audit.at);
-  });
-  const secret = atomically((name: string): string => {
+  const secret = db.transaction((name: string): string => {
     const row = s.secretGet.get(name) as { value: string } | undefined;
     if (row) return row.value;
     s.secretInsert.run(name, randomBytes(32).toString('base64url'));
@@ -249,11 +275,13 @@ function openStore(db: Db): Store {
   let closed = false;
 
   return {
-    async reserveCap(mid, counters, amount) {
-      return reserveCap(mid, counters, amount);
-    },
-    async releaseCap(mid, counters, amount) {
-      releaseCap(mid, counters, amount);
+    async write(w) {
+      try {
+        return applyWrite.immediate(w);
+      } catch (e) {
+        if (e instanceof Refused) return e.conflict;
+        throw e;
+      }
     },
     async capUsage(mid, counters): Promise<CapUsage[]> {
       return counters.map((c) => ({
@@ -262,25 +290,9 @@ function openStore(db: Db): Store {
         ...((s.capGet.get(mid, c.window, c.key) as { amount: number; count: number } | undefined) ?? { amount: 0, count: 0 }),
       }));
     },
-
-    async claimIdempotencyKey(key, requestHash, now) {
-      return claim(key, requestHash, now);
-    },
-    async releaseIdempotencyKey(key) {
-      s.idemRelease.run(key);
-    },
-
-    async insertTransaction(tx) {
-      const { cols, doc } = splitRecord(tx, TRANSACTION_COLUMNS);
-      s.txInsert.run(cols.id, cols.status, cols.amount, cols.capturedAmount, cols.refundedAmount, json(doc));
-    },
     async getTransaction(id) {
       const row = s.txGet.get(id) as Row | undefined;
       return row && toTx(row);
-    },
-    async insertAttempt(a) {
-      const { cols, doc } = splitRecord(a, ATTEMPT_COLUMNS);
-      s.atInsert.run(cols.id, cols.transactionId, cols.status, cols.startedAt, json(doc));
     },
     async listAttempts(transactionId) {
       return (s.atByTx.all(transactionId) as Row[]).map(toAttempt);
@@ -288,20 +300,17 @@ function openStore(db: Db): Store {
     async listPendingAttempts(startedBefore) {
       return (s.atPending.all(startedBefore) as Row[]).map(toAttempt);
     },
-    async commit(c) {
-      return commit(c);
+    async listStaleClaims(now): Promise<StaleClaim[]> {
+      return (s.idemStale.all(now) as Row[]).map((r) => ({
+        key: r.key as string,
+        transactionId: (r.transaction_id as string | null) ?? undefined,
+        leaseUntil: r.lease_until as number,
+      }));
     },
-
-    async reserveAmount(id, field, amount) {
-      return (field === 'captured' ? s.txReserveCaptured : s.txReserveRefunded).run({ amount, id }).changes === 1;
+    async getClaim(key) {
+      const row = s.idemGet.get(key) as Row | undefined;
+      return row && toClaim(row);
     },
-    async releaseAmount(id, field, amount) {
-      (field === 'captured' ? s.txReleaseCaptured : s.txReleaseRefunded).run(amount, id);
-    },
-    async markVoided(id, now) {
-      return s.txVoid.run(now, id).changes === 1;
-    },
-
     async getPin(id) {
       const row = s.pinGet.get(id) as Row | undefined;
       return row && toPin(row);
@@ -309,21 +318,14 @@ function openStore(db: Db): Store {
     async listPins(mid) {
       return (s.pinsByMid.all(mid) as Row[]).map(toPin);
     },
-    async updatePin(id, patch, now) {
-      updatePin(id, patch, now);
-    },
-    async repin(id, to, audit) {
-      repin(id, to, audit);
-    },
     async listRepinAudit(id) {
       return ((id === undefined ? s.auditAll.all() : s.auditBySub.all(id)) as Row[]).map(toAudit);
     },
-
     async declineHistory(fingerprint, since) {
       return (s.declinesSince.all(fingerprint, since) as Row[]).map(toDecline);
     },
     async getOrCreateSecret(name) {
-      return secret(name);
+      return secret.immediate(name);
     },
     async close() {
       if (!closed) db.close();

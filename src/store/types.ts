@@ -1,28 +1,37 @@
 /**
- * The `Store` interface: everything the router must remember, with every check-and-update
- * expressed as one atomic operation so a SQL store can do it in one statement or transaction.
+ * The `Store` interface: everything the router must remember. Every change goes through one
+ * method, `write`, that applies a `StoreWrite` atomically with its conditions (a claimed
+ * idempotency key, a cap with room, a transaction or attempt still in the state the writer saw,
+ * an amount within its limit): all of it or nothing. A sale costs two writes: one before the
+ * gateway call (claim, transaction, cap reservation, pending attempt) and one after (settlement).
  * PAN and CVC are never passed to a store: only BIN, last four and a keyed fingerprint.
  * @module
  */
-import type { Operation } from '../types';
+import type { NormalizedDecline } from '../declines/reasons';
+import type { AttemptStatus, TransactionStatus } from '../transaction/states';
+import type { Operation, RequiredAction } from '../types';
+
+export type { AttemptStatus, TransactionStatus } from '../transaction/states';
 
 /** A cap window of a MID: `daily` (UTC day) or `monthly` (UTC month). */
 export type CapWindow = 'daily' | 'monthly';
 
-/** One cap counter to reserve against: the window, its key (`2026-11` / `2026-11-21`) and the limits. */
-export interface CapReservation {
+/** One cap counter: its window and key (`2026-11:USD` / `2026-11-21:USD`). */
+export interface CapKey {
   window: CapWindow;
   key: string;
+}
+
+/** One cap counter to reserve against, with its limits. */
+export interface CapReservation extends CapKey {
   /** Maximum total amount (minor units) in the window; absent = no amount limit. */
-  amountLimit?: number;
+  amountLimit?: number | undefined;
   /** Maximum number of transactions in the window; absent = no count limit. */
-  countLimit?: number;
+  countLimit?: number | undefined;
 }
 
 /** Usage of one cap counter. */
-export interface CapUsage {
-  window: CapWindow;
-  key: string;
+export interface CapUsage extends CapKey {
   amount: number;
   count: number;
 }
@@ -31,43 +40,53 @@ export interface CapUsage {
 export interface StoredCard {
   bin: string;
   last4: string;
-  brand?: string;
+  brand?: string | undefined;
   /** Keyed hash of the PAN. */
   fingerprint: string;
-  expMonth?: number;
-  expYear?: number;
+  expMonth?: number | undefined;
+  expYear?: number | undefined;
 }
 
-/** Status of a transaction in the ledger. */
-export type TransactionStatus = 'pending' | 'approved' | 'declined' | 'failed' | 'ambiguous' | 'requires_action' | 'voided';
+/** Subscription facts kept on its initial transaction: every path that pins builds the same pin from them. */
+export interface SubscriptionFacts {
+  id: string;
+  recurringAmount?: number | undefined;
+  physicalProduct?: boolean | undefined;
+  firstRebillAt?: number | undefined;
+}
 
 /** A ledger transaction (sale, authorization, verification or rebill). */
 export interface TransactionRecord {
   id: string;
   operation: Operation;
   status: TransactionStatus;
-  profile?: string;
-  mid?: string;
-  gateway?: string;
-  gatewayTransactionId?: string;
-  networkTransactionId?: string;
-  authCode?: string;
+  profile?: string | undefined;
+  mid?: string | undefined;
+  gateway?: string | undefined;
+  gatewayTransactionId?: string | undefined;
+  networkTransactionId?: string | undefined;
+  /** The gateway's vault reference for later merchant-initiated charges. */
+  gatewayToken?: string | undefined;
+  authCode?: string | undefined;
   amount: number;
   currency: string;
   /** Captured so far (a sale is captured in full at approval). */
   capturedAmount: number;
+  /** Refunded so far, including refunds still in flight (so two refunds can never exceed the capture). */
   refundedAmount: number;
-  card?: StoredCard;
-  subscriptionId?: string;
-  idempotencyKey?: string;
-  /** Cap counters reserved for this transaction's MID, released on void. */
-  capKeys?: Array<{ window: CapWindow; key: string }>;
+  card?: StoredCard | undefined;
+  /** The subscription: on its initial transaction (with its facts) and on its rebills. */
+  subscriptionId?: string | undefined;
+  subscription?: SubscriptionFacts | undefined;
+  /** The caller's idempotency key (as given, without the operation prefix). */
+  idempotencyKey?: string | undefined;
+  /** Cap counters this transaction holds on its MID, released on void. */
+  capKeys?: CapKey[] | undefined;
+  /** For `requires_action`: what the checkout must do. */
+  action?: RequiredAction | undefined;
   createdAt: number;
   updatedAt: number;
 }
-
-/** Status of one attempt: written `pending` before the gateway call, settled after. */
-export type AttemptStatus = 'pending' | 'approved' | 'declined' | 'requires_action' | 'error' | 'ambiguous' | 'failed';
 
 /** One gateway call, as the ledger keeps it. */
 export interface AttemptRecord {
@@ -79,12 +98,22 @@ export interface AttemptRecord {
   amount: number;
   currency: string;
   status: AttemptStatus;
-  code?: string;
-  message?: string;
-  reason?: string;
-  gatewayTransactionId?: string;
+  /** Store key of the idempotency record this attempt completes, when it is final. */
+  key?: string | undefined;
+  /** Cap counters reserved for this attempt, released unless it is approved. */
+  capKeys?: CapKey[] | undefined;
+  /** Follow-ups: the transaction's state before the follow-up started (restored if it fails). */
+  fromStatus?: TransactionStatus | undefined;
+  code?: string | undefined;
+  message?: string | undefined;
+  /** The standard reason of a decline. */
+  reason?: string | undefined;
+  decline?: NormalizedDecline | undefined;
+  gatewayTransactionId?: string | undefined;
+  /** Marks a bookkeeping attempt, e.g. `hold_release` (a verification hold to void). */
+  marker?: string | undefined;
   startedAt: number;
-  settledAt?: number;
+  settledAt?: number | undefined;
 }
 
 /** A subscription's pin: the MID of its initial sale and the stored credential for rebills. */
@@ -95,19 +124,19 @@ export interface PinRecord {
   /** Our transaction id of the initial transaction. */
   transactionId: string;
   gatewayTransactionId: string;
-  networkTransactionId?: string;
-  gatewayToken?: string;
-  card?: StoredCard;
+  networkTransactionId?: string | undefined;
+  gatewayToken?: string | undefined;
+  card?: StoredCard | undefined;
   currency: string;
   initialAmount: number;
-  recurringAmount?: number;
-  physicalProduct?: boolean;
+  recurringAmount?: number | undefined;
+  physicalProduct?: boolean | undefined;
   /** `revoked`: the cardholder revoked the authorization; `cancelled`: the merchant or consent ended it. */
   status: 'active' | 'revoked' | 'cancelled';
   createdAt: number;
   updatedAt: number;
   /** Free data for continuity features (consent, salvage state). */
-  data?: Record<string, unknown>;
+  data?: Record<string, unknown> | undefined;
 }
 
 /** Audit record of a re-pin ("horizontal migration"). */
@@ -123,14 +152,14 @@ export interface RepinAuditRecord {
 export interface DeclineRecord {
   fingerprint: string;
   mid: string;
-  brand?: string;
+  brand?: string | undefined;
   at: number;
   reason: string;
   retry: string;
-  networkCategory?: number;
-  advice?: string;
+  networkCategory?: number | undefined;
+  advice?: string | undefined;
   /** Earliest allowed retry (ms since epoch) when the issuer set one (MAC 24–30). */
-  retryAfter?: number;
+  retryAfter?: number | undefined;
   amount: number;
   currency: string;
   /** Customer- or merchant-initiated. */
@@ -143,74 +172,115 @@ export interface StoredResult {
   value: unknown;
 }
 
-/** What claiming an idempotency key found. */
+/** What an idempotency key holds when a write finds it taken. */
 export type IdempotencyClaim =
-  | { status: 'claimed' }
-  | { status: 'completed'; requestHash: string; result: StoredResult }
-  | { status: 'in_progress'; requestHash: string };
+  | { status: 'completed'; requestHash: string; result: StoredResult; transactionId?: string | undefined }
+  /** Still being worked on, or its process died: after `leaseUntil` the claim may be recovered. */
+  | { status: 'in_progress'; requestHash: string; transactionId?: string | undefined; leaseUntil: number };
 
-/** Changes written together, atomically (one SQL transaction). */
-export interface StoreCommit {
-  transaction?: { id: string; patch: Partial<Omit<TransactionRecord, 'id'>> };
-  attempt?: { id: string; patch: Partial<Omit<AttemptRecord, 'id'>> };
-  /** Create the pin, unless the subscription already has one. */
-  pin?: PinRecord;
-  decline?: DeclineRecord;
-  idempotency?: { key: string; result: StoredResult };
+/** A claim whose lease ran out without a result: its process probably died. */
+export interface StaleClaim {
+  key: string;
+  transactionId?: string | undefined;
+  leaseUntil: number;
 }
+
+/** Fields of a transaction a write may set (`undefined` removes a field). */
+export type TransactionPatch = Partial<Omit<TransactionRecord, 'id' | 'capturedAmount' | 'refundedAmount'>>;
+/** Fields of an attempt a write may set (`undefined` removes a field). */
+export type AttemptPatch = Partial<Omit<AttemptRecord, 'id' | 'transactionId'>>;
+/** Fields of a pin a write may set. */
+export type PinPatch = Partial<
+  Pick<PinRecord, 'mid' | 'gateway' | 'status' | 'data' | 'networkTransactionId' | 'gatewayToken' | 'gatewayTransactionId'>
+>;
+
+/**
+ * One atomic change of the store. Conditions are checked before anything is applied; when one
+ * fails, nothing is written and `write` says which (`WriteConflict`).
+ */
+export interface StoreWrite {
+  /** Claim an idempotency key. Conflict `idempotency` (with what the key holds) when it is taken. */
+  claim?: { key: string; requestHash: string; transactionId: string; now: number; leaseUntil: number } | undefined;
+  insertTransaction?: TransactionRecord | undefined;
+  /** Patch a transaction, only while its status is one of `from` (conflict `state`). */
+  transaction?:
+    | {
+        id: string;
+        from: readonly TransactionStatus[];
+        patch: TransactionPatch;
+        /**
+         * Add to (or, negative, give back from) the captured / refunded totals. A positive add
+         * must stay within its limit (captured ≤ amount, refunded ≤ captured): conflict `amount`.
+         */
+        add?: { captured?: number | undefined; refunded?: number | undefined } | undefined;
+        /** After the adds, set the status from the amounts (`refundState`): captured / partially_refunded / refunded. */
+        refundStatus?: boolean | undefined;
+        /** Only while nothing is refunded, refunds in flight included (conflict `amount`): a void must not race a refund. */
+        unrefunded?: boolean | undefined;
+      }
+    | undefined;
+  insertAttempt?: AttemptRecord | undefined;
+  /** Patch an attempt, only while its status is one of `from` (conflict `state`). */
+  attempt?: { id: string; from: readonly AttemptStatus[]; patch: AttemptPatch } | undefined;
+  /** Reserve `amount` and one transaction on every counter, all or none (conflict `cap`). */
+  reserveCap?: { mid: string; counters: readonly CapReservation[]; amount: number } | undefined;
+  /** Give back `amount` and `count` (0 or 1) on counters, never below zero. */
+  releaseCap?: { mid: string; counters: readonly CapKey[]; amount: number; count: number } | undefined;
+  /** Create a pin unless the subscription has one (`WriteOk.pinCreated` says whether it did). */
+  createPin?: PinRecord | undefined;
+  /** Patch a pin (`data` is replaced as a whole). */
+  updatePin?: { subscriptionId: string; patch: PinPatch; now: number } | undefined;
+  repinAudit?: RepinAuditRecord | undefined;
+  /** Add a decline to the card's history (and prune what is older than the network rules look back). */
+  decline?: DeclineRecord | undefined;
+  /** Store the result of an idempotency key (the claim is kept; a later claim replays it). */
+  complete?: { key: string; result: StoredResult } | undefined;
+  /** Forget a claim that has no result (nothing reached a gateway). */
+  release?: { key: string } | undefined;
+}
+
+/** A write that applied. */
+export interface WriteOk {
+  ok: true;
+  /** With `createPin`: true when the pin was created, false when the subscription had one. */
+  pinCreated?: boolean;
+}
+
+/** A write refused by one of its conditions: nothing was written. */
+export type WriteConflict =
+  | { ok: false; conflict: 'idempotency'; claim: IdempotencyClaim }
+  | { ok: false; conflict: 'cap' }
+  | { ok: false; conflict: 'amount' }
+  | { ok: false; conflict: 'state'; on: 'transaction' | 'attempt' | 'pin'; status?: string | undefined };
+
+/** What `write` did. */
+export type WriteResult = WriteOk | WriteConflict;
 
 /**
  * Durable state of a router. Memory, SQLite and PostgreSQL implementations pass one
  * conformance suite (`test/store/conformance.ts`).
  */
 export interface Store {
-  /** Reserve `amount` (and one transaction) on every counter, all or nothing. False when any limit would be exceeded. */
-  reserveCap(mid: string, counters: readonly CapReservation[], amount: number): Promise<boolean>;
-  /** Give back a reservation (decline, error, void). */
-  releaseCap(mid: string, counters: ReadonlyArray<{ window: CapWindow; key: string }>, amount: number): Promise<void>;
+  /** Apply one atomic change, with its conditions. */
+  write(w: StoreWrite): Promise<WriteResult>;
+
   /** Current usage of counters (zeros for counters never used). */
-  capUsage(mid: string, counters: ReadonlyArray<{ window: CapWindow; key: string }>): Promise<CapUsage[]>;
-
-  /** Claim an idempotency key for a request (by its hash); tells what an earlier claim left. */
-  claimIdempotencyKey(key: string, requestHash: string, now: number): Promise<IdempotencyClaim>;
-  /** Forget a claim that produced nothing worth replaying. */
-  releaseIdempotencyKey(key: string): Promise<void>;
-
-  /** Write a new ledger transaction (ids are unique). */
-  insertTransaction(tx: TransactionRecord): Promise<void>;
+  capUsage(mid: string, counters: readonly CapKey[]): Promise<CapUsage[]>;
   /** A ledger transaction by our id. */
   getTransaction(id: string): Promise<TransactionRecord | undefined>;
-  /** Write a new attempt, normally `pending`, before the gateway call. */
-  insertAttempt(attempt: AttemptRecord): Promise<void>;
   /** Every attempt of a transaction, in the order written. */
   listAttempts(transactionId: string): Promise<AttemptRecord[]>;
   /** Attempts still `pending` that started before `startedBefore` (for reconciliation). */
   listPendingAttempts(startedBefore: number): Promise<AttemptRecord[]>;
-  /** Write several changes atomically. An attempt patch applies only while the attempt is pending; returns false if it was not. */
-  commit(changes: StoreCommit): Promise<boolean>;
-
-  /**
-   * Add `amount` to a transaction's captured or refunded total, if the result stays within
-   * its limit (captured ≤ amount, refunded ≤ captured) and the transaction is approved.
-   */
-  reserveAmount(transactionId: string, field: 'captured' | 'refunded', amount: number): Promise<boolean>;
-  /** Undo `reserveAmount` after a failed capture or refund. */
-  releaseAmount(transactionId: string, field: 'captured' | 'refunded', amount: number): Promise<void>;
-  /** Mark an approved, unrefunded transaction voided. False if it was not voidable. */
-  markVoided(transactionId: string, now: number): Promise<boolean>;
+  /** Claims without a result whose lease ended before `now`. */
+  listStaleClaims(now: number): Promise<StaleClaim[]>;
+  /** What an idempotency key holds, if anything. */
+  getClaim(key: string): Promise<IdempotencyClaim | undefined>;
 
   /** A subscription's pin. */
   getPin(subscriptionId: string): Promise<PinRecord | undefined>;
   /** Pins on a MID (for migrations). */
   listPins(mid: string): Promise<PinRecord[]>;
-  /** Update a pin's status or data. */
-  updatePin(
-    subscriptionId: string,
-    patch: Partial<Pick<PinRecord, 'status' | 'data' | 'networkTransactionId' | 'gatewayToken'>>,
-    now: number,
-  ): Promise<void>;
-  /** Move a pin to another MID and keep the audit record, atomically. */
-  repin(subscriptionId: string, to: Pick<PinRecord, 'mid' | 'gateway'>, audit: RepinAuditRecord): Promise<void>;
   /** Re-pin audit records, of one subscription or all, oldest first. */
   listRepinAudit(subscriptionId?: string): Promise<RepinAuditRecord[]>;
 
@@ -219,6 +289,6 @@ export interface Store {
 
   /** A secret kept with the state, created on first use (default fingerprint key). */
   getOrCreateSecret(name: string): Promise<string>;
-  /** Release connections and file handles. */
+  /** Release connections and file handles. Idempotent. */
   close(): Promise<void>;
 }

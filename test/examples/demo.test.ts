@@ -111,7 +111,12 @@ describe('npm run demo', () => {
   it('agrees with the SQLite ledger', () => {
     const db = new Database(report.dbPath, { readonly: true });
     try {
-      const approved = (db.prepare("SELECT count(*) AS n FROM transactions WHERE status = 'approved'").get() as { n: number }).n;
+      // Sales and rebills are captured at approval; some are refunded later.
+      const approved = (
+        db.prepare("SELECT count(*) AS n FROM transactions WHERE status IN ('captured', 'partially_refunded', 'refunded')").get() as {
+          n: number;
+        }
+      ).n;
       const byMid = report.mids.reduce((n, m) => n + m.approved, 0);
       expect(approved).toBe(byMid);
       expect(approved).toBe(report.approvedSales + report.subscriptions.rebillsApproved);

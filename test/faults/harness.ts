@@ -7,6 +7,7 @@ import pg from 'pg';
 import Database from 'better-sqlite3';
 import { createRouter, type MerchantAccountConfig, type Router } from '../../src/router';
 import type { Store } from '../../src/store/types';
+import { holdsMoney, type TransactionStatus } from '../../src/transaction/states';
 import type { Fault } from '../support/fake-server';
 import { seeded } from '../support/router';
 import { adapterFor } from './adapters';
@@ -324,7 +325,7 @@ export function audit(gateways: FakeGateway[], ledger: Ledger, lookupGateways: R
       const tx = ledger.transactions.get(a.transactionId);
       if (a.status === 'approved') {
         report.approvedInLedger++;
-        if (!tx || !['approved', 'voided'].includes(tx.status))
+        if (!tx || (!holdsMoney(tx.status as TransactionStatus) && !['voided', 'refunded'].includes(tx.status)))
           v.push(`${g.mid}: charge ${e.reference} approved but its transaction is ${tx?.status}`);
       } else if (a.status === 'pending' && !lookupGateways.has(g.gateway)) {
         report.pendingForReview++;

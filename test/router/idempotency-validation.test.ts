@@ -110,7 +110,7 @@ describe('request validation: rejected before any gateway call, naming the field
       expect(f?.message.startsWith(field)).toBe(true);
       expect(totalCalls({ a })).toBe(0);
       // Nothing half-written: the key is still free for a corrected request.
-      expect((await store.claimIdempotencyKey('sale:v-1', 'h', now)).status).toBe('claimed');
+      expect(await store.getClaim('sale:v-1')).toBeUndefined();
     });
   }
 

@@ -79,7 +79,7 @@ describe('ambiguous outcomes', () => {
     expect(r.isOk() && r.value.mid).toBe('gw');
     expect(sales()).toBe(before + 1); // sent once
     const attempt = (await router.transaction(r.unwrap().transactionId))!;
-    expect(attempt.status).toBe('approved');
+    expect(attempt.status).toBe('captured');
     expect(Object.keys(backup.calls)).toEqual([]);
   });
 
@@ -124,7 +124,7 @@ describe('ambiguous outcomes', () => {
     expect(report).toMatchObject({ checked: 1, approved: 1 });
     const txId = r.isErr() ? r.error.transactionId! : '';
     const tx = (await router.transaction(txId))!;
-    expect(tx).toMatchObject({ status: 'approved', mid: 'gw', capturedAmount: req.amount });
+    expect(tx).toMatchObject({ status: 'captured', mid: 'gw', capturedAmount: req.amount });
     expect(nmiFake.charges.get(tx.gatewayTransactionId!)?.success).toBe(true);
     expect(await router.pin('sub-reliability-1')).toMatchObject({ mid: 'gw', transactionId: txId });
     const replay = await router.sale(req);

@@ -26,8 +26,9 @@ describePg('postgresStore migrations', (url) => {
   it('migrates once when five servers start on an empty database at the same moment', async () => {
     const schema = fresh('race');
     const stores = Array.from({ length: 5 }, () => postgresStore({ connectionString: url, schema }));
-    expect(await Promise.all(stores.map((s) => s.ready()))).toEqual([2, 2, 2, 2, 2]);
-    expect(await versions(schema)).toEqual([1, 2]);
+    const latest = POSTGRES_MIGRATIONS.at(-1)!.version;
+    expect(await Promise.all(stores.map((s) => s.ready()))).toEqual([latest, latest, latest, latest, latest]);
+    expect(await versions(schema)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
     await Promise.all(stores.map((s) => s.close()));
   });
 
@@ -35,7 +36,7 @@ describePg('postgresStore migrations', (url) => {
     const schema = fresh('v1');
     expect(await migratePostgres(pool, schema, POSTGRES_MIGRATIONS.slice(0, 1))).toBe(1);
     // Rows as a version-1 switchyard wrote them.
-    const tx = txRecord({ status: 'approved', capturedAmount: 1999 });
+    const tx = txRecord({ status: 'approved' as never, capturedAmount: 1999 });
     const { id, status, amount, capturedAmount, refundedAmount, ...txDoc } = tx;
     await pool.query(
       `INSERT INTO "${schema}".transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -58,16 +59,24 @@ describePg('postgresStore migrations', (url) => {
     await expect(pool.query(`SELECT * FROM "${schema}".declines`)).rejects.toThrow(/does not exist/);
 
     const store = postgresStore({ pool, schema });
-    expect(await store.ready()).toBe(2);
-    expect(await store.getTransaction(id)).toEqual(tx);
+    expect(await store.ready()).toBe(POSTGRES_MIGRATIONS.at(-1)!.version);
+    // Version 3 names the states of the state machine: an approved, captured sale is `captured`.
+    expect(await store.getTransaction(id)).toEqual({ ...tx, status: 'captured' });
     expect(await store.getPin('sub-v1')).toEqual(pin);
-    expect(await store.reserveCap('mid-a', [{ window: 'monthly', key: '2026-11:USD', amountLimit: 2_000 }], 2)).toBe(false);
-    expect(await store.claimIdempotencyKey('sale:order-1', 'h1', 2)).toEqual({
+    expect(
+      await store.write({
+        reserveCap: { mid: 'mid-a', counters: [{ window: 'monthly', key: '2026-11:USD', amountLimit: 2_000 }], amount: 2 },
+      }),
+    ).toEqual({
+      ok: false,
+      conflict: 'cap',
+    });
+    expect(await store.getClaim('sale:order-1')).toMatchObject({
       status: 'completed',
       requestHash: 'h1',
       result: { ok: true, value: { transactionId: id } },
     });
-    await store.commit({
+    await store.write({
       decline: {
         fingerprint: STORED_CARD.fingerprint,
         mid: 'mid-a',
@@ -81,8 +90,49 @@ describePg('postgresStore migrations', (url) => {
     });
     expect(await store.declineHistory(STORED_CARD.fingerprint, 0)).toHaveLength(1);
     await store.close();
-    expect(await versions(schema)).toEqual([1, 2]);
+    expect(await versions(schema)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
     expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  it('upgrades a version-2 schema to the state machine: states renamed, a claim left in progress linked to its transaction', async () => {
+    const schema = fresh('v2');
+    expect(await migratePostgres(pool, schema, POSTGRES_MIGRATIONS.slice(0, 2))).toBe(2);
+    const rows: Array<[string, string, number, number, number, string]> = [
+      ['tx_sale', 'approved', 1000, 1000, 0, 'sale'],
+      ['tx_refunded', 'approved', 1000, 1000, 1000, 'sale'],
+      ['tx_part', 'approved', 1000, 1000, 300, 'rebill'],
+      ['tx_auth', 'approved', 1000, 0, 0, 'authorize'],
+      ['tx_verify', 'approved', 0, 0, 0, 'verify'],
+      ['tx_amb', 'ambiguous', 1000, 0, 0, 'sale'],
+    ];
+    for (const [id, status, amount, cap, ref, operation] of rows) {
+      await pool.query(
+        `INSERT INTO "${schema}".transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [
+          id,
+          status,
+          amount,
+          cap,
+          ref,
+          JSON.stringify({ operation, currency: 'USD', idempotencyKey: `k-${id}`, createdAt: 1, updatedAt: 1 }),
+        ],
+      );
+    }
+    await pool.query(
+      `INSERT INTO "${schema}".attempts (id, transaction_id, status, started_at, doc) VALUES ('at_amb', 'tx_amb', 'ambiguous', 1, '{}')`,
+    );
+    await pool.query(`INSERT INTO "${schema}".idempotency (key, request_hash, result, created_at) VALUES ('sale:k-tx_amb', 'h', NULL, 1)`);
+    const store = postgresStore({ pool, schema });
+    const status = async (id: string) => (await store.getTransaction(id))!.status;
+    expect(await status('tx_sale')).toBe('captured');
+    expect(await status('tx_refunded')).toBe('refunded');
+    expect(await status('tx_part')).toBe('partially_refunded');
+    expect(await status('tx_auth')).toBe('authorized');
+    expect(await status('tx_verify')).toBe('verified');
+    expect(await status('tx_amb')).toBe('pending');
+    expect((await store.listAttempts('tx_amb'))[0].status).toBe('pending');
+    expect(await store.listStaleClaims(2)).toEqual([{ key: 'sale:k-tx_amb', transactionId: 'tx_amb', leaseUntil: 0 }]);
+    await store.close();
   });
 
   it('rolls a failing migration back entirely and leaves the version where it was', async () => {
@@ -90,13 +140,17 @@ describePg('postgresStore migrations', (url) => {
     await migratePostgres(pool, schema);
     const broken = [
       ...POSTGRES_MIGRATIONS,
-      { version: 3, name: 'broken', sql: (s: string) => `CREATE TABLE ${s}.half_done (a int); INSERT INTO ${s}.no_such_table VALUES (1);` },
+      {
+        version: 99,
+        name: 'broken',
+        sql: (s: string) => `CREATE TABLE ${s}.half_done (a int); INSERT INTO ${s}.no_such_table VALUES (1);`,
+      },
     ];
     await expect(migratePostgres(pool, schema, broken)).rejects.toThrow(/no_such_table/);
     expect((await pool.query(`SELECT to_regclass($1) AS t`, [`"${schema}".half_done`])).rows[0].t).toBeNull();
-    expect(await versions(schema)).toEqual([1, 2]);
+    expect(await versions(schema)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
     // The advisory lock was released: migrating again works at once.
-    expect(await migratePostgres(pool, schema)).toBe(2);
+    expect(await migratePostgres(pool, schema)).toBe(POSTGRES_MIGRATIONS.at(-1)!.version);
   });
 
   it('refuses a schema written by a newer switchyard, in ready() and in every call', async () => {
@@ -104,7 +158,7 @@ describePg('postgresStore migrations', (url) => {
     await migratePostgres(pool, schema);
     await pool.query(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES (99, 'from the future')`);
     const store = postgresStore({ connectionString: url, schema });
-    await expect(store.ready()).rejects.toThrow(/version 99, newer than this switchyard knows \(2\): upgrade switchyard/);
+    await expect(store.ready()).rejects.toThrow(/version 99, newer than this switchyard knows \(\d+\): upgrade switchyard/);
     await expect(store.getPin('x')).rejects.toThrow(/newer/);
     await store.close();
   });

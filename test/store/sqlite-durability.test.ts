@@ -58,7 +58,7 @@ describe('sqliteStore durability after SIGKILL', () => {
         const tx = await router.transaction(txId);
         expect(tx, `transaction of sale ${i}`).toMatchObject({
           id: txId,
-          status: 'approved',
+          status: 'captured',
           amount: sale.amount,
           capturedAmount: sale.amount,
           subscriptionId: `sub-${i}`,

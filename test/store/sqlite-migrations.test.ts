@@ -39,7 +39,7 @@ describe('sqliteStore file and migrations', () => {
     const path = freshPath();
     const first = sqliteStore({ path });
     const tx = txRecord();
-    await first.insertTransaction(tx);
+    await first.write({ insertTransaction: tx });
     await first.close();
     const before = versions(path);
     expect(before.map((v) => v.version)).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
@@ -54,7 +54,7 @@ describe('sqliteStore file and migrations', () => {
     // What a version-1 switchyard left behind: its schema and rows as it wrote them.
     const v1 = new Database(path);
     expect(migrateSqlite(v1, SQLITE_MIGRATIONS.slice(0, 1))).toBe(1);
-    const tx = txRecord({ status: 'approved', capturedAmount: 1999, mid: 'mid-a', gateway: 'sandbox' });
+    const tx = txRecord({ status: 'approved' as never, capturedAmount: 1999, mid: 'mid-a', gateway: 'sandbox' });
     const { id, status, amount, capturedAmount, refundedAmount, ...txDoc } = tx;
     v1.prepare('INSERT INTO transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES (?, ?, ?, ?, ?, ?)').run(
       id,
@@ -91,19 +91,29 @@ describe('sqliteStore file and migrations', () => {
 
     const store = sqliteStore({ path });
     try {
-      expect(store.schemaVersion).toBe(2);
-      expect(await store.getTransaction(id)).toEqual(tx);
+      expect(store.schemaVersion).toBe(SQLITE_MIGRATIONS.at(-1)!.version);
+      // Version 3 names the states of the state machine: an approved, captured sale is `captured`.
+      expect(await store.getTransaction(id)).toEqual({ ...tx, status: 'captured' });
       expect(await store.getPin('sub-v1')).toEqual(pin);
-      expect(await store.reserveCap('mid-a', [{ window: 'monthly', key: '2026-11:USD', amountLimit: 2_000 }], 2)).toBe(false);
-      expect(await store.claimIdempotencyKey('sale:order-1', 'h1', 2)).toEqual({
+      expect(
+        await store.write({
+          reserveCap: { mid: 'mid-a', counters: [{ window: 'monthly', key: '2026-11:USD', amountLimit: 2_000 }], amount: 2 },
+        }),
+      ).toEqual({
+        ok: false,
+        conflict: 'cap',
+      });
+      expect(await store.getClaim('sale:order-1')).toMatchObject({
         status: 'completed',
         requestHash: 'h1',
         result: { ok: true, value: { transactionId: id } },
       });
       expect(await store.getOrCreateSecret('fingerprint')).toBe('v1-secret');
-      expect(await store.reserveAmount(id, 'refunded', 1999)).toBe(true);
+      expect(
+        await store.write({ transaction: { id, from: ['captured'], patch: {}, add: { refunded: 1999 }, refundStatus: true } }),
+      ).toEqual({ ok: true });
       // What version 2 added works on the upgraded file.
-      await store.commit({
+      await store.write({
         decline: {
           fingerprint: STORED_CARD.fingerprint,
           mid: 'mid-a',
@@ -119,7 +129,56 @@ describe('sqliteStore file and migrations', () => {
     } finally {
       await store.close();
     }
-    expect(versions(path).map((v) => v.version)).toEqual([1, 2]);
+    expect(versions(path).map((v) => v.version)).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
+  });
+
+  it('upgrades a version-2 file to the state machine: states renamed, a claim left in progress linked to its transaction', async () => {
+    const path = freshPath();
+    const v2 = new Database(path);
+    expect(migrateSqlite(v2, SQLITE_MIGRATIONS.slice(0, 2))).toBe(2);
+    const insert = v2.prepare(
+      'INSERT INTO transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const rows: Array<[string, string, number, number, number, string]> = [
+      ['tx_sale', 'approved', 1000, 1000, 0, 'sale'],
+      ['tx_refunded', 'approved', 1000, 1000, 1000, 'sale'],
+      ['tx_part', 'approved', 1000, 1000, 300, 'rebill'],
+      ['tx_auth', 'approved', 1000, 0, 0, 'authorize'],
+      ['tx_verify', 'approved', 0, 0, 0, 'verify'],
+      ['tx_amb', 'ambiguous', 1000, 0, 0, 'sale'],
+      ['tx_void', 'voided', 1000, 0, 0, 'authorize'],
+    ];
+    for (const [id, status, amount, cap, ref, operation] of rows) {
+      insert.run(
+        id,
+        status,
+        amount,
+        cap,
+        ref,
+        JSON.stringify({ operation, currency: 'USD', idempotencyKey: `k-${id}`, createdAt: 1, updatedAt: 1 }),
+      );
+    }
+    v2.prepare(
+      "INSERT INTO attempts (id, transaction_id, status, started_at, doc) VALUES ('at_amb', 'tx_amb', 'ambiguous', 1, '{}')",
+    ).run();
+    v2.prepare("INSERT INTO idempotency (key, request_hash, result, created_at) VALUES ('sale:k-tx_amb', 'h', NULL, 1)").run();
+    v2.close();
+    const store = sqliteStore({ path });
+    try {
+      const status = async (id: string) => (await store.getTransaction(id))!.status;
+      expect(await status('tx_sale')).toBe('captured');
+      expect(await status('tx_refunded')).toBe('refunded');
+      expect(await status('tx_part')).toBe('partially_refunded');
+      expect(await status('tx_auth')).toBe('authorized');
+      expect(await status('tx_verify')).toBe('verified');
+      expect(await status('tx_amb')).toBe('pending');
+      expect(await status('tx_void')).toBe('voided');
+      expect((await store.listAttempts('tx_amb'))[0].status).toBe('pending');
+      // The old claim has no lease: reconciliation may recover it at once, and knows its transaction.
+      expect(await store.listStaleClaims(2)).toEqual([{ key: 'sale:k-tx_amb', transactionId: 'tx_amb', leaseUntil: 0 }]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('rolls a failing migration back entirely and leaves the version where it was', () => {
@@ -128,11 +187,11 @@ describe('sqliteStore file and migrations', () => {
     migrateSqlite(db);
     const broken = [
       ...SQLITE_MIGRATIONS,
-      { version: 3, name: 'broken', sql: 'CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);' },
+      { version: 99, name: 'broken', sql: 'CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);' },
     ];
     expect(() => migrateSqlite(db, broken)).toThrow(/no_such_table/);
     expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'half_done'`).all()).toEqual([]);
-    expect(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 2 });
+    expect(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: SQLITE_MIGRATIONS.at(-1)!.version });
     db.close();
   });
 
@@ -142,7 +201,9 @@ describe('sqliteStore file and migrations', () => {
     migrateSqlite(db);
     db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, 0)').run('from the future');
     db.close();
-    expect(() => sqliteStore({ path })).toThrow(/version 99, newer than this switchyard knows \(2\): upgrade switchyard/);
+    expect(() => sqliteStore({ path })).toThrow(
+      new RegExp(`version 99, newer than this switchyard knows \\(${SQLITE_MIGRATIONS.at(-1)!.version}\\): upgrade switchyard`),
+    );
   });
 
   it('names the bad option', () => {

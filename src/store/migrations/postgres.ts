@@ -63,4 +63,184 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX attempts_pending ON ${s}.attempts (started_at) WHERE status = 'pending';
     `,
   },
+  {
+    version: 3,
+    name: 'one state machine: transaction and attempt states, idempotency leases, one write function',
+    sql: (s) => `
+      ALTER TABLE ${s}.idempotency ADD COLUMN transaction_id text, ADD COLUMN lease_until bigint NOT NULL DEFAULT 0;
+      CREATE INDEX idempotency_open ON ${s}.idempotency (lease_until) WHERE result IS NULL;
+      UPDATE ${s}.idempotency i SET transaction_id = (
+          SELECT t.id FROM ${s}.transactions t
+          WHERE (t.doc->>'operation') || ':' || (t.doc->>'idempotencyKey') = i.key LIMIT 1)
+        WHERE result IS NULL;
+      UPDATE ${s}.transactions SET status = CASE
+          WHEN doc->>'operation' = 'verify' THEN CASE WHEN amount = 0 THEN 'verified' ELSE 'authorized' END
+          WHEN captured_amount = 0 THEN 'authorized'
+          WHEN refunded_amount >= captured_amount THEN 'refunded'
+          WHEN refunded_amount > 0 THEN 'partially_refunded'
+          ELSE 'captured' END
+        WHERE status = 'approved';
+      UPDATE ${s}.transactions SET status = 'pending' WHERE status = 'ambiguous';
+      UPDATE ${s}.attempts SET status = 'pending' WHERE status = 'ambiguous';
+      ${applyWriteFunction(s)}
+    `,
+  },
 ];
+
+/**
+ * `<schema>.apply_write(w jsonb)`: one `StoreWrite` (as laid out by the PostgreSQL store) applied
+ * in one statement, so a write costs one round trip. A failed condition raises SQLSTATE SY409
+ * with the conflict as JSON in DETAIL, which rolls back everything the call wrote.
+ */
+function applyWriteFunction(s: string): string {
+  const refuse = (detail: string) =>
+    `RAISE EXCEPTION USING ERRCODE = 'SY409', MESSAGE = 'switchyard: write refused', DETAIL = (${detail})::text;`;
+  return `
+    CREATE OR REPLACE FUNCTION ${s}.apply_write(w jsonb) RETURNS jsonb LANGUAGE plpgsql AS $fn$
+    DECLARE
+      n integer;
+      st text;
+      amt bigint;
+      cap bigint;
+      ref bigint;
+      add_c bigint;
+      add_r bigint;
+      x jsonb;
+      pin_created boolean;
+      claim_row ${s}.idempotency%ROWTYPE;
+    BEGIN
+      IF w ? 'claim' THEN
+        INSERT INTO ${s}.idempotency (key, request_hash, result, created_at, transaction_id, lease_until)
+          VALUES (w->'claim'->>'key', w->'claim'->>'requestHash', NULL, (w->'claim'->>'now')::bigint,
+                  w->'claim'->>'transactionId', (w->'claim'->>'leaseUntil')::bigint)
+          ON CONFLICT (key) DO NOTHING;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n = 0 THEN
+          SELECT * INTO claim_row FROM ${s}.idempotency WHERE key = w->'claim'->>'key';
+          RETURN jsonb_build_object('ok', false, 'conflict', 'idempotency', 'claim', jsonb_build_object(
+            'status', CASE WHEN claim_row.result IS NULL THEN 'in_progress' ELSE 'completed' END,
+            'requestHash', claim_row.request_hash, 'result', claim_row.result,
+            'transactionId', claim_row.transaction_id, 'leaseUntil', claim_row.lease_until));
+        END IF;
+      END IF;
+
+      IF w ? 'insertTransaction' THEN
+        x := w->'insertTransaction';
+        INSERT INTO ${s}.transactions (id, status, amount, captured_amount, refunded_amount, doc)
+          VALUES (x->>'id', x->>'status', (x->>'amount')::bigint, (x->>'capturedAmount')::bigint, (x->>'refundedAmount')::bigint, x->'doc');
+      END IF;
+
+      IF w ? 'attempt' THEN
+        x := w->'attempt';
+        UPDATE ${s}.attempts SET status = coalesce(x->>'status', status),
+            doc = (doc || (x->'set')) - ARRAY(SELECT jsonb_array_elements_text(x->'unset'))
+          WHERE id = x->>'id' AND (x->'from') ? status;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n = 0 THEN
+          SELECT status INTO st FROM ${s}.attempts WHERE id = x->>'id';
+          ${refuse(`jsonb_build_object('ok', false, 'conflict', 'state', 'on', 'attempt', 'status', st)`)}
+        END IF;
+      END IF;
+
+      IF w ? 'transaction' THEN
+        x := w->'transaction';
+        SELECT status, amount, captured_amount, refunded_amount INTO st, amt, cap, ref
+          FROM ${s}.transactions WHERE id = x->>'id' FOR UPDATE;
+        IF st IS NULL OR NOT ((x->'from') ? st) THEN
+          ${refuse(`jsonb_build_object('ok', false, 'conflict', 'state', 'on', 'transaction', 'status', st)`)}
+        END IF;
+        IF coalesce((x->>'unrefunded')::boolean, false) AND ref > 0 THEN
+          ${refuse(`jsonb_build_object('ok', false, 'conflict', 'amount')`)}
+        END IF;
+        amt := coalesce((x->>'amount')::bigint, amt);
+        add_c := coalesce((x->>'addCaptured')::bigint, 0);
+        add_r := coalesce((x->>'addRefunded')::bigint, 0);
+        cap := greatest(0, cap + add_c);
+        ref := greatest(0, ref + add_r);
+        IF (add_c > 0 AND cap > amt) OR (add_r > 0 AND ref > cap) THEN
+          ${refuse(`jsonb_build_object('ok', false, 'conflict', 'amount')`)}
+        END IF;
+        IF coalesce((x->>'refundStatus')::boolean, false) THEN
+          st := CASE WHEN ref <= 0 THEN 'captured' WHEN ref >= cap THEN 'refunded' ELSE 'partially_refunded' END;
+        ELSE
+          st := coalesce(x->>'status', st);
+        END IF;
+        UPDATE ${s}.transactions SET status = st, amount = amt, captured_amount = cap, refunded_amount = ref,
+          doc = (doc || (x->'set')) - ARRAY(SELECT jsonb_array_elements_text(x->'unset'))
+          WHERE id = x->>'id';
+      END IF;
+
+      IF w ? 'insertAttempt' THEN
+        x := w->'insertAttempt';
+        INSERT INTO ${s}.attempts (id, transaction_id, status, started_at, doc)
+          VALUES (x->>'id', x->>'transactionId', x->>'status', (x->>'startedAt')::bigint, x->'doc');
+      END IF;
+
+      IF w ? 'reserveCap' THEN
+        FOR x IN SELECT * FROM jsonb_array_elements(w->'reserveCap'->'counters') LOOP
+          INSERT INTO ${s}.caps AS c (mid, cap_window, cap_key, amount, count)
+            SELECT w->'reserveCap'->>'mid', x->>'window', x->>'key', (w->'reserveCap'->>'amount')::bigint, 1
+            WHERE ((x->>'amountLimit') IS NULL OR (w->'reserveCap'->>'amount')::bigint <= (x->>'amountLimit')::bigint)
+              AND ((x->>'countLimit') IS NULL OR 1 <= (x->>'countLimit')::bigint)
+            ON CONFLICT (mid, cap_window, cap_key) DO UPDATE SET amount = c.amount + EXCLUDED.amount, count = c.count + 1
+            WHERE ((x->>'amountLimit') IS NULL OR c.amount + EXCLUDED.amount <= (x->>'amountLimit')::bigint)
+              AND ((x->>'countLimit') IS NULL OR c.count + 1 <= (x->>'countLimit')::bigint);
+          GET DIAGNOSTICS n = ROW_COUNT;
+          IF n = 0 THEN
+            ${refuse(`jsonb_build_object('ok', false, 'conflict', 'cap')`)}
+          END IF;
+        END LOOP;
+      END IF;
+
+      IF w ? 'releaseCap' THEN
+        UPDATE ${s}.caps c SET amount = greatest(0, c.amount - (w->'releaseCap'->>'amount')::bigint),
+            count = greatest(0, c.count - (w->'releaseCap'->>'count')::bigint)
+          FROM jsonb_array_elements(w->'releaseCap'->'counters') AS k
+          WHERE c.mid = w->'releaseCap'->>'mid' AND c.cap_window = k->>'window' AND c.cap_key = k->>'key';
+      END IF;
+
+      IF w ? 'createPin' THEN
+        x := w->'createPin';
+        INSERT INTO ${s}.pins (subscription_id, mid, status, doc) VALUES (x->>'subscriptionId', x->>'mid', x->>'status', x->'doc')
+          ON CONFLICT (subscription_id) DO NOTHING;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        pin_created := n = 1;
+      END IF;
+
+      IF w ? 'updatePin' THEN
+        x := w->'updatePin';
+        UPDATE ${s}.pins SET mid = coalesce(x->>'mid', mid), status = coalesce(x->>'status', status),
+            doc = (doc || (x->'set')) - ARRAY(SELECT jsonb_array_elements_text(x->'unset'))
+          WHERE subscription_id = x->>'subscriptionId';
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n = 0 THEN
+          ${refuse(`jsonb_build_object('ok', false, 'conflict', 'state', 'on', 'pin')`)}
+        END IF;
+      END IF;
+
+      IF w ? 'repinAudit' THEN
+        x := w->'repinAudit';
+        INSERT INTO ${s}.repin_audit (subscription_id, from_mid, to_mid, reason, at)
+          VALUES (x->>'subscriptionId', x->>'fromMid', x->>'toMid', x->>'reason', (x->>'at')::bigint);
+      END IF;
+
+      IF w ? 'decline' THEN
+        x := w->'decline';
+        DELETE FROM ${s}.declines WHERE fingerprint = x->>'fingerprint' AND at <= (x->>'pruneBefore')::bigint;
+        INSERT INTO ${s}.declines (fingerprint, at, doc) VALUES (x->>'fingerprint', (x->>'at')::bigint, x->'doc');
+      END IF;
+
+      IF w ? 'complete' THEN
+        INSERT INTO ${s}.idempotency (key, request_hash, result, created_at, lease_until)
+          VALUES (w->'complete'->>'key', '', w->'complete'->'result', (extract(epoch from now()) * 1000)::bigint, 0)
+          ON CONFLICT (key) DO UPDATE SET result = EXCLUDED.result;
+      END IF;
+
+      IF w ? 'release' THEN
+        DELETE FROM ${s}.idempotency WHERE key = w->'release'->>'key' AND result IS NULL;
+      END IF;
+
+      RETURN jsonb_build_object('ok', true, 'pinCreated', pin_created);
+    END
+    $fn$;`;
+}

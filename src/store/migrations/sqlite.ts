@@ -62,4 +62,27 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX attempts_pending ON attempts (started_at) WHERE status = 'pending';
     `,
   },
+  {
+    version: 3,
+    name: 'one state machine: transaction and attempt states, idempotency leases',
+    sql: `
+      ALTER TABLE idempotency ADD COLUMN transaction_id TEXT;
+      ALTER TABLE idempotency ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX idempotency_open ON idempotency (lease_until) WHERE result IS NULL;
+      UPDATE idempotency SET transaction_id = (
+          SELECT t.id FROM transactions t
+          WHERE json_extract(t.doc, '$.operation') || ':' || json_extract(t.doc, '$.idempotencyKey') = idempotency.key
+          ORDER BY t.rowid DESC LIMIT 1)
+        WHERE result IS NULL;
+      UPDATE transactions SET status = CASE
+          WHEN json_extract(doc, '$.operation') = 'verify' THEN CASE WHEN amount = 0 THEN 'verified' ELSE 'authorized' END
+          WHEN captured_amount = 0 THEN 'authorized'
+          WHEN refunded_amount >= captured_amount THEN 'refunded'
+          WHEN refunded_amount > 0 THEN 'partially_refunded'
+          ELSE 'captured' END
+        WHERE status = 'approved';
+      UPDATE transactions SET status = 'pending' WHERE status = 'ambiguous';
+      UPDATE attempts SET status = 'pending' WHERE status = 'ambiguous';
+    `,
+  },
 ];

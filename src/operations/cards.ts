@@ -1,10 +1,10 @@
 /** Card facts derived once per request: what the store keeps, what rules see, what the gateway gets. @module */
-import type { CardInput, PaymentRequest } from '../types';
+import type { CardInput } from '../types';
 import type { RoutingContext } from '../profile/compile';
 import type { StoredCard } from '../store/types';
 import { fingerprintPan } from '../card/pan';
-import type { RouterContext } from './context';
-import type { ParsedCard } from './validate';
+import type { RouterContext } from '../context';
+import type { ParsedCard, ValidPayment } from './validate';
 
 /** BIN, last four, brand and keyed fingerprint: the only card data that reaches the store. */
 export async function storedCard(ctx: RouterContext, card: ParsedCard): Promise<StoredCard> {
@@ -19,7 +19,7 @@ export async function storedCard(ctx: RouterContext, card: ParsedCard): Promise<
 }
 
 /** What routing rules see of a request. */
-export function routingContext(ctx: RouterContext, kind: RoutingContext['kind'], r: PaymentRequest, card: ParsedCard): RoutingContext {
+export function routingContext(ctx: RouterContext, kind: RoutingContext['kind'], r: ValidPayment, card: ParsedCard): RoutingContext {
   return {
     kind,
     brand: card.brand,

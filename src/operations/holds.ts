@@ -4,11 +4,11 @@
  * `hold_release` marker in the ledger until `releaseHolds` succeeds. Never forgotten.
  * @module
  */
-import type { RouterContext } from './context';
+import type { RouterContext } from '../context';
+import { newId } from '../transaction/ids';
 import { followUp } from './followups';
-import { newId } from './ids';
 
-/** Attempt code of the ledger marker of a hold that still has to be released. */
+/** Marker of a bookkeeping attempt: a verification hold that still has to be released. */
 export const HOLD_RELEASE = 'hold_release';
 const RETRY_DELAYS_MS = [0, 200, 1_000];
 
@@ -17,18 +17,20 @@ export async function releaseHold(ctx: RouterContext, transactionId: string): Pr
   const tx = await ctx.store.getTransaction(transactionId);
   if (!tx?.mid) return false;
   const markerId = newId('at');
-  await ctx.store.insertAttempt({
-    id: markerId,
-    transactionId,
-    operation: 'void',
-    mid: tx.mid,
-    gateway: tx.gateway ?? '',
-    amount: tx.amount,
-    currency: tx.currency,
-    status: 'pending',
-    code: HOLD_RELEASE,
-    message: 'verification hold to release',
-    startedAt: ctx.clock(),
+  await ctx.store.write({
+    insertAttempt: {
+      id: markerId,
+      transactionId,
+      operation: 'void',
+      mid: tx.mid,
+      gateway: tx.gateway ?? '',
+      amount: tx.amount,
+      currency: tx.currency,
+      status: 'pending',
+      marker: HOLD_RELEASE,
+      message: 'verification hold to release',
+      startedAt: ctx.clock(),
+    },
   });
   return settleMarker(ctx, markerId, transactionId);
 }
@@ -40,8 +42,12 @@ async function settleMarker(ctx: RouterContext, markerId: string, transactionId:
     const tx = await ctx.store.getTransaction(transactionId);
     const voided = tx?.status === 'voided' || (await followUp(ctx, 'void', transactionId)).mapErr((f) => (last = f.message)).isOk();
     if (voided) {
-      await ctx.store.commit({
-        attempt: { id: markerId, patch: { status: 'approved', message: 'verification hold released', settledAt: ctx.clock() } },
+      await ctx.store.write({
+        attempt: {
+          id: markerId,
+          from: ['pending'],
+          patch: { status: 'approved', message: 'verification hold released', settledAt: ctx.clock() },
+        },
       });
       ctx.events.emit('hold:released', { transactionId, mid: tx!.mid! });
       return true;
@@ -57,7 +63,7 @@ async function settleMarker(ctx: RouterContext, markerId: string, transactionId:
  * reconciliation). Returns how many were released and how many are still held.
  */
 export async function releaseHolds(ctx: RouterContext): Promise<{ released: number; pending: number }> {
-  const markers = (await ctx.store.listPendingAttempts(ctx.clock() + 1)).filter((a) => a.operation === 'void' && a.code === HOLD_RELEASE);
+  const markers = (await ctx.store.listPendingAttempts(ctx.clock() + 1)).filter((a) => a.marker === HOLD_RELEASE);
   let released = 0;
   for (const m of markers) if (await settleMarker(ctx, m.id, m.transactionId)) released++;
   return { released, pending: markers.length - released };

@@ -11,7 +11,8 @@ import { planRoute } from '../selection/plan';
 import type { DeclineRecord } from '../store/types';
 import type { PaymentRequest } from '../types';
 import { routingContext } from './cards';
-import { capCounters, type RouterContext } from './context';
+import { capCounters } from '../accounts';
+import type { RouterContext } from '../context';
 import { validatePayment } from './validate';
 
 /** One MID in an explanation. */

@@ -1,0 +1,465 @@
+/**
+ * Settlement: the only code that changes a transaction's state. It applies one attempt's outcome
+ * to the ledger (attempt and transaction), the cap counters, the pin, the card's decline history
+ * and the idempotency record in one store write, then emits the events. Every way an outcome
+ * arrives ends here: the live attempt loop, an ambiguous call resolved by a resend or a lookup,
+ * follow-ups, `reconcile()`, and (later) 3-D Secure completions and webhooks.
+ *
+ * It is idempotent: the write only applies while the attempt is still in the state the caller
+ * saw, so the same outcome applied twice (two servers reconciling, a retry racing a webhook)
+ * changes nothing the second time and emits nothing. A move the state machine does not allow is
+ * refused and reported (`error` event), never applied.
+ * @module
+ */
+import { Err, Ok } from 'ts-results-es';
+import type { MidRuntime } from '../accounts';
+import type { RouterContext } from '../context';
+import type {
+  AttemptPatch,
+  AttemptRecord,
+  DeclineRecord,
+  PinRecord,
+  StoreWrite,
+  TransactionPatch,
+  TransactionRecord,
+  TransactionStatus,
+} from '../store/types';
+import { pinData, pinFor } from '../subscriptions/pin';
+import { planSalvage } from '../subscriptions/salvage';
+import { canMove, FOLLOW_UP_FROM } from '../transaction/states';
+import { approvalOf, maskedCardOf, type RouterResult, summaryOf, toStored } from '../transaction/results';
+import type { AttemptSummary, DeclinedFailure, Failure } from '../types';
+import type { SettlingOutcome } from './outcome';
+
+const THIRTY_DAYS = 30 * 24 * 3_600_000;
+
+/** One outcome to apply. */
+export interface Settlement {
+  /** The transaction as the caller read it: its status is the state the write expects. */
+  tx: TransactionRecord;
+  /** The attempt as written (pending, or requires_action for a 3-D Secure completion). */
+  attempt: AttemptRecord;
+  mid: MidRuntime;
+  outcome: SettlingOutcome;
+  /** No other attempt follows: the transaction takes its final state and the idempotency key its result. */
+  final: boolean;
+  /** Summaries of the attempts made before this one, in order. */
+  earlier: AttemptSummary[];
+  /** The card's recent declines (network rules, salvage), when the caller has them. */
+  history?: DeclineRecord[] | undefined;
+  /** How the outcome was learnt; reconciliation says so in messages and events. */
+  via?: 'live' | 'reconciliation' | undefined;
+}
+
+/** What a settlement did. */
+export type Settled =
+  | { applied: true; result?: RouterResult | undefined; tx: TransactionRecord; attempt: AttemptRecord; summary: AttemptSummary }
+  | { applied: false; why: 'already_settled' | 'illegal_transition' | 'state_changed'; status?: string | undefined };
+
+const FOLLOW_UPS = new Set(['capture', 'void', 'refund']);
+
+/** Apply an attempt's outcome to the ledger. */
+export async function settle(ctx: RouterContext, s: Settlement): Promise<Settled> {
+  const plan = FOLLOW_UPS.has(s.attempt.operation) ? await followUpWrite(ctx, s) : await paymentWrite(ctx, s);
+  if ('refused' in plan) return plan.refused;
+  const w: StoreWrite = {
+    attempt: { id: s.attempt.id, from: [s.attempt.status], patch: plan.attemptPatch },
+    ...(plan.txWrite && { transaction: plan.txWrite }),
+    ...plan.extra,
+  };
+  const attempt: AttemptRecord = { ...s.attempt, ...plan.attemptPatch } as AttemptRecord;
+  const tx: TransactionRecord = plan.txAfter;
+  const summary = summaryOf(attempt);
+  const attempts = [...s.earlier, summary];
+  const result = plan.final ? plan.result(tx, attempt, attempts) : undefined;
+  if (result && s.attempt.key) w.complete = { key: s.attempt.key, result: toStored(result) };
+  const done = await ctx.store.write(w);
+  if (!done.ok) {
+    if (done.conflict === 'state' && done.on === 'attempt') return { applied: false, why: 'already_settled', status: done.status };
+    ctx.events.report({
+      source: 'store',
+      transactionId: s.tx.id,
+      message: `settling ${attempt.operation} attempt ${attempt.id}: the ledger changed meanwhile (${done.conflict}${'status' in done && done.status ? `: ${done.status}` : ''}); nothing applied`,
+    });
+    return { applied: false, why: 'state_changed', status: 'status' in done ? done.status : undefined };
+  }
+  emitSettled(ctx, s, tx, attempt, attempts, plan, done.pinCreated === true);
+  return { applied: true, result, tx, attempt, summary };
+}
+
+interface WritePlan {
+  attemptPatch: AttemptPatch;
+  txWrite?: NonNullable<StoreWrite['transaction']> | undefined;
+  txAfter: TransactionRecord;
+  extra: Omit<StoreWrite, 'attempt' | 'transaction'>;
+  final: boolean;
+  result(tx: TransactionRecord, attempt: AttemptRecord, attempts: AttemptSummary[]): RouterResult;
+  pin?: PinRecord | undefined;
+  revoked?: string | undefined;
+}
+
+type Planned = WritePlan | { refused: Settled };
+
+function refuseIllegal(ctx: RouterContext, s: Settlement, to: TransactionStatus): { refused: Settled } {
+  ctx.events.report({
+    source: 'state_machine',
+    transactionId: s.tx.id,
+    message: `transaction ${s.tx.id} cannot move from ${s.tx.status} to ${to} (${s.attempt.operation} attempt ${s.attempt.id}): refused`,
+  });
+  return { refused: { applied: false, why: 'illegal_transition', status: s.tx.status } };
+}
+
+const note = (s: Settlement) => (s.via === 'reconciliation' ? ' (found by reconciliation)' : '');
+
+function declineMessage(d: { reason: string; raw: { message?: string | undefined } }, prefix = 'declined'): string {
+  return `${prefix}: ${d.reason}${d.raw.message ? ` (${d.raw.message})` : ''}`;
+}
+
+/** Settlement of a sale, authorization, verification or rebill attempt. */
+async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned> {
+  const { tx, attempt, mid, outcome } = s;
+  const at = ctx.clock();
+  const capRelease = (amount: number, count: number) =>
+    attempt.capKeys?.length ? { releaseCap: { mid: attempt.mid, counters: attempt.capKeys, amount, count } } : {};
+  const base = { settledAt: at } satisfies AttemptPatch;
+  const moveTo = (next: TransactionStatus, patch: TransactionPatch = {}, add?: { captured?: number }) => ({
+    txWrite: { id: tx.id, from: [tx.status], patch: { status: next, updatedAt: at, ...patch }, ...(add && { add }) },
+    txAfter: {
+      ...tx,
+      status: next,
+      updatedAt: at,
+      ...patch,
+      capturedAmount: tx.capturedAmount + (add?.captured ?? 0),
+    } as TransactionRecord,
+  });
+
+  if (outcome.kind === 'approved') {
+    const a = outcome.answer;
+    const amount = Math.min(a.approvedAmount ?? attempt.amount, attempt.amount);
+    const captures = attempt.operation === 'sale' || attempt.operation === 'rebill';
+    const next: TransactionStatus = a.heldForReview
+      ? 'held_for_review'
+      : captures
+        ? 'captured'
+        : attempt.operation === 'verify' && amount === 0
+          ? 'verified'
+          : 'authorized';
+    if (!canMove(tx.status, next)) return refuseIllegal(ctx, s, next);
+    const patch: TransactionPatch = {
+      mid: mid.id,
+      gateway: mid.adapter.gateway,
+      gatewayTransactionId: a.gatewayTransactionId,
+      networkTransactionId: a.networkTransactionId,
+      gatewayToken: a.gatewayToken,
+      authCode: a.authCode,
+      amount,
+      capKeys: attempt.capKeys,
+      action: undefined,
+    };
+    const moved = moveTo(next, patch, captures && !a.heldForReview ? { captured: amount } : undefined);
+    const pin = pinFor(moved.txAfter, a, at);
+    const extra: WritePlan['extra'] = {
+      ...(amount < attempt.amount ? capRelease(attempt.amount - amount, 0) : {}),
+      ...(pin && { createPin: pin }),
+    };
+    if (attempt.operation === 'rebill' && tx.subscriptionId) {
+      const current = await ctx.store.getPin(tx.subscriptionId);
+      if (current) {
+        const data = pinData(current);
+        extra.updatePin = {
+          subscriptionId: current.subscriptionId,
+          patch: { data: { ...data, rebills: (data.rebills ?? 0) + 1, salvage: undefined } },
+          now: at,
+        };
+      }
+    }
+    return {
+      attemptPatch: { ...base, status: a.heldForReview ? 'held' : 'approved', gatewayTransactionId: a.gatewayTransactionId, amount },
+      ...moved,
+      extra,
+      final: true,
+      pin,
+      result: (t, at2, attempts) => Ok(approvalOf(t, at2, attempts)),
+    };
+  }
+
+  if (outcome.kind === 'requires_action') {
+    if (!canMove(tx.status, 'requires_action')) return refuseIllegal(ctx, s, 'requires_action');
+    const a = outcome.answer;
+    return {
+      attemptPatch: { ...base, status: 'requires_action', gatewayTransactionId: a.gatewayTransactionId },
+      ...moveTo('requires_action', {
+        mid: mid.id,
+        gateway: mid.adapter.gateway,
+        gatewayTransactionId: a.gatewayTransactionId,
+        capKeys: attempt.capKeys,
+        action: a.action,
+      }),
+      extra: {},
+      final: true,
+      result: (t, _a, attempts) =>
+        Err({
+          kind: 'requires_action',
+          action: a.action,
+          transactionId: t.id,
+          attempts,
+          message: `the issuer asks for 3-D Secure on ${mid.id}: the cardholder must authenticate`,
+        }),
+    };
+  }
+
+  // Declined, error, not found: nothing was charged on this MID; its cap reservation goes back.
+  const final = s.final;
+  const next: TransactionStatus = outcome.kind === 'declined' ? 'declined' : 'failed';
+  if (final && !canMove(tx.status, next)) return refuseIllegal(ctx, s, next);
+  // The MID that decided a declined or failed transaction is kept on it (support reads it there).
+  const moved = final ? moveTo(next, { mid: mid.id, gateway: mid.adapter.gateway }) : { txAfter: tx };
+  const extra: WritePlan['extra'] = capRelease(attempt.amount, 1);
+
+  if (outcome.kind === 'declined') {
+    const { decline, answer } = outcome;
+    const record: DeclineRecord | undefined = tx.card && {
+      fingerprint: tx.card.fingerprint,
+      mid: mid.id,
+      brand: tx.card.brand,
+      at,
+      reason: decline.reason,
+      retry: decline.retry,
+      networkCategory: decline.networkCategory,
+      advice: answer.advice,
+      retryAfter: decline.retryDelayMs ? at + decline.retryDelayMs : undefined,
+      amount: attempt.amount,
+      currency: attempt.currency,
+      initiator: attempt.operation === 'rebill' ? 'mit' : 'cit',
+    };
+    if (record) {
+      extra.decline = record;
+      s.history?.push(record);
+    }
+    let failure: DeclinedFailure | undefined;
+    let revoked: string | undefined;
+    if (final) {
+      failure = {
+        kind: 'declined',
+        decline,
+        transactionId: tx.id,
+        attempts: [],
+        message: declineMessage(decline) + note(s),
+        nextRetryAt: decline.retryDelayMs !== undefined ? at + decline.retryDelayMs : undefined,
+      };
+      if (attempt.operation === 'rebill' && tx.subscriptionId) revoked = await salvage(ctx, s, failure, extra, at);
+    }
+    return {
+      attemptPatch: {
+        ...base,
+        status: 'declined',
+        code: answer.code,
+        message: answer.message,
+        reason: decline.reason,
+        decline,
+        gatewayTransactionId: answer.gatewayTransactionId,
+      },
+      ...moved,
+      extra,
+      final,
+      revoked,
+      result: (_t, _a, attempts) => Err({ ...failure!, attempts }),
+    };
+  }
+
+  const message =
+    outcome.kind === 'error'
+      ? `gateway error: ${mid.id}: ${outcome.message}`
+      : `${mid.adapter.gateway} has no record of reference ${attempt.id}: nothing was charged${note(s)}; use a new idempotency key to try again`;
+  return {
+    attemptPatch:
+      outcome.kind === 'error'
+        ? { ...base, status: 'error', code: outcome.code, message: outcome.message }
+        : { ...base, status: 'failed', message: outcome.message + note(s) },
+    ...moved,
+    extra,
+    final,
+    result: (t, _a, attempts) => Err({ kind: 'error', transactionId: t.id, attempts, message }),
+  };
+}
+
+/**
+ * A declined rebill: plan the salvage retry from the profile's schedule and the network rules,
+ * or revoke the subscription when the issuer said never. Adds the pin change to the write and
+ * the retry facts to the failure; returns the revocation reason, if any.
+ */
+async function salvage(
+  ctx: RouterContext,
+  s: Settlement,
+  failure: DeclinedFailure,
+  extra: WritePlan['extra'],
+  at: number,
+): Promise<string | undefined> {
+  const pin = await ctx.store.getPin(s.tx.subscriptionId!);
+  if (!pin) return undefined;
+  const data = pinData(pin);
+  const profile = data.profile ? ctx.profiles.get(data.profile) : undefined;
+  const history = s.history ?? (s.tx.card ? await ctx.store.declineHistory(s.tx.card.fingerprint, at - THIRTY_DAYS) : []);
+  if (!s.history && extra.decline) history.push(extra.decline);
+  const decline = failure.decline;
+  const decision = planSalvage({
+    decline,
+    schedule: profile?.source.salvage,
+    state: data.salvage,
+    amount: s.attempt.amount,
+    now: at,
+    mid: s.mid.id,
+    brand: s.tx.card?.brand,
+    history,
+    networkRules: ctx.networkRules,
+  });
+  if (decline.retry === 'never') {
+    extra.updatePin = { subscriptionId: pin.subscriptionId, patch: { status: 'revoked', data: { ...data, salvage: undefined } }, now: at };
+  } else {
+    extra.updatePin = { subscriptionId: pin.subscriptionId, patch: { data: { ...data, salvage: decision.state } }, now: at };
+  }
+  if (decision.retry) {
+    failure.nextRetryAt = decision.nextRetryAt;
+    failure.nextAmount = decision.nextAmount;
+    failure.message += `; salvage retry ${decision.state.declines} may run from ${new Date(decision.nextRetryAt).toISOString()} for ${decision.nextAmount}`;
+  } else if (profile?.source.salvage || decline.retry !== 'later') {
+    failure.nextRetryAt = undefined;
+    failure.nextAmount = undefined;
+    failure.message += `; no salvage retry: ${decision.why}`;
+  }
+  return decline.retry === 'never' ? decline.reason : undefined;
+}
+
+/** Settlement of a capture, void or refund attempt: always final. */
+async function followUpWrite(ctx: RouterContext, s: Settlement): Promise<Planned> {
+  const { tx, attempt, mid, outcome } = s;
+  const at = ctx.clock();
+  const op = attempt.operation as 'capture' | 'void' | 'refund';
+  const base = { settledAt: at } satisfies AttemptPatch;
+  const approved = outcome.kind === 'approved';
+  const restore = attempt.fromStatus ?? (op === 'capture' ? 'authorized' : 'captured');
+  let txWrite: NonNullable<StoreWrite['transaction']>;
+  let txAfter: TransactionRecord;
+  const extra: WritePlan['extra'] = {};
+  if (op === 'refund') {
+    const add = approved ? 0 : -attempt.amount;
+    const refunded = Math.max(0, tx.refundedAmount + add);
+    txWrite = { id: tx.id, from: FOLLOW_UP_FROM.refund, patch: { updatedAt: at }, add: { refunded: add }, refundStatus: true };
+    const status = refunded <= 0 ? 'captured' : refunded >= tx.capturedAmount ? 'refunded' : 'partially_refunded';
+    txAfter = { ...tx, refundedAmount: refunded, status, updatedAt: at };
+  } else {
+    const next: TransactionStatus = approved ? (op === 'capture' ? 'captured' : 'voided') : restore;
+    if (!canMove(tx.status, next)) return refuseIllegal(ctx, s, next);
+    const add = op === 'capture' && !approved ? { captured: -attempt.amount } : undefined;
+    txWrite = { id: tx.id, from: [tx.status], patch: { status: next, updatedAt: at }, ...(add && { add }) };
+    txAfter = { ...tx, status: next, updatedAt: at, capturedAmount: Math.max(0, tx.capturedAmount + (add?.captured ?? 0)) };
+    if (op === 'void' && approved && tx.capKeys?.length && tx.mid) {
+      extra.releaseCap = { mid: tx.mid, counters: tx.capKeys, amount: tx.amount, count: 1 };
+    }
+  }
+  if (outcome.kind === 'approved') {
+    return {
+      attemptPatch: { ...base, status: 'approved', gatewayTransactionId: outcome.answer.gatewayTransactionId },
+      txWrite,
+      txAfter,
+      extra,
+      final: true,
+      result: (t, a, attempts) => Ok(approvalOf(t, a, attempts)),
+    };
+  }
+  if (outcome.kind === 'declined') {
+    const { decline, answer } = outcome;
+    return {
+      attemptPatch: { ...base, status: 'declined', code: answer.code, message: answer.message, reason: decline.reason, decline },
+      txWrite,
+      txAfter,
+      extra,
+      final: true,
+      result: (t, _a, attempts) =>
+        Err({ kind: 'declined', decline, transactionId: t.id, attempts, message: declineMessage(decline, `${op} declined`) + note(s) }),
+    };
+  }
+  const message = outcome.kind === 'requires_action' ? 'unexpected requires_action on a follow-up' : outcome.message;
+  return {
+    attemptPatch: { ...base, status: outcome.kind === 'not_found' ? 'failed' : 'error', message },
+    txWrite,
+    txAfter,
+    extra,
+    final: true,
+    result: (t, _a, attempts) => Err({ kind: 'error', transactionId: t.id, attempts, message: `${op} failed on ${mid.id}: ${message}` }),
+  };
+}
+
+/** Events of an applied settlement (listeners get copies and cannot throw into the flow). */
+function emitSettled(
+  ctx: RouterContext,
+  s: Settlement,
+  tx: TransactionRecord,
+  attempt: AttemptRecord,
+  attempts: AttemptSummary[],
+  plan: WritePlan,
+  pinCreated: boolean,
+): void {
+  const ev = ctx.events;
+  const { mid } = s;
+  const base = { transactionId: tx.id, mid: mid.id, gateway: mid.adapter.gateway, operation: attempt.operation };
+  const maskedCard = FOLLOW_UPS.has(attempt.operation) ? undefined : maskedCardOf(tx);
+  const o = s.outcome;
+  if (s.via === 'reconciliation' && o.kind !== 'requires_action' && o.kind !== 'error') {
+    ev.emit('reconciled', {
+      ...base,
+      attemptId: attempt.id,
+      outcome: o.kind,
+      amount: attempt.amount,
+      currency: attempt.currency,
+    });
+  }
+  if (o.kind === 'approved') {
+    if (pinCreated && plan.pin) ev.emit('pin:created', { subscriptionId: plan.pin.subscriptionId, mid: mid.id, transactionId: tx.id });
+    ev.emit('approved', { ...base, amount: attempt.amount, currency: attempt.currency, maskedCard, attempts });
+  } else if (o.kind === 'declined') {
+    ev.emit('declined', { ...base, attemptId: attempt.id, decline: o.decline, maskedCard });
+    if (plan.revoked && tx.subscriptionId)
+      ev.emit('subscription:revoked', { subscriptionId: tx.subscriptionId, mid: mid.id, reason: plan.revoked });
+  } else if (o.kind === 'requires_action') {
+    ev.emit('requires_action', { ...base, attemptId: attempt.id, action: o.answer.action });
+  }
+}
+
+/**
+ * Give a transaction its final state when the attempt loop stopped after a settled attempt that
+ * would have cascaded but no further MID could be tried (or its process died there): declined
+ * with the last decline, or failed. Completes the idempotency key. Idempotent like `settle`.
+ */
+export async function finish(
+  ctx: RouterContext,
+  tx: TransactionRecord,
+  attempts: AttemptSummary[],
+  key: string | undefined,
+): Promise<RouterResult | undefined> {
+  const last = [...attempts].reverse().find((a) => a.outcome !== 'skipped');
+  const decline = last?.outcome === 'declined' ? last.decline : undefined;
+  const next: TransactionStatus = decline ? 'declined' : 'failed';
+  if (!canMove(tx.status, next)) return undefined;
+  const failure: Failure = decline
+    ? {
+        kind: 'declined',
+        decline,
+        transactionId: tx.id,
+        attempts,
+        message: declineMessage(decline),
+        nextRetryAt: decline.retryDelayMs !== undefined ? ctx.clock() + decline.retryDelayMs : undefined,
+      }
+    : {
+        kind: 'error',
+        transactionId: tx.id,
+        attempts,
+        message: `gateway error: ${last ? `${last.mid}: ${last.message ?? 'error'}` : 'no attempt'}`,
+      };
+  const result: RouterResult = Err(failure);
+  const done = await ctx.store.write({
+    transaction: { id: tx.id, from: [tx.status], patch: { status: next, updatedAt: ctx.clock() } },
+    ...(key && { complete: { key, result: toStored(result) } }),
+  });
+  return done.ok ? result : undefined;
+}

@@ -1,0 +1,44 @@
+/**
+ * The router's internal state shared by its operations: merchant accounts, compiled profiles,
+ * store, events, clock and randomness. Built once by `createRouter`; not part of the public API.
+ * @module
+ */
+import type { MidRuntime } from './accounts';
+import type { BinTable } from './card/bin-table';
+import type { NetworkRuleConfig } from './declines/network-rules';
+import type { DeclineRule } from './declines/normalize';
+import type { RouterEmitter } from './events';
+import type { CompiledProfile } from './profile/compile';
+import type { CircuitBreakers } from './selection/circuit';
+import type { RandomSource } from './selection/order';
+import type { Store } from './store/types';
+
+/** Time budget of gateway calls. */
+export interface Timeouts {
+  /** One gateway call. Default 30 s. */
+  attemptMs: number;
+  /** A whole transaction, cascades included. Default 90 s. */
+  totalMs: number;
+}
+
+/** Everything the router's operations share. */
+export interface RouterContext {
+  readonly mids: ReadonlyMap<string, MidRuntime>;
+  readonly profiles: ReadonlyMap<string, CompiledProfile>;
+  readonly store: Store;
+  readonly bins?: BinTable | undefined;
+  readonly random: RandomSource;
+  readonly clock: () => number;
+  readonly events: RouterEmitter;
+  readonly declineRules: readonly DeclineRule[];
+  readonly networkRules: NetworkRuleConfig;
+  readonly circuits: CircuitBreakers;
+  readonly timeouts: Timeouts;
+  /**
+   * How long an idempotency claim is reserved for the process that made it (twice the
+   * transaction budget): past it, a retry or `reconcile()` may settle what that process left.
+   */
+  readonly leaseMs: number;
+  /** HMAC key for card fingerprints (resolved once). */
+  fingerprintKey(): Promise<string>;
+}

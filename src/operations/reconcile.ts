@@ -1,0 +1,157 @@
+/**
+ * `router.reconcile()`: settle what is still open in the ledger, through the same `settle` as
+ * the live loop:
+ * - payment attempts left `pending` (an ambiguous outcome, a process that died between the
+ *   gateway's answer and the store write) are looked up at their gateway by our reference:
+ *   approved → the ledger, pin and cap usage; declined → a decline; not found → failed, cap
+ *   released; no answer, or a gateway that cannot be asked → left pending for the next run;
+ * - follow-ups left pending are sent again with the same reference where the gateway
+ *   deduplicates by idempotency key (the answer is the first call's), else left for review;
+ * - idempotency claims whose lease ran out (their process died) are finished: a transaction
+ *   whose attempts are all settled gets its final state, and the key its result.
+ *
+ * Safe to run from several servers at once: a settlement applies only while its attempt is
+ * still pending, so the first one wins and the others change nothing.
+ * @module
+ */
+import type { CallOptions } from '../adapter';
+import { callAdapter } from '../attempt/call';
+import { outcomeOf } from '../attempt/outcome';
+import { finish, settle } from '../attempt/settle';
+import type { RouterContext } from '../context';
+import type { AttemptRecord } from '../store/types';
+import { summaryOf } from '../transaction/results';
+import { followUpRequest } from './followups';
+import { HOLD_RELEASE, releaseHold } from './holds';
+
+/** Options of `router.reconcile`. */
+export interface ReconcileOptions {
+  /**
+   * Only attempts that started at least this long ago (ms). Default: the router's `timeouts.totalMs`,
+   * so a transaction still running in some process is never judged by a lookup that cannot see it yet.
+   */
+  olderThanMs?: number | undefined;
+}
+
+/** What one reconciliation run did. */
+export interface ReconcileReport {
+  /** Pending attempts looked at (payments and follow-ups). */
+  checked: number;
+  /** Found approved at the gateway: now approved in the ledger. */
+  approved: number;
+  /** Found declined at the gateway. */
+  declined: number;
+  /** Unknown to the gateway: failed, cap released. */
+  notFound: number;
+  /** Still unknown (no answer, or the gateway cannot be asked): left pending. */
+  unresolved: number;
+  /** Settled by another server between our lookup and our write. */
+  settledElsewhere: number;
+  /** Verification-hold markers, left to `releaseHolds`. */
+  skipped: number;
+  /** Idempotency claims whose process died, finished from the ledger. */
+  claimsFinished: number;
+}
+
+const PAYMENTS = new Set(['sale', 'authorize', 'verify', 'rebill']);
+
+type AttemptVerdict = 'approved' | 'declined' | 'notFound' | 'unresolved' | 'settledElsewhere';
+
+/** Resolve pending attempts and dead claims. */
+export async function reconcile(ctx: RouterContext, options: ReconcileOptions = {}): Promise<ReconcileReport> {
+  const olderThanMs = options.olderThanMs ?? ctx.timeouts.totalMs;
+  if (typeof olderThanMs !== 'number' || !Number.isFinite(olderThanMs) || olderThanMs < 0) {
+    throw new RangeError('reconcile: olderThanMs: must be a non-negative number of milliseconds');
+  }
+  const report: ReconcileReport = {
+    checked: 0,
+    approved: 0,
+    declined: 0,
+    notFound: 0,
+    unresolved: 0,
+    settledElsewhere: 0,
+    skipped: 0,
+    claimsFinished: 0,
+  };
+  for (const attempt of await ctx.store.listPendingAttempts(ctx.clock() - olderThanMs + 1)) {
+    if (attempt.marker === HOLD_RELEASE) {
+      report.skipped++;
+      continue;
+    }
+    report.checked++;
+    report[await resolveAttempt(ctx, attempt)]++;
+  }
+  for (const claim of await ctx.store.listStaleClaims(ctx.clock())) {
+    if (await finishClaim(ctx, claim.key, claim.transactionId)) report.claimsFinished++;
+  }
+  return report;
+}
+
+/** Ask the gateway what became of a pending attempt, and settle it. */
+export async function resolveAttempt(ctx: RouterContext, attempt: AttemptRecord): Promise<AttemptVerdict> {
+  const mid = ctx.mids.get(attempt.mid);
+  const tx = await ctx.store.getTransaction(attempt.transactionId);
+  if (!mid || !tx) return 'unresolved';
+  const ms = ctx.timeouts.attemptMs;
+  let answer;
+  if (PAYMENTS.has(attempt.operation)) {
+    const lookup = mid.adapter.lookup?.bind(mid.adapter);
+    if (!lookup || !mid.adapter.capabilities.lookup) return 'unresolved';
+    const req = {
+      reference: attempt.id,
+      transactionId: tx.id,
+      gatewayTransactionId: attempt.gatewayTransactionId,
+      amount: attempt.amount,
+      currency: attempt.currency,
+      merchant: mid.merchant,
+    };
+    answer = await callAdapter((signal) => lookup(req, { signal, timeoutMs: ms }), ms, true);
+  } else {
+    // A follow-up: the same request again, where the gateway answers a repeat with the first call's result.
+    if (!mid.adapter.capabilities.idempotencyKeys || !tx.gatewayTransactionId) return 'unresolved';
+    const op = attempt.operation as 'capture' | 'void' | 'refund';
+    const req = followUpRequest(tx, attempt, mid.merchant);
+    answer = await callAdapter((signal) => mid.adapter[op](req, { signal, timeoutMs: ms } satisfies CallOptions), ms);
+  }
+  const outcome = outcomeOf(ctx, mid, answer);
+  if (outcome.kind === 'ambiguous' || outcome.kind === 'error' || outcome.kind === 'requires_action') return 'unresolved';
+  const earlier = (await ctx.store.listAttempts(tx.id))
+    .filter((a) => a.id !== attempt.id && a.marker === undefined && a.operation === attempt.operation)
+    .map((a) => summaryOf(a));
+  const settled = await settle(ctx, { tx, attempt, mid, outcome, final: true, earlier, via: 'reconciliation' });
+  if (!settled.applied) return 'settledElsewhere';
+  // A verification by pre-authorization: the hold found approved is released like any other.
+  if (tx.operation === 'verify' && outcome.kind === 'approved' && attempt.amount > 0) await releaseHold(ctx, tx.id);
+  return outcome.kind === 'approved' ? 'approved' : outcome.kind === 'declined' ? 'declined' : 'notFound';
+}
+
+/**
+ * A claim whose lease ran out: settle the pending attempts it left (a dead process cannot be
+ * mid-call any more), then give a transaction whose attempts are all settled its final state.
+ * Returns true when the claim now has its result.
+ */
+export async function recoverClaim(ctx: RouterContext, key: string, transactionId: string | undefined): Promise<boolean> {
+  if (!transactionId) return false;
+  for (const a of await ctx.store.listAttempts(transactionId)) {
+    if (a.status === 'pending' && a.marker === undefined && (a.key === undefined || a.key === key)) await resolveAttempt(ctx, a);
+  }
+  return finishClaim(ctx, key, transactionId);
+}
+
+async function finishClaim(ctx: RouterContext, key: string, transactionId: string | undefined): Promise<boolean> {
+  if (!transactionId) return false;
+  const claim = await ctx.store.getClaim(key);
+  if (!claim || claim.status === 'completed') return claim !== undefined;
+  const tx = await ctx.store.getTransaction(transactionId);
+  if (!tx || tx.status !== 'pending') return false;
+  const attempts = await ctx.store.listAttempts(tx.id);
+  if (attempts.some((a) => a.status === 'pending' && a.marker === undefined)) return false;
+  return (
+    (await finish(
+      ctx,
+      tx,
+      attempts.map((a) => summaryOf(a)),
+      key,
+    )) !== undefined
+  );
+}

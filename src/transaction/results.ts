@@ -1,0 +1,108 @@
+/**
+ * Results from ledger records: the attempt summaries, approvals and failures every path (live
+ * loop, replay, reconciliation) builds the same way, and their stored form for idempotency.
+ * @module
+ */
+import { Err, Ok, type Result } from 'ts-results-es';
+import type { AttemptRecord, StoredResult, TransactionRecord } from '../store/types';
+import type { Approval, AttemptOutcome, AttemptSummary, Failure, Operation, RejectedFailure } from '../types';
+
+/** The result type of every router operation. */
+export type RouterResult = Result<Approval, Failure>;
+
+const OUTCOME: Readonly<Record<AttemptRecord['status'], AttemptOutcome>> = {
+  pending: 'ambiguous',
+  requires_action: 'requires_action',
+  accepted: 'approved',
+  approved: 'approved',
+  held: 'held',
+  declined: 'declined',
+  error: 'error',
+  failed: 'error',
+};
+
+/** An attempt as results report it. */
+export function summaryOf(a: AttemptRecord, now?: number): AttemptSummary {
+  return {
+    id: a.id,
+    mid: a.mid,
+    gateway: a.gateway,
+    operation: a.operation,
+    outcome: OUTCOME[a.status],
+    amount: a.amount,
+    currency: a.currency,
+    ...(a.code !== undefined && { code: a.code }),
+    ...(a.message !== undefined && { message: a.message }),
+    ...(a.decline !== undefined && { decline: a.decline }),
+    ...(a.gatewayTransactionId !== undefined && { gatewayTransactionId: a.gatewayTransactionId }),
+    startedAt: a.startedAt,
+    durationMs: (a.settledAt ?? now ?? a.startedAt) - a.startedAt,
+  };
+}
+
+/** A MID the loop did not try (cap, circuit, network rule), as results report it. */
+export function skippedSummary(
+  mid: { id: string; gateway: string },
+  operation: Operation,
+  amount: number,
+  currency: string,
+  message: string,
+  at: number,
+): AttemptSummary {
+  return {
+    id: '',
+    mid: mid.id,
+    gateway: mid.gateway,
+    operation,
+    outcome: 'skipped',
+    amount,
+    currency,
+    message,
+    startedAt: at,
+    durationMs: 0,
+  };
+}
+
+/** Card as BIN + last four. */
+export function maskedCardOf(tx: TransactionRecord): string | undefined {
+  return tx.card && `${tx.card.bin}******${tx.card.last4}`;
+}
+
+/** The approval of an operation whose attempt was approved. */
+export function approvalOf(tx: TransactionRecord, attempt: AttemptRecord, attempts: AttemptSummary[]): Approval {
+  const followUp = attempt.operation === 'capture' || attempt.operation === 'void' || attempt.operation === 'refund';
+  return {
+    transactionId: tx.id,
+    operation: attempt.operation,
+    mid: attempt.mid,
+    gateway: attempt.gateway,
+    gatewayTransactionId: (followUp ? attempt.gatewayTransactionId : tx.gatewayTransactionId) ?? tx.gatewayTransactionId ?? '',
+    ...(!followUp && tx.authCode !== undefined && { authCode: tx.authCode }),
+    amount: followUp ? attempt.amount : tx.amount,
+    currency: tx.currency,
+    ...(!followUp && tx.networkTransactionId !== undefined && { networkTransactionId: tx.networkTransactionId }),
+    ...(!followUp && tx.card && { maskedCard: maskedCardOf(tx) }),
+    ...(tx.subscriptionId !== undefined && { subscriptionId: tx.subscriptionId }),
+    ...((attempt.status === 'held' || attempt.status === 'accepted') && { pending: true }),
+    attempts,
+  };
+}
+
+/** Serialisable form of a result, for the idempotency record. */
+export function toStored(r: RouterResult): StoredResult {
+  return r.isOk() ? { ok: true, value: r.value } : { ok: false, value: r.error };
+}
+
+/** Rebuild a result from its idempotency record, marked as replayed. */
+export function fromStored(s: StoredResult): RouterResult {
+  return s.ok ? Ok({ ...(s.value as Approval), replayed: true }) : Err({ ...(s.value as Failure), replayed: true });
+}
+
+/** A `rejected` failure (refused before any gateway call). */
+export function rejected(
+  rejection: RejectedFailure['rejection'],
+  message: string,
+  extra: Partial<Omit<RejectedFailure, 'kind' | 'rejection' | 'message'>> = {},
+): Result<never, RejectedFailure> {
+  return Err({ kind: 'rejected', rejection, message, attempts: [], ...extra });
+}
