@@ -327,7 +327,14 @@ export async function runCharge(ctx: RouterContext, plan: ChargePlan): Promise<R
       if (counters.length) await ctx.store.releaseCap(mid.id, capKeys, amount);
       const message = result.message === undefined ? undefined : redact(result.message);
       const decline = normalizeDecline(
-        { gateway: mid.adapter.gateway, code: result.code, message, advice: result.advice },
+        {
+          gateway: mid.adapter.gateway,
+          code: result.code,
+          message,
+          advice: result.advice,
+          cvvResult: result.cvvResult,
+          avsResult: result.avsResult,
+        },
         { rules: ctx.declineRules, mid: mid.id, table: mid.adapter.declineTable },
       );
       if (decline.reason === 'invalid_merchant') noteMerchantFailure(ctx, mid, message ?? decline.reason);

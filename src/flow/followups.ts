@@ -236,7 +236,14 @@ export async function followUp(
   if (result.status === 'declined') {
     const message = result.message === undefined ? undefined : redact(result.message);
     const decline = normalizeDecline(
-      { gateway: mid.adapter.gateway, code: result.code, message, advice: result.advice },
+      {
+        gateway: mid.adapter.gateway,
+        code: result.code,
+        message,
+        advice: result.advice,
+        cvvResult: result.cvvResult,
+        avsResult: result.avsResult,
+      },
       { rules: ctx.declineRules, mid: mid.id, table: mid.adapter.declineTable },
     );
     await ctx.store.commit({

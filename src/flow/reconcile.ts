@@ -275,7 +275,14 @@ async function settleDeclined(
   const at = ctx.clock();
   const message = found.message === undefined ? undefined : redact(found.message);
   const decline = normalizeDecline(
-    { gateway: mid.adapter.gateway, code: found.code, message, advice: found.advice },
+    {
+      gateway: mid.adapter.gateway,
+      code: found.code,
+      message,
+      advice: found.advice,
+      cvvResult: found.cvvResult,
+      avsResult: found.avsResult,
+    },
     { rules: ctx.declineRules, mid: mid.id, table: mid.adapter.declineTable },
   );
   const record: DeclineRecord | undefined = tx.card && {
