@@ -57,7 +57,7 @@ describe('error codes outside the card_declined family', () => {
     ],
     [
       'payment_method_unactivated',
-      "The operation cannot be performed as the payment method used has not been activated. Activate the payment method in the Dashboard, then try again.",
+      'The operation cannot be performed as the payment method used has not been activated. Activate the payment method in the Dashboard, then try again.',
       'card_not_supported',
     ],
     ['incorrect_address', "The card's address is incorrect. Check the card's address or use a different card.", 'incorrect_address'],
