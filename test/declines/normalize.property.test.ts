@@ -153,6 +153,8 @@ describe('normalizeDecline (property tests)', () => {
       }),
       { numRuns: 2000 },
     );
+    // And it does name them: Authorize.Net reason 2 with a failed CVV check.
+    expect(normalizeDecline({ gateway: 'authorizenet', code: '2', cvvResult: 'N' }).reason).toBe('incorrect_cvc');
   });
 
   it('user overrides win over every table, for any code', () => {

@@ -10,7 +10,7 @@ import { ADYEN_CARD_DATA_ERROR_CODES } from '../../../adapters/adyen/declines';
 import type { GatewayAdapter, GatewayPaymentRequest, GatewayResult } from '../../../src/adapter';
 import { normalizeDecline } from '../../../src/index';
 import type { DeclineReason } from '../../../src/index';
-import { startFakeAdyen, type FakeAdyen } from '../../fakes/adyen';
+import { ADYEN_REFUSAL_REASONS, startFakeAdyen, type FakeAdyen } from '../../fakes/adyen';
 
 const PAN = '4111111145551142'; // Adyen's Visa test card
 const CVC = '737';
@@ -56,11 +56,6 @@ describe('422 card-data validation errors are declines of the card', () => {
     expect(JSON.stringify(r)).not.toContain(PAN);
   });
 
-  it('other 422 validation errors (a missing return URL) stay clear errors: they are not about the card', async () => {
-    fake.next({ kind: 'error', status: 422 });
-    expect(await gw.sale(payment())).toMatchObject({ status: 'error', ambiguous: false, code: '14_030' });
-  });
-
   // Each row from its source: Adyen's error codes page and Juspay's gsm.csv (connector adyen,
   // "Issue with Payment Method details" / "Issue with Configurations"), in Adyen's own words.
   it.each([
@@ -88,8 +83,11 @@ describe('422 card-data validation errors are declines of the card', () => {
     expect(normalizeDecline({ gateway: 'adyen', code, message })).toMatchObject({ reason, source: 'gateway' });
   });
 
-  it('only card-data codes become declines; the merchant-account ones stay errors for the circuit', () => {
+  it('only card-data codes become declines; the merchant-account ones stay errors for the circuit', async () => {
     expect([...ADYEN_CARD_DATA_ERROR_CODES].sort()).toEqual(['101', '102', '103', '104', '117', '129', '134', '140', '141', '153']);
+    // Other 422 validation errors (a missing return URL) stay clear errors: they are not about the card.
+    fake.next({ kind: 'error', status: 422 });
+    expect(await gw.sale(payment())).toMatchObject({ status: 'error', ambiguous: false, code: '14_030' });
   });
 });
 
@@ -111,12 +109,12 @@ describe('refusal texts without a code (older API versions) are read through Ady
     expect(normalize(r)).toMatchObject({ reason, source: 'gateway' });
   });
 
-  it('"Refused" alone still says nothing: the raw ISO code decides, else generic', () => {
-    expect(normalizeDecline({ gateway: 'adyen', message: 'Refused (raw: 01: Refer to card issuer)' })).toMatchObject({
-      reason: 'call_issuer',
-      source: 'iso8583',
-    }); // ActiveMerchant failed_authorize_visa_response
-    expect(normalizeDecline({ gateway: 'adyen', message: 'Refused' }).reason).toBe('generic_decline');
+  it("every refusal text of Adyen's refusal reasons page, alone, means what its code means (2 and 27 say nothing)", () => {
+    for (const [code, text] of Object.entries(ADYEN_REFUSAL_REASONS)) {
+      const byText = normalizeDecline({ gateway: 'adyen', message: text });
+      if (code === '2' || code === '27') expect(byText.reason, text).toBe('generic_decline');
+      else expect(byText, text).toMatchObject({ reason: normalizeDecline({ gateway: 'adyen', code }).reason, source: 'gateway' });
+    }
   });
 });
 
@@ -126,6 +124,12 @@ describe('CVC and AVS results name an unspecific refusal', () => {
     const r = declined(await gw.sale(payment()));
     expect(r.cvvResult).toBe('2 Does not match');
     expect(normalize(r)).toMatchObject({ reason: 'incorrect_cvc', source: 'checks', cascade: false });
+    // "Refused" alone still says nothing: the raw ISO code decides (ActiveMerchant failed_authorize_visa_response), else generic.
+    expect(normalizeDecline({ gateway: 'adyen', message: 'Refused (raw: 01: Refer to card issuer)' })).toMatchObject({
+      reason: 'call_issuer',
+      source: 'iso8583',
+    }); // ActiveMerchant failed_authorize_visa_response
+    expect(normalizeDecline({ gateway: 'adyen', message: 'Refused' }).reason).toBe('generic_decline');
   });
 
   it('2 Refused (raw 05) with avsResult "2 Neither postal code nor address match" is incorrect_address', async () => {
@@ -138,9 +142,7 @@ describe('CVC and AVS results name an unspecific refusal', () => {
     });
     const r = declined(await gw.sale(payment()));
     expect(normalize(r)).toMatchObject({ reason: 'incorrect_address', source: 'checks', cascade: false });
-  });
-
-  it('matching or unknown checks change nothing, and never override a specific code', async () => {
+    // Matching or unknown checks change nothing, and never override a specific code.
     // ActiveMerchant failed_authorize_avs_response: cvcResult "0 Unknown", avsResultRaw "U", raw 05.
     expect(
       normalizeDecline({
@@ -152,7 +154,6 @@ describe('CVC and AVS results name an unspecific refusal', () => {
       }),
     ).toMatchObject({ reason: 'do_not_honor', source: 'iso8583' });
     fake.next({ kind: 'refuse', code: '12', cvcResult: '2 Does not match' });
-    const r = declined(await gw.sale(payment()));
-    expect(normalize(r).reason).toBe('insufficient_funds');
+    expect(normalize(declined(await gw.sale(payment()))).reason).toBe('insufficient_funds');
   });
 });

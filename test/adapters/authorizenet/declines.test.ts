@@ -49,7 +49,7 @@ afterAll(() => fake.close());
 afterEach(() => expect(fake.violations.splice(0)).toEqual([]));
 
 describe('"already captured" (responseCode 1, reason 311) confirms the capture', () => {
-  it('maps the recorded answer to the capture it confirms, on the authorization’s transaction id', () => {
+  it('maps the recorded answer to the capture it confirms, on the authorization’s transaction id', async () => {
     const body = parseBody(raw('prior-auth-capture-already-captured'));
     expect(toResult(body, 'USD', 200, '2214675515')).toEqual({
       status: 'approved',
@@ -62,9 +62,7 @@ describe('"already captured" (responseCode 1, reason 311) confirms the capture',
     expect(toResult(body, 'USD', 200, '999')).toMatchObject({ status: 'approved', gatewayTransactionId: '2214675515' });
     tr.refTransID = '';
     expect(toResult(body, 'USD', 200, '999')).toMatchObject({ status: 'approved', gatewayTransactionId: '999' });
-  });
-
-  it('a capture resent after its answer was lost is approved, and the books hold one capture', async () => {
+    // Through the adapter: a capture resent after its answer was lost is approved, and the books hold one capture.
     const auth = await anet.authorize(payment());
     if (auth.status !== 'approved') throw new Error(JSON.stringify(auth));
     const id = auth.gatewayTransactionId;
@@ -118,8 +116,6 @@ describe('CVV and AVS results name the unspecific reason 2 decline', () => {
 describe('rows added to the Authorize.Net table, from the response codes page', () => {
   it.each([
     ['254', 'Your transaction has been declined.', 'risk_blocked'], // declined by the merchant after the FDS review
-    ['250', 'This transaction has been submitted from a blocked IP address.', 'risk_blocked'],
-    ['251', 'The transaction was declined as a result of triggering a Fraud Detection Suite filter.', 'risk_blocked'],
     ['315', 'The credit card number is invalid.', 'incorrect_number'],
     ['316', 'Credit card expiration date is invalid.', 'invalid_expiry_date'],
     ['317', 'The credit card has expired.', 'expired_card'],

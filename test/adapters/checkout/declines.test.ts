@@ -56,11 +56,6 @@ describe('422 error_codes that refuse the card are declines of the card', () => 
     expect(JSON.stringify(r)).not.toContain(PAN);
   });
 
-  it('a 422 about the request, not the card (payment_source_required), stays a clear error', async () => {
-    fake.next({ type: 'invalid', codes: ['payment_source_required'] });
-    expect(await gw.sale(payment())).toMatchObject({ status: 'error', ambiguous: false, httpStatus: 422, code: 'payment_source_required' });
-  });
-
   // Each row with Checkout.com's description where its error codes page gives one; the rest are
   // named as a public Checkout.com integration's error-mapping test lists them.
   it.each([
@@ -89,6 +84,9 @@ describe('422 error_codes that refuse the card are declines of the card', () => 
   it('a card limit in error_codes is its own reason through the adapter, not a generic decline', async () => {
     fake.next({ type: 'invalid', codes: ['velocity_count_limit_exceeded'] });
     expect(normalize(declined(await gw.sale(payment())))).toMatchObject({ reason: 'velocity_exceeded', cascade: false });
+    // A 422 about the request, not the card (payment_source_required), stays a clear error.
+    fake.next({ type: 'invalid', codes: ['payment_source_required'] });
+    expect(await gw.sale(payment())).toMatchObject({ status: 'error', ambiguous: false, httpStatus: 422, code: 'payment_source_required' });
   });
 });
 
@@ -116,9 +114,7 @@ describe('CVV and AVS checks name an unspecific decline', () => {
   it('avs_check N (street and ZIP do not match) names it incorrect_address', async () => {
     fake.next({ type: 'decline', code: '20005', summary: 'Declined - Do Not Honour', cvv: 'Y', avs: 'N' });
     expect(normalize(declined(await gw.sale(payment())))).toMatchObject({ reason: 'incorrect_address', source: 'checks' });
-  });
-
-  it("cvv_check N is Checkout.com's 'not attempted', not a mismatch; a specific code is never overridden", async () => {
+    // cvv_check N is Checkout.com's 'not attempted', not a mismatch; a specific code is never overridden.
     fake.next({ type: 'decline', code: '20005', summary: 'Declined - Do Not Honour', cvv: 'N', avs: 'S' });
     expect(normalize(declined(await gw.sale(payment()))).reason).toBe('do_not_honor');
     fake.next({ type: 'decline', code: '20051', summary: 'Insufficient Funds', cvv: 'D' });

@@ -47,9 +47,7 @@ describe('NMI', () => {
 
     fake.script({ response_code: '200', responsetext: 'DECLINE', cvvresponse: 'M', avsresponse: 'N' });
     expect(normalize(declined(await adapter.sale(payment())))).toMatchObject({ reason: 'incorrect_address', source: 'checks' });
-  });
-
-  it('matching checks leave it generic; a specific code (202 insufficient funds) is never overridden', async () => {
+    // Matching checks leave it generic; a specific code (202 insufficient funds) is never overridden.
     fake.script({ response_code: '200', responsetext: 'DECLINE', cvvresponse: 'M', avsresponse: 'Y' });
     expect(normalize(declined(await adapter.sale(payment()))).reason).toBe('generic_decline');
     fake.script({ response_code: '202', cvvresponse: 'N' });

@@ -88,7 +88,7 @@ describe('who refused: the merchant block list is not the issuer', () => {
 });
 
 describe("the card's checks on the error name an unspecific decline", () => {
-  it('generic_decline with cvc_check fail is incorrect_cvc; with address_postal_code_check fail, incorrect_address', async () => {
+  it('generic_decline with cvc_check fail is incorrect_cvc, with address_postal_code_check fail incorrect_address; passing checks and specific codes stay', async () => {
     fake.declineNext({ code: 'card_declined', declineCode: 'generic_decline', cvcCheck: 'fail' });
     const cvc = declined(await adapterFor(fake).sale(payment()));
     expect(cvc.cvvResult).toBe('fail');
@@ -96,9 +96,7 @@ describe("the card's checks on the error name an unspecific decline", () => {
 
     fake.declineNext({ code: 'card_declined', declineCode: 'do_not_honor', cvcCheck: 'pass', postalCodeCheck: 'fail' });
     expect(normalize(declined(await adapterFor(fake).sale(payment())))).toMatchObject({ reason: 'incorrect_address', source: 'checks' });
-  });
-
-  it('passing or unchecked results change nothing, and a specific decline code is never overridden', async () => {
+    // Passing or unchecked results change nothing, and a specific decline code is never overridden.
     fake.declineNext({ code: 'card_declined', declineCode: 'generic_decline', cvcCheck: 'unchecked', postalCodeCheck: 'pass' });
     expect(normalize(declined(await adapterFor(fake).sale(payment()))).reason).toBe('generic_decline');
     fake.declineNext({ code: 'card_declined', declineCode: 'insufficient_funds', cvcCheck: 'fail' });
