@@ -47,7 +47,7 @@ export const DECLINE_REASONS = {
     retry: 'later',
     cascade: true,
     visaCategory: 4,
-    description: 'Issuer declined without a reason (ISO 05).',
+    description: 'Issuer declined without a reason (ISO 05); a failed CVV or AVS check the gateway reports names it instead.',
   },
   generic_decline: {
     category: 'soft',
