@@ -103,10 +103,13 @@ export interface GatewayApproved {
   gatewayToken?: string;
   /** Amount approved when it differs from the request (partial approval); never more than requested. */
   approvedAmount?: number;
-  /** The gateway authorized it but holds it for the merchant's review (e.g. Authorize.Net's fraud filters): not final. */
-  heldForReview?: boolean;
   avsResult?: string;
   cvvResult?: string;
+  /**
+   * The gateway authorized it but holds it for the merchant's review; not final (e.g.
+   * Authorize.Net responseCode 4): the merchant approves or declines it at the gateway later.
+   */
+  heldForReview?: boolean;
 }
 
 /** The gateway or issuer declined. */
@@ -117,6 +120,13 @@ export interface GatewayDeclined {
   /** Mastercard Merchant Advice Code or the gateway's advice code. */
   advice?: string;
   gatewayTransactionId?: string;
+  /**
+   * The CVV/CVC check result on the declined attempt, as the gateway reports it (`N`, Stripe
+   * `fail`…). `normalizeDecline` uses it only when the code says nothing specific.
+   */
+  cvvResult?: string;
+  /** The AVS result on the declined attempt, as the gateway reports it; used like `cvvResult`. */
+  avsResult?: string;
 }
 
 /** The customer must authenticate (3-D Secure). */

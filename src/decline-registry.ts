@@ -32,15 +32,19 @@ export const BUILTIN_DECLINE_TABLES: ReadonlyMap<string, GatewayDeclineTable> = 
 
 /**
  * One standard reason for any gateway's "no".
- * Order: your rules → the gateway's own table → ISO 8583 (where the gateway passes network codes
- * through) → the message classifier → the gateway's code families → `generic_decline`; merchant
- * advice (Mastercard MAC, Stripe `advice_code`) is applied last and only makes a decline stricter.
- * Never throws.
+ * Order: your rules → the gateway's own codes, then its fixed refusal texts → ISO 8583 (where the
+ * gateway passes network codes through) → the message classifier → the gateway's code families →
+ * `generic_decline`. An unspecific result (`generic_decline`, `do_not_honor`) is named by a failed
+ * CVV, then AVS, check when the gateway reported one (`cvvResult`, `avsResult`); a pick-up that
+ * names its cause keeps the cause and is never retried; merchant advice (Mastercard MAC, Stripe
+ * `advice_code`) is applied last and only makes a decline stricter. Never throws.
  * @example
  * normalizeDecline({ gateway: 'iso8583', code: '51' }).reason                 // 'insufficient_funds'
  * normalizeDecline({ gateway: 'nmi', message: 'Pick up card - L/S' }).retry   // 'never'
  * normalizeDecline({ gateway: 'sandbox', code: '05', advice: '03' }).reason   // 'do_not_retry' (MAC 03)
  * normalizeDecline({ gateway: 'iso8583', code: '51', advice: '25' }).retryDelayMs // 86_400_000
+ * normalizeDecline({ gateway: 'authorizenet', code: '2', cvvResult: 'N' }).reason  // 'incorrect_cvc'
+ * normalizeDecline({ gateway: 'iso8583', code: '33' })                              // expired_card, retry 'never' (pick-up)
  */
 export function normalizeDecline(input: DeclineInput, options: NormalizeOptions = {}): NormalizedDecline {
   const opts = options !== null && typeof options === 'object' ? options : {};

@@ -27,6 +27,7 @@ import {
   modificationPath,
   parseErrorResponse,
   parseModificationResponse,
+  parsePaymentErrorResponse,
   parsePaymentResponse,
   type AdyenModificationResponse,
   type AdyenPaymentMode,
@@ -142,7 +143,7 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
     }
     const res = await post('/payments', body, req.reference, opts);
     if (isTransportError(res)) return res;
-    if (res.status !== 200) return parseErrorResponse(res.status, res.data);
+    if (res.status !== 200) return parsePaymentErrorResponse(res.status, res.data);
     if (!res.data || typeof res.data !== 'object')
       return { status: 'error', ambiguous: true, httpStatus: 200, message: 'Adyen answered HTTP 200 with a body that is not JSON' };
     return parsePaymentResponse(res.data as AdyenPaymentResponse, {

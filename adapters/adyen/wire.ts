@@ -6,9 +6,17 @@
  * the tests validate against is `shared/specs/adyen-checkout-v72-payments.openapi.json`).
  * @module
  */
-import type { GatewayError, GatewayFollowUpRequest, GatewayPaymentRequest, GatewayResult, StoredCredential } from '../../src/adapter';
+import type {
+  GatewayDeclined,
+  GatewayError,
+  GatewayFollowUpRequest,
+  GatewayPaymentRequest,
+  GatewayResult,
+  StoredCredential,
+} from '../../src/adapter';
 import { redact } from '../../src/card/redact';
 import { currencyExponent } from '../../src/money';
+import { ADYEN_CARD_DATA_ERROR_CODES } from './declines';
 
 /** Checkout API version in every URL. */
 export const ADYEN_API_VERSION = 'v72';
@@ -452,12 +460,17 @@ export function parsePaymentResponse(body: AdyenPaymentResponse, ctx: AdyenPayme
     case 'Error': {
       const code = body.refusalReasonCode && body.refusalReasonCode !== '0' ? body.refusalReasonCode : undefined;
       const advice = merchantAdvice(ad.merchantAdviceCode);
+      // The checks refine an unspecific refusal (`2 Refused` with `cvcResult: "2 Does not match"`).
+      const cvv = ad.cvcResultRaw ?? ad.cvcResult;
+      const avs = ad.avsResultRaw ?? ad.avsResult;
       return {
         status: 'declined',
         ...(code && { code }),
         message: declineMessage(body),
         ...(advice && { advice }),
         ...(psp && { gatewayTransactionId: psp }),
+        ...(cvv && { cvvResult: cvv }),
+        ...(avs && { avsResult: avs }),
       };
     }
     case 'Pending':
@@ -501,6 +514,25 @@ export function parsePaymentResponse(body: AdyenPaymentResponse, ctx: AdyenPayme
 export function parseModificationResponse(body: AdyenModificationResponse): GatewayResult {
   if (body.status === 'received' && body.pspReference) return { status: 'approved', gatewayTransactionId: body.pspReference };
   return { status: 'error', ambiguous: true, message: `Adyen answered a modification with status ${body.status ?? '(none)'}` };
+}
+
+/**
+ * Map a non-2xx answer to `POST /payments`: a 422 validation error about the card data (101
+ * "Invalid card number", 103 "CVC is not the right length", an expiry in the past…; see
+ * `ADYEN_CARD_DATA_ERROR_CODES`) is a decline of the card, with Adyen's `errorCode` as the code,
+ * so the router gives the checkout a reason and does not send the same bad card to the next MID.
+ * Every other answer is `parseErrorResponse`'s error.
+ */
+export function parsePaymentErrorResponse(httpStatus: number, body: unknown): GatewayDeclined | GatewayError {
+  const e: AdyenServiceError = body && typeof body === 'object' ? (body as AdyenServiceError) : {};
+  if (httpStatus === 422 && e.errorType === 'validation' && e.errorCode && ADYEN_CARD_DATA_ERROR_CODES.has(e.errorCode)) {
+    return {
+      status: 'declined',
+      code: e.errorCode,
+      message: redact(e.message ?? `Adyen refused the card data (${e.errorCode})`),
+    };
+  }
+  return parseErrorResponse(httpStatus, body);
 }
 
 /**

@@ -5,7 +5,12 @@
  * Authorize.Net does not pass the network's ISO 8583 code through: its reason code 2 ("This
  * transaction has been declined") covers every issuer decline that has no code of its own
  * (do not honor, insufficient funds…), so it maps to `generic_decline`; the message classifier
- * cannot do better because the text is always the same.
+ * cannot do better because the text is always the same, but the CVV and AVS results the adapter
+ * reports beside it can (`cvvResultCode` N is a CVV mismatch, `avsResultCode` N an address
+ * mismatch: Authorize.Net's result codes are the networks' letters).
+ *
+ * Held for review (responseCode 4, reasons 252/253) and "already captured" (311 on a capture)
+ * are not declines: the adapter reports them as approvals (see `toResult`).
  *
  * Codes that mean our credentials or the MID's processor setup are wrong (13, 24, 29–31, 34, 35,
  * 38, 43, 170–173) are reported by the adapter as `error` with `merchantError: true`, not as
@@ -30,8 +35,9 @@ export const authorizenetDeclines: GatewayDeclineTable = {
     ...codes('pickup_card', '4'),
     ...codes('incorrect_address', '27', '127'),
     ...codes('incorrect_cvc', '44', '45', '65', '78', '145', '165'),
-    ...codes('risk_blocked', '41', '66', '141', '250', '251'),
-    ...codes('fraud_suspected', '254'),
+    // The merchant's own filters (FraudScreen, Fraud Detection Suite, blocked IPs), and 254: the
+    // merchant declined it after the review (FDS). Not the issuer suspecting fraud.
+    ...codes('risk_blocked', '41', '66', '141', '250', '251', '254'),
     // FDC Omaha processor declines (200–224).
     ...codes('incorrect_number', '6', '37', '200'),
     ...codes('invalid_expiry_date', '7', '201'),
@@ -41,6 +47,13 @@ export const authorizenetDeclines: GatewayDeclineTable = {
     ...codes('pin_error', '215', '218'),
     ...codes('issuer_unavailable', '209', '214', '220'),
     ...codes('duplicate_transaction', '11', '222'),
+    // Processor-issued declines 315–318 (responseCode 2: "The credit card number is invalid.",
+    // "…expiration date is invalid.", "The credit card has expired.", "A duplicate transaction
+    // has been submitted."), from the response codes page.
+    ...codes('incorrect_number', '315'),
+    ...codes('invalid_expiry_date', '316'),
+    ...codes('expired_card', '317'),
+    ...codes('duplicate_transaction', '318'),
     // responseCode 3: errors before or at the processor.
     ...codes('card_not_supported', '17', '28', '56'),
     ...codes(

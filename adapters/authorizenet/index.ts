@@ -118,7 +118,7 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
   }
 
   /** Build (may throw a request error), call, map. */
-  async function run(build: () => Body, currency: string, opts?: CallOptions): Promise<GatewayResult> {
+  async function run(build: () => Body, currency: string, opts?: CallOptions, originalTransactionId?: string): Promise<GatewayResult> {
     let body: Body;
     try {
       body = build();
@@ -129,7 +129,7 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
     }
     const res = await call(body, opts);
     if ('ambiguous' in res) return res;
-    return toResult(res.body, currency, res.status);
+    return toResult(res.body, currency, res.status, originalTransactionId);
   }
 
   async function lookup(req: GatewayLookupRequest, opts?: CallOptions): Promise<GatewayLookupResult> {
@@ -167,7 +167,8 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
     authorize: (req: GatewayPaymentRequest, opts?: CallOptions) =>
       run(() => paymentRequest('authorize', req, credentials), req.currency, opts),
     sale: (req: GatewayPaymentRequest, opts?: CallOptions) => run(() => paymentRequest('sale', req, credentials), req.currency, opts),
-    capture: (req: GatewayFollowUpRequest, opts?: CallOptions) => run(() => captureRequest(req, credentials), req.currency, opts),
+    capture: (req: GatewayFollowUpRequest, opts?: CallOptions) =>
+      run(() => captureRequest(req, credentials), req.currency, opts, req.gatewayTransactionId),
     void: (req: GatewayFollowUpRequest, opts?: CallOptions) => run(() => voidRequest(req, credentials), req.currency, opts),
     refund: (req: GatewayFollowUpRequest, opts?: CallOptions) => run(() => refundRequest(req, credentials), req.currency, opts),
     lookup,

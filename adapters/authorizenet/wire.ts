@@ -293,6 +293,7 @@ interface TransactionResponse {
   avsResultCode?: string;
   cvvResultCode?: string;
   transId?: string;
+  refTransID?: string;
   accountNumber?: string;
   prePaidCard?: { requestedAmount?: string; approvedAmount?: string };
   messages?: Array<{ code?: string; description?: string }>;
@@ -328,19 +329,28 @@ function apiError(messages: ApiMessages | undefined, httpStatus: number): Gatewa
   };
 }
 
+/** Reason code of a `priorAuthCaptureTransaction` on an authorization that was already captured. */
+const ALREADY_CAPTURED = '311';
+
+/** `transactionStatus` of a transaction the fraud filters hold for the merchant's review (responseCode 4). */
+const HELD_FOR_REVIEW_STATUSES = new Set(['FDSPendingReview', 'FDSAuthorizedPendingReview']);
+
 /**
  * Map a `createTransactionResponse` to what the adapter reports.
  * - responseCode 1: approved (with `networkTransId`, AVS and CVV results; `approvedAmount` on a
- *   partial approval of a prepaid card);
- * - 2: declined with the response reason code;
+ *   partial approval of a prepaid card). A capture answered 311 "This transaction has already
+ *   been captured" is approved too: see below;
+ * - 2: declined with the response reason code, and the AVS/CVV results (they name an otherwise
+ *   unspecific reason 2 decline);
  * - 3: declined when the reason is about the card or the transaction (invalid number, expired,
  *   duplicate…), `error` with `merchantError` for credentials or processor setup, `error` for a
  *   malformed request;
- * - 4: held for review by the fraud filters: an `error` with `ambiguous: true`, since the
- *   merchant's later review decides whether the money moves (never a decline: a cascade
- *   could charge twice).
+ * - 4: held for review by the fraud filters: approved with `heldForReview: true`. The issuer
+ *   authorized it but the merchant's review decides whether it goes through: not final, never a
+ *   decline (a cascade would charge twice), never an unknown outcome either.
+ * `originalTransactionId` is the authorization a follow-up refers to.
  */
-export function toResult(body: Json, currency: string, httpStatus = 200): GatewayResult {
+export function toResult(body: Json, currency: string, httpStatus = 200, originalTransactionId?: string): GatewayResult {
   const tr = body.transactionResponse as TransactionResponse | undefined;
   if (!tr || !nonEmpty(tr.responseCode)) return apiError(body.messages as ApiMessages | undefined, httpStatus);
   const id = nonEmpty(tr.transId) && tr.transId !== NO_TRANSACTION ? tr.transId!.trim() : undefined;
@@ -348,8 +358,17 @@ export function toResult(body: Json, currency: string, httpStatus = 200): Gatewa
   const code = nonEmpty(error?.errorCode) ?? nonEmpty(asArray(tr.messages)[0]?.code);
   const text = nonEmpty(error?.errorText) ?? nonEmpty(asArray(tr.messages)[0]?.description);
   const message = text === undefined ? undefined : redact(text);
+  const checks = { avsResult: nonEmpty(tr.avsResultCode), cvvResult: nonEmpty(tr.cvvResultCode) };
   switch (tr.responseCode!.trim()) {
     case '1': {
+      if (code === ALREADY_CAPTURED) {
+        // A second priorAuthCapture of one authorization is answered responseCode 1 + 311 (as
+        // recorded in ActiveMerchant's authorize_net_test.rb). Authorize.Net takes one capture per
+        // authorization, so this confirms the capture already made — ours, resent after a lost
+        // answer: it is that capture, approved on the authorization's transaction id.
+        const confirmed = id ?? nonEmpty(tr.refTransID) ?? originalTransactionId;
+        if (confirmed) return compact({ status: 'approved' as const, gatewayTransactionId: confirmed, authCode: nonEmpty(tr.authCode) });
+      }
       if (!id) return { status: 'error', ambiguous: true, httpStatus, message: 'Authorize.Net approved without a transaction id' };
       const approved: GatewayApproved = compact({
         status: 'approved' as const,
@@ -365,7 +384,7 @@ export function toResult(body: Json, currency: string, httpStatus = 200): Gatewa
       return approved;
     }
     case '2':
-      return compact({ status: 'declined' as const, code, message, gatewayTransactionId: id });
+      return compact({ status: 'declined' as const, code, message, gatewayTransactionId: id, ...checks });
     case '3':
       if (code && MERCHANT_ERROR_CODES.has(code)) {
         return {
@@ -386,15 +405,19 @@ export function toResult(body: Json, currency: string, httpStatus = 200): Gatewa
           message: `Authorize.Net rejected the request (reason ${code}: ${message ?? 'no message'})`,
         };
       }
-      return compact({ status: 'declined' as const, code, message, gatewayTransactionId: id });
+      return compact({ status: 'declined' as const, code, message, gatewayTransactionId: id, ...checks });
     case '4':
-      return {
-        status: 'error',
-        ambiguous: true,
-        code,
-        httpStatus,
-        message: `held for review by Authorize.Net's fraud filters (reason ${code ?? '?'}${id ? `, transaction ${id}` : ''}): approve or decline it in the Merchant Interface`,
-      };
+      if (!id)
+        return { status: 'error', ambiguous: true, code, httpStatus, message: 'Authorize.Net held a transaction for review without an id' };
+      // Held by the merchant's fraud filters (reason 252/253): approve or decline it in the Merchant Interface.
+      return compact({
+        status: 'approved' as const,
+        gatewayTransactionId: id,
+        authCode: nonEmpty(tr.authCode),
+        networkTransactionId: nonEmpty(tr.networkTransId),
+        heldForReview: true,
+        ...checks,
+      });
     default:
       return {
         status: 'error',
@@ -440,7 +463,8 @@ export function toLookupResult(body: Json, reference: string): GatewayLookupResu
   }
   const responseCode = String(t.responseCode ?? '');
   const code = t.responseReasonCode === undefined ? undefined : String(t.responseReasonCode);
-  if (responseCode === '1' && t.transactionStatus !== 'FDSPendingReview' && t.transactionStatus !== 'FDSAuthorizedPendingReview') {
+  const held = HELD_FOR_REVIEW_STATUSES.has(t.transactionStatus ?? '');
+  if (responseCode === '1' || (responseCode === '4' && held)) {
     return compact({
       status: 'approved' as const,
       gatewayTransactionId: t.transId!,
@@ -448,10 +472,19 @@ export function toLookupResult(body: Json, reference: string): GatewayLookupResu
       networkTransactionId: nonEmpty(t.networkTransId),
       avsResult: nonEmpty(t.AVSResponse),
       cvvResult: nonEmpty(t.cardCodeResponse),
+      // Authorized but held for the merchant's review: not final.
+      ...(held && { heldForReview: true }),
     });
   }
   if (responseCode === '2' || responseCode === '3') {
-    return compact({ status: 'declined' as const, code, message: nonEmpty(t.responseReasonDescription), gatewayTransactionId: t.transId });
+    return compact({
+      status: 'declined' as const,
+      code,
+      message: nonEmpty(t.responseReasonDescription),
+      gatewayTransactionId: t.transId,
+      avsResult: nonEmpty(t.AVSResponse),
+      cvvResult: nonEmpty(t.cardCodeResponse),
+    });
   }
   return {
     status: 'error',

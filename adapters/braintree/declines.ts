@@ -15,7 +15,28 @@
  * or `after_update` and never cascade.
  * @module
  */
+import type { DeclineReason } from '../../src/declines/reasons';
 import type { GatewayDeclineTable } from '../../src/declines/tables';
+
+/**
+ * Validation errors (`extensions.legacyCode` of a GraphQL VALIDATION error) about the card data,
+ * from Braintree's credit card validation errors (the `ErrorCodes::CreditCard` constants of
+ * Braintree's Ruby SDK, `lib/braintree/error_codes.rb`; texts as recorded in Braintree's iOS SDK
+ * tests: 81715 "Credit card number is invalid", 81712 "Expiration month is invalid", 81713
+ * "Expiration year is invalid"). Braintree refused the card before the processor saw it: the
+ * adapter reports them as declines, never as errors to cascade. The "is required" codes are left
+ * out: a missing field is this adapter's mistake, not the card's.
+ */
+export const CARD_VALIDATION_ERRORS: Readonly<Record<string, DeclineReason>> = {
+  '81715': 'incorrect_number', // NumberIsInvalid
+  '81716': 'incorrect_number', // NumberHasInvalidLength
+  '81707': 'incorrect_cvc', // CvvIsInvalid: 4 digits for American Express, 3 for other cards
+  '81710': 'invalid_expiry_date', // ExpirationDateIsInvalid
+  '81711': 'invalid_expiry_date', // ExpirationDateYearIsInvalid
+  '81712': 'invalid_expiry_date', // ExpirationMonthIsInvalid
+  '81713': 'invalid_expiry_date', // ExpirationYearIsInvalid
+  '81703': 'card_not_supported', // CreditCardTypeIsNotAccepted by this merchant account: another MID may
+};
 
 /** Braintree's decline code table. */
 export const braintreeDeclines: GatewayDeclineTable = {
@@ -102,7 +123,7 @@ export const braintreeDeclines: GatewayDeclineTable = {
     AVS_AND_CVV: 'incorrect_address',
     CVV: 'incorrect_cvc',
     DUPLICATE: 'duplicate_transaction',
-    FRAUD: 'fraud_suspected',
+    FRAUD: 'risk_blocked', // the merchant's fraud tools at Braintree (Advanced Fraud Management), not the issuer
     RISK_THRESHOLD: 'risk_blocked',
     EXCESSIVE_RETRY: 'do_not_retry',
     PAYMENT_METHOD_BLOCKED: 'transaction_not_allowed',
@@ -116,5 +137,6 @@ export const braintreeDeclines: GatewayDeclineTable = {
     GATEWAY_REJECTED: 'risk_blocked',
     // A lookup that finds an attempt that stopped for authentication.
     AUTHENTICATION_REQUIRED: 'authentication_required',
+    ...CARD_VALIDATION_ERRORS,
   },
 };

@@ -18,6 +18,7 @@ import type {
   AdapterCapabilities,
   CallOptions,
   GatewayAdapter,
+  GatewayDeclined,
   GatewayError,
   GatewayFollowUpRequest,
   GatewayLookupRequest,
@@ -33,6 +34,7 @@ import {
   BRAINTREE_VERSION,
   DOCUMENTS,
   captureVariables,
+  cardValidationDecline,
   graphQLError,
   parseTransaction,
   refundVariables,
@@ -169,7 +171,7 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
   }
 
   /** Tokenize the card, or use the vaulted token kept by the subscription pin. */
-  async function paymentSource(req: GatewayPaymentRequest, opts?: CallOptions): Promise<PaymentSource | GatewayError> {
+  async function paymentSource(req: GatewayPaymentRequest, opts?: CallOptions): Promise<PaymentSource | GatewayError | GatewayDeclined> {
     const sc = req.storedCredential;
     if (sc?.type === 'subsequent' && sc.gatewayToken) return { paymentMethodId: sc.gatewayToken, vaulted: true };
     if (!req.card?.number) {
@@ -180,7 +182,7 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
     const { data, errors } = posted.body;
     const id = data?.tokenizeCreditCard?.paymentMethod?.id;
     if (errors?.length || typeof id !== 'string')
-      return graphQLError(errors ?? [{ message: 'tokenizeCreditCard returned no payment method' }], false);
+      return cardValidationDecline(errors) ?? graphQLError(errors ?? [{ message: 'tokenizeCreditCard returned no payment method' }], false);
     return {
       paymentMethodId: id,
       vaulted: false,
@@ -192,7 +194,7 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
   function transactionResult(body: GraphQLResponse, field: string, parse: (tx: BraintreeTransaction) => GatewayResult): GatewayResult {
     const tx = body.data?.[field]?.transaction as BraintreeTransaction | undefined | null;
     if (body.errors?.length) {
-      if (!tx) return graphQLError(body.errors, true);
+      if (!tx) return cardValidationDecline(body.errors) ?? graphQLError(body.errors, true);
       const parsed = parse(tx);
       if (parsed.status === 'approved') {
         return {

@@ -11,7 +11,15 @@
  */
 import { fromDecimalString, toDecimalString } from '../../src/money';
 import { redact } from '../../src/card/redact';
-import type { GatewayApproved, GatewayError, GatewayFollowUpRequest, GatewayPaymentRequest, GatewayResult } from '../../src/adapter';
+import type {
+  GatewayApproved,
+  GatewayDeclined,
+  GatewayError,
+  GatewayFollowUpRequest,
+  GatewayPaymentRequest,
+  GatewayResult,
+} from '../../src/adapter';
+import { CARD_VALIDATION_ERRORS } from './declines';
 import type { AddressInput, CardInput } from '../../src/types';
 
 /** Default `Braintree-Version` header: a date; alpha-2 country codes need 2021-02-01 or later. */
@@ -405,6 +413,22 @@ function authenticationNeeded(tx: BraintreeTransaction, opts: ParseOptions, code
 const AMBIGUOUS_CLASSES = new Set(['INTERNAL', 'SERVICE_AVAILABILITY']);
 /** Error classes that blame our credentials or the merchant account. */
 const MERCHANT_CLASSES = new Set(['AUTHENTICATION', 'AUTHORIZATION']);
+
+/**
+ * A GraphQL VALIDATION error about the card data (81715 "Credit card number is invalid", 81707
+ * CVV, 8171x expiry; see `CARD_VALIDATION_ERRORS`) as a decline of the card, or `undefined`.
+ * Braintree refused the card before any processor saw it: nothing was charged, and another MID
+ * would get the same card.
+ */
+export function cardValidationDecline(errors: BraintreeGraphQLError[] | undefined): GatewayDeclined | undefined {
+  const hit = errors?.find(
+    (e) =>
+      e.extensions?.errorClass === 'VALIDATION' &&
+      Object.prototype.hasOwnProperty.call(CARD_VALIDATION_ERRORS, e.extensions?.legacyCode ?? ''),
+  );
+  if (!hit) return undefined;
+  return { status: 'declined', code: hit.extensions!.legacyCode!, message: redact(hit.message ?? 'Braintree refused the card data') };
+}
 
 /**
  * GraphQL `errors` (HTTP 200) as a `GatewayError`, never an approval. Validation errors are not

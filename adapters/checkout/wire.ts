@@ -9,6 +9,7 @@
  */
 import { isIPv4 } from 'node:net';
 import type {
+  GatewayDeclined,
   GatewayFollowUpRequest,
   GatewayLookupResult,
   GatewayPaymentRequest,
@@ -17,6 +18,7 @@ import type {
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
 import { currencyExponent } from '../../src/money';
+import { CARD_DATA_ERRORS } from './declines';
 
 /** Live API base URL. */
 export const CHECKOUT_LIVE_URL = 'https://api.checkout.com';
@@ -375,6 +377,20 @@ export function parseClientError(httpStatus: number, body: unknown): GatewayResu
 }
 
 /**
+ * A 422 whose `error_codes` refuse the card itself (`card_number_invalid`, `card_expired`,
+ * `cvv_invalid`…; see `CARD_DATA_ERRORS`) is a decline of the card with that code, so the router
+ * neither cascades the same bad card nor leaves the checkout without a reason. Nothing was charged.
+ */
+function cardDataDecline(httpStatus: number, body: unknown): GatewayDeclined | undefined {
+  if (httpStatus !== 422) return undefined;
+  const b = asObject(body) as CheckoutErrorBody | undefined;
+  const codes = Array.isArray(b?.error_codes) ? b!.error_codes.filter((c) => typeof c === 'string') : [];
+  const card = codes.find((c) => Object.prototype.hasOwnProperty.call(CARD_DATA_ERRORS, c));
+  if (!card) return undefined;
+  return { status: 'declined', code: card, message: redact(`Checkout.com refused the card data (${codes.join(', ')})`) };
+}
+
+/**
  * Parse the answer to `POST /payments`.
  * - 201 `approved: true` (Authorized / Card Verified) → approved, with `scheme_id` as the network
  *   transaction id and `source.id` (`src_…`) as the gateway token;
@@ -386,7 +402,7 @@ export function parseClientError(httpStatus: number, body: unknown): GatewayResu
  */
 export function parsePaymentAnswer(httpStatus: number, body: unknown, requested: { amount: number; currency: string }): GatewayResult {
   if (httpStatus >= 500) return { status: 'error', ambiguous: true, httpStatus, message: `Checkout.com answered HTTP ${httpStatus}` };
-  if (httpStatus >= 400) return parseClientError(httpStatus, body);
+  if (httpStatus >= 400) return cardDataDecline(httpStatus, body) ?? parseClientError(httpStatus, body);
   const b = asObject(body) as CheckoutPaymentAnswer | undefined;
   if (!b || !isPaymentId(b.id) || typeof b.status !== 'string') return unreadable('a body that is not a payment', httpStatus);
   if (httpStatus === 202 || b.status === 'Pending') {
@@ -429,6 +445,9 @@ function paymentOutcome(b: CheckoutPaymentAnswer, requested: { amount: number; c
     ...(b.response_code && { code: b.response_code }),
     ...(b.response_summary && { message: redact(b.response_summary) }),
     ...(b.processing?.recommendation_code && { advice: b.processing.recommendation_code }),
+    // The checks name an unspecific decline (20005 with cvv_check D is a CVV mismatch).
+    ...(b.source?.cvv_check && { cvvResult: b.source.cvv_check }),
+    ...(b.source?.avs_check && { avsResult: b.source.avs_check }),
   };
 }
 

@@ -241,6 +241,9 @@ function declined(r: NmiResponse): GatewayResult {
     message: redact(r.responsetext) || undefined,
     advice: r.merchant_advice_code || undefined,
     gatewayTransactionId: r.transactionid && r.transactionid !== '0' ? r.transactionid : undefined,
+    // NMI's CVV and AVS letters (`N` = no match) name an unspecific 200 "DECLINE".
+    ...(r.cvvresponse && { cvvResult: r.cvvresponse }),
+    ...(r.avsresponse && { avsResult: r.avsresponse }),
   };
 }
 

@@ -15,14 +15,23 @@
  * those advice codes but can still arrive, so they are mapped too.
  *
  * Choices where Stripe's wording leaves room:
- * - `merchant_blacklist` (the card is on the merchant's own Radar block list) is
- *   `fraud_suspected`: trying the card on another MID would route around the merchant's block.
+ * - `merchant_blacklist` ("matches a value on the Stripe user's block list") is the merchant's
+ *   own block list at the gateway: `risk_blocked`, not the issuer suspecting fraud
+ *   (`fraudulent` stays `fraud_suspected`; Juspay's gateway-status-map labels it "suspected fraud").
  * - `currency_not_supported` is `card_not_supported`: the card cannot pay in this currency.
  * - `stop_payment_order` is `revocation_of_authorization`: the cardholder stopped the
  *   recurring payments (the ISO R0 meaning), so a subscription must stop rebilling.
  * - `testmode_decline` (a test card used in live mode) is `invalid_account`: never retry it.
  * - `card_decline_rate_limit_exceeded` (Stripe's own limit on repeated declines of one card)
  *   is `velocity_exceeded`: wait, don't cascade.
+ *
+ * Error codes outside the `card_declined` family name their own reasons, never
+ * `generic_decline` (https://docs.stripe.com/error-codes, labels cross-checked with Juspay's
+ * gateway-status-map, juspay/decision-engine `crates/gsm/data/gsm.csv`, connector `stripe`): amount
+ * limits (`amount_too_large`, `amount_too_small`), authentication failures
+ * (`payment_intent_authentication_failure`), an account not activated (`testmode_charges_only`) or
+ * a payment method not enabled on it (`payment_method_unactivated`), address checks
+ * (`incorrect_address`, `postal_code_invalid`).
  * @module
  */
 import type { GatewayDeclineTable } from '../../src/declines/tables';
@@ -59,7 +68,7 @@ export const stripeDeclines: GatewayDeclineTable = {
     invalid_pin: 'pin_error',
     issuer_not_available: 'issuer_unavailable',
     lost_card: 'lost_card',
-    merchant_blacklist: 'fraud_suspected',
+    merchant_blacklist: 'risk_blocked', // the merchant's own block list (Radar), not the issuer
     new_account_information_available: 'new_account_information',
     no_action_taken: 'generic_decline',
     not_permitted: 'transaction_not_allowed',
@@ -83,5 +92,15 @@ export const stripeDeclines: GatewayDeclineTable = {
     // Card error codes (error.code) that come without a decline_code.
     card_declined: 'generic_decline',
     card_decline_rate_limit_exceeded: 'velocity_exceeded',
+    incorrect_address: 'incorrect_address', // "The card's address is incorrect."
+    postal_code_invalid: 'incorrect_address', // "The postal code provided was incorrect."
+    // Error codes outside the card_declined family (error codes page; gsm.csv labels in comments).
+    amount_too_large: 'invalid_amount', // "The specified amount is greater than the maximum amount allowed"
+    amount_too_small: 'invalid_amount', // gsm.csv: missing_or_invalid_param
+    payment_intent_authentication_failure: 'authentication_failed', // gsm.csv: authentication_failed
+    setup_intent_authentication_failure: 'authentication_failed',
+    testmode_charges_only: 'invalid_merchant', // "Your account hasn't been activated and can only make test charges."
+    livemode_mismatch: 'invalid_merchant', // test/live keys and objects mixed: this MID's configuration
+    payment_method_unactivated: 'card_not_supported', // gsm.csv: "Payment method not enabled for this merchant"
   },
 };

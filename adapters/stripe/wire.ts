@@ -133,6 +133,8 @@ export interface StripeApiError {
   param?: string;
   charge?: string;
   payment_intent?: StripePaymentIntent;
+  /** The PaymentMethod the error is about; its `card.checks` carry the CVC and postal-code results. */
+  payment_method?: { id?: string; card?: { checks?: StripeChargeCard['checks'] } | null } | null;
 }
 
 /** The card details of a charge (`payment_method_details.card`). */
@@ -439,12 +441,16 @@ function requiresAction(pi: StripePaymentIntent): GatewayRequiresAction {
 }
 
 function declinedFrom(e: StripeApiError, paymentIntentId?: string): GatewayDeclined {
+  const checks = e.payment_method?.card?.checks ?? undefined;
   return stripUndefined({
     status: 'declined' as const,
     code: e.decline_code ?? e.code,
     message: e.message === undefined ? undefined : redact(e.message),
     advice: e.advice_code ?? undefined,
     gatewayTransactionId: paymentIntentId ?? e.payment_intent?.id ?? e.charge,
+    // `fail` names an unspecific decline (generic_decline with cvc_check fail is a CVC mismatch).
+    cvvResult: checks?.cvc_check ?? undefined,
+    avsResult: checks?.address_postal_code_check ?? undefined,
   });
 }
 

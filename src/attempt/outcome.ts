@@ -27,7 +27,7 @@ export type SettlingOutcome = Exclude<Outcome, { kind: 'ambiguous' }>;
 /** The standard reason of a gateway decline, with the MID's own table and the merchant's rules. */
 export function declineOf(ctx: RouterContext, mid: MidRuntime, d: GatewayDeclined): NormalizedDecline {
   return normalizeWithTables(
-    { gateway: mid.adapter.gateway, code: d.code, message: d.message, advice: d.advice },
+    { gateway: mid.adapter.gateway, code: d.code, message: d.message, advice: d.advice, cvvResult: d.cvvResult, avsResult: d.avsResult },
     { rules: ctx.declineRules, mid: mid.id, table: mid.adapter.declineTable },
   );
 }

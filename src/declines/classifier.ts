@@ -5,7 +5,9 @@
  * The first pattern that matches decides, and the list is ordered by strength: the reasons that
  * must never be retried come first, then the ones that must not cascade, then the soft ones, and
  * the catch-all `error` last. So a message that names two things ("Restricted Card - Pick Up")
- * takes the stronger, and a specific pattern always beats a generic one.
+ * takes the stronger, and a specific pattern always beats a generic one. One exception: a "pick
+ * up card" that names its cause (`Restricted Card - Pick Up`) keeps the cause, and
+ * `normalizeDecline` makes that reason never-retry, so nothing is lost by naming it.
  *
  * Messages are matched case-insensitively after `_` becomes a space (PayPal-style
  * `INSUFFICIENT_FUNDS`) and runs of spaces collapse; only the first 500 characters are read.
@@ -20,6 +22,20 @@ export interface MessagePattern {
   readonly pattern: RegExp;
   readonly reason: DeclineReason;
 }
+
+/** An instruction to pick up (retain) the card: `Pick up card`, `HOLD-CALL`, `L/S`, `capture card`. */
+const PICK_UP = /pick\s*-?\s*up|\bl\s*\/\s*s\b|hold\s*-?\s*call|capture\s*card/i;
+
+/**
+ * Causes a pick-up answer may name (`Restricted Card - Pick Up`, `Expired card, pick-up`): the
+ * cause is kept as the reason, and `normalizeDecline` makes it never-retry (see `isPickUpMessage`).
+ */
+export const PICK_UP_CAUSES: readonly MessagePattern[] = [
+  { pattern: /expired/i, reason: 'expired_card' },
+  { pattern: /(?<!\bno\s*-?\s*)fraud|suspect/i, reason: 'fraud_suspected' },
+  { pattern: /restricted/i, reason: 'restricted_card' },
+  { pattern: /\bpin\b/i, reason: 'pin_error' },
+];
 
 const SECURE = String.raw`\b(3\s*-?\s*d\s*-?\s*s(ecure)?\d*|three\s*d\s*secure|verified\s*by\s*visa|securecode|identity\s*check|safekey|sca)\b`;
 
@@ -37,7 +53,7 @@ export const MESSAGE_PATTERNS: readonly MessagePattern[] = [
   },
   { pattern: /stolen/i, reason: 'stolen_card' },
   { pattern: /(?<!(connection|communication|session|link|packet)\s*(was\s*|is\s*)?)\blost\b/i, reason: 'lost_card' },
-  { pattern: /pick\s*-?\s*up|\bl\s*\/\s*s\b|hold\s*-?\s*call|capture\s*card/i, reason: 'pickup_card' },
+  { pattern: PICK_UP, reason: 'pickup_card' },
   { pattern: /(account|acct|card)\s*(is\s*|has\s*been\s*)?closed|closed\s*(account|acct|card)|\bclosed\b/i, reason: 'account_closed' },
   {
     pattern:
@@ -73,6 +89,13 @@ export const MESSAGE_PATTERNS: readonly MessagePattern[] = [
     pattern:
       /authentication\s*(is\s*)?required|(3\s*-?\s*d\s*-?\s*s(ecure)?\d*|sca)\s*(is\s*)?required|requires?\s*(3\s*-?\s*d|sca|authentication)|strong\s*customer\s*authentication|contingenc/i,
     reason: 'authentication_required',
+  },
+  // The merchant's own filters at the gateway come before the issuer's fraud flags: a text that
+  // names a filter, rule, score or block list is the merchant's risk setting, not the issuer.
+  {
+    pattern:
+      /fraud\s*(detection\s*suite|filters?|rules?|screen\w*|management|score)|\bfds\b|(risk|fraud)\s*(filters?|rules?|scor\w*|threshold|settings?)|block\s*-?\s*list|black\s*-?\s*list|blocked\s*ip/i,
+    reason: 'risk_blocked',
   },
   { pattern: /fraud|suspect|sec(urity)?\s*violation/i, reason: 'fraud_suspected' },
   {
@@ -148,12 +171,32 @@ const MAX_MESSAGE_LENGTH = 500;
  * Classify a free-text decline message, or `undefined` when nothing matches.
  * @example
  * classifyDeclineMessage('DECLINE - CVV2 MISMATCH')     // 'incorrect_cvc'
- * classifyDeclineMessage('Restricted Card - Pick Up')   // 'pickup_card': the stronger of the two
+ * classifyDeclineMessage('Restricted Card - Pick Up')   // 'restricted_card' (never retried: a pick-up)
  */
 export function classifyDeclineMessage(message: string | undefined): DeclineReason | undefined {
+  const text = clean(message);
+  if (!text) return undefined;
+  for (const { pattern, reason } of MESSAGE_PATTERNS) {
+    if (!pattern.test(text)) continue;
+    if (reason !== 'pickup_card') return reason;
+    // A pick-up that names its cause keeps the cause (normalizeDecline keeps it never-retry).
+    return PICK_UP_CAUSES.find((c) => c.pattern.test(text))?.reason ?? reason;
+  }
+  return undefined;
+}
+
+/**
+ * True when a decline text asks to pick up (retain) the card, e.g. `Restricted Card - Pick Up`.
+ * @example
+ * isPickUpMessage('Expired card, pick-up') // true
+ */
+export function isPickUpMessage(message: string | undefined): boolean {
+  const text = clean(message);
+  return text !== undefined && PICK_UP.test(text);
+}
+
+function clean(message: string | undefined): string | undefined {
   if (typeof message !== 'string') return undefined;
   const text = message.slice(0, MAX_MESSAGE_LENGTH).replace(/_/g, ' ').replace(/\s+/g, ' ').trim();
-  if (!text) return undefined;
-  for (const { pattern, reason } of MESSAGE_PATTERNS) if (pattern.test(text)) return reason;
-  return undefined;
+  return text === '' ? undefined : text;
 }

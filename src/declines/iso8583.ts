@@ -18,6 +18,11 @@
  * fulfil AML requirement", category 4, mapped to `transaction_not_allowed`), the router follows
  * the stricter reason: it is allowed to try less than the network permits, never more.
  * `00`, `08`, `10`, `11` and `85` are approvals and are not here.
+ *
+ * 33–38 are ISO 8583:1987's "pick-up" codes that name their cause (expired, suspected fraud,
+ * restricted, PIN tries…; as listed in acquirers' ISO 8583 tables, e.g. TabaPay's, and passed
+ * through by Checkout.com as 30033–30038). Visa lists them in no category (4); they keep the
+ * specific reason and are never retried (`pickUp`), like Visa's category-1 pick-ups 04 and 07.
  * @module
  */
 import type { DeclineReason } from './reasons';
@@ -27,8 +32,13 @@ export interface IsoCodeRow {
   readonly reason: DeclineReason;
   /** Visa decline category of this code (every decline code has one: 4 when Visa lists it nowhere else). */
   readonly visaCategory: 1 | 2 | 3 | 4;
-  /** The network's meaning of the code (Visa's, else Mastercard's). */
+  /** The network's meaning of the code (Visa's, else Mastercard's, else ISO 8583:1987's). */
   readonly meaning: string;
+  /**
+   * The code asks to pick up the card and names why (ISO 33–38): the reason is the cause, and
+   * `normalizeDecline` makes it never-retry.
+   */
+  readonly pickUp?: true;
 }
 
 /** ISO 8583 DE39 decline codes → standard reason, Visa category and meaning. Keys are upper case. */
@@ -49,6 +59,12 @@ export const ISO8583_CODES: Readonly<Record<string, IsoCodeRow>> = {
   '25': { reason: 'generic_decline', visaCategory: 4, meaning: 'Unable to locate record in file' },
   '28': { reason: 'processing_error', visaCategory: 4, meaning: 'File temporarily not available for update or inquiry' },
   '30': { reason: 'processing_error', visaCategory: 4, meaning: 'Format error' },
+  '33': { reason: 'expired_card', visaCategory: 4, meaning: 'Expired card, pick up', pickUp: true },
+  '34': { reason: 'fraud_suspected', visaCategory: 4, meaning: 'Suspected fraud, pick up', pickUp: true },
+  '35': { reason: 'pickup_card', visaCategory: 4, meaning: 'Card acceptor contact acquirer, pick up', pickUp: true },
+  '36': { reason: 'restricted_card', visaCategory: 4, meaning: 'Restricted card, pick up', pickUp: true },
+  '37': { reason: 'pickup_card', visaCategory: 4, meaning: 'Card acceptor call acquirer security, pick up', pickUp: true },
+  '38': { reason: 'pin_error', visaCategory: 4, meaning: 'Allowable PIN tries exceeded, pick up', pickUp: true },
   '39': { reason: 'invalid_account', visaCategory: 4, meaning: 'No credit account' },
   '41': { reason: 'lost_card', visaCategory: 1, meaning: 'Lost card, pick up (fraud account)' },
   '43': { reason: 'stolen_card', visaCategory: 1, meaning: 'Stolen card, pick up (fraud account)' },

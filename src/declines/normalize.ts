@@ -1,8 +1,11 @@
 /**
  * `normalizeDecline`: one standard reason for any gateway's "no".
- * Order: user overrides → the gateway's own table → ISO 8583 (where the gateway passes
- * network codes through) → the message classifier → the gateway's code families (e.g.
- * Checkout.com 30xxx = hard) → `generic_decline`. Merchant advice
+ * Order: user overrides → the gateway's own codes, then its fixed refusal texts → ISO 8583
+ * (where the gateway passes network codes through) → the message classifier → the gateway's
+ * code families (e.g. Checkout.com 30xxx = hard) → `generic_decline`. When that reason says
+ * nothing specific (`generic_decline`, `do_not_honor`), a failed CVV or AVS check the gateway
+ * reported names it (`incorrect_cvc`, `incorrect_address`). A pick-up answer that names its
+ * cause keeps the cause and is never retried. Merchant advice
  * (Mastercard MAC, Stripe `advice_code`) is applied last and can only make a decline stricter:
  * MAC 03/21 and `do_not_try_again` force `retry: 'never'`, MAC 01 names
  * `new_account_information`, MAC 24–30 set the earliest retry (`retryDelayMs`).
@@ -10,7 +13,7 @@
  */
 import { DECLINE_REASONS, isDeclineReason, type DeclineReason, type DeclineReasonInfo, type NormalizedDecline } from './reasons';
 import { isoCodeRow } from './iso8583';
-import { classifyDeclineMessage } from './classifier';
+import { classifyDeclineMessage, isPickUpMessage } from './classifier';
 import type { GatewayDeclineTable } from './tables';
 
 /** What a gateway said when it declined. */
@@ -21,6 +24,13 @@ export interface DeclineInput {
   message?: string;
   /** Mastercard Merchant Advice Code (`03`, `21`, `24`…) or Stripe `advice_code`. */
   advice?: string;
+  /**
+   * The CVV/CVC check result the gateway reported on the declined attempt (`N`, Stripe `fail`,
+   * Adyen `2 Does not match`). Used only when the code and text say nothing specific.
+   */
+  cvvResult?: string;
+  /** The AVS result the gateway reported (`N`, Stripe `fail`…); used like `cvvResult`, after it. */
+  avsResult?: string;
 }
 
 /** A user's decline mapping rule, like a CRM's "decline message mapping". */
@@ -104,6 +114,44 @@ function lookupCode(codes: Readonly<Record<string, DeclineReason>>, code: string
   return undefined;
 }
 
+/** A refusal text as `GatewayDeclineTable.messages` keys are compared: lower case, single spaces, no final full stop. */
+function messageKey(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[.!]+$/, '')
+    .trim();
+}
+
+const messageIndexes = new WeakMap<object, Map<string, DeclineReason>>();
+
+/** The table's reason for a fixed refusal text: the whole text, else the text before a parenthesised tail. */
+function lookupMessage(messages: Readonly<Record<string, DeclineReason>>, message: string): DeclineReason | undefined {
+  let index = messageIndexes.get(messages);
+  if (!index) {
+    index = new Map();
+    for (const [text, reason] of Object.entries(messages)) if (isDeclineReason(reason)) index.set(messageKey(text), reason);
+    messageIndexes.set(messages, index);
+  }
+  const whole = messageKey(message);
+  return index.get(whole) ?? index.get(messageKey(whole.replace(/\s*\(.*$/, '')));
+}
+
+/** The networks' "no match": `N` (Visa, Mastercard, Authorize.Net, NMI, Checkout.com, Braintree), Stripe's `fail`. */
+const DEFAULT_MISMATCH = /^(n|fail|failed|no[ _-]?match|does[ _-]?not[ _-]?match)$/i;
+/** Reasons that say nothing about why: a failed CVV or AVS check, when reported, says more. */
+const UNSPECIFIC = new Set<DeclineReason>(['generic_decline', 'do_not_honor']);
+
+function failedCheck(test: ((v: string) => boolean) | undefined, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  try {
+    return test ? test(value) === true : DEFAULT_MISMATCH.test(value);
+  } catch {
+    return false;
+  }
+}
+
 function ruleMatches(
   rule: DeclineRule,
   gateway: string,
@@ -135,11 +183,15 @@ export function normalizeWithTables(input: DeclineInput, options: NormalizeOptio
   const code = asString(given.code);
   const message = typeof given.message === 'string' ? given.message : asString(given.message);
   const advice = asString(given.advice);
+  const cvvResult = asString(given.cvvResult);
+  const avsResult = asString(given.avsResult);
   const raw = {
     gateway,
     ...(code !== undefined && { code }),
     ...(message !== undefined && { message }),
     ...(advice !== undefined && { advice }),
+    ...(cvvResult !== undefined && { cvvResult }),
+    ...(avsResult !== undefined && { avsResult }),
   };
 
   let reason: DeclineReason | undefined;
@@ -159,6 +211,11 @@ export function normalizeWithTables(input: DeclineInput, options: NormalizeOptio
     reason = lookupCode(table.codes, code);
     if (reason) source = 'gateway';
   }
+  if (!reason && message && table?.messages) {
+    reason = lookupMessage(table.messages, message);
+    if (reason) source = 'gateway';
+  }
+  let isoPickUp = false;
   if (!reason) {
     let iso: string | undefined;
     try {
@@ -170,6 +227,7 @@ export function normalizeWithTables(input: DeclineInput, options: NormalizeOptio
     if (row) {
       reason = row.reason;
       networkCategory = row.visaCategory;
+      isoPickUp = row.pickUp === true;
       source = 'iso8583';
     }
   }
@@ -190,11 +248,38 @@ export function normalizeWithTables(input: DeclineInput, options: NormalizeOptio
   }
   if (!reason) reason = 'generic_decline';
 
+  // The code said nothing specific: the CVV, then the AVS result the gateway sent, can.
+  if (source !== 'override' && UNSPECIFIC.has(reason)) {
+    const checked = failedCheck(table?.checks?.cvvMismatch, cvvResult)
+      ? 'incorrect_cvc'
+      : failedCheck(table?.checks?.avsMismatch, avsResult)
+        ? 'incorrect_address'
+        : undefined;
+    if (checked) {
+      reason = checked;
+      source = 'checks';
+      networkCategory = undefined;
+    }
+  }
+
   const result = withReason({ raw, source, reason, category: 'soft', retry: 'later', cascade: true }, reason);
   if (networkCategory !== undefined) result.networkCategory = networkCategory;
+  // A pick-up that names its cause keeps the cause, and stays never-retry like any pick-up.
+  const pickUp =
+    source !== 'override' && (isoPickUp || (code !== undefined && tableLists(table?.pickUp, code)) || isPickUpMessage(message));
+  if (pickUp && result.retry !== 'never') {
+    result.category = 'hard';
+    result.retry = 'never';
+    result.cascade = false;
+    result.pickUp = true;
+  }
   const mac = normalizeAdvice(advice);
   if (mac) applyAdvice(result, mac);
   return result;
+}
+
+function tableLists(list: readonly string[] | undefined, code: string): boolean {
+  return Array.isArray(list) && (list.includes(code) || list.includes(code.toUpperCase()));
 }
 
 /** Set a reason with its table defaults (and its Visa category). */

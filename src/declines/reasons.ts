@@ -47,37 +47,53 @@ export const DECLINE_REASONS = {
     retry: 'later',
     cascade: true,
     visaCategory: 4,
-    description: 'Issuer declined without a reason (ISO 05).',
+    description: 'Issuer declined without a reason (ISO 05); a failed CVV or AVS check the gateway reports names it instead.',
   },
   generic_decline: {
     category: 'soft',
     retry: 'later',
     cascade: true,
     visaCategory: 4,
-    description: 'Declined for a reason the gateway did not give or we could not map.',
+    description:
+      'Declined for a reason the gateway did not give or we could not map; a failed CVV or AVS check the gateway reports names it instead (`incorrect_cvc`, `incorrect_address`).',
   },
   expired_card: {
     category: 'hard',
     retry: 'after_update',
     cascade: false,
     visaCategory: 3,
-    description: 'The card has expired; ask for updated card details.',
+    description:
+      'The card has expired (ISO 54, or the gateway refusing a past expiry date before the issuer saw it); ask for updated card details, never cascade.',
   },
-  incorrect_cvc: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: 'CVC did not match.' },
+  incorrect_cvc: {
+    category: 'hard',
+    retry: 'after_update',
+    cascade: false,
+    visaCategory: 3,
+    description:
+      'CVC did not match (ISO N7/82, a failed CVV check) or the gateway refused its format (Adyen 103): ask the cardholder again, never cascade.',
+  },
   incorrect_number: {
     category: 'hard',
     retry: 'never',
     cascade: false,
     visaCategory: 1,
-    description: 'No such card number (ISO 14, Visa category 1 and 3): never reattempt this number; a corrected number is a new card.',
+    description:
+      'No such card number (ISO 14, Visa category 1 and 3) or a number the gateway refused as invalid (Adyen 101, Checkout.com card_number_invalid): a decline of the card, never an error to cascade; never reattempt it, a corrected number is a new card.',
   },
-  invalid_expiry_date: { category: 'hard', retry: 'after_update', cascade: false, visaCategory: 3, description: 'Expiry date wrong.' },
+  invalid_expiry_date: {
+    category: 'hard',
+    retry: 'after_update',
+    cascade: false,
+    visaCategory: 3,
+    description: "Expiry date wrong or malformed, by the issuer or by the gateway's validation (Checkout.com card_expiry_month_invalid).",
+  },
   incorrect_address: {
     category: 'hard',
     retry: 'after_update',
     cascade: false,
     visaCategory: 3,
-    description: 'AVS mismatch or address rejected.',
+    description: "AVS mismatch (a failed AVS check, or the merchant's AVS rule at the gateway) or billing address rejected.",
   },
   new_account_information: {
     category: 'hard',
@@ -93,7 +109,8 @@ export const DECLINE_REASONS = {
     retry: 'never',
     cascade: false,
     visaCategory: 1,
-    description: 'Issuer asks to pick up the card (ISO 04/07).',
+    description:
+      'Issuer asks to pick up the card without naming why (ISO 04/07). A pick-up that names its cause keeps the specific reason (expired, fraud, restricted, PIN tries: ISO 33–38, `Restricted Card - Pick Up`) and stays never-retry (`pickUp: true`).',
   },
   fraud_suspected: {
     category: 'hard',
@@ -101,15 +118,22 @@ export const DECLINE_REASONS = {
     cascade: false,
     visaCategory: 2,
     description:
-      'Issuer or gateway suspects fraud (ISO 59, Visa category 2): retry later on the same MID once the cardholder has confirmed with the bank; never cascade, it would look like card testing.',
+      "The issuer (or the acquirer or card network) suspects fraud (ISO 59, Visa category 2); the merchant's own risk filter or block list is `risk_blocked`. Retry later on the same MID once the cardholder has confirmed with the bank; never cascade, it would look like card testing.",
   },
-  account_closed: { category: 'hard', retry: 'never', cascade: false, visaCategory: 1, description: 'Account closed (ISO 46).' },
+  account_closed: {
+    category: 'hard',
+    retry: 'never',
+    cascade: false,
+    visaCategory: 1,
+    description: "The cardholder's account is closed (ISO 46); a closed merchant account is `invalid_merchant`.",
+  },
   invalid_account: {
     category: 'hard',
     retry: 'never',
     cascade: false,
     visaCategory: 1,
-    description: 'No such account or issuer (ISO 15, no credit/checking/savings account).',
+    description:
+      'No such cardholder account or issuer (ISO 15, no credit/checking/savings account); an unknown or inactive merchant account is `invalid_merchant`.',
   },
   transaction_not_allowed: {
     category: 'hard',
@@ -130,7 +154,8 @@ export const DECLINE_REASONS = {
     retry: 'later',
     cascade: true,
     visaCategory: 4,
-    description: 'This MID or gateway does not take this card type; another MID may.',
+    description:
+      "This merchant account or gateway does not take this card brand, type or currency (not enabled on the MID): the merchant account's limit, not the cardholder's; another MID may.",
   },
   amount_limit_exceeded: {
     category: 'soft',
@@ -158,7 +183,7 @@ export const DECLINE_REASONS = {
     retry: 'after_update',
     cascade: false,
     visaCategory: 3,
-    description: '3-D Secure authentication failed.',
+    description: '3-D Secure authentication failed or the cardholder did not complete it; a decline of the payment, not a gateway error.',
   },
   issuer_unavailable: {
     category: 'soft',
@@ -186,7 +211,8 @@ export const DECLINE_REASONS = {
     retry: 'later',
     cascade: true,
     visaCategory: 2,
-    description: 'MID misconfigured or not allowed (ISO 03); another MID may work.',
+    description:
+      "The merchant account is the problem, not the cardholder's: closed, not activated, misconfigured or not allowed (ISO 03); another MID may work.",
   },
   duplicate_transaction: {
     category: 'hard',
@@ -200,7 +226,8 @@ export const DECLINE_REASONS = {
     retry: 'later',
     cascade: true,
     visaCategory: 4,
-    description: "Blocked by the gateway's own risk rules, not the issuer.",
+    description:
+      "Refused by the merchant's own risk filter or block list at the gateway (risk rules, fraud filters, block lists, blocked IPs) before the issuer decided: not the issuer suspecting fraud (`fraud_suspected`); another MID may take it.",
   },
   revocation_of_authorization: {
     category: 'hard',
@@ -246,8 +273,17 @@ export interface NormalizedDecline {
   networkCategory?: 1 | 2 | 3 | 4;
   /** Minimum delay before a retry (ms) when a Mastercard MAC 24–30 set one. */
   retryDelayMs?: number;
+  /**
+   * The issuer also asked to pick up the card while naming why (expired, fraud, restricted, PIN
+   * tries: ISO 33–38, `Restricted Card - Pick Up`): `reason` is the cause, `retry` is `never`.
+   */
+  pickUp?: true;
   /** What the gateway said. */
-  raw: { gateway: string; code?: string; message?: string; advice?: string };
-  /** Which table or rule produced the reason: `override`, `gateway`, `iso8583`, `message`, `fallback`. */
-  source: 'override' | 'gateway' | 'iso8583' | 'message' | 'fallback';
+  raw: { gateway: string; code?: string; message?: string; advice?: string; cvvResult?: string; avsResult?: string };
+  /**
+   * Which table or rule produced the reason: `override`, `gateway` (its codes, texts or code
+   * families), `iso8583`, `message` (the classifier), `checks` (a failed CVV/AVS check named an
+   * otherwise unspecific decline), `fallback`.
+   */
+  source: 'override' | 'gateway' | 'iso8583' | 'message' | 'checks' | 'fallback';
 }

@@ -103,7 +103,6 @@ describe('message classifier', () => {
   });
 
   it.each([
-    ['Restricted Card - Pick Up', 'pickup_card'],
     ['Do not honor - stolen card', 'stolen_card'],
     ['Do not honor - call issuer', 'call_issuer'],
     ['Insufficient funds - card closed', 'account_closed'],
@@ -111,6 +110,48 @@ describe('message classifier', () => {
     ['CVV2 mismatch, revocation of authorization', 'revocation_of_authorization'],
   ])('a message naming two things takes the stronger: %j → %s', (message, reason) => {
     expect(classifyDeclineMessage(message)).toBe(reason);
+  });
+
+  // A pick-up that names its cause keeps the cause and stays never-retry. Texts: ISO 8583:1987
+  // DE39 33/34/36/38 as acquirers list them (TabaPay's ISO reason table), TSYS-style
+  // `Restricted Card - Pick Up`, Checkout.com 30004 `Pick up card (No fraud)`.
+  it('a pick-up naming its cause keeps the cause and is never retried; one naming none stays pickup_card', () => {
+    const cases: Array<[string, DeclineReason]> = [
+      ['Restricted Card - Pick Up', 'restricted_card'],
+      ['Expired card, pick-up', 'expired_card'],
+      ['Suspected fraud, pick-up', 'fraud_suspected'],
+      ['Allowable PIN tries exceeded, pick-up', 'pin_error'],
+      ['Pick up card (No fraud)', 'pickup_card'],
+      ['Pick up card - L/S', 'pickup_card'],
+    ];
+    for (const [message, reason] of cases) {
+      expect(classifyDeclineMessage(message), message).toBe(reason);
+      expect(normalizeDecline({ gateway: 'nmi', message }), message).toMatchObject({
+        reason,
+        retry: 'never',
+        cascade: false,
+        category: 'hard',
+      });
+    }
+    // pickUp marks a cause that is not never-retry on its own.
+    expect(normalizeDecline({ gateway: 'nmi', message: 'Restricted Card - Pick Up' }).pickUp).toBe(true);
+    expect(normalizeDecline({ gateway: 'nmi', message: 'Restricted Card' })).toMatchObject({ reason: 'restricted_card', retry: 'later' });
+    expect(normalizeDecline({ gateway: 'nmi', message: 'Pick up card - L/S' }).pickUp).toBeUndefined();
+  });
+
+  // The merchant's own filters at the gateway are not the issuer's fraud flag. Texts:
+  // Authorize.Net reasons 250/251 (responseCodes.json), Checkout.com 42301, Stripe
+  // merchant_blacklist (decline code reference).
+  it("tells the merchant's filter at the gateway from the issuer's fraud flag", () => {
+    const cases: Array<[string, DeclineReason]> = [
+      ['The transaction was declined as a result of triggering a Fraud Detection Suite filter.', 'risk_blocked'],
+      ['This transaction has been submitted from a blocked IP address', 'risk_blocked'],
+      ['Fraud score exceeds threshold', 'risk_blocked'],
+      ["The payment was declined because it matches a value on the Stripe user's block list.", 'risk_blocked'],
+      ['Suspected fraud', 'fraud_suspected'],
+      ['Issuer Suspected Fraud', 'fraud_suspected'],
+    ];
+    for (const [message, reason] of cases) expect(classifyDeclineMessage(message), message).toBe(reason);
   });
 
   it('does not read never-retry reasons into unrelated words', () => {

@@ -112,6 +112,20 @@ describe('ISO 8583 response codes (field 39)', () => {
     }
   });
 
+  // ISO 8583:1987's pick-up codes that name their cause, as acquirers' ISO tables list them
+  // (TabaPay's ISO reason table: "Expired card, pick-up" … "Allowable PIN tries exceeded, pick-up").
+  it.each([
+    ['33', 'expired_card', 'Expired card, pick up'],
+    ['34', 'fraud_suspected', 'Suspected fraud, pick up'],
+    ['35', 'pickup_card', 'Card acceptor contact acquirer, pick up'],
+    ['36', 'restricted_card', 'Restricted card, pick up'],
+    ['37', 'pickup_card', 'Card acceptor call acquirer security, pick up'],
+    ['38', 'pin_error', 'Allowable PIN tries exceeded, pick up'],
+  ])('%s (%s) keeps its cause and is never retried nor cascaded', (code, reason, meaning) => {
+    expect(ISO8583_CODES[code]).toMatchObject({ reason, meaning, pickUp: true, visaCategory: 4 });
+    expect(iso(code)).toMatchObject({ reason, retry: 'never', cascade: false, category: 'hard', source: 'iso8583' });
+  });
+
   it('passes network codes through for the sandbox gateway, which speaks bare ISO codes', () => {
     expect(normalizeDecline({ gateway: 'sandbox', code: '43', message: 'Stolen Card, Pick Up' })).toMatchObject({
       reason: 'stolen_card',

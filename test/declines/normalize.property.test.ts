@@ -64,7 +64,7 @@ function checkConsistent(d: NormalizedDecline): void {
   expect(['hard', 'soft']).toContain(d.category);
   expect(['never', 'later', 'after_update', 'with_authentication']).toContain(d.retry);
   expect(typeof d.cascade).toBe('boolean');
-  expect(['override', 'gateway', 'iso8583', 'message', 'fallback']).toContain(d.source);
+  expect(['override', 'gateway', 'iso8583', 'message', 'checks', 'fallback']).toContain(d.source);
   expect(typeof d.raw.gateway).toBe('string');
   if (d.networkCategory !== undefined) expect([1, 2, 3, 4]).toContain(d.networkCategory);
   // The router acts on these: they must never contradict each other.
@@ -109,11 +109,13 @@ describe('normalizeDecline (property tests)', () => {
       fc.property(gateways, codes, messages, (gateway, code, message) => {
         const d = normalizeDecline({ gateway, code, message });
         const info = DECLINE_REASONS[d.reason];
-        expect({ category: d.category, retry: d.retry, cascade: d.cascade }).toEqual({
-          category: info.category,
-          retry: info.retry,
-          cascade: info.cascade,
-        });
+        // A pick-up naming its cause keeps the cause's name but is never retried.
+        expect({ category: d.category, retry: d.retry, cascade: d.cascade }).toEqual(
+          d.pickUp
+            ? { category: 'hard', retry: 'never', cascade: false }
+            : { category: info.category, retry: info.retry, cascade: info.cascade },
+        );
+        if (d.pickUp) expect(info.retry).not.toBe('never');
         expect(d.retryDelayMs).toBeUndefined();
       }),
       { numRuns: 2000 },
@@ -132,6 +134,27 @@ describe('normalizeDecline (property tests)', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('a CVV or AVS result only ever names an unspecific decline, and never loosens one', () => {
+    const checks = fc.oneof(
+      fc.constantFrom('N', 'M', 'Y', 'fail', 'pass', 'U', '2 Does not match', '1 Matches', ''),
+      fc.string(),
+      fc.constant(undefined),
+    );
+    fc.assert(
+      fc.property(gateways, codes, messages, checks, checks, (gateway, code, message, cvvResult, avsResult) => {
+        const plain = normalizeDecline({ gateway, code, message });
+        const checked = normalizeDecline({ gateway, code, message, cvvResult, avsResult } as never);
+        checkConsistent(checked);
+        if (plain.reason !== 'generic_decline' && plain.reason !== 'do_not_honor') expect(checked.reason).toBe(plain.reason);
+        else expect(['generic_decline', 'do_not_honor', 'incorrect_cvc', 'incorrect_address']).toContain(checked.reason);
+        if (checked.source === 'checks') expect(checked.cascade).toBe(false);
+      }),
+      { numRuns: 2000 },
+    );
+    // And it does name them: Authorize.Net reason 2 with a failed CVV check.
+    expect(normalizeDecline({ gateway: 'authorizenet', code: '2', cvvResult: 'N' }).reason).toBe('incorrect_cvc');
   });
 
   it('user overrides win over every table, for any code', () => {

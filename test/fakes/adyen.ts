@@ -90,7 +90,18 @@ const HOLDER_NAME_TRIGGERS: Readonly<Record<string, string>> = {
 
 /** A scripted answer to the next `/payments` request. */
 export type AdyenScript =
-  | { kind: 'refuse'; code: string; raw?: string; advice?: string; resultCode?: 'Refused' | 'Cancelled' | 'Error' }
+  | {
+      kind: 'refuse';
+      code: string;
+      raw?: string;
+      advice?: string;
+      resultCode?: 'Refused' | 'Cancelled' | 'Error';
+      /** `additionalData.cvcResult` / `avsResult` (Adyen's numbered results, e.g. `2 Does not match`). */
+      cvcResult?: string;
+      avsResult?: string;
+      /** Answer as older API versions do: `refusalReason` text only, no `refusalReasonCode`. */
+      textOnly?: boolean;
+    }
   | { kind: 'redirect' }
   | { kind: 'identify' }
   | { kind: 'pending' }
@@ -184,6 +195,12 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
     if (s.raw) body.additionalData.refusalReasonRaw = s.raw;
     else delete body.additionalData.refusalReasonRaw;
     if (s.advice) body.additionalData.merchantAdviceCode = s.advice;
+    if (s.cvcResult) {
+      body.additionalData.cvcResult = s.cvcResult;
+      delete body.additionalData.cvcResultRaw;
+    }
+    if (s.avsResult) body.additionalData.avsResult = s.avsResult;
+    if (s.textOnly) delete body.refusalReasonCode;
     return body;
   };
 

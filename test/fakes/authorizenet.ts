@@ -45,6 +45,9 @@ export interface ScriptedOutcome {
   /** Response reason code, e.g. '2', '27', '44', '13'. */
   code: string;
   text?: string;
+  /** `avsResultCode` / `cvvResultCode` of the answer (Authorize.Net's letters: N = no match). */
+  avs?: string;
+  cvv?: string;
 }
 
 /** The running fake. */
@@ -129,6 +132,8 @@ export async function startAuthorizeNetFake(
           responseCode: out.responseCode,
           transId,
           authCode: '',
+          ...(out.avs !== undefined && { avsResultCode: out.avs }),
+          ...(out.cvv !== undefined && { cvvResultCode: out.cvv }),
           errors: [{ errorCode: out.code, errorText: out.text ?? 'This transaction has been declined.' }],
         },
         TRANSACTION_FAILED,
@@ -173,7 +178,11 @@ export async function startAuthorizeNetFake(
     const amount = tr.amount === undefined ? 0 : fromDecimalString(String(tr.amount), tr.currencyCode ?? c.currency);
     switch (tr.transactionType) {
       case 'priorAuthCaptureTransaction':
-        if (c.transactionType !== 'authOnlyTransaction' || c.voided || c.captured > 0)
+        // A second capture of an authorization: responseCode 1 + 311, as Authorize.Net answers it
+        // (ActiveMerchant's recorded already_actioned_capture_response).
+        if (c.transactionType === 'authOnlyTransaction' && !c.voided && c.captured > 0)
+          return txResponse('prior-auth-capture-already-captured', refId, { ...masked, transId: c.transId });
+        if (c.transactionType !== 'authOnlyTransaction' || c.voided)
           return failure(refId, '16', 'The transaction cannot be found.', masked);
         if (amount > c.amount)
           return failure(refId, '47', 'The amount requested for settlement cannot be greater than the original amount authorized.', masked);

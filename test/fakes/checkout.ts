@@ -24,7 +24,17 @@ export function checkoutFixture<T = Record<string, any>>(name: string): T {
 
 /** What the next `POST /payments` should answer. */
 export type CheckoutOutcome =
-  | { type: 'decline'; code: string; summary: string; recommendation?: string }
+  | {
+      type: 'decline';
+      code: string;
+      summary: string;
+      recommendation?: string;
+      /** `source.cvv_check` / `source.avs_check` of the declined payment (Checkout.com's codes: D = CVV mismatch, N = AVS no match). */
+      cvv?: string;
+      avs?: string;
+    }
+  /** Answer HTTP 422 `request_invalid` with these `error_codes` (a validation error, nothing charged). */
+  | { type: 'invalid'; codes: string[] }
   | { type: 'threeDS' }
   | { type: 'partial'; amount: number };
 
@@ -97,6 +107,11 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
 
   function createPayment(body: any): FakeResponse {
     const outcome = outcomes.shift();
+    if (outcome?.type === 'invalid') {
+      const res = checkoutFixture('validation-error');
+      res.error_codes = outcome.codes;
+      return { status: 422, body: res };
+    }
     const pay = id('pay');
     const base: FakeCheckoutPayment = {
       id: pay,
@@ -154,6 +169,8 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
       Object.assign(res, { response_code: outcome.code, response_summary: outcome.summary });
       if (outcome.recommendation) res.processing = { recommendation_code: outcome.recommendation };
       else delete res.processing;
+      if (outcome.cvv) res.source.cvv_check = outcome.cvv;
+      if (outcome.avs) res.source.avs_check = outcome.avs;
     } else {
       base.status = verify ? 'Card Verified' : 'Authorized';
       if (body.capture !== false && !verify) base.captured = amount;

@@ -48,6 +48,9 @@ export interface ScriptedAnswer {
   response_code: string;
   responsetext?: string;
   merchant_advice_code?: string;
+  /** `cvvresponse` / `avsresponse` letters of the answer (§5: N = no match). */
+  cvvresponse?: string;
+  avsresponse?: string;
 }
 
 /** The running fake. */
@@ -186,8 +189,8 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
         orderid: f.orderid,
         type,
         authcode: c.authcode,
-        avsresponse: '',
-        cvvresponse: '',
+        avsresponse: script.avsresponse ?? '',
+        cvvresponse: script.cvvresponse ?? '',
         merchant_advice_code: script.merchant_advice_code,
       });
     }

@@ -120,6 +120,9 @@ export interface ScriptedDecline {
   declineCode?: string;
   adviceCode?: string;
   message?: string;
+  /** `payment_method.card.checks` on the error (`pass`, `fail`, `unavailable`, `unchecked`). */
+  cvcCheck?: string;
+  postalCodeCheck?: string;
 }
 
 type CardBehaviour = { kind: 'approve' } | { kind: 'decline'; decline: ScriptedDecline } | { kind: '3ds'; always: boolean };
@@ -307,11 +310,18 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
       consumed: false,
     };
     paymentMethods.set(pm.id, pm);
-    const json = stripeFixture('payment_method.card.json');
-    Object.assign(json, { id: pm.id, created: clock++, customer: null, metadata: {} });
-    Object.assign(json.card, { last4: pm.last4, exp_month: pm.expMonth, exp_year: pm.expYear, fingerprint: `fp${pm.bin}${pm.last4}` });
+    const json = pmJson(pm);
     if (b.billing_details?.name) json.billing_details.name = b.billing_details.name;
     return answer(r, 200, json);
+  }
+
+  /** A PaymentMethod as Stripe renders it, with the card's checks when a decline set them. */
+  function pmJson(pm: FakePaymentMethod, checks?: { cvc_check?: string; address_postal_code_check?: string }) {
+    const json = stripeFixture('payment_method.card.json');
+    Object.assign(json, { id: pm.id, created: clock++, customer: pm.customer ?? null, metadata: {} });
+    Object.assign(json.card, { last4: pm.last4, exp_month: pm.expMonth, exp_year: pm.expYear, fingerprint: `fp${pm.bin}${pm.last4}` });
+    if (checks) Object.assign(json.card.checks, checks);
+    return json;
   }
 
   function createIntent(r: RecordedRequest, b: Record<string, any>): FakeResponse {
@@ -405,6 +415,13 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
       ...(d.declineCode && { decline_code: d.declineCode }),
       ...(d.adviceCode && { advice_code: d.adviceCode }),
     };
+    const pm = paymentMethods.get(pi.paymentMethod);
+    if (pm && (d.cvcCheck || d.postalCodeCheck)) {
+      error.payment_method = pmJson(pm, {
+        ...(d.cvcCheck && { cvc_check: d.cvcCheck }),
+        ...(d.postalCodeCheck && { address_postal_code_check: d.postalCodeCheck }),
+      });
+    }
     pi.status = 'requires_payment_method';
     pi.lastError = error;
     return stripeError(r, 402, { ...error, payment_intent: intentJson(pi, false) });

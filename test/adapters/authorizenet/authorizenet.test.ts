@@ -184,11 +184,11 @@ describe('authorizenet adapter: declines and errors', () => {
     expect((r as { merchantError?: boolean }).merchantError).toBeUndefined();
   });
 
-  it("held for review (responseCode 4) is ambiguous: the money may move after the merchant's review", async () => {
+  it("held for review (responseCode 4) is its own state: authorized, held for the merchant's review, not a decline", async () => {
     fake.script({ responseCode: '4', code: '253' });
     const r = await anet.sale(payment());
-    expect(r).toMatchObject({ status: 'error', ambiguous: true, code: '253' });
-    expect((r as { message: string }).message).toMatch(/held for review.*transaction \d+/);
+    expect(r).toMatchObject({ status: 'approved', heldForReview: true, gatewayTransactionId: expect.stringMatching(/^\d+$/) });
+    expect(r).toMatchObject({ authCode: '7M6LIT', avsResult: 'Y', cvvResult: 'P' }); // the held-for-review fixture's
   });
 
   it('a timeout after the gateway processed is ambiguous and is not resent (no idempotency key to dedupe it)', async () => {

@@ -80,7 +80,10 @@ describe('authorizenet through the router', () => {
     expect(avs.isErr() && avs.error).toMatchObject({ kind: 'declined', decline: { reason: 'incorrect_address' } });
     fake.script({ responseCode: '4', code: '253' });
     const held = await router.sale(saleRequest());
-    expect(held.isErr() && held.error.kind).toBe('ambiguous');
+    // Held for review is an authorization on hold at Authorize.Net: its own state, not final, never cascaded.
+    expect(held.isOk() && held.value.attempts.map((a) => [a.mid, a.outcome])).toEqual([['anet-1', 'held']]);
+    expect(held.isOk() && held.value.pending).toBe(true);
+    expect((await router.transaction(held.unwrap().transactionId))?.status).toBe('held_for_review');
     expect(backup.charges.size).toBe(0);
   });
 

@@ -27,6 +27,7 @@ describe('authorizenet wire: pure parsing', () => {
       status: 'declined',
       code: '11',
       message: 'A duplicate transaction has been submitted.',
+      avsResult: 'P',
     });
     expect(toResult(parseBody(raw('not-found-error')), 'USD')).toMatchObject({ status: 'error', ambiguous: false, code: '16' });
     expect(toResult(parseBody(raw('authentication-failed')), 'USD')).toMatchObject({

@@ -177,7 +177,7 @@ describe('declines', () => {
   it.each([
     ['CVV', 'incorrect_cvc'],
     ['AVS', 'incorrect_address'],
-    ['FRAUD', 'fraud_suspected'],
+    ['FRAUD', 'risk_blocked'], // Braintree's fraud tools, the merchant's filter: not the issuer
     ['DUPLICATE', 'duplicate_transaction'],
     ['RISK_THRESHOLD', 'risk_blocked'],
   ])('gateway rejection %s → %s', async (reason, standard) => {

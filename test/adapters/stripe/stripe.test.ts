@@ -147,7 +147,19 @@ describe('declines', () => {
 
   it('every code of the Stripe table comes back as the raw code and normalizes to its reason', async () => {
     const adapter = adapterFor(fake);
-    const errorCodesOnly = new Set(['card_declined', 'card_decline_rate_limit_exceeded']);
+    const errorCodesOnly = new Set([
+      'card_declined',
+      'card_decline_rate_limit_exceeded',
+      'incorrect_address',
+      'postal_code_invalid',
+      'amount_too_large',
+      'amount_too_small',
+      'payment_intent_authentication_failure',
+      'setup_intent_authentication_failure',
+      'testmode_charges_only',
+      'livemode_mismatch',
+      'payment_method_unactivated',
+    ]);
     for (const [code, reason] of Object.entries(stripeDeclines.codes)) {
       fake.declineNext(errorCodesOnly.has(code) ? { code } : { code: 'card_declined', declineCode: code });
       const r = await adapter.sale(payment());
@@ -168,9 +180,9 @@ describe('declines', () => {
     for (const hard of ['lost_card', 'stolen_card', 'pickup_card', 'revocation_of_authorization', 'stop_payment_order']) {
       expect(await outcome(hard), hard).toMatchObject({ category: 'hard', retry: 'never', cascade: false });
     }
-    for (const fraud of ['fraudulent', 'merchant_blacklist']) {
-      expect(await outcome(fraud), fraud).toMatchObject({ reason: 'fraud_suspected', category: 'hard', cascade: false });
-    }
+    expect(await outcome('fraudulent')).toMatchObject({ reason: 'fraud_suspected', category: 'hard', cascade: false });
+    // The merchant's own block list at Stripe is not the issuer suspecting fraud.
+    expect(await outcome('merchant_blacklist')).toMatchObject({ reason: 'risk_blocked', category: 'soft' });
     for (const soft of ['do_not_honor', 'generic_decline', 'processing_error', 'issuer_not_available', 'reenter_transaction']) {
       expect(await outcome(soft), soft).toMatchObject({ category: 'soft', cascade: true });
     }
