@@ -26,7 +26,8 @@ import type {
 } from '../store/types';
 import { pinData, pinFor } from '../subscriptions/pin';
 import { planSalvage } from '../subscriptions/salvage';
-import { canMove, FOLLOW_UP_FROM } from '../transaction/states';
+import { newId } from '../transaction/ids';
+import { canMove, FOLLOW_UP_FROM, HOLD_RELEASE } from '../transaction/states';
 import { approvalOf, maskedCardOf, type RouterResult, summaryOf, toStored } from '../transaction/results';
 import type { AttemptSummary, DeclinedFailure, Failure } from '../types';
 import type { SettlingOutcome } from './outcome';
@@ -158,9 +159,26 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
     };
     const moved = moveTo(next, patch, captures && !a.heldForReview ? { captured: amount } : undefined);
     const pin = pinFor(moved.txAfter, a, at);
+    const hold = attempt.operation === 'verify' && amount > 0 && !a.heldForReview;
     const extra: WritePlan['extra'] = {
       ...(amount < attempt.amount ? capRelease(attempt.amount - amount, 0) : {}),
       ...(pin && { createPin: pin }),
+      // A verification by pre-authorization: the hold to release is recorded with the approval.
+      ...(hold && {
+        insertAttempt: {
+          id: newId('at'),
+          transactionId: tx.id,
+          operation: 'void',
+          mid: mid.id,
+          gateway: mid.adapter.gateway,
+          amount,
+          currency: attempt.currency,
+          status: 'pending',
+          marker: HOLD_RELEASE,
+          message: 'verification hold to release',
+          startedAt: at,
+        },
+      }),
     };
     if (attempt.operation === 'rebill' && tx.subscriptionId) {
       const current = await ctx.store.getPin(tx.subscriptionId);

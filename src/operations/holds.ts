@@ -5,34 +5,19 @@
  * @module
  */
 import type { RouterContext } from '../context';
-import { newId } from '../transaction/ids';
+import { HOLD_RELEASE } from '../transaction/states';
 import { followUp } from './followups';
 
-/** Marker of a bookkeeping attempt: a verification hold that still has to be released. */
-export const HOLD_RELEASE = 'hold_release';
+export { HOLD_RELEASE } from '../transaction/states';
 const RETRY_DELAYS_MS = [0, 200, 1_000];
 
-/** Void a verification hold, retrying a few times. True when the gateway confirmed the release. */
+/**
+ * Void a verification hold (its marker was written with the approval), retrying a few times.
+ * True when the gateway confirmed the release.
+ */
 export async function releaseHold(ctx: RouterContext, transactionId: string): Promise<boolean> {
-  const tx = await ctx.store.getTransaction(transactionId);
-  if (!tx?.mid) return false;
-  const markerId = newId('at');
-  await ctx.store.write({
-    insertAttempt: {
-      id: markerId,
-      transactionId,
-      operation: 'void',
-      mid: tx.mid,
-      gateway: tx.gateway ?? '',
-      amount: tx.amount,
-      currency: tx.currency,
-      status: 'pending',
-      marker: HOLD_RELEASE,
-      message: 'verification hold to release',
-      startedAt: ctx.clock(),
-    },
-  });
-  return settleMarker(ctx, markerId, transactionId);
+  const marker = (await ctx.store.listAttempts(transactionId)).find((a) => a.marker === HOLD_RELEASE && a.status === 'pending');
+  return marker ? settleMarker(ctx, marker.id, transactionId) : false;
 }
 
 async function settleMarker(ctx: RouterContext, markerId: string, transactionId: string): Promise<boolean> {

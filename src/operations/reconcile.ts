@@ -22,7 +22,8 @@ import type { RouterContext } from '../context';
 import type { AttemptRecord } from '../store/types';
 import { summaryOf } from '../transaction/results';
 import { followUpRequest } from './followups';
-import { HOLD_RELEASE, releaseHold } from './holds';
+import { HOLD_RELEASE } from '../transaction/states';
+import { releaseHold } from './holds';
 
 /** Options of `router.reconcile`. */
 export interface ReconcileOptions {

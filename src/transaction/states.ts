@@ -135,3 +135,10 @@ export function holdsMoney(status: TransactionStatus): boolean {
     status === 'void_pending'
   );
 }
+
+/**
+ * Marker of a bookkeeping attempt: a verification hold (pre-authorization) still to release. It is
+ * written with the verification's approval, in the same store write, so no failure after the
+ * approval can leave a hold that nobody will void.
+ */
+export const HOLD_RELEASE = 'hold_release';
