@@ -8,8 +8,8 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool } from 'pg';
-import { POSTGRES_MIGRATIONS, type PgMigration } from './migrations/postgres';
+import type { Pool, PoolClient } from 'pg';
+import { applyWriteFunction, POSTGRES_MIGRATIONS, type PgMigration } from './migrations/postgres';
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, splitPatch, splitRecord } from './records';
 import type {
@@ -100,6 +100,7 @@ export async function migratePostgres(
           throw e;
         }
       }
+      if (migrations === POSTGRES_MIGRATIONS) await installWriteFunction(client, s);
       return await current();
     } finally {
       await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch((e: Error) => {
@@ -109,6 +110,16 @@ export async function migratePostgres(
   } finally {
     client.release(broken);
   }
+}
+
+/** Install `apply_write` when the installed definition is not this one (its comment holds a hash of the source). */
+async function installWriteFunction(client: PoolClient, s: string): Promise<void> {
+  const source = applyWriteFunction(s);
+  const tag = `switchyard:${createHash('sha256').update(source).digest('hex').slice(0, 16)}`;
+  const { rows } = await client.query(`SELECT obj_description(to_regprocedure($1), 'pg_proc') AS tag`, [`${s}.apply_write(jsonb)`]);
+  if (rows[0]?.tag === tag) return;
+  await client.query(source);
+  await client.query(`COMMENT ON FUNCTION ${s}.apply_write(jsonb) IS '${tag}'`);
 }
 
 /**

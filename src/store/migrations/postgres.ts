@@ -82,7 +82,6 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
         WHERE status = 'approved';
       UPDATE ${s}.transactions SET status = 'pending' WHERE status = 'ambiguous';
       UPDATE ${s}.attempts SET status = 'pending' WHERE status = 'ambiguous';
-      ${applyWriteFunction(s)}
     `,
   },
 ];
@@ -91,8 +90,12 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
  * `<schema>.apply_write(w jsonb)`: one `StoreWrite` (as laid out by the PostgreSQL store) applied
  * in one statement, so a write costs one round trip. A failed condition raises SQLSTATE SY409
  * with the conflict as JSON in DETAIL, which rolls back everything the call wrote.
+ *
+ * Not a migration: the store installs this definition after the migrations (under their advisory
+ * lock) whenever the installed one differs, so the function always matches the code that calls it.
+ * Keep it able to read writes from the previous version (every section is optional).
  */
-function applyWriteFunction(s: string): string {
+export function applyWriteFunction(s: string): string {
   const refuse = (detail: string) =>
     `RAISE EXCEPTION USING ERRCODE = 'SY409', MESSAGE = 'switchyard: write refused', DETAIL = (${detail})::text;`;
   return `
