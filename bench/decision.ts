@@ -8,7 +8,7 @@ import { sandbox } from '../adapters/sandbox';
 import type { BinTable } from '../src/card/bin-table';
 import { detectBrand } from '../src/card/pan';
 import { routingContext } from '../src/flow/cards';
-import { createRouter } from '../src/router';
+import { createRouter, routerContext } from '../src/router';
 import { planRoute } from '../src/selection/plan';
 import { memoryStore } from '../src/store/memory';
 import type { Condition, ProfileInput } from '../src/profile/schema';
@@ -30,7 +30,7 @@ function setup(profile: ProfileInput, bins: BinTable) {
     bins,
     random: rng(9).next,
   });
-  const ctx = router.context;
+  const ctx = routerContext(router);
   const compiled = ctx.profiles.get('bench')!;
   const contexts: RoutingContext[] = makeRequests(4096).map((r) => {
     const digits = r.card.number;

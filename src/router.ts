@@ -38,7 +38,7 @@ import { zodProblems } from './profile';
 import { merchantAccountSchema, profileSchema, type Profile, type ProfileInput } from './profile/schema';
 import { CircuitBreakers, DEFAULT_CIRCUIT, type CircuitOptions } from './selection/circuit';
 import type { PinRecord, RepinAuditRecord, Store, TransactionRecord } from './store/types';
-import type { Approval, Failure, PaymentRequest } from './types';
+import type { Approval, Failure, PartialSettings, PaymentRequest } from './types';
 
 export type { RebillRequest } from './flow/rebill';
 export type { Explanation, ExplainedCandidate } from './flow/explain';
@@ -50,23 +50,28 @@ export interface MerchantAccountConfig {
   id: string;
   adapter: GatewayAdapter;
   /** Default true. A disabled MID takes no new sales; its follow-ups still go through. */
-  enabled?: boolean;
+  enabled?: boolean | undefined;
   /** ISO 4217 codes it accepts; absent = any. */
-  currencies?: string[];
+  currencies?: string[] | undefined;
   /** Brands it accepts (credit-card-type names; `amex` works); absent = any. */
-  brands?: string[];
-  minAmount?: number;
-  maxAmount?: number;
+  brands?: string[] | undefined;
+  minAmount?: number | undefined;
+  maxAmount?: number | undefined;
   /** Volume caps per UTC day / month, per currency, by amount (minor units) and/or count. */
-  caps?: { daily?: { amount?: number; count?: number }; monthly?: { amount?: number; count?: number } };
+  caps?:
+    | {
+        daily?: { amount?: number | undefined; count?: number | undefined } | undefined;
+        monthly?: { amount?: number | undefined; count?: number | undefined } | undefined;
+      }
+    | undefined;
   /** Statement descriptor, sent where the gateway allows. */
-  descriptor?: string;
+  descriptor?: string | undefined;
   /** Enrolled in Mastercard's express consent program (negative-option trials). */
-  expressConsent?: boolean;
+  expressConsent?: boolean | undefined;
   /** How a cardholder cancels (URL or phone), stated in the express consent message. */
-  cancellation?: string;
+  cancellation?: string | undefined;
   /** Adapter-specific settings of this MID. */
-  settings?: Record<string, unknown>;
+  settings?: Record<string, unknown> | undefined;
 }
 
 /** Configuration of `createRouter`. */
@@ -76,24 +81,24 @@ export interface RouterConfig {
   /** Where state lives: `sqliteStore(...)`, `postgresStore(...)`, or `memoryStore()` in tests. */
   store: Store;
   /** Optional BIN table for type, prepaid, country and issuer rules. */
-  bins?: BinTable;
+  bins?: BinTable | undefined;
   /** Uniform random numbers in [0, 1) for weighted pools; inject for deterministic tests. */
-  random?: () => number;
+  random?: (() => number) | undefined;
   /** Milliseconds since epoch; inject for tests of time windows. */
-  clock?: () => number;
+  clock?: (() => number) | undefined;
   /** Your decline mappings, checked before the built-in tables. */
-  declineRules?: DeclineRule[];
+  declineRules?: DeclineRule[] | undefined;
   /** Card-network retry limits (defaults follow the networks' rules). */
-  networkRules?: Partial<NetworkRuleConfig>;
+  networkRules?: PartialSettings<NetworkRuleConfig> | undefined;
   /** Per-MID circuit breaker. */
-  circuit?: Partial<CircuitOptions>;
+  circuit?: PartialSettings<CircuitOptions> | undefined;
   /** Time budget of gateway calls. */
-  timeouts?: Partial<Timeouts>;
+  timeouts?: PartialSettings<Timeouts> | undefined;
   /**
    * Secret key of card fingerprints (decline history). Default: a random key kept in the store.
    * Set it (from your secrets manager) so a copy of the database alone cannot test PANs against fingerprints.
    */
-  fingerprintKey?: string;
+  fingerprintKey?: string | undefined;
 }
 
 /** A Switchyard router. Every operation returns a `Result`; declines are values, not exceptions. */
@@ -146,8 +151,16 @@ export interface Router {
   on<K extends RouterEventName>(event: K, listener: (payload: RouterEvents[K]) => void): Router;
   /** Stop listening. */
   off<K extends RouterEventName>(event: K, listener: (payload: RouterEvents[K]) => void): Router;
-  /** Internal state shared with extensions. @internal */
-  readonly context: RouterContext;
+}
+
+/** Each router's internal state, for in-repo tools (the bench); not part of the public surface. */
+const contexts = new WeakMap<Router, RouterContext>();
+
+/** The internal state of a router made by `createRouter` (bench and diagnostics only). @internal */
+export function routerContext(router: Router): RouterContext {
+  const ctx = contexts.get(router);
+  if (!ctx) throw new TypeError('routerContext: not a router made by createRouter');
+  return ctx;
 }
 
 const ADAPTER_METHODS = ['authorize', 'sale', 'capture', 'void', 'refund'] as const;
@@ -163,13 +176,13 @@ function validateConfig(config: RouterConfig): { mids: Map<string, MidRuntime>; 
   (Array.isArray(config.merchantAccounts) ? config.merchantAccounts : []).forEach((m, i) => {
     const path = `merchantAccounts[${i}]`;
     const parsed = merchantAccountSchema.safeParse(m);
-    if (!parsed.success) return problems.push(...zodProblems(parsed.error, path));
+    if (!parsed.success) return void problems.push(...zodProblems(parsed.error, path));
     const a = m.adapter;
     for (const fn of ADAPTER_METHODS)
       if (typeof a[fn] !== 'function') problems.push({ path: `${path}.adapter`, message: `must implement ${fn}()` });
     if (typeof a.capabilities !== 'object' || a.capabilities === null)
       problems.push({ path: `${path}.adapter.capabilities`, message: 'is required' });
-    if (mids.has(m.id)) return problems.push({ path: `${path}.id`, message: `duplicate merchant account id "${m.id}"` });
+    if (mids.has(m.id)) return void problems.push({ path: `${path}.id`, message: `duplicate merchant account id "${m.id}"` });
     const d = parsed.data;
     if (d.minAmount !== undefined && d.maxAmount !== undefined && d.minAmount > d.maxAmount)
       problems.push({ path: `${path}.minAmount`, message: 'must not exceed maxAmount' });
@@ -193,9 +206,9 @@ function validateConfig(config: RouterConfig): { mids: Map<string, MidRuntime>; 
   (Array.isArray(config.profiles) ? config.profiles : []).forEach((p, i) => {
     const path = `profiles[${i}]`;
     const parsed = profileSchema.safeParse(p);
-    if (!parsed.success) return problems.push(...zodProblems(parsed.error, path));
+    if (!parsed.success) return void problems.push(...zodProblems(parsed.error, path));
     const profile = parsed.data;
-    if (profiles.has(profile.id)) return problems.push({ path: `${path}.id`, message: `duplicate profile id "${profile.id}"` });
+    if (profiles.has(profile.id)) return void problems.push({ path: `${path}.id`, message: `duplicate profile id "${profile.id}"` });
     const before = problems.length;
     for (const [name, pool] of Object.entries(profile.pools)) {
       pool.members.forEach((mem, j) => {
@@ -314,7 +327,6 @@ export function createRouter(config: RouterConfig): Router {
   }
 
   const router: Router = {
-    context: ctx,
     sale: (req) => routedPayment(ctx, 'sale', req),
     authorize: (req) => routedPayment(ctx, 'authorize', req),
     verify: (req) => routedPayment(ctx, 'verify', req),
@@ -346,5 +358,6 @@ export function createRouter(config: RouterConfig): Router {
       return router;
     },
   };
+  contexts.set(router, ctx);
   return router;
 }

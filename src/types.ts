@@ -14,37 +14,37 @@ export interface CardInput {
   /** Four-digit year. */
   expYear: number;
   /** Card verification code; omitted on rebills and stored-credential transactions. */
-  cvc?: string;
+  cvc?: string | undefined;
   /** Cardholder name as printed. */
-  holderName?: string;
+  holderName?: string | undefined;
 }
 
 /** Customer data used by rules (country) and passed to gateways for risk checks. */
 export interface CustomerInput {
-  id?: string;
-  email?: string;
+  id?: string | undefined;
+  email?: string | undefined;
   /** ISO 3166-1 alpha-2. */
-  country?: string;
-  ip?: string;
+  country?: string | undefined;
+  ip?: string | undefined;
 }
 
 /** Billing address; `country` is ISO 3166-1 alpha-2. */
 export interface AddressInput {
-  line1?: string;
-  line2?: string;
-  city?: string;
-  state?: string;
-  postalCode?: string;
-  country?: string;
+  line1?: string | undefined;
+  line2?: string | undefined;
+  city?: string | undefined;
+  state?: string | undefined;
+  postalCode?: string | undefined;
+  country?: string | undefined;
 }
 
 /** Result of a completed 3-D Secure authentication, passed back on the retry of an authorize. */
 export interface ThreeDSResult {
-  version?: string;
-  eci?: string;
-  cavv?: string;
-  xid?: string;
-  dsTransactionId?: string;
+  version?: string | undefined;
+  eci?: string | undefined;
+  cavv?: string | undefined;
+  xid?: string | undefined;
+  dsTransactionId?: string | undefined;
 }
 
 /** A sale, authorization or verification request. */
@@ -58,27 +58,27 @@ export interface PaymentRequest {
   /** ISO 4217, e.g. 'USD'. */
   currency: string;
   card: CardInput;
-  customer?: CustomerInput;
-  billing?: AddressInput;
+  customer?: CustomerInput | undefined;
+  billing?: AddressInput | undefined;
   /** Free tags for rules, e.g. ['trial']. */
-  tags?: string[];
+  tags?: string[] | undefined;
   /** Free key/value data for rules and for your own bookkeeping. */
-  metadata?: Record<string, string>;
+  metadata?: Record<string, string> | undefined;
   /** Marks the initial transaction of a subscription: the approving MID is pinned for its rebills. */
-  subscription?: SubscriptionInput;
+  subscription?: SubscriptionInput | undefined;
   /** Completed 3-D Secure data, when retrying after `requires_action`. */
-  threeDS?: ThreeDSResult;
+  threeDS?: ThreeDSResult | undefined;
 }
 
 /** Subscription facts recorded on the initial transaction. */
 export interface SubscriptionInput {
   id: string;
   /** Price of later rebills (minor units); with a lower initial amount this makes a negative-option trial. */
-  recurringAmount?: number;
+  recurringAmount?: number | undefined;
   /** Whether a physical product ships (Mastercard express consent applies to physical-product trials). */
-  physicalProduct?: boolean;
+  physicalProduct?: boolean | undefined;
   /** When the first rebill is planned (ms since epoch), for the express consent message. */
-  firstRebillAt?: number;
+  firstRebillAt?: number | undefined;
 }
 
 /** Kinds of operation the router performs on a gateway. */
@@ -97,12 +97,12 @@ export interface AttemptSummary {
   amount: number;
   currency: string;
   /** Gateway's raw decline or error code. */
-  code?: string;
+  code?: string | undefined;
   /** Gateway's raw message. */
-  message?: string;
+  message?: string | undefined;
   /** The normalized decline, for declines. */
-  decline?: NormalizedDecline;
-  gatewayTransactionId?: string;
+  decline?: NormalizedDecline | undefined;
+  gatewayTransactionId?: string | undefined;
   startedAt: number;
   durationMs: number;
 }
@@ -110,9 +110,9 @@ export interface AttemptSummary {
 /** Action the checkout must take (3-D Secure). */
 export interface RequiredAction {
   type: 'redirect' | 'sdk';
-  url?: string;
-  method?: 'GET' | 'POST';
-  data?: Record<string, unknown>;
+  url?: string | undefined;
+  method?: 'GET' | 'POST' | undefined;
+  data?: Record<string, unknown> | undefined;
 }
 
 /** A successful operation. */
@@ -123,17 +123,17 @@ export interface Approval {
   mid: string;
   gateway: string;
   gatewayTransactionId: string;
-  authCode?: string;
+  authCode?: string | undefined;
   amount: number;
   currency: string;
-  networkTransactionId?: string;
+  networkTransactionId?: string | undefined;
   /** Card as BIN + last four, never the PAN. */
-  maskedCard?: string;
-  subscriptionId?: string;
+  maskedCard?: string | undefined;
+  subscriptionId?: string | undefined;
   /** True when this result was returned from the idempotency record, without a gateway call. */
-  replayed?: boolean;
+  replayed?: boolean | undefined;
   /** Verify by pre-authorization: whether the hold was voided (false: `releaseHolds()` will retry). */
-  holdReleased?: boolean;
+  holdReleased?: boolean | undefined;
   attempts: AttemptSummary[];
 }
 
@@ -164,21 +164,24 @@ export type RejectionReason =
 export interface Failure {
   kind: FailureKind;
   /** For `rejected`: the machine-readable reason. */
-  rejection?: RejectionReason | DeclineReason;
+  rejection?: RejectionReason | DeclineReason | undefined;
   /** For `rejected` validation failures: the request field at fault, e.g. `card.expMonth`. */
-  field?: string;
+  field?: string | undefined;
   /** The final normalized decline, where there is one. */
-  decline?: NormalizedDecline;
+  decline?: NormalizedDecline | undefined;
   /** For `requires_action`: what the checkout must do (3-D Secure). */
-  action?: RequiredAction;
+  action?: RequiredAction | undefined;
   /** Our transaction id, when the router recorded one. */
-  transactionId?: string;
+  transactionId?: string | undefined;
   /** Earliest time (ms since epoch) a retry of this card on this MID is allowed, or the next salvage retry of a rebill. */
-  nextRetryAt?: number;
+  nextRetryAt?: number | undefined;
   /** Amount of the next salvage retry of a rebill (minor units). */
-  nextAmount?: number;
+  nextAmount?: number | undefined;
   attempts: AttemptSummary[];
   /** Human-readable; never contains a PAN or CVC. */
   message: string;
-  replayed?: boolean;
+  replayed?: boolean | undefined;
 }
+
+/** `Partial<T>` whose fields also take `undefined`, so a setting can come straight from the environment. */
+export type PartialSettings<T> = { [K in keyof T]?: T[K] | undefined };

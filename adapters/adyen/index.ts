@@ -46,13 +46,13 @@ export interface AdyenOptions extends HttpAdapterOptions {
    * Where Adyen sends the shopper back after a 3-D Secure redirect. Adyen requires it on every
    * `/payments` request; when absent here, the MID's `settings.returnUrl` is used.
    */
-  returnUrl?: string;
+  returnUrl?: string | undefined;
   /**
    * Your company's live endpoint prefix (Customer Area → Developers → API URLs). With it the
    * adapter talks to `https://<prefix>-checkout-live.adyenpayments.com/checkout/v72`. Give
    * either this or `baseUrl` (`ADYEN_TEST_BASE_URL` for the test environment).
    */
-  liveEndpointUrlPrefix?: string;
+  liveEndpointUrlPrefix?: string | undefined;
 }
 
 /**

@@ -88,11 +88,11 @@ export interface MigrateOptions {
   from: string;
   to: string;
   /** Only these subscriptions (default: every subscription pinned to `from`). */
-  subscriptions?: string[];
+  subscriptions?: string[] | undefined;
   /** List what would move without moving it. */
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
   /** Audit reason; default "migration from <from> to <to>". */
-  reason?: string;
+  reason?: string | undefined;
 }
 
 /** What a migration moved (or, in a dry run, would move). */

@@ -20,11 +20,11 @@ import { validateAmount, validateIdempotencyKey } from './validate';
 /** Options of capture, void and refund. */
 export interface FollowUpOptions {
   /** Partial amount (minor units); default: the whole remaining amount. */
-  amount?: number;
+  amount?: number | undefined;
   /** Makes the call safe to repeat. */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
   /** Refunds: ignore the profile's refund window. */
-  override?: boolean;
+  override?: boolean | undefined;
 }
 
 /** Run a capture, void or refund on the transaction's own MID. */

@@ -31,8 +31,8 @@ export interface RebillRequest {
   currency: string;
   idempotencyKey: string;
   /** The card, when your vault has it; otherwise the pin's gateway token is used. */
-  card?: CardInput;
-  metadata?: Record<string, string>;
+  card?: CardInput | undefined;
+  metadata?: Record<string, string> | undefined;
 }
 
 const THIRTY_DAYS = 30 * 24 * 3_600_000;

@@ -33,7 +33,7 @@ export interface ReconcileOptions {
    * Only attempts that started at least this long ago (ms). Default: the router's `timeouts.totalMs`,
    * so a transaction still running in some process is never judged by a lookup that cannot see it yet.
    */
-  olderThanMs?: number;
+  olderThanMs?: number | undefined;
 }
 
 /** What one reconciliation run did. */

@@ -8,7 +8,6 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
 import { POSTGRES_MIGRATIONS, type PgMigration } from './migrations/postgres';
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, splitPatch, splitRecord } from './records';
@@ -28,12 +27,39 @@ import type {
 export { POSTGRES_MIGRATIONS } from './migrations/postgres';
 export type { PgMigration } from './migrations/postgres';
 
+/** What a query answers, as the store reads it (`pg`'s `QueryResult` fits). */
+export interface PostgresQueryResult {
+  rows: any[];
+  rowCount: number | null;
+}
+
+/** A connection borrowed from a pool (`pg`'s `PoolClient` fits). */
+export interface PostgresPoolClient {
+  query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  /** Return the connection; `true` or an error destroys it instead. */
+  release(destroy?: boolean | Error): void;
+}
+
+/**
+ * The part of a `pg.Pool` the store uses. A `pg.Pool` fits; the store's types name this shape
+ * rather than `pg`'s, so an SQLite user needs no `@types/pg`.
+ */
+export interface PostgresPool {
+  query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  connect(): Promise<PostgresPoolClient>;
+  end(): Promise<void>;
+  readonly ended?: boolean;
+}
+
 /** Options of `postgresStore`: a connection string (the store owns its pool) or your own `pg.Pool`. */
-export type PostgresStoreOptions = ({ connectionString: string; pool?: undefined } | { pool: Pool; connectionString?: undefined }) & {
+export type PostgresStoreOptions = (
+  | { connectionString: string; pool?: undefined }
+  | { pool: PostgresPool; connectionString?: undefined }
+) & {
   /** Schema holding the tables, created if missing. Default `'switchyard'`. */
-  schema?: string;
+  schema?: string | undefined;
   /** Pool size when the store creates the pool from `connectionString`. Default 10. */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
 };
 
 /** The PostgreSQL store: a `Store` plus a way to wait for its migrations. */
@@ -66,7 +92,7 @@ function migrationLockKey(schema: string): string {
  * Throws when the schema is newer than `migrations`.
  */
 export async function migratePostgres(
-  pool: Pool,
+  pool: PostgresPool,
   schema = 'switchyard',
   migrations: readonly PgMigration[] = POSTGRES_MIGRATIONS,
 ): Promise<number> {
@@ -126,9 +152,14 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const s = schemaIdent(schema);
   const pg = loadOptional<typeof import('pg')>('pg', 'postgresStore');
   const ownPool = !options.pool;
-  const pool: Pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
-  // An idle connection the server dropped: the pool replaces it; the next query reports real problems.
-  if (ownPool) pool.on('error', () => undefined);
+  let pool: PostgresPool;
+  if (options.pool) pool = options.pool;
+  else {
+    const own = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+    // An idle connection the server dropped: the pool replaces it; the next query reports real problems.
+    own.on('error', () => undefined);
+    pool = own;
+  }
 
   const migrated = migratePostgres(pool, schema);
   migrated.catch(() => undefined); // reported by every method and by ready()
@@ -137,7 +168,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     return pool.query(text, values);
   };
   /** Run `fn` in one SQL transaction; `fn` returning `false` rolls it back. */
-  const inTransaction = async <R>(fn: (c: PoolClient) => Promise<R>): Promise<R> => {
+  const inTransaction = async <R>(fn: (c: PostgresPoolClient) => Promise<R>): Promise<R> => {
     await migrated;
     const client = await pool.connect();
     let broken: Error | undefined;
