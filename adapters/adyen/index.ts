@@ -133,7 +133,7 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
         merchantError: true,
         message: "returnUrl: Adyen requires one on every payment; set adyen({ returnUrl }) or the MID's settings.returnUrl",
       };
-    let body;
+    let body: ReturnType<typeof buildPaymentRequest>;
     try {
       body = buildPaymentRequest(req, mode, { merchantAccount, returnUrl });
     } catch (e) {
@@ -152,7 +152,7 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
   }
 
   async function modify(op: 'capture' | 'void' | 'refund', req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult> {
-    let body;
+    let body: ReturnType<typeof buildModificationRequest>;
     try {
       body = buildModificationRequest(op, req, merchantAccount);
     } catch (e) {

@@ -108,7 +108,7 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
   }
 
   async function pay(operation: 'authorize' | 'sale' | 'verify', req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult> {
-    let body;
+    let body: ReturnType<typeof buildPaymentBody>;
     try {
       body = buildPaymentBody(req, operation, settings);
     } catch (e) {
@@ -128,7 +128,7 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
         message: 'gatewayTransactionId: must be a Checkout.com payment id (pay_…)',
       };
     }
-    let body;
+    let body: ReturnType<typeof buildCaptureBody | typeof buildRefundBody | typeof buildVoidBody>;
     try {
       body =
         operation === 'capture'
