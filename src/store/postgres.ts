@@ -35,6 +35,7 @@ export interface PostgresQueryResult {
 
 /** A connection borrowed from a pool (`pg`'s `PoolClient` fits). */
 export interface PostgresPoolClient {
+  /** Run one statement with `$1`-style parameters. */
   query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
   /** Return the connection; `true` or an error destroys it instead. */
   release(destroy?: boolean | Error): void;
@@ -45,9 +46,13 @@ export interface PostgresPoolClient {
  * rather than `pg`'s, so an SQLite user needs no `@types/pg`.
  */
 export interface PostgresPool {
+  /** Run one statement on any connection of the pool. */
   query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  /** Borrow a connection (for a transaction); give it back with `release()`. */
   connect(): Promise<PostgresPoolClient>;
+  /** Close every connection. The store calls it only on a pool it created itself. */
   end(): Promise<void>;
+  /** True once `end()` was called. */
   readonly ended?: boolean;
 }
 
