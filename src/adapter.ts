@@ -33,11 +33,11 @@ export type StoredCredential =
       initiator: 'merchant';
       reason: 'recurring' | 'unscheduled';
       /** Network transaction id of the initial transaction (Visa TID / Mastercard trace id). */
-      networkTransactionId?: string;
+      networkTransactionId?: string | undefined;
       /** Gateway vault reference (customer/payment method) kept by the pin. */
-      gatewayToken?: string;
+      gatewayToken?: string | undefined;
       /** Gateway transaction id of the initial transaction. */
-      previousGatewayTransactionId?: string;
+      previousGatewayTransactionId?: string | undefined;
     };
 
 /** Credentials and settings of one MID, passed to every adapter call. */
@@ -45,9 +45,9 @@ export interface MerchantContext {
   /** Our MID id. */
   id: string;
   /** Soft descriptor for the cardholder's statement. */
-  descriptor?: string;
+  descriptor?: string | undefined;
   /** Adapter-specific settings of this MID (e.g. Adyen merchantAccount). */
-  settings?: Readonly<Record<string, unknown>>;
+  settings?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** A payment sent to a gateway: authorize, sale or verify. */
@@ -59,12 +59,12 @@ export interface GatewayPaymentRequest {
   amount: number;
   currency: string;
   /** Card data; on a rebill with a gateway token, `number` may be absent. */
-  card?: CardInput;
-  customer?: CustomerInput;
-  billing?: AddressInput;
-  storedCredential?: StoredCredential;
-  threeDS?: ThreeDSResult;
-  metadata?: Readonly<Record<string, string>>;
+  card?: CardInput | undefined;
+  customer?: CustomerInput | undefined;
+  billing?: AddressInput | undefined;
+  storedCredential?: StoredCredential | undefined;
+  threeDS?: ThreeDSResult | undefined;
+  metadata?: Readonly<Record<string, string>> | undefined;
   merchant: MerchantContext;
 }
 
@@ -79,7 +79,7 @@ export interface GatewayFollowUpRequest {
   /** Amount of the original authorization. */
   originalAmount: number;
   /** BIN and last four of the card (Authorize.Net refunds need the last four). */
-  card?: { bin: string; last4: string; expMonth?: number; expYear?: number };
+  card?: { bin: string; last4: string; expMonth?: number | undefined; expYear?: number | undefined } | undefined;
   merchant: MerchantContext;
 }
 
@@ -87,7 +87,7 @@ export interface GatewayFollowUpRequest {
 export interface GatewayLookupRequest {
   reference: string;
   transactionId: string;
-  gatewayTransactionId?: string;
+  gatewayTransactionId?: string | undefined;
   amount: number;
   currency: string;
   merchant: MerchantContext;
@@ -97,43 +97,43 @@ export interface GatewayLookupRequest {
 export interface GatewayApproved {
   status: 'approved';
   gatewayTransactionId: string;
-  authCode?: string;
-  networkTransactionId?: string;
+  authCode?: string | undefined;
+  networkTransactionId?: string | undefined;
   /** Vault reference for later merchant-initiated charges, when the gateway gives one. */
-  gatewayToken?: string;
+  gatewayToken?: string | undefined;
   /** Amount approved when it differs from the request (partial approval); never more than requested. */
-  approvedAmount?: number;
-  avsResult?: string;
-  cvvResult?: string;
+  approvedAmount?: number | undefined;
+  avsResult?: string | undefined;
+  cvvResult?: string | undefined;
   /**
    * The gateway authorized it but holds it for the merchant's review; not final (e.g.
    * Authorize.Net responseCode 4): the merchant approves or declines it at the gateway later.
    */
-  heldForReview?: boolean;
+  heldForReview?: boolean | undefined;
 }
 
 /** The gateway or issuer declined. */
 export interface GatewayDeclined {
   status: 'declined';
-  code?: string;
-  message?: string;
+  code?: string | undefined;
+  message?: string | undefined;
   /** Mastercard Merchant Advice Code or the gateway's advice code. */
-  advice?: string;
-  gatewayTransactionId?: string;
+  advice?: string | undefined;
+  gatewayTransactionId?: string | undefined;
   /**
    * The CVV/CVC check result on the declined attempt, as the gateway reports it (`N`, Stripe
    * `fail`…). `normalizeDecline` uses it only when the code says nothing specific.
    */
-  cvvResult?: string;
+  cvvResult?: string | undefined;
   /** The AVS result on the declined attempt, as the gateway reports it; used like `cvvResult`. */
-  avsResult?: string;
+  avsResult?: string | undefined;
 }
 
 /** The customer must authenticate (3-D Secure). */
 export interface GatewayRequiresAction {
   status: 'requires_action';
   action: RequiredAction;
-  gatewayTransactionId?: string;
+  gatewayTransactionId?: string | undefined;
 }
 
 /** The call failed. `ambiguous` when the request may have reached the gateway. */
@@ -141,11 +141,11 @@ export interface GatewayError {
   status: 'error';
   ambiguous: boolean;
   message: string;
-  code?: string;
+  code?: string | undefined;
   /** HTTP status, when there was a response. */
-  httpStatus?: number;
+  httpStatus?: number | undefined;
   /** The gateway refused our credentials or MID configuration (not the card). */
-  merchantError?: boolean;
+  merchantError?: boolean | undefined;
 }
 
 /** What an adapter reports for one call. */
@@ -157,9 +157,9 @@ export type GatewayLookupResult = GatewayApproved | GatewayDeclined | { status: 
 /** Per-call options from the router. */
 export interface CallOptions {
   /** Aborts the call when the router's time budget runs out. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Time allowed for this call. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /**
@@ -172,7 +172,7 @@ export interface GatewayAdapter {
   readonly gateway: string;
   readonly capabilities: AdapterCapabilities;
   /** Decline table for a gateway Switchyard does not ship. */
-  readonly declineTable?: GatewayDeclineTable;
+  readonly declineTable?: GatewayDeclineTable | undefined;
   /** Authorize only (the funds are held until a capture or a void). */
   authorize(req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult>;
   /** Authorize and capture in one call where the gateway allows. */

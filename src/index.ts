@@ -36,7 +36,14 @@ export type { CircuitOptions } from './selection/circuit';
 export type { Timeouts } from './context';
 export { memoryStore } from './store/memory';
 export { sqliteStore, type SqliteStore, type SqliteStoreOptions } from './store/sqlite';
-export { postgresStore, type PostgresStore, type PostgresStoreOptions } from './store/postgres';
+export {
+  postgresStore,
+  type PostgresStore,
+  type PostgresStoreOptions,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
+} from './store/postgres';
 export type * from './store/types';
 export { loadBinTable, buildBinTable, parseBinCsv, BinTable } from './card/bin-table';
 export type { BinInfo, BinRow } from './card/bin-table';

@@ -27,7 +27,7 @@ import type { PinRecord, RepinAuditRecord, Store, TransactionRecord } from './st
 import { type ConsentDetails, type ConsentInput, consentDetails, recordConsent } from './subscriptions/consent';
 import { type MigrateOptions, type MigrationReport, migrate, repin } from './subscriptions/migrate';
 import { rejected, type RouterResult } from './transaction/results';
-import type { Approval, Failure, Operation, PaymentRequest } from './types';
+import type { Approval, Failure, Operation, PartialSettings, PaymentRequest } from './types';
 
 export type { RebillRequest } from './operations/rebill';
 export type { Explanation, ExplainedCandidate } from './operations/explain';
@@ -79,14 +79,14 @@ export interface RouterConfig {
   /** Your decline mappings, checked before the built-in tables. */
   declineRules?: DeclineRule[] | undefined;
   /** Card-network retry limits (defaults follow the networks' rules). */
-  networkRules?: Partial<NetworkRuleConfig> | undefined;
+  networkRules?: PartialSettings<NetworkRuleConfig> | undefined;
   /** Per-MID circuit breaker. */
-  circuit?: Partial<CircuitOptions> | undefined;
+  circuit?: PartialSettings<CircuitOptions> | undefined;
   /**
    * Time budget of gateway calls. An idempotency claim is reserved for twice `totalMs`: past
    * that, a retry with the same key or `reconcile()` settles what a dead process left.
    */
-  timeouts?: Partial<Timeouts> | undefined;
+  timeouts?: PartialSettings<Timeouts> | undefined;
   /**
    * Secret key of card fingerprints (decline history). Default: a random key kept in the store.
    * Set it (from your secrets manager) so a copy of the database alone cannot test PANs against fingerprints.

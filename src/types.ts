@@ -14,37 +14,37 @@ export interface CardInput {
   /** Four-digit year. */
   expYear: number;
   /** Card verification code; omitted on rebills and stored-credential transactions. */
-  cvc?: string;
+  cvc?: string | undefined;
   /** Cardholder name as printed. */
-  holderName?: string;
+  holderName?: string | undefined;
 }
 
 /** Customer data used by rules (country) and passed to gateways for risk checks. */
 export interface CustomerInput {
-  id?: string;
-  email?: string;
+  id?: string | undefined;
+  email?: string | undefined;
   /** ISO 3166-1 alpha-2. */
-  country?: string;
-  ip?: string;
+  country?: string | undefined;
+  ip?: string | undefined;
 }
 
 /** Billing address; `country` is ISO 3166-1 alpha-2. */
 export interface AddressInput {
-  line1?: string;
-  line2?: string;
-  city?: string;
-  state?: string;
-  postalCode?: string;
-  country?: string;
+  line1?: string | undefined;
+  line2?: string | undefined;
+  city?: string | undefined;
+  state?: string | undefined;
+  postalCode?: string | undefined;
+  country?: string | undefined;
 }
 
 /** Result of a completed 3-D Secure authentication, passed back on the retry of an authorize. */
 export interface ThreeDSResult {
-  version?: string;
-  eci?: string;
-  cavv?: string;
-  xid?: string;
-  dsTransactionId?: string;
+  version?: string | undefined;
+  eci?: string | undefined;
+  cavv?: string | undefined;
+  xid?: string | undefined;
+  dsTransactionId?: string | undefined;
 }
 
 /** A sale, authorization or verification request. */
@@ -58,27 +58,27 @@ export interface PaymentRequest {
   /** ISO 4217, e.g. 'USD'. */
   currency: string;
   card: CardInput;
-  customer?: CustomerInput;
-  billing?: AddressInput;
+  customer?: CustomerInput | undefined;
+  billing?: AddressInput | undefined;
   /** Free tags for rules, e.g. ['trial']. */
-  tags?: string[];
+  tags?: string[] | undefined;
   /** Free key/value data for rules and for your own bookkeeping. */
-  metadata?: Record<string, string>;
+  metadata?: Record<string, string> | undefined;
   /** Marks the initial transaction of a subscription: the approving MID is pinned for its rebills. */
-  subscription?: SubscriptionInput;
+  subscription?: SubscriptionInput | undefined;
   /** Completed 3-D Secure data, when retrying after `requires_action`. */
-  threeDS?: ThreeDSResult;
+  threeDS?: ThreeDSResult | undefined;
 }
 
 /** Subscription facts recorded on the initial transaction. */
 export interface SubscriptionInput {
   id: string;
   /** Price of later rebills (minor units); with a lower initial amount this makes a negative-option trial. */
-  recurringAmount?: number;
+  recurringAmount?: number | undefined;
   /** Whether a physical product ships (Mastercard express consent applies to physical-product trials). */
-  physicalProduct?: boolean;
+  physicalProduct?: boolean | undefined;
   /** When the first rebill is planned (ms since epoch), for the express consent message. */
-  firstRebillAt?: number;
+  firstRebillAt?: number | undefined;
 }
 
 /** Kinds of operation the router performs on a gateway. */
@@ -101,12 +101,12 @@ export interface AttemptSummary {
   amount: number;
   currency: string;
   /** Gateway's raw decline or error code. */
-  code?: string;
+  code?: string | undefined;
   /** Gateway's raw message. */
-  message?: string;
+  message?: string | undefined;
   /** The normalized decline, for declines. */
-  decline?: NormalizedDecline;
-  gatewayTransactionId?: string;
+  decline?: NormalizedDecline | undefined;
+  gatewayTransactionId?: string | undefined;
   startedAt: number;
   durationMs: number;
 }
@@ -114,9 +114,9 @@ export interface AttemptSummary {
 /** Action the checkout must take (3-D Secure). */
 export interface RequiredAction {
   type: 'redirect' | 'sdk';
-  url?: string;
-  method?: 'GET' | 'POST';
-  data?: Record<string, unknown>;
+  url?: string | undefined;
+  method?: 'GET' | 'POST' | undefined;
+  data?: Record<string, unknown> | undefined;
 }
 
 /** A successful operation. */
@@ -233,3 +233,6 @@ export interface ErrorFailure extends FailureBase, FailureFields {
 
 /** A failed operation, a union on `kind`. A decline is a value, never a thrown error. */
 export type Failure = DeclinedFailure | RejectedFailure | RequiresActionFailure | AmbiguousFailure | ErrorFailure;
+
+/** `Partial<T>` whose fields also take `undefined`, so a setting can come straight from the environment. */
+export type PartialSettings<T> = { [K in keyof T]?: T[K] | undefined };

@@ -47,13 +47,13 @@ export interface AdyenOptions extends HttpAdapterOptions {
    * Where Adyen sends the shopper back after a 3-D Secure redirect. Adyen requires it on every
    * `/payments` request; when absent here, the MID's `settings.returnUrl` is used.
    */
-  returnUrl?: string;
+  returnUrl?: string | undefined;
   /**
    * Your company's live endpoint prefix (Customer Area → Developers → API URLs). With it the
    * adapter talks to `https://<prefix>-checkout-live.adyenpayments.com/checkout/v72`. Give
    * either this or `baseUrl` (`ADYEN_TEST_BASE_URL` for the test environment).
    */
-  liveEndpointUrlPrefix?: string;
+  liveEndpointUrlPrefix?: string | undefined;
 }
 
 /**
@@ -134,7 +134,7 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
         merchantError: true,
         message: "returnUrl: Adyen requires one on every payment; set adyen({ returnUrl }) or the MID's settings.returnUrl",
       };
-    let body;
+    let body: ReturnType<typeof buildPaymentRequest>;
     try {
       body = buildPaymentRequest(req, mode, { merchantAccount, returnUrl });
     } catch (e) {
@@ -153,7 +153,7 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
   }
 
   async function modify(op: 'capture' | 'void' | 'refund', req: GatewayFollowUpRequest, opts?: CallOptions): Promise<GatewayResult> {
-    let body;
+    let body: ReturnType<typeof buildModificationRequest>;
     try {
       body = buildModificationRequest(op, req, merchantAccount);
     } catch (e) {

@@ -3,7 +3,7 @@
  * conversions between them and Switchyard's gateway contract. No I/O here.
  *
  * Reference: https://docs.adyen.com/api-explorer/Checkout/72/overview (the OpenAPI description
- * the tests validate against is `shared/specs/adyen-checkout-v72-payments.openapi.json`).
+ * the tests validate against is `test/specs/adyen-checkout-v72-payments.openapi.json`).
  * @module
  */
 import type {

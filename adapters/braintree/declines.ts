@@ -11,7 +11,7 @@
  *
  * Braintree's page says Mastercard prohibits retries after 2009, 2012, 2019, 2022, 2047 and 2053,
  * and that 2004, 2005 and 2015 must not be retried on recurring transactions
- * (shared/research/network-retry-rules.md §2.3); the reasons below keep all of them `retry: never`
+ * (Braintree's decline-code reference); the reasons below keep all of them `retry: never`
  * or `after_update` and never cascade.
  * @module
  */

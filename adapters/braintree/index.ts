@@ -59,11 +59,11 @@ export interface BraintreeOptions extends HttpAdapterOptions {
    * a currency without an account is refused before any call. A single string (or none: the
    * gateway's default account) must settle the currencies the MID is configured for.
    */
-  merchantAccountId?: string | Readonly<Record<string, string>>;
+  merchantAccountId?: string | Readonly<Record<string, string>> | undefined;
   /** Which Braintree environment `baseUrl` defaults to. Default 'production'. */
-  environment?: 'production' | 'sandbox';
+  environment?: 'production' | 'sandbox' | undefined;
   /** `Braintree-Version` header (a date, YYYY-MM-DD). Default `2024-08-01`. */
-  braintreeVersion?: string;
+  braintreeVersion?: string | undefined;
 }
 
 const CAPABILITIES: AdapterCapabilities = {

@@ -38,23 +38,23 @@ export interface CheckoutOptions extends HttpAdapterOptions {
   /** Secret API key of this MID (`sk_…` live, `sk_sbox_…` sandbox), sent as `Authorization: Bearer …`. */
   secretKey: string;
   /** Processing channel of this MID (`pc_` + 26 characters); required by most NAS accounts. */
-  processingChannelId?: string;
+  processingChannelId?: string | undefined;
   /**
    * Ask Checkout.com to run 3-D Secure on customer-initiated payments that carry no completed
    * result (`3ds.enabled: true`). The answer is then `requires_action` with the redirect URL.
    * Default false (Checkout.com may still ask for 3-D Secure through your risk settings).
    */
-  requestThreeDS?: boolean;
+  requestThreeDS?: boolean | undefined;
   /** Where Checkout.com sends the customer after a successful 3-D Secure redirect. */
-  successUrl?: string;
+  successUrl?: string | undefined;
   /** Where Checkout.com sends the customer after a failed 3-D Secure redirect. */
-  failureUrl?: string;
+  failureUrl?: string | undefined;
   /**
    * Send partial captures as `capture_type: NonFinal`, so the rest of the authorization can be
    * captured later (needs multiple partial captures enabled on the Checkout.com account).
    * Default false: a partial capture is final and Checkout.com releases the rest.
    */
-  multipleCaptures?: boolean;
+  multipleCaptures?: boolean | undefined;
 }
 
 /**
@@ -108,7 +108,7 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
   }
 
   async function pay(operation: 'authorize' | 'sale' | 'verify', req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult> {
-    let body;
+    let body: ReturnType<typeof buildPaymentBody>;
     try {
       body = buildPaymentBody(req, operation, settings);
     } catch (e) {
@@ -128,7 +128,7 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
         message: 'gatewayTransactionId: must be a Checkout.com payment id (pay_…)',
       };
     }
-    let body;
+    let body: ReturnType<typeof buildCaptureBody | typeof buildRefundBody | typeof buildVoidBody>;
     try {
       body =
         operation === 'capture'

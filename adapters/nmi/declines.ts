@@ -1,7 +1,7 @@
 /**
  * NMI `response_code` values → standard reasons.
  * Source: NMI Payment API integration portal, "Result Code Table" (Direct Post appendix), summarised
- * in `shared/specs/nmi-direct-post-api.md` §4.
+ * in `test/specs/nmi-direct-post-api.md` §4.
  *
  * Left out on purpose, so the message classifier reads `responsetext` instead (NMI often gives the
  * real reason only there): 200 (declined by processor, generic), 260 (declined, see responsetext),

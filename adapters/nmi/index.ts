@@ -44,13 +44,13 @@ export interface NmiOptions extends HttpAdapterOptions {
   /** The MID's API security key (Settings → Security Keys in the NMI merchant portal). */
   securityKey: string;
   /** `processor_id` of the MID when the NMI account routes to several processors. */
-  processorId?: string;
+  processorId?: string | undefined;
   /**
    * Add the card to NMI's Customer Vault on the initial payment of a subscription
    * (`customer_vault=add_customer`), so rebills can charge the returned `customer_vault_id`
    * without your own card vault. Default true; needs the Customer Vault service on the account.
    */
-  vaultOnInitial?: boolean;
+  vaultOnInitial?: boolean | undefined;
 }
 
 const CAPABILITIES: AdapterCapabilities = {

@@ -2,7 +2,7 @@
  * NMI Payment API ("Direct Post") wire format: the form fields we send to `/api/transact.php`,
  * the URL-encoded answer, and the Query API's XML answer — as pure conversions, no I/O.
  *
- * Reference: `shared/specs/nmi-direct-post-api.md` (§2 request fields, §3 response fields,
+ * Reference: `test/specs/nmi-direct-post-api.md` (§2 request fields, §3 response fields,
  * §4 response codes, §6 rate limiting) and NMI's Query API page
  * (https://docs.nmi.com/reference/query-1) for `/api/query.php`.
  * @module

@@ -15,18 +15,24 @@ import type {
   GatewayPaymentRequest,
   GatewayResult,
 } from '../../src/adapter';
+import type { PartialSettings } from '../../src/types';
 import { SANDBOX_TEST_CARDS } from './cards';
 import { sandboxDeclines } from './declines';
 
 export { SANDBOX_TEST_CARDS } from './cards';
 export type { SandboxBehaviour } from './cards';
 
-/** What `respond` may return for a payment. */
+/**
+ * What `respond` may return for a payment: every behaviour of the test-card table
+ * (`SandboxBehaviour`, so a table row can be returned as it is) and a few more details.
+ * `timeout` is an ambiguous outcome: the request reached the gateway, the answer never came.
+ */
 export type SandboxResponse =
-  | { status: 'approved'; networkTransactionId?: string; authCode?: string }
-  | { status: 'declined'; code: string; message?: string; advice?: string }
-  | { status: 'error'; ambiguous: boolean; message?: string; merchantError?: boolean }
-  | { status: 'requires_action'; url?: string };
+  | { status: 'approved'; networkTransactionId?: string | undefined; authCode?: string | undefined }
+  | { status: 'declined'; code: string; message?: string | undefined; advice?: string | undefined }
+  | { status: 'error'; ambiguous: boolean; message?: string | undefined; merchantError?: boolean | undefined }
+  | { status: 'requires_action'; url?: string | undefined }
+  | { status: 'timeout'; message?: string | undefined };
 
 /** The request as `respond` sees it: our request, with the operation. */
 export type SandboxRequest = GatewayPaymentRequest & { operation: 'authorize' | 'sale' | 'verify' };
@@ -34,13 +40,13 @@ export type SandboxRequest = GatewayPaymentRequest & { operation: 'authorize' | 
 /** Options of `sandbox()`. */
 export interface SandboxOptions {
   /** Name of this simulated gateway (shows in reports). Default 'sandbox'. */
-  id?: string;
+  id?: string | undefined;
   /** Simulated latency per call, ms. Default 0. */
-  latencyMs?: number | (() => number);
+  latencyMs?: number | (() => number) | undefined;
   /** Script the answer to any payment (sync or async); default: the test card table. */
-  respond?: (req: SandboxRequest) => SandboxResponse | Promise<SandboxResponse>;
+  respond?: ((req: SandboxRequest) => SandboxResponse | Promise<SandboxResponse>) | undefined;
   /** Override capabilities (e.g. `{ verify: false }` to test pre-authorization). */
-  capabilities?: Partial<AdapterCapabilities>;
+  capabilities?: PartialSettings<AdapterCapabilities> | undefined;
 }
 
 /** One charge or authorization the sandbox recorded. */
@@ -81,10 +87,18 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     );
   });
 
-function defaultRespond(req: SandboxRequest): SandboxResponse {
+const TIMEOUT_MESSAGE = 'timeout after the request was sent';
+
+/**
+ * The sandbox's default answer: the test-card table (`SANDBOX_TEST_CARDS`), any other card approved,
+ * a 3-D Secure card approved once the request carries a CAVV. Call it from your own `respond` to
+ * script a few cases and leave the rest to the table.
+ * @example
+ * sandbox({ respond: (req) => (req.amount > 100_000 ? { status: 'declined', code: '61' } : testCardResponse(req)) });
+ */
+export function testCardResponse(req: SandboxRequest): SandboxResponse {
   const card = req.card?.number ? SANDBOX_TEST_CARDS[req.card.number.replace(/[\s-]/g, '')] : undefined;
   if (!card || card.status === 'approved') return { status: 'approved' };
-  if (card.status === 'timeout') return { status: 'error', ambiguous: true, message: 'timeout after the request was sent' };
   if (card.status === 'requires_action') return req.threeDS?.cavv ? { status: 'approved' } : { status: 'requires_action' };
   return card;
 }
@@ -101,7 +115,7 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
   // Like a gateway with idempotency keys: a request with a reference it has processed gets the first answer again.
   const answered = new Map<string, Promise<GatewayResult>>();
   const calls: Record<string, number> = {};
-  const respond = options.respond ?? defaultRespond;
+  const respond = options.respond ?? testCardResponse;
   const latency = () => (typeof options.latencyMs === 'function' ? options.latencyMs() : (options.latencyMs ?? 0));
   const count = (op: string) => {
     calls[op] = (calls[op] ?? 0) + 1;
@@ -165,6 +179,8 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
         };
       case 'error':
         return { status: 'error', ambiguous: r.ambiguous, message: r.message ?? 'sandbox error', merchantError: r.merchantError };
+      case 'timeout':
+        return { status: 'error', ambiguous: true, message: r.message ?? TIMEOUT_MESSAGE };
     }
   }
 

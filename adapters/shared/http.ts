@@ -18,13 +18,13 @@ import type { CallOptions, GatewayError } from '../../src/adapter';
 /** Options every HTTP adapter factory accepts. */
 export interface HttpAdapterOptions {
   /** Base URL of the gateway API; defaults to the live URL. Tests point it at loopback. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Per-request timeout, ms. Default 30,000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Bring your own axios instance (proxies, interceptors). */
-  axios?: AxiosInstance;
+  axios?: AxiosInstance | undefined;
   /** Transport retries for requests that cannot have been processed. Default 2. */
-  transportRetries?: number;
+  transportRetries?: number | undefined;
 }
 
 /** Error codes raised before the request could reach the server: safe to retry anywhere. */

@@ -50,15 +50,15 @@ export interface StripeOptions extends HttpAdapterOptions {
    * `Stripe-Version` sent with every request. Default `2023-08-16`, the version this adapter's
    * wire format is built and tested against; change it only after checking the changelog.
    */
-  apiVersion?: string;
+  apiVersion?: string | undefined;
   /**
    * Where Stripe sends the customer back after a 3-D Secure challenge. With it, a
    * `requires_action` result is a redirect URL; without it, it is an `sdk` action holding the
    * PaymentIntent's client secret for Stripe.js (`stripe.handleNextAction`).
    */
-  returnUrl?: string;
+  returnUrl?: string | undefined;
   /** Lookup scans at most this many pages of 100 recent PaymentIntents. Default 5. */
-  lookupMaxPages?: number;
+  lookupMaxPages?: number | undefined;
 }
 
 /** Stripe's live API. */

@@ -3,7 +3,7 @@
  * none), the standard reason of each, and the Visa decline category where Visa publishes one.
  *
  * Categories follow Visa's current grouping (the April 2021 change moved 03, 62, 78 and 93 from
- * category 1 to 2; see `shared/research/network-retry-rules.md` §1.1):
+ * category 1 to 2, per the sources below):
  * - 1, never approve: 04 07 12 14 15 41 43 46 57 R0 R1 R3
  * - 2, not at this time: 03 19 51 59 61 62 65 75 78 86 91 93 96 N3 N4 5C 9G
  * - 3, not with these details: 14 (also 1) 54 55 82 N7 1A 6P

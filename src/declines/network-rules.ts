@@ -1,6 +1,6 @@
 /**
  * Card-network retry rules the router enforces before every attempt, from the card's decline
- * history (keyed fingerprint, last 30 days). Facts: `shared/research/network-retry-rules.md`.
+ * history (keyed fingerprint, last 30 days). Facts and their sources: README, "Card-network rules".
  * - never again on a MID after a `retry: 'never'` decline there (Visa category 1, MAC 03/21), 30 days;
  * - Visa categories 2–4: at most `visaReattemptLimit` reattempts per MID in 30 days (15; Visa
  *   raised it to 20 with separate CIT/MIT counts in May 2025: set 20 and `visaSeparateInitiators`);

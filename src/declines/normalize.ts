@@ -20,39 +20,39 @@ import type { GatewayDeclineTable } from './tables';
 export interface DeclineInput {
   /** Adapter id (`stripe`, `nmi`, …) or `iso8583` for bare network response codes. */
   gateway: string;
-  code?: string | number;
-  message?: string;
+  code?: string | number | undefined;
+  message?: string | undefined;
   /** Mastercard Merchant Advice Code (`03`, `21`, `24`…) or Stripe `advice_code`. */
-  advice?: string;
+  advice?: string | undefined;
   /**
    * The CVV/CVC check result the gateway reported on the declined attempt (`N`, Stripe `fail`,
    * Adyen `2 Does not match`). Used only when the code and text say nothing specific.
    */
-  cvvResult?: string;
+  cvvResult?: string | undefined;
   /** The AVS result the gateway reported (`N`, Stripe `fail`…); used like `cvvResult`, after it. */
-  avsResult?: string;
+  avsResult?: string | undefined;
 }
 
 /** A user's decline mapping rule, like a CRM's "decline message mapping". */
 export interface DeclineRule {
-  gateway?: string;
-  mid?: string;
-  code?: string;
+  gateway?: string | undefined;
+  mid?: string | undefined;
+  code?: string | undefined;
   /** Case-insensitive substring of the gateway's message. */
-  messageIncludes?: string;
+  messageIncludes?: string | undefined;
   reason: DeclineReason;
 }
 
 /** Options for `normalizeDecline` used by the router. */
 export interface NormalizeOptions {
   /** User overrides, checked first. */
-  rules?: readonly DeclineRule[];
+  rules?: readonly DeclineRule[] | undefined;
   /** The MID the decline came from, for MID-scoped overrides. */
-  mid?: string;
+  mid?: string | undefined;
   /** The table of the adapter that declined (`GatewayAdapter.declineTable`), used when its `gateway` matches. */
-  table?: GatewayDeclineTable;
+  table?: GatewayDeclineTable | undefined;
   /** Tables by gateway id, consulted when `table` does not match (the package's public `normalizeDecline` passes the shipped ones). */
-  tables?: ReadonlyMap<string, GatewayDeclineTable>;
+  tables?: ReadonlyMap<string, GatewayDeclineTable> | undefined;
 }
 
 const HOUR = 3_600_000;

@@ -1,7 +1,7 @@
 /**
  * The standard decline reasons every gateway's answer is mapped to, with the defaults the
- * router acts on. Facts behind the defaults: `shared/research/network-retry-rules.md`
- * (Visa decline categories, Mastercard Merchant Advice Codes).
+ * router acts on. The defaults follow Visa's decline categories and Mastercard's Merchant Advice
+ * Codes (sources in `iso8583.ts` and the README's "Card-network rules").
  * @module
  */
 

@@ -13,7 +13,7 @@ import { callAdapter, callBudget, resolveAmbiguous } from '../attempt/call';
 import { outcomeOf } from '../attempt/outcome';
 import { settle } from '../attempt/settle';
 import type { RouterContext } from '../context';
-import type { AttemptRecord, StoreWrite, TransactionRecord } from '../store/types';
+import type { AttemptRecord, StoreWrite, TransactionRecord, WriteResult } from '../store/types';
 import { newId } from '../transaction/ids';
 import { rejected, type RouterResult, summaryOf } from '../transaction/results';
 import { FOLLOW_UP_FROM } from '../transaction/states';
@@ -157,7 +157,7 @@ export async function followUp(ctx: RouterContext, op: FollowUp, transactionId: 
     fromStatus: tx.status,
     startedAt: now,
   };
-  let opened;
+  let opened: WriteResult;
   try {
     opened = await ctx.store.write({
       insertAttempt: attempt,

@@ -11,7 +11,7 @@ import { runPayment, storeFailure } from '../attempt/run';
 import { maskPan } from '../card/pan';
 import type { RouterContext } from '../context';
 import { planRoute } from '../selection/plan';
-import type { TransactionRecord } from '../store/types';
+import type { DeclineRecord, TransactionRecord } from '../store/types';
 import { newId } from '../transaction/ids';
 import { rejected, type RouterResult, toStored } from '../transaction/results';
 import type { Failure, PaymentRequest } from '../types';
@@ -35,7 +35,7 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
   const key = `${kind}:${r.idempotencyKey}`;
   let tx: TransactionRecord;
   let hash: string;
-  let history;
+  let history: DeclineRecord[];
   try {
     const card = await storedCard(ctx, parsed.card);
     hash = requestHash([

@@ -14,7 +14,7 @@
  * still pending, so the first one wins and the others change nothing.
  * @module
  */
-import type { CallOptions } from '../adapter';
+import type { CallOptions, GatewayLookupResult, GatewayResult } from '../adapter';
 import { callAdapter } from '../attempt/call';
 import { outcomeOf } from '../attempt/outcome';
 import { finish, settle } from '../attempt/settle';
@@ -94,7 +94,7 @@ export async function resolveAttempt(ctx: RouterContext, attempt: AttemptRecord)
   const tx = await ctx.store.getTransaction(attempt.transactionId);
   if (!mid || !tx) return 'unresolved';
   const ms = ctx.timeouts.attemptMs;
-  let answer;
+  let answer: GatewayResult | GatewayLookupResult;
   if (PAYMENTS.has(attempt.operation)) {
     const lookup = mid.adapter.lookup?.bind(mid.adapter);
     if (!lookup || !mid.adapter.capabilities.lookup) return 'unresolved';

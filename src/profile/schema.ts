@@ -42,19 +42,19 @@ export const cardMatcherSchema = z.strictObject({
 
 /** Conditions of a rule: an AND of matchers, with `any` (OR) and `not`. */
 export interface Condition {
-  card?: z.infer<typeof cardMatcherSchema>;
-  amount?: { gt?: number; gte?: number; lt?: number; lte?: number };
-  currency?: string | string[];
-  customer?: { country?: string | string[] };
-  billing?: { country?: string | string[] };
+  card?: z.infer<typeof cardMatcherSchema> | undefined;
+  amount?: { gt?: number | undefined; gte?: number | undefined; lt?: number | undefined; lte?: number | undefined } | undefined;
+  currency?: string | string[] | undefined;
+  customer?: { country?: string | string[] | undefined } | undefined;
+  billing?: { country?: string | string[] | undefined } | undefined;
   /** Any of these tags. */
-  tags?: string[];
+  tags?: string[] | undefined;
   /** Metadata key → value or list of values. */
-  metadata?: Record<string, string | string[]>;
+  metadata?: Record<string, string | string[]> | undefined;
   /** The operation: `sale`, `authorize`, `verify`. */
-  kind?: Array<'sale' | 'authorize' | 'verify'> | 'sale' | 'authorize' | 'verify';
-  any?: Condition[];
-  not?: Condition;
+  kind?: Array<'sale' | 'authorize' | 'verify'> | 'sale' | 'authorize' | 'verify' | undefined;
+  any?: Condition[] | undefined;
+  not?: Condition | undefined;
 }
 
 /** Schema of `Condition`. */

@@ -8,7 +8,6 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
 import { applyWriteFunction, POSTGRES_MIGRATIONS, type PgMigration } from './migrations/postgres';
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, splitPatch, splitRecord } from './records';
@@ -30,12 +29,44 @@ import type {
 export { POSTGRES_MIGRATIONS } from './migrations/postgres';
 export type { PgMigration } from './migrations/postgres';
 
+/** What a query answers, as the store reads it (`pg`'s `QueryResult` fits). */
+export interface PostgresQueryResult {
+  rows: any[];
+  rowCount: number | null;
+}
+
+/** A connection borrowed from a pool (`pg`'s `PoolClient` fits). */
+export interface PostgresPoolClient {
+  /** Run one statement with `$1`-style parameters. */
+  query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  /** Return the connection; `true` or an error destroys it instead. */
+  release(destroy?: boolean | Error): void;
+}
+
+/**
+ * The part of a `pg.Pool` the store uses. A `pg.Pool` fits; the store's types name this shape
+ * rather than `pg`'s, so an SQLite user needs no `@types/pg`.
+ */
+export interface PostgresPool {
+  /** Run one statement on any connection of the pool. */
+  query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  /** Borrow a connection (for a transaction); give it back with `release()`. */
+  connect(): Promise<PostgresPoolClient>;
+  /** Close every connection. The store calls it only on a pool it created itself. */
+  end(): Promise<void>;
+  /** True once `end()` was called. */
+  readonly ended?: boolean;
+}
+
 /** Options of `postgresStore`: a connection string (the store owns its pool) or your own `pg.Pool`. */
-export type PostgresStoreOptions = ({ connectionString: string; pool?: undefined } | { pool: Pool; connectionString?: undefined }) & {
+export type PostgresStoreOptions = (
+  | { connectionString: string; pool?: undefined }
+  | { pool: PostgresPool; connectionString?: undefined }
+) & {
   /** Schema holding the tables, created if missing. Default `'switchyard'`. */
-  schema?: string;
+  schema?: string | undefined;
   /** Pool size when the store creates the pool from `connectionString`. Default 10. */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
 };
 
 /** The PostgreSQL store: a `Store` plus a way to wait for its migrations. */
@@ -68,7 +99,7 @@ function migrationLockKey(schema: string): string {
  * Throws when the schema is newer than `migrations`.
  */
 export async function migratePostgres(
-  pool: Pool,
+  pool: PostgresPool,
   schema = 'switchyard',
   migrations: readonly PgMigration[] = POSTGRES_MIGRATIONS,
 ): Promise<number> {
@@ -113,7 +144,7 @@ export async function migratePostgres(
 }
 
 /** Install `apply_write` when the installed definition is not this one (its comment holds a hash of the source). */
-async function installWriteFunction(client: PoolClient, s: string): Promise<void> {
+async function installWriteFunction(client: PostgresPoolClient, s: string): Promise<void> {
   const source = applyWriteFunction(s);
   const tag = `switchyard:${createHash('sha256').update(source).digest('hex').slice(0, 16)}`;
   const { rows } = await client.query(`SELECT obj_description(to_regprocedure($1), 'pg_proc') AS tag`, [`${s}.apply_write(jsonb)`]);
@@ -139,9 +170,14 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const s = schemaIdent(schema);
   const pg = loadOptional<typeof import('pg')>('pg', 'postgresStore');
   const ownPool = !options.pool;
-  const pool: Pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
-  // An idle connection the server dropped: the pool replaces it; the next query reports real problems.
-  if (ownPool) pool.on('error', () => undefined);
+  let pool: PostgresPool;
+  if (options.pool) pool = options.pool;
+  else {
+    const own = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+    // An idle connection the server dropped: the pool replaces it; the next query reports real problems.
+    own.on('error', () => undefined);
+    pool = own;
+  }
 
   const migrated = migratePostgres(pool, schema);
   migrated.catch(() => undefined); // reported by every method and by ready()

@@ -38,9 +38,9 @@ export interface SqliteStoreOptions {
    * or kill of the process; an operating-system crash or power loss may lose the last commits.
    * `'full'`: also survives power loss, at the cost of one fsync per write.
    */
-  synchronous?: 'normal' | 'full';
+  synchronous?: 'normal' | 'full' | undefined;
   /** How long a write waits for another process holding the lock, in ms. Default 5000. */
-  busyTimeoutMs?: number;
+  busyTimeoutMs?: number | undefined;
 }
 
 /** The SQLite store: a `Store` plus the schema version it runs on. */

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBinTable, loadBinTable, type BinRow } from '../../src/card/bin-table';
 
-const CSV = resolve(__dirname, '../../../shared/specs/binlist-ranges.2016-02-12.apache-2.0.csv');
+const CSV = resolve(__dirname, '../specs/binlist-ranges.2016-02-12.csv');
 
 describe('BIN table', () => {
   it('loads the binlist CSV and answers from it', async () => {

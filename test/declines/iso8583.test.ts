@@ -3,7 +3,7 @@ import { DECLINE_REASONS, ISO8583_CODES, normalizeDecline } from '../../src/inde
 import { isoCodeRow } from '../../src/declines/iso8583';
 
 // Visa's current grouping as published by Checkout.com ("Visa response codes") and Worldpay
-// ("Raw response codes"), summarised in shared/research/network-retry-rules.md §1.1.
+// ("Raw response codes").
 const VISA_CATEGORY_1 = ['04', '07', '12', '14', '15', '41', '43', '46', '57', 'R0', 'R1', 'R3'];
 const VISA_CATEGORY_2 = ['03', '19', '51', '59', '61', '62', '65', '75', '78', '86', '91', '93', '96', 'N3', 'N4', '5C', '9G'];
 const VISA_CATEGORY_3 = ['54', '55', '82', 'N7', '1A', '6P'];

@@ -15,7 +15,7 @@ import { startFakeAdyen, type FakeAdyen } from '../fakes/adyen';
 import { startCheckoutFake, type CheckoutFake } from '../fakes/checkout';
 import { FAKE_STRIPE_KEY, startStripeFake, type StripeFake } from '../fakes/stripe';
 
-/** Adyen's documented Visa test card (shared/specs/test-cards.csv); Stripe's and Checkout.com's fakes approve it too. */
+/** Adyen's documented Visa test card (test/specs/test-cards.csv); Stripe's and Checkout.com's fakes approve it too. */
 const PAN = '4111111145551142';
 const CVC = '737';
 const CKO_SECRET = 'sk_sbox_e2etestkey0000000000000000';

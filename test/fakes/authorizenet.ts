@@ -9,11 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startFakeServer, type FakeServer, type RecordedRequest, type FakeResponse } from '../support/fake-server';
-import { loadXsdChecker } from '../support/xsd-order';
+import { ANET_XSD_FACTS, loadXsdChecker } from '../support/xsd-order';
 import { fromDecimalString, toDecimalString } from '../../src/money';
 
 const FIXTURES = resolve(__dirname, '../../adapters/authorizenet/fixtures');
-const checker = loadXsdChecker('authorizenet-AnetApiSchema.xsd');
+const checker = loadXsdChecker(ANET_XSD_FACTS);
 
 /** A fixture as the API sends it (BOM + JSON), parsed. */
 export function fixture(name: string): Record<string, any> {

@@ -12,7 +12,7 @@
  * a field the adapter sends that is not listed is a violation, so the subset can only be stricter.
  */
 import {
-  GraphQLScalarType,
+  type GraphQLScalarType,
   Kind,
   buildSchema,
   execute,

@@ -14,7 +14,7 @@ import { startFakeServer, type Fault, type FakeResponse, type FakeServer, type R
 import { openApiValidator } from '../support/openapi';
 
 /** The spec file every request and answer is checked against. */
-export const CHECKOUT_SPEC = 'checkoutcom-nas-2022-07-payments.openapi.json';
+export const CHECKOUT_SPEC = 'derived/checkoutcom-nas-2022-07-payments.facts.json';
 const FIXTURES = resolve(__dirname, '../../adapters/checkout/fixtures');
 
 /** Read one fixture (a fresh copy each time). */

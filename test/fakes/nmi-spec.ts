@@ -1,7 +1,7 @@
 /**
  * The NMI contract the fake enforces. NMI publishes no machine-readable description of the
  * Payment API, so this checker is written from the field tables of
- * `shared/specs/nmi-direct-post-api.md` (section numbers cited per rule), and, for the Query API,
+ * `test/specs/nmi-direct-post-api.md` (section numbers cited per rule), and, for the Query API,
  * from NMI's Query API reference (https://docs.nmi.com/reference/query-1: POSTed name/value pairs,
  * XML answer). It answers with problems as readable lines; an empty list means valid.
  */

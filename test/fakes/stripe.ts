@@ -2,7 +2,7 @@
  * A fake Stripe API on loopback for the Stripe adapter's tests.
  *
  * Every request is checked against Stripe's own OpenAPI description
- * (`shared/specs/stripe-payments.openapi.json`, API version 2023-08-16): form bodies are
+ * (`test/specs/stripe-payments.openapi.json`, API version 2023-08-16): form bodies are
  * bracket-decoded and validated with the spec's request schemas, query strings against the
  * operation's parameters, and every answer the fake sends is validated against the spec's
  * response schemas. Anything off lands in `violations`; tests assert it stays empty.
@@ -127,7 +127,7 @@ export interface ScriptedDecline {
 
 type CardBehaviour = { kind: 'approve' } | { kind: 'decline'; decline: ScriptedDecline } | { kind: '3ds'; always: boolean };
 
-/** Stripe's documented test cards (shared/specs/test-cards.csv, https://docs.stripe.com/testing). */
+/** Stripe's documented test cards (test/specs/test-cards.csv, https://docs.stripe.com/testing). */
 const TEST_CARDS: Record<string, CardBehaviour> = {
   '4000000000000002': { kind: 'decline', decline: { code: 'card_declined', declineCode: 'generic_decline' } },
   '4000000000009995': { kind: 'decline', decline: { code: 'card_declined', declineCode: 'insufficient_funds' } },

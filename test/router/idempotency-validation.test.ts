@@ -69,7 +69,6 @@ describe('idempotency', () => {
 });
 
 describe('request validation: rejected before any gateway call, naming the field', () => {
-  const now = Date.UTC(2026, 10, 21);
   const cases: Array<[string, (r: PaymentRequest) => unknown, string, RegExp]> = [
     ['Luhn', (r) => ({ ...r, card: { ...r.card, number: '4111111111111112' } }), 'card.number', /Luhn/],
     ['letters in the PAN', (r) => ({ ...r, card: { ...r.card, number: '4111abcd11111111' } }), 'card.number', /digits/],

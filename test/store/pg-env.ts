@@ -1,13 +1,14 @@
 /**
- * Where the PostgreSQL tests get their server: `SWITCHYARD_TEST_PG_URL`. Locally, without it,
- * they skip with a visible message; in CI (`CI=true`) a missing URL fails the run instead.
+ * Where the PostgreSQL tests get their server: the vitest global setup
+ * (`test/support/postgres.global.ts`) provides `SWITCHYARD_TEST_PG_URL` when it is set, or else
+ * the URL of a throw-away embedded server it started. The suites always run.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, inject } from 'vitest';
 
-/** Connection string of the test server, if any. */
-export const PG_URL = process.env.SWITCHYARD_TEST_PG_URL || undefined;
+/** Connection string of the test server. */
+export const PG_URL: string = inject('switchyardPgUrl');
 
 /** A fresh schema name, so each store under test starts empty. */
 export function testSchema(tag = 't'): string {
@@ -25,22 +26,8 @@ export function scratchSchema(url: string, tag: string): string {
   return schema;
 }
 
-/** `describe` for suites needing PostgreSQL: runs with the URL, skips loudly locally, fails in CI. */
+/** `describe` for suites needing PostgreSQL: the body gets the server's connection string. */
 export function describePg(name: string, body: (url: string) => void): void {
-  if (PG_URL) {
-    describe(name, () => body(PG_URL));
-    return;
-  }
-  if (process.env.CI === 'true' || process.env.CI === '1') {
-    describe(name, () => {
-      it('needs SWITCHYARD_TEST_PG_URL', () => {
-        throw new Error('CI=true but SWITCHYARD_TEST_PG_URL is not set: the PostgreSQL tests must run in CI (.ci/run sets it)');
-      });
-    });
-    return;
-  }
-  console.warn(
-    `\n[switchyard] SKIPPING PostgreSQL tests "${name}": set SWITCHYARD_TEST_PG_URL=postgres://user:pass@127.0.0.1:5432/db to run them\n`,
-  );
-  describe.skip(`${name} (skipped: SWITCHYARD_TEST_PG_URL is not set)`, () => body(''));
+  if (!PG_URL) throw new Error('no PostgreSQL URL: run the tests with vitest (its global setup provides one)');
+  describe(name, () => body(PG_URL));
 }

@@ -1,7 +1,7 @@
 /**
  * Validate requests and responses against a gateway's published OpenAPI description with ajv,
- * using the spec's own schemas (no hand-written field lists). Specs are read from
- * `../shared/specs/` by path.
+ * using the spec's own schemas (no hand-written field lists). Specs are read from `test/specs/`
+ * (copies, or derived facts where the licence allows no copy; see its README).
  *
  * OpenAPI is not quite JSON Schema, so each spec is normalised once when it is loaded
  * ({@link normalizeOpenApiSpec}): 3.0 `nullable` becomes `anyOf [..., {type: 'null'}]`, and
@@ -14,8 +14,8 @@ import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-/** Folder of the shared gateway specs. */
-export const SPECS_DIR = resolve(__dirname, '../../../shared/specs');
+/** Folder of the gateway specs the tests check against (inside the repository). */
+export const SPECS_DIR = resolve(__dirname, '../specs');
 
 type Spec = { openapi: string; paths: Record<string, Record<string, any>>; components?: Record<string, any> };
 type Schema = Record<string, any>;
@@ -126,7 +126,7 @@ export function normalizeOpenApiSpec<T extends Spec>(raw: T): T {
 }
 
 /**
- * Load a spec file from `shared/specs` (or an absolute path) and build a validator.
+ * Load a spec file from `test/specs` (or an absolute path) and build a validator.
  * Form-encoded bodies (Stripe) are validated after bracket-decoding, with type coercion since
  * every form value arrives as a string.
  *

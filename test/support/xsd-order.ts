@@ -1,8 +1,9 @@
 /**
- * A checker for Authorize.Net's JSON API built from the published XSD
- * (`shared/specs/authorizenet-AnetApiSchema.xsd`), parsed with fast-xml-parser: element names,
+ * A checker for Authorize.Net's JSON API built from the published XSD's structure: element names,
  * their sequence order, choices, minOccurs/maxOccurs, and the simple-type facets (length,
- * pattern, enumeration, decimal digits, numeric ranges). No field list is written by hand.
+ * pattern, enumeration, decimal digits, numeric ranges). No field list is written by hand: the
+ * model is `test/specs/derived/authorizenet-AnetApiSchema.facts.json`, which `test/specs/derive.ts`
+ * generates from the XSD (the XSD's licence lets the repository hold facts, not a copy).
  *
  * Authorize.Net's JSON API mirrors the XSD: a request is `{ "<rootElement>": {…} }`, object keys
  * must follow the XSD's sequence order (the API rejects other orders), repeated elements are
@@ -12,9 +13,9 @@
  * in any order, and a wrapper whose only content is one repeated element is collapsed into a
  * plain array (`transactionResponse.messages: [{code, description}]`).
  */
-import { XMLParser } from 'fast-xml-parser';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { XsdComplexType, XsdElement, XsdFacts, XsdGroup, XsdSimpleType } from '../specs/derive';
 import { SPECS_DIR } from './openapi';
 
 type QName = string;
@@ -63,7 +64,6 @@ interface Group {
 }
 
 type Particle = ElementDecl | Group;
-type XmlNode = Record<string, unknown> & { ':@'?: Record<string, string> };
 
 /** How to check a JSON document. */
 export interface XsdCheckOptions {
@@ -82,89 +82,52 @@ export interface XsdChecker {
   check(document: unknown, options?: XsdCheckOptions): string[];
 }
 
-const tagOf = (node: XmlNode): string => Object.keys(node).find((k) => k !== ':@')!;
-const childrenOf = (node: XmlNode): XmlNode[] => (node[tagOf(node)] as XmlNode[]) ?? [];
-const attrs = (node: XmlNode): Record<string, string> => node[':@'] ?? {};
-const local = (tag: string) => tag.replace(/^xs:/, '');
-const occurs = (a: Record<string, string>) => ({
-  min: a.minOccurs === undefined ? 1 : Number(a.minOccurs),
-  max: a.maxOccurs === undefined ? 1 : a.maxOccurs === 'unbounded' ? Infinity : Number(a.maxOccurs),
-});
+const max = (m: XsdElement['max']) => (m === 'unbounded' ? Infinity : m);
 
-function parseSimple(node: XmlNode): SimpleDef {
-  const restriction = childrenOf(node).find((c) => tagOf(c) === 'xs:restriction');
-  if (!restriction) return { kind: 'simple', base: 'xs:string', facets: {} }; // xs:list / xs:union: not used by this XSD
-  const facets: Facets = {};
-  for (const f of childrenOf(restriction)) {
-    const name = local(tagOf(f));
-    const value = attrs(f).value;
-    if (name === 'enumeration') (facets.enumeration ??= []).push(value);
-    else if (name === 'pattern') (facets.patterns ??= []).push(new RegExp(`^(?:${value})$`, 'u'));
-    else if (['length', 'minLength', 'maxLength', 'minInclusive', 'maxInclusive', 'fractionDigits', 'totalDigits'].includes(name)) {
-      (facets as Record<string, number>)[name] = Number(value);
-    }
-  }
-  return { kind: 'simple', base: attrs(restriction).base, facets };
+function simpleOf(d: XsdSimpleType): SimpleDef {
+  const { patterns, ...rest } = d.facets;
+  return {
+    kind: 'simple',
+    base: d.base,
+    facets: { ...rest, ...(patterns && { patterns: patterns.map((p) => new RegExp(`^(?:${p})$`, 'u')) }) },
+  };
 }
 
-function parseGroup(node: XmlNode): Group {
-  const { min, max } = occurs(attrs(node));
-  const items: Particle[] = [];
-  for (const c of childrenOf(node)) {
-    const t = tagOf(c);
-    if (t === 'xs:element') items.push(parseElement(c));
-    else if (t === 'xs:sequence' || t === 'xs:choice') items.push(parseGroup(c));
-  }
-  return { kind: local(tagOf(node)) as Group['kind'], min, max, items };
+function typeOf(t: XsdElement['type']): ElementDecl['type'] {
+  if (typeof t === 'string') return t;
+  return t.kind === 'simple' ? simpleOf(t) : complexOf(t);
 }
 
-function parseComplex(node: XmlNode): ComplexDef {
-  const def: ComplexDef = { kind: 'complex' };
-  for (const c of childrenOf(node)) {
-    const t = tagOf(c);
-    if (t === 'xs:sequence' || t === 'xs:choice') def.content = parseGroup(c);
-    else if (t === 'xs:complexContent' || t === 'xs:simpleContent') {
-      const derivation = childrenOf(c).find((d) => ['xs:extension', 'xs:restriction'].includes(tagOf(d)))!;
-      if (t === 'xs:simpleContent') {
-        def.simpleBase = attrs(derivation).base;
-        continue;
-      }
-      if (tagOf(derivation) === 'xs:extension') def.extends = attrs(derivation).base;
-      const group = childrenOf(derivation).find((g) => ['xs:sequence', 'xs:choice'].includes(tagOf(g)));
-      if (group) def.content = parseGroup(group);
-    }
-  }
-  return def;
+function particleOf(p: XsdElement | XsdGroup): Particle {
+  if (p.kind === 'element') return { kind: 'element', name: p.name, min: p.min, max: max(p.max), type: typeOf(p.type) };
+  return { kind: p.kind, min: p.min, max: max(p.max), items: p.items.map(particleOf) };
 }
 
-function parseElement(node: XmlNode): ElementDecl {
-  const a = attrs(node);
-  const { min, max } = occurs(a);
-  const inline = childrenOf(node).find((c) => ['xs:complexType', 'xs:simpleType'].includes(tagOf(c)));
-  const type = a.type ?? (inline ? (tagOf(inline) === 'xs:complexType' ? parseComplex(inline) : parseSimple(inline)) : 'xs:string');
-  return { kind: 'element', name: a.name, min, max, type };
+function complexOf(d: XsdComplexType): ComplexDef {
+  return {
+    kind: 'complex',
+    ...(d.extends !== undefined && { extends: d.extends }),
+    ...(d.content && { content: particleOf(d.content) as Group }),
+    ...(d.simpleBase !== undefined && { simpleBase: d.simpleBase }),
+  };
 }
+
+/** The derived facts of Authorize.Net's XSD (see `test/specs/README.md`). */
+export const ANET_XSD_FACTS = 'derived/authorizenet-AnetApiSchema.facts.json';
 
 /**
- * Load an XSD file and build a checker for the JSON documents that mirror it.
+ * Load an XSD's derived facts (`test/specs/derive.ts`) and build a checker for the JSON documents
+ * that mirror the schema.
  * @example
- * const anet = loadXsdChecker('authorizenet-AnetApiSchema.xsd');
+ * const anet = loadXsdChecker(ANET_XSD_FACTS);
  * anet.check({ createTransactionRequest: { ... } }) // [] when valid
  */
 export function loadXsdChecker(file: string): XsdChecker {
-  const xml = readFileSync(resolve(SPECS_DIR, file), 'utf8');
-  const doc = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as XmlNode[];
-  const schema = doc.find((n) => tagOf(n) === 'xs:schema')!;
-  const complexTypes = new Map<string, ComplexDef>();
-  const simpleTypes = new Map<string, SimpleDef>();
-  const roots = new Map<string, ElementDecl>();
-  for (const n of childrenOf(schema)) {
-    const t = tagOf(n);
-    const name = attrs(n).name;
-    if (t === 'xs:complexType') complexTypes.set(name, parseComplex(n));
-    else if (t === 'xs:simpleType') simpleTypes.set(name, parseSimple(n));
-    else if (t === 'xs:element') roots.set(name, parseElement(n));
-  }
+  const facts = JSON.parse(readFileSync(resolve(SPECS_DIR, file), 'utf8')) as XsdFacts;
+  const complexTypes = new Map(Object.entries(facts.complexTypes).map(([n, d]) => [n, complexOf(d)] as const));
+  const simpleTypes = new Map(Object.entries(facts.simpleTypes).map(([n, d]) => [n, simpleOf(d)] as const));
+  const roots = new Map(Object.entries(facts.elements).map(([n, d]) => [n, particleOf(d) as ElementDecl] as const));
+  const topLevel = new Set(facts.topLevelElements);
 
   const named = (q: QName) => q.replace(/^anet:/, '');
   const resolveType = (t: ElementDecl['type']): ComplexDef | SimpleDef | { kind: 'builtin'; name: string } => {
@@ -361,12 +324,13 @@ export function loadXsdChecker(file: string): XsdChecker {
   }
 
   return {
-    rootElements: new Set(roots.keys()),
+    rootElements: topLevel,
     check(document, options = {}) {
       if (document === null || typeof document !== 'object' || Array.isArray(document)) return ['(document): expected a JSON object'];
       const keys = Object.keys(document);
       if (keys.length !== 1) return [`(document): expected exactly one root element, got ${keys.join(', ') || 'none'}`];
       const root = roots.get(keys[0]);
+      if (!root && topLevel.has(keys[0])) return [`${keys[0]}: not among the elements derived for the tests (test/specs/derive.ts)`];
       if (!root) return [`${keys[0]}: not a top-level element of the XSD`];
       const errors: string[] = [];
       checkElement(keys[0], root, (document as Record<string, unknown>)[keys[0]], errors, options.response === true);

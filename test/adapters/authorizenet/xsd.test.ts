@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadXsdChecker } from '../../support/xsd-order';
+import { ANET_XSD_FACTS, loadXsdChecker } from '../../support/xsd-order';
 import { SPECS_DIR } from '../../support/openapi';
 import { parseBody } from '../../../adapters/authorizenet/wire';
 
-const anet = loadXsdChecker('authorizenet-AnetApiSchema.xsd');
+const anet = loadXsdChecker(ANET_XSD_FACTS);
 const samples = JSON.parse(readFileSync(resolve(SPECS_DIR, 'authorizenet-json-samples.json'), 'utf8'));
 const FIXTURES = resolve(__dirname, '../../../adapters/authorizenet/fixtures');
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));

@@ -2,7 +2,7 @@
  * Live tests against an NMI test account. Skipped unless NMI_SECURITY_KEY is set.
  *   NMI_SECURITY_KEY   security key of a test account (never a live merchant's key)
  *   NMI_BASE_URL       optional: a white-label host, default https://secure.nmi.com
- * Uses NMI's documented test card and triggers (shared/specs/nmi-direct-post-api.md §7).
+ * Uses NMI's documented test card and triggers (test/specs/nmi-direct-post-api.md §7).
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';

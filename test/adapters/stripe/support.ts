@@ -4,7 +4,7 @@ import type { GatewayFollowUpRequest, GatewayPaymentRequest } from '../../../src
 import { stripe, type StripeOptions } from '../../../adapters/stripe';
 import { FAKE_STRIPE_KEY, type StripeFake } from '../../fakes/stripe';
 
-/** Stripe's documented test cards used here (shared/specs/test-cards.csv). */
+/** Stripe's documented test cards used here (test/specs/test-cards.csv). */
 export const STRIPE_CARDS = {
   visa: '4242424242424242',
   mastercard: '5555555555554444',
