@@ -442,13 +442,24 @@ describe('smaller defects', () => {
     expect((await router.sale(first)).unwrap().replayed).toBe(true);
   });
 
-  it('ids and keys have a length limit', async () => {
+  it('ids and keys have a length limit, checked as validation before any lookup', async () => {
     const { router } = setup();
-    expect((await router.sale(saleRequest({ idempotencyKey: 'k'.repeat(256) }))).unwrapErr().field).toBe('idempotencyKey');
-    expect((await router.capture('t'.repeat(256))).unwrapErr().field).toBe('transactionId');
+    const tooLong = { kind: 'rejected', rejection: 'validation' };
+    expect((await router.sale(saleRequest({ idempotencyKey: 'k'.repeat(256) }))).unwrapErr()).toMatchObject({
+      ...tooLong,
+      field: 'idempotencyKey',
+    });
+    expect((await router.capture('t'.repeat(256))).unwrapErr()).toMatchObject({ ...tooLong, field: 'transactionId' });
     expect(
-      (await router.rebill({ subscriptionId: 's'.repeat(256), amount: 1, currency: 'USD', idempotencyKey: 'k' })).unwrapErr().field,
-    ).toBe('subscriptionId');
+      (await router.rebill({ subscriptionId: 's'.repeat(256), amount: 1, currency: 'USD', idempotencyKey: 'k' })).unwrapErr(),
+    ).toMatchObject({
+      ...tooLong,
+      field: 'subscriptionId',
+    });
+    expect((await router.sale(saleRequest({ subscription: { id: 's'.repeat(256) } }))).unwrapErr()).toMatchObject({
+      ...tooLong,
+      field: 'subscription.id',
+    });
   });
 
   it('the sandbox answers a resend with the same reference from its books: one charge, even when concurrent', async () => {
