@@ -6,8 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { refundState } from '../transaction/states';
+import { type WindowCounts, withOutcome } from './approval-window';
 import { DECLINE_HISTORY_MS } from './records';
 import type {
+  ApprovalWindow,
   AttemptRecord,
   CapUsage,
   DeclineRecord,
@@ -68,6 +70,8 @@ export function memoryStore(): Store {
   const audit: RepinAuditRecord[] = [];
   const declines = new Map<string, DeclineRecord[]>();
   const secrets = new Map<string, string>();
+  const windows = new Map<string, WindowCounts>();
+  const windowKey = (mid: string, segment: string) => `${mid}\u0000${segment}`;
   const capKey = (mid: string, w: string, k: string) => `${mid}\u0000${w}\u0000${k}`;
   const copy = clonePlain;
   const claimOf = (c: Claim): IdempotencyClaim =>
@@ -168,6 +172,13 @@ export function memoryStore(): Store {
       });
     }
     if (w.release && !claims.get(w.release.key)?.result) claims.delete(w.release.key);
+    if (w.approvalOutcome) {
+      const o = w.approvalOutcome;
+      for (const seg of o.segments) {
+        const k = windowKey(o.mid, seg);
+        windows.set(k, withOutcome(windows.get(k), o.approved, o.at, o.window));
+      }
+    }
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   }
 
@@ -219,5 +230,13 @@ export function memoryStore(): Store {
       return s;
     },
     async close() {},
+    async approvalWindows(keys): Promise<ApprovalWindow[]> {
+      const out: ApprovalWindow[] = [];
+      for (const { mid, segment } of keys) {
+        const c = windows.get(windowKey(mid, segment));
+        if (c) out.push({ mid, segment, approved: c.approved, total: c.total, at: c.at });
+      }
+      return out;
+    },
   };
 }

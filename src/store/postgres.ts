@@ -12,6 +12,7 @@ import { applyWriteFunction, POSTGRES_MIGRATIONS, type PgMigration } from './mig
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, splitPatch, splitRecord } from './records';
 import type {
+  ApprovalWindow,
   AttemptRecord,
   CapUsage,
   DeclineRecord,
@@ -282,6 +283,18 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     }
     if (w.complete) out.complete = w.complete;
     if (w.release) out.release = w.release;
+    if (w.approvalOutcome?.segments.length) {
+      const o = w.approvalOutcome;
+      out.approvalOutcome = {
+        mid: o.mid,
+        // One global order, as for caps: two servers counting the same segments cannot deadlock.
+        segments: [...new Set(o.segments)].sort(),
+        approved: o.approved ? 1 : 0,
+        at: o.at,
+        keep: 1 - 1 / o.window.outcomes,
+        maxAgeMs: o.window.maxAgeMs,
+      };
+    }
     return out;
   }
 
@@ -374,6 +387,21 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     async close() {
       await migrated.catch(() => undefined);
       if (ownPool && !pool.ended) await pool.end();
+    },
+    async approvalWindows(keys): Promise<ApprovalWindow[]> {
+      if (keys.length === 0) return [];
+      const { rows } = await query(
+        `SELECT mid, segment, approved, total, at FROM ${s}.approval_windows
+         WHERE (mid, segment) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [keys.map((k) => k.mid), keys.map((k) => k.segment)],
+      );
+      return rows.map((r) => ({
+        mid: r.mid as string,
+        segment: r.segment as string,
+        approved: Number(r.approved),
+        total: Number(r.total),
+        at: Number(r.at),
+      }));
     },
   };
 }

@@ -8,9 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/sqlite';
+import { withOutcome } from './approval-window';
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, patchDoc, splitPatch, splitRecord } from './records';
 import type {
+  ApprovalWindow,
   AttemptRecord,
   CapUsage,
   DeclineRecord,
@@ -145,6 +147,9 @@ function openStore(db: Db): Store {
     declinesSince: q('SELECT * FROM declines WHERE fingerprint = ? AND at >= ? ORDER BY seq'),
     secretGet: q('SELECT value FROM secrets WHERE name = ?'),
     secretInsert: q('INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+    windowGet: q('SELECT approved, total, at FROM approval_windows WHERE mid = ? AND segment = ?'),
+    windowPut: q(`INSERT INTO approval_windows (mid, segment, approved, total, at) VALUES (?, ?, ?, ?, ?)
+                  ON CONFLICT (mid, segment) DO UPDATE SET approved = excluded.approved, total = excluded.total, at = excluded.at`),
   };
 
   const toTx = (r: Row): TransactionRecord =>
@@ -264,6 +269,15 @@ function openStore(db: Db): Store {
     }
     if (w.complete) s.idemComplete.run(w.complete.key, json(w.complete.result), Date.now());
     if (w.release) s.idemRelease.run(w.release.key);
+    if (w.approvalOutcome) {
+      // Read and rewrite inside this transaction, which holds the write lock: atomic across processes.
+      const o = w.approvalOutcome;
+      for (const seg of o.segments) {
+        const prev = s.windowGet.get(o.mid, seg) as { approved: number; total: number; at: number } | undefined;
+        const next = withOutcome(prev, o.approved, o.at, o.window);
+        s.windowPut.run(o.mid, seg, next.approved, next.total, next.at);
+      }
+    }
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   });
   const secret = db.transaction((name: string): string => {
@@ -330,6 +344,14 @@ function openStore(db: Db): Store {
     async close() {
       if (!closed) db.close();
       closed = true;
+    },
+    async approvalWindows(keys): Promise<ApprovalWindow[]> {
+      const out: ApprovalWindow[] = [];
+      for (const { mid, segment } of keys) {
+        const r = s.windowGet.get(mid, segment) as { approved: number; total: number; at: number } | undefined;
+        if (r) out.push({ mid, segment, approved: r.approved, total: r.total, at: r.at });
+      }
+      return out;
     },
   };
 }

@@ -86,6 +86,81 @@ export interface TransactionRecord {
   action?: RequiredAction | undefined;
   createdAt: number;
   updatedAt: number;
+  /** How the router chose the MIDs of a routed payment (sale, authorize, verify), as decided before the first attempt. */
+  routing?: RoutingDecision | undefined;
+}
+
+/** The routing decision of a payment, kept on its transaction (support reads why a MID was chosen). */
+export interface RoutingDecision {
+  /** Name of the decisive rule that matched; absent when the profile's default route applied. */
+  rule?: string | undefined;
+  /** Pools of the route, in order. */
+  route: string[];
+  /** Eligible MIDs in attempt order, before caps and network rules (which are checked per attempt). */
+  order: string[];
+  /** How each `success_rate` pool of the route ordered its members. */
+  successRate?: SuccessRateDecision[] | undefined;
+}
+
+/** Window of a success-rate pool: each MID's outcomes on a segment, the older ones discounted. */
+export interface ApprovalWindowSettings {
+  /** About how many outcomes the window holds: each new outcome discounts the older ones by `1 − 1/outcomes`. */
+  outcomes: number;
+  /** Outcomes lose weight with age (time constant `maxAgeMs`) and count no more once this old. */
+  maxAgeMs: number;
+}
+
+/** How one `success_rate` pool ordered its eligible members for one payment. */
+export interface SuccessRateDecision {
+  pool: string;
+  /** Segment keys of the payment, finest first, ending with `*` (the MID overall): where outcomes are counted. */
+  segments: string[];
+  window: ApprovalWindowSettings;
+  /**
+   * `exploit`: the best estimate first; `explore`: an exploration draw put another MID first;
+   * `fallback`: no MID had enough outcomes yet, so the pool's fallback order (weights or list) applied.
+   */
+  mode: 'exploit' | 'explore' | 'fallback';
+  /** The eligible members in the order chosen, with their estimates. */
+  members: SuccessRateEstimate[];
+}
+
+/** One MID's approval estimate in a success-rate decision. */
+export interface SuccessRateEstimate {
+  mid: string;
+  /** Estimated approval probability (posterior mean, 0–1). */
+  estimate: number;
+  /** Segment key the estimate rests on: the finest with enough outcomes (`*` = the MID overall). */
+  segment: string;
+  /** Outcomes behind it at that segment (discounted counts, one decimal). */
+  outcomes: number;
+  /** The exploration draw, when this decision explored. */
+  sample?: number | undefined;
+  /** True on the MID an exploration draw put first. */
+  explored?: boolean | undefined;
+}
+
+/** Approval counts of one MID on one segment, as the store keeps them (success-rate routing). */
+export interface ApprovalWindow {
+  mid: string;
+  segment: string;
+  /** Approvals, each weighted by how recent it is. */
+  approved: number;
+  /** Outcomes that count (approvals, and the declines the MID could have changed), weighted the same way. */
+  total: number;
+  /** Time of the newest outcome (ms since epoch): the counts are as of then. */
+  at: number;
+}
+
+/** One outcome for the approval windows of a MID, one per segment key. */
+export interface ApprovalOutcome {
+  mid: string;
+  /** Segment keys to count it in (finest to `*`). */
+  segments: readonly string[];
+  approved: boolean;
+  /** When the gateway answered (ms since epoch). */
+  at: number;
+  window: ApprovalWindowSettings;
 }
 
 /** One gateway call, as the ledger keeps it. */
@@ -237,6 +312,8 @@ export interface StoreWrite {
   complete?: { key: string; result: StoredResult } | undefined;
   /** Forget a claim that has no result (nothing reached a gateway). */
   release?: { key: string } | undefined;
+  /** Success-rate routing: count an attempt's outcome in its MID's approval windows (with the settlement, so it counts once). */
+  approvalOutcome?: ApprovalOutcome | undefined;
 }
 
 /** A write that applied. */
@@ -291,4 +368,7 @@ export interface Store {
   getOrCreateSecret(name: string): Promise<string>;
   /** Release connections and file handles. Idempotent. */
   close(): Promise<void>;
+
+  /** Success-rate routing: the approval windows of these MID and segment pairs, in one read (pairs never counted are left out). */
+  approvalWindows(keys: ReadonlyArray<{ mid: string; segment: string }>): Promise<ApprovalWindow[]>;
 }

@@ -7,6 +7,7 @@
  * No column or document ever holds a PAN or CVC.
  * @module
  */
+import { NEGLIGIBLE } from '../approval-window';
 
 /** One schema version, as SQL for a given (quoted) schema name. */
 export interface PgMigration {
@@ -82,6 +83,17 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
         WHERE status = 'approved';
       UPDATE ${s}.transactions SET status = 'pending' WHERE status = 'ambiguous';
       UPDATE ${s}.attempts SET status = 'pending' WHERE status = 'ambiguous';
+    `,
+  },
+  {
+    version: 8,
+    name: 'success-rate routing: approval windows per MID and segment',
+    sql: (s) => `
+      CREATE TABLE ${s}.approval_windows (
+        mid text NOT NULL, segment text NOT NULL,
+        approved double precision NOT NULL, total double precision NOT NULL, at bigint NOT NULL,
+        PRIMARY KEY (mid, segment)
+      );
     `,
   },
 ];
@@ -241,6 +253,35 @@ export function applyWriteFunction(s: string): string {
 
       IF w ? 'release' THEN
         DELETE FROM ${s}.idempotency WHERE key = w->'release'->>'key' AND result IS NULL;
+      END IF;
+
+      -- Success-rate routing: one outcome into each segment's window (the formula of approval-window.ts).
+      IF w ? 'approvalOutcome' THEN
+        DECLARE
+          seg text;
+        BEGIN
+        x := w->'approvalOutcome';
+        FOR seg IN SELECT jsonb_array_elements_text(x->'segments') LOOP
+          INSERT INTO ${s}.approval_windows AS a (mid, segment, approved, total, at)
+            VALUES (x->>'mid', seg, (x->>'approved')::double precision, 1, (x->>'at')::bigint)
+            ON CONFLICT (mid, segment) DO UPDATE SET
+              approved = CASE
+                WHEN EXCLUDED.at - a.at >= (x->>'maxAgeMs')::bigint THEN EXCLUDED.approved
+                WHEN a.at - EXCLUDED.at >= (x->>'maxAgeMs')::bigint THEN a.approved
+                ELSE (CASE WHEN a.approved < ${NEGLIGIBLE} THEN 0 ELSE a.approved END) * (x->>'keep')::double precision
+                       * exp(-greatest(EXCLUDED.at - a.at, 0)::double precision / (x->>'maxAgeMs')::double precision)
+                     + EXCLUDED.approved * exp(least(EXCLUDED.at - a.at, 0)::double precision / (x->>'maxAgeMs')::double precision)
+                END,
+              total = CASE
+                WHEN EXCLUDED.at - a.at >= (x->>'maxAgeMs')::bigint THEN 1
+                WHEN a.at - EXCLUDED.at >= (x->>'maxAgeMs')::bigint THEN a.total
+                ELSE (CASE WHEN a.total < ${NEGLIGIBLE} THEN 0 ELSE a.total END) * (x->>'keep')::double precision
+                       * exp(-greatest(EXCLUDED.at - a.at, 0)::double precision / (x->>'maxAgeMs')::double precision)
+                     + exp(least(EXCLUDED.at - a.at, 0)::double precision / (x->>'maxAgeMs')::double precision)
+                END,
+              at = CASE WHEN a.at - EXCLUDED.at >= (x->>'maxAgeMs')::bigint THEN a.at ELSE greatest(a.at, EXCLUDED.at) END;
+        END LOOP;
+        END;
       END IF;
 
       RETURN jsonb_build_object('ok', true, 'pinCreated', pin_created);

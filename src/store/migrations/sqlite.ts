@@ -85,4 +85,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       UPDATE attempts SET status = 'pending' WHERE status = 'ambiguous';
     `,
   },
+  {
+    version: 8,
+    name: 'success-rate routing: approval windows per MID and segment',
+    sql: `
+      CREATE TABLE approval_windows (
+        mid TEXT NOT NULL, segment TEXT NOT NULL,
+        approved REAL NOT NULL, total REAL NOT NULL, at INTEGER NOT NULL,
+        PRIMARY KEY (mid, segment)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
