@@ -11,7 +11,7 @@ import { DECLINE_REASONS, isDeclineReason } from './declines/reasons';
 import { ConfigError, type ConfigProblem } from './errors';
 import { compileProfile, type CompiledProfile } from './profile/compile';
 import { zodProblems } from './profile';
-import { merchantAccountSchema, profileSchema } from './profile/schema';
+import { BUILTIN_STRATEGIES, merchantAccountSchema, profileSchema } from './profile/schema';
 
 const ADAPTER_METHODS = ['authorize', 'sale', 'capture', 'void', 'refund'] as const;
 
@@ -38,7 +38,8 @@ export function validateConfig(config: unknown): ValidConfig {
   }
   const declared = new Set<string>();
   const mids = merchantAccounts(config.merchantAccounts, declared, problems);
-  const profiles = profilesOf(config.profiles, declared, problems);
+  const strategies = strategyNames(config.strategies, problems);
+  const profiles = profilesOf(config.profiles, declared, strategies, problems);
   declineRules(config.declineRules, declared, problems);
   options(config, problems);
   if (problems.length) throw new ConfigError(problems);
@@ -86,13 +87,38 @@ function merchantAccounts(raw: unknown, declared: Set<string>, problems: ConfigP
   return mids;
 }
 
+/** The strategy names pools may use: the built-in ones and `config.strategies`. */
+function strategyNames(raw: unknown, problems: ConfigProblem[]): Set<string> {
+  const names = new Set<string>(BUILTIN_STRATEGIES);
+  if (raw === undefined) return names;
+  if (!isObj(raw)) {
+    problems.push({ path: 'strategies', message: 'must be an object of pool strategies by name' });
+    return names;
+  }
+  for (const [name, fn] of Object.entries(raw)) {
+    const path = `strategies.${name}`;
+    if ((BUILTIN_STRATEGIES as readonly string[]).includes(name))
+      problems.push({ path, message: `"${name}" is a built-in strategy; give yours another name` });
+    else if (!/^[A-Za-z][\w:.-]*$/.test(name)) problems.push({ path, message: 'must be a strategy name (letters, digits, _ : . -)' });
+    else if (typeof fn !== 'function') problems.push({ path, message: 'must be a function (out, pool, random, allowed, env) => void' });
+    else names.add(name);
+  }
+  return names;
+}
+
 /** Reference problems of one profile, read from its raw input (so they are found even when its shape is wrong). */
-function profileReferences(p: unknown, path: string, declared: ReadonlySet<string>): ConfigProblem[] {
+function profileReferences(p: unknown, path: string, declared: ReadonlySet<string>, strategies: ReadonlySet<string>): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   if (!isObj(p)) return out;
   const pools = p.pools;
   if (isObj(pools)) {
     for (const [name, pool] of Object.entries(pools)) {
+      const strategy = isObj(pool) ? pool.strategy : undefined;
+      if (typeof strategy === 'string' && strategy && !strategies.has(strategy))
+        out.push({
+          path: `${path}.pools.${name}.strategy`,
+          message: `unknown strategy "${strategy}" (built in: ${BUILTIN_STRATEGIES.join(', ')}; add yours with createRouter({ strategies }))`,
+        });
       list(isObj(pool) ? pool.members : undefined).forEach((mem, j) => {
         const mid = isObj(mem) ? mem.mid : undefined;
         if (typeof mid === 'string' && mid && !declared.has(mid))
@@ -125,7 +151,12 @@ function profileReferences(p: unknown, path: string, declared: ReadonlySet<strin
   return out;
 }
 
-function profilesOf(raw: unknown, declared: ReadonlySet<string>, problems: ConfigProblem[]): Map<string, CompiledProfile> {
+function profilesOf(
+  raw: unknown,
+  declared: ReadonlySet<string>,
+  strategies: ReadonlySet<string>,
+  problems: ConfigProblem[],
+): Map<string, CompiledProfile> {
   const profiles = new Map<string, CompiledProfile>();
   if (!Array.isArray(raw) || raw.length === 0) problems.push({ path: 'profiles', message: 'must list at least one profile' });
   const ids = new Set<string>();
@@ -138,7 +169,7 @@ function profilesOf(raw: unknown, declared: ReadonlySet<string>, problems: Confi
     }
     const parsed = profileSchema.safeParse(p);
     if (!parsed.success) problems.push(...zodProblems(parsed.error, path));
-    const refs = profileReferences(p, path, declared);
+    const refs = profileReferences(p, path, declared, strategies);
     problems.push(...refs);
     if (parsed.success && refs.length === 0 && !profiles.has(parsed.data.id)) profiles.set(parsed.data.id, compileProfile(parsed.data));
   });
@@ -187,6 +218,10 @@ function options(config: Record<string, unknown>, problems: ConfigProblem[]): vo
   const nr = section('networkRules');
   int(nr, 'networkRules', 'visaReattemptLimit');
   int(nr, 'networkRules', 'mastercardDailyDeclineLimit');
+  const sr = section('successRate');
+  if (sr.cacheTtlMs !== undefined && !(typeof sr.cacheTtlMs === 'number' && Number.isFinite(sr.cacheTtlMs) && sr.cacheTtlMs >= 0))
+    problems.push({ path: 'successRate.cacheTtlMs', message: 'must be a number of milliseconds ≥ 0' });
+  int(sr, 'successRate', 'maxCachedWindows');
   const t = section('timeouts');
   ms(t, 'timeouts', 'attemptMs');
   ms(t, 'timeouts', 'totalMs');

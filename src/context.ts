@@ -9,8 +9,10 @@ import type { NetworkRuleConfig } from './declines/network-rules';
 import type { DeclineRule } from './declines/normalize';
 import type { RouterEmitter } from './events';
 import type { CompiledProfile } from './profile/compile';
+import type { ApprovalCache } from './selection/approval-cache';
 import type { CircuitBreakers } from './selection/circuit';
 import type { RandomSource } from './selection/order';
+import type { PoolStrategy } from './selection/strategies/types';
 import type { Store } from './store/types';
 
 /** Time budget of gateway calls. */
@@ -41,4 +43,8 @@ export interface RouterContext {
   readonly leaseMs: number;
   /** HMAC key for card fingerprints (resolved once). */
   fingerprintKey(): Promise<string>;
+  /** Pool strategies by name: the built-in ones and the merchant's own. */
+  readonly strategies: ReadonlyMap<string, PoolStrategy>;
+  /** Approval windows of success-rate pools, cached in this process. */
+  readonly approvals: ApprovalCache;
 }

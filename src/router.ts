@@ -22,7 +22,10 @@ import { routedPayment } from './operations/payment';
 import { rebill, type RebillRequest } from './operations/rebill';
 import { reconcile, type ReconcileOptions, type ReconcileReport } from './operations/reconcile';
 import type { Profile, ProfileInput } from './profile/schema';
+import { ApprovalCache, type ApprovalCacheOptions, DEFAULT_APPROVAL_CACHE } from './selection/approval-cache';
 import { CircuitBreakers, type CircuitOptions, DEFAULT_CIRCUIT } from './selection/circuit';
+import { BUILTIN_STRATEGY_IMPLEMENTATIONS } from './selection/order';
+import type { PoolStrategy } from './selection/strategies/types';
 import type { PinRecord, RepinAuditRecord, Store, TransactionRecord } from './store/types';
 import { type ConsentDetails, type ConsentInput, consentDetails, recordConsent } from './subscriptions/consent';
 import { type MigrateOptions, type MigrationReport, migrate, repin } from './subscriptions/migrate';
@@ -92,6 +95,16 @@ export interface RouterConfig {
    * Set it (from your secrets manager) so a copy of the database alone cannot test PANs against fingerprints.
    */
   fingerprintKey?: string | undefined;
+  /**
+   * Your own pool strategies by name, used as `strategy: '<name>'` in a profile's pools. A
+   * strategy orders a pool's eligible members; eligibility, caps and network rules still apply.
+   */
+  strategies?: Record<string, PoolStrategy> | undefined;
+  /**
+   * The cache of success-rate windows: how long a window read from the store is used (default
+   * 1,000 ms; servers sharing PostgreSQL see each other's outcomes within it) and how many it keeps.
+   */
+  successRate?: PartialSettings<ApprovalCacheOptions> | undefined;
 }
 
 /** A Switchyard router. Every operation returns a `Result`; declines are values, not exceptions. */
@@ -175,13 +188,14 @@ export function routerContext(router: Router): RouterContext {
 export function createRouter(config: RouterConfig): Router {
   const { mids, profiles } = validateConfig(config);
   const events = new RouterEmitter();
+  const clock = config.clock ?? Date.now;
   let keyPromise: Promise<string> | undefined;
   const timeouts: Timeouts = { attemptMs: 30_000, totalMs: 90_000, ...config.timeouts };
   const ctx: RouterContext = {
     mids,
     profiles,
     events,
-    clock: config.clock ?? Date.now,
+    clock,
     store: config.store,
     bins: config.bins,
     random: config.random ?? Math.random,
@@ -200,6 +214,11 @@ export function createRouter(config: RouterConfig): Router {
       keyPromise.catch(() => (keyPromise = undefined));
       return keyPromise;
     },
+    strategies: new Map([...BUILTIN_STRATEGY_IMPLEMENTATIONS, ...Object.entries(config.strategies ?? {})]),
+    approvals: new ApprovalCache(config.store, clock, {
+      cacheTtlMs: config.successRate?.cacheTtlMs ?? DEFAULT_APPROVAL_CACHE.cacheTtlMs,
+      maxCachedWindows: config.successRate?.maxCachedWindows ?? DEFAULT_APPROVAL_CACHE.maxCachedWindows,
+    }),
   };
   let closing: Promise<void> | undefined;
 

@@ -24,6 +24,7 @@ import type {
   TransactionRecord,
   TransactionStatus,
 } from '../store/types';
+import { approvalOutcomeOf, type SignalOutcome } from '../selection/approval-signal';
 import { pinData, pinFor } from '../subscriptions/pin';
 import { planSalvage } from '../subscriptions/salvage';
 import { newId } from '../transaction/ids';
@@ -63,10 +64,21 @@ const FOLLOW_UPS = new Set(['capture', 'void', 'refund']);
 export async function settle(ctx: RouterContext, s: Settlement): Promise<Settled> {
   const plan = FOLLOW_UPS.has(s.attempt.operation) ? await followUpWrite(ctx, s) : await paymentWrite(ctx, s);
   if ('refused' in plan) return plan.refused;
+  // Success-rate routing counts the outcome in the same write, so it counts exactly once.
+  const approval = FOLLOW_UPS.has(s.attempt.operation)
+    ? undefined
+    : approvalOutcomeOf(
+        s.tx,
+        s.attempt,
+        signalOf(s.outcome),
+        s.earlier.every((a) => a.outcome === 'skipped'),
+        plan.attemptPatch.settledAt ?? ctx.clock(),
+      );
   const w: StoreWrite = {
     attempt: { id: s.attempt.id, from: [s.attempt.status], patch: plan.attemptPatch },
     ...(plan.txWrite && { transaction: plan.txWrite }),
     ...plan.extra,
+    ...(approval && { approvalOutcome: approval }),
   };
   const attempt: AttemptRecord = { ...s.attempt, ...plan.attemptPatch } as AttemptRecord;
   const tx: TransactionRecord = plan.txAfter;
@@ -84,8 +96,16 @@ export async function settle(ctx: RouterContext, s: Settlement): Promise<Settled
     });
     return { applied: false, why: 'state_changed', status: 'status' in done ? done.status : undefined };
   }
+  if (approval) ctx.approvals.observe(approval);
   emitSettled(ctx, s, tx, attempt, attempts, plan, done.pinCreated === true);
   return { applied: true, result, tx, attempt, summary };
+}
+
+/** What the success-rate signal looks at in an outcome. */
+function signalOf(o: SettlingOutcome): SignalOutcome {
+  if (o.kind === 'approved') return { kind: 'approved' };
+  if (o.kind === 'declined') return { kind: 'declined', reason: o.decline.reason };
+  return { kind: 'other' };
 }
 
 interface WritePlan {

@@ -8,7 +8,7 @@ import { fingerprintPan, maskPan } from '../card/pan';
 import { checkNetworkRules } from '../declines/network-rules';
 import type { IneligibleReason } from '../selection/eligibility';
 import { planRoute } from '../selection/plan';
-import type { DeclineRecord } from '../store/types';
+import type { DeclineRecord, SuccessRateDecision, SuccessRateEstimate } from '../store/types';
 import type { PaymentRequest } from '../types';
 import { routingContext } from './cards';
 import { capCounters } from '../accounts';
@@ -23,6 +23,11 @@ export interface ExplainedCandidate {
   /** Position in the attempt order (0 = first), for eligible MIDs. */
   position?: number;
   reasons: IneligibleReason[];
+  /**
+   * In a `success_rate` pool: the MID's estimated approval, the segment it rests on (after
+   * back-off), the outcomes behind it, and, when this draw explored, its draw and whether it won.
+   */
+  successRate?: (SuccessRateEstimate & { pool: string; mode: SuccessRateDecision['mode'] }) | undefined;
 }
 
 /** What `explain` returns: the decision, without charging or changing state. */
@@ -43,6 +48,12 @@ export interface Explanation {
   order: string[];
   cascade?: { maxAttempts: number; on: 'soft' | string[] };
   card?: { brand?: string; masked: string; type?: string; prepaid?: boolean; country?: string; issuer?: string };
+  /**
+   * How each `success_rate` pool ordered its members for this draw: the payment's segment keys
+   * (finest first), `mode` (`exploit`, `explore` = this draw was exploration, `fallback` = not
+   * enough outcomes yet), and every eligible member's estimate in order.
+   */
+  successRate?: SuccessRateDecision[] | undefined;
 }
 
 /** Explain the routing of a request. */
@@ -56,7 +67,11 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
   const profile = profiles.get(r.profile);
   if (!profile) return { valid: false, issue: { field: 'profile', message: `no profile "${r.profile}"` }, ...empty };
   const rc = routingContext(ctx, 'sale', r, parsed.card);
-  const plan = planRoute(ctx, profile, rc, 'sale');
+  let plan = planRoute(ctx, profile, rc, 'sale');
+  if (plan.pending) {
+    await plan.pending;
+    plan = planRoute(ctx, profile, rc, 'sale');
+  }
   const info = rc.binInfo;
   const base: Explanation = {
     valid: true,
@@ -99,8 +114,17 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
     }
     const verdict = checkNetworkRules(history, { mid: id, brand: rc.brand, now, initiator: 'cit' }, ctx.networkRules);
     if (!verdict.allowed) reasons.push({ code: 'network_rule', message: verdict.message });
-    base.candidates.push({ mid: id, gateway: mid.adapter.gateway, eligible: reasons.length === 0, reasons });
+    const candidate: ExplainedCandidate = { mid: id, gateway: mid.adapter.gateway, eligible: reasons.length === 0, reasons };
+    for (const d of plan.successRate ?? []) {
+      const e = d.members.find((m) => m.mid === id);
+      if (e) {
+        candidate.successRate = { ...e, pool: d.pool, mode: d.mode };
+        break;
+      }
+    }
+    base.candidates.push(candidate);
   }
+  if (plan.successRate) base.successRate = plan.successRate;
   let pos = 0;
   for (const c of base.candidates)
     if (c.eligible) {

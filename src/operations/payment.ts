@@ -74,7 +74,13 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
     return Err(storeFailure(e));
   }
 
-  const plan = planRoute(ctx, profile, routingContext(ctx, kind, r, parsed.card), kind);
+  const rc = routingContext(ctx, kind, r, parsed.card);
+  let plan = planRoute(ctx, profile, rc, kind);
+  // A success-rate window this process never saw: wait for its one read, then decide with it.
+  if (plan.pending) {
+    await plan.pending;
+    plan = planRoute(ctx, profile, rc, kind);
+  }
   // Refusals write nothing; a retry of a request that already ran still gets its first result.
   const refuse = async (failure: Failure): Promise<RouterResult> => {
     const claim = await ctx.store.getClaim(key).catch(() => undefined);
@@ -93,6 +99,12 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
   const zeroVerify = (mid: MidRuntime) => mid.adapter.capabilities.verify;
   const candidates = kind === 'verify' && preauth === 0 ? plan.candidates.filter((id) => zeroVerify(ctx.mids.get(id)!)) : plan.candidates;
   const sub = r.subscription;
+  tx.routing = {
+    ...(plan.rule && { rule: plan.rule.name }),
+    route: [...plan.route],
+    order: [...candidates],
+    ...(plan.successRate && { successRate: plan.successRate }),
+  };
   const out = await runPayment(ctx, {
     tx,
     claim: { key, requestHash: hash },

@@ -14,7 +14,9 @@ import type { BinInfo } from '../card/bin-table';
 import { canonicalBrand, type CardBrand } from '../card/pan';
 import type { DeclineReason } from '../declines/reasons';
 import { DECLINE_REASONS } from '../declines/reasons';
-import type { Condition, Profile, Rule } from './schema';
+import { amountBandLabels, DEFAULT_AMOUNT_BANDS } from '../selection/segments';
+import type { SuccessRateSettings } from '../selection/strategies/success_rate';
+import type { Condition, Pool, Profile, Rule } from './schema';
 
 /** The facts of a request that rules look at. */
 export interface RoutingContext {
@@ -51,9 +53,13 @@ export interface CompiledRule {
 /** A compiled pool. */
 export interface CompiledPool {
   readonly name: string;
-  readonly strategy: 'weighted' | 'priority';
+  /** A built-in strategy (`weighted`, `priority`, `success_rate`) or one given to `createRouter({ strategies })`. */
+  readonly strategy: string;
   readonly mids: readonly string[];
+  /** Member weights (1 where none was given). */
   readonly weights: readonly number[];
+  /** Settings of a `success_rate` pool. */
+  readonly successRate?: SuccessRateSettings | undefined;
 }
 
 /** A profile ready for the hot path. */
@@ -279,6 +285,20 @@ class RuleIndex {
   }
 }
 
+/** The settings of a `success_rate` pool, defaults applied. */
+function successRateSettings(p: Pool): SuccessRateSettings {
+  const bands = p.amountBands ?? DEFAULT_AMOUNT_BANDS;
+  return {
+    dimensions: p.segments ?? ['brand'],
+    amountBands: bands,
+    amountLabels: amountBandLabels(bands),
+    window: { outcomes: p.window?.outcomes ?? 200, maxAgeMs: (p.window?.maxAgeHours ?? 72) * 3_600_000 },
+    exploration: p.exploration ?? 0.05,
+    minOutcomes: p.minOutcomes ?? 30,
+    fallback: p.fallback ?? 'weights',
+  };
+}
+
 /** Compile a validated profile. Assumes cross-references were checked by `createRouter`. */
 export function compileProfile(profile: Profile): CompiledProfile {
   const rules: CompiledRule[] = profile.rules.map((r, index) => ({
@@ -295,7 +315,13 @@ export function compileProfile(profile: Profile): CompiledProfile {
   const pools = new Map<string, CompiledPool>(
     Object.entries(profile.pools).map(([name, p]) => [
       name,
-      { name, strategy: p.strategy, mids: p.members.map((m) => m.mid), weights: p.members.map((m) => m.weight ?? 1) },
+      {
+        name,
+        strategy: p.strategy,
+        mids: p.members.map((m) => m.mid),
+        weights: p.members.map((m) => m.weight ?? 1),
+        ...(p.strategy === 'success_rate' && { successRate: successRateSettings(p) }),
+      },
     ]),
   );
   const cascadeOn = new Set<DeclineReason>(

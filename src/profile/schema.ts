@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isCurrency } from '../money';
 import { canonicalBrand } from '../card/pan';
 import { isDeclineReason } from '../declines/reasons';
+import { SEGMENT_DIMENSIONS } from '../selection/segments';
 
 const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]);
 const country = z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code');
@@ -94,18 +95,70 @@ export const poolMemberSchema = z.strictObject({
     .optional(),
 });
 
-/** A pool: `weighted` draws by weight, `priority` keeps list order. */
+/** The built-in pool strategies; `createRouter({ strategies })` adds your own names. */
+export const BUILTIN_STRATEGIES = ['weighted', 'priority', 'success_rate'] as const;
+
+/** A pool strategy's name: a built-in one or one registered with `createRouter({ strategies })`. */
+export type PoolStrategyName = (typeof BUILTIN_STRATEGIES)[number] | (string & {});
+
+const SUCCESS_RATE_FIELDS = ['segments', 'window', 'exploration', 'minOutcomes', 'fallback', 'amountBands'] as const;
+
+/**
+ * A pool: `weighted` draws by weight, `priority` keeps list order, `success_rate` orders by each
+ * MID's estimated approval on the card's segment (with `segments`, `window`, `exploration`,
+ * `minOutcomes`, `fallback`, `amountBands`; defaults in the README).
+ */
 export const poolSchema = z
   .strictObject({
-    strategy: z.enum(['weighted', 'priority']),
+    strategy: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z][\w:.-]*$/, 'must be a strategy name (letters, digits, _ : . -)') as unknown as z.ZodType<PoolStrategyName>,
     members: z.array(poolMemberSchema).min(1, 'a pool needs at least one member'),
+    /** Segment dimensions, coarse to fine (success_rate). Default `['brand']`. */
+    segments: z
+      .array(z.enum(SEGMENT_DIMENSIONS))
+      .min(1)
+      .refine((d) => new Set(d).size === d.length, 'lists a dimension twice')
+      .optional(),
+    /** Outcomes per MID and segment (about how many it holds) and their maximum age (success_rate). Default 200 and 72 hours. */
+    window: z
+      .strictObject({
+        outcomes: z.number().int().min(10, 'must be ≥ 10').max(100_000, 'must be ≤ 100,000').optional(),
+        maxAgeHours: z
+          .number()
+          .gt(0, 'must be > 0')
+          .max(24 * 366, 'must be ≤ a year of hours')
+          .optional(),
+      })
+      .optional(),
+    /** Share of decisions that explore, 0–0.5 (success_rate). Default 0.05. */
+    exploration: z.number().min(0).max(0.5, 'must be ≤ 0.5').optional(),
+    /** Outcomes before a segment's own data outweighs its parent's (success_rate). Default 30. */
+    minOutcomes: z.number().int().min(1).optional(),
+    /** Order while no member has `minOutcomes` outcomes: `weights` (the default) or `priority` (list order). */
+    fallback: z.enum(['weights', 'priority']).optional(),
+    /** Upper bounds of the amount bands in minor units, ascending (success_rate, `amountBand`). */
+    amountBands: z
+      .array(z.number().int().positive())
+      .min(1)
+      .refine((b) => b.every((x, i) => i === 0 || x > b[i - 1]), 'must be ascending')
+      .optional(),
   })
   .superRefine((p, ctx) => {
-    if (p.strategy !== 'weighted') return;
-    p.members.forEach((m, i) => {
-      if (m.weight === undefined)
-        ctx.addIssue({ code: 'custom', path: ['members', i, 'weight'], message: 'weighted pools need a weight on every member' });
-    });
+    if (p.strategy === 'weighted')
+      p.members.forEach((m, i) => {
+        if (m.weight === undefined)
+          ctx.addIssue({ code: 'custom', path: ['members', i, 'weight'], message: 'weighted pools need a weight on every member' });
+      });
+    if (p.strategy !== 'success_rate') {
+      for (const f of SUCCESS_RATE_FIELDS)
+        if (p[f] !== undefined) ctx.addIssue({ code: 'custom', path: [f], message: 'only success_rate pools take this setting' });
+      return;
+    }
+    const outcomes = p.window?.outcomes ?? 200;
+    if (p.minOutcomes !== undefined && p.minOutcomes > outcomes)
+      ctx.addIssue({ code: 'custom', path: ['minOutcomes'], message: `must not exceed the window's ${outcomes} outcomes` });
   });
 
 /** Cascade policy: how many MIDs at most, and on which declines. */

@@ -6,6 +6,7 @@
 import type { AdapterCapabilities } from '../adapter';
 import type { CompiledProfile, CompiledRule, RoutingContext } from '../profile/compile';
 import type { RouterContext } from '../context';
+import type { SuccessRateDecision } from '../store/types';
 import { orderRoute } from './order';
 import { staticIneligibility, staticallyEligible, type IneligibleReason } from './eligibility';
 
@@ -22,6 +23,13 @@ export interface RoutingPlan {
   readonly ineligible: Array<{ mid: string; reasons: IneligibleReason[] }>;
   /** Filter rules that matched. */
   filters: CompiledRule[];
+  /** How each `success_rate` pool of the route ordered its members. */
+  successRate?: SuccessRateDecision[] | undefined;
+  /**
+   * Set when a success-rate pool read an approval window this process had never seen: it
+   * resolves once the window is in; plan again then (the first plan used no data for it).
+   */
+  pending?: Promise<void> | undefined;
 }
 
 /** Decide the route and candidate order for a request. */
@@ -52,13 +60,20 @@ export function planRoute(
     if (!failed.includes(id)) failed.push(id);
     return false;
   };
-  const candidates = orderRoute(route, profile.pools, ctx.random, allowed);
+  const { candidates, env } = orderRoute(route, profile.pools, ctx.random, allowed, ctx.strategies, () => ({
+    request: rc,
+    now,
+    approvals: ctx.approvals,
+    decisions: [],
+  }));
   let ineligible: RoutingPlan['ineligible'] | undefined;
   return {
     rule,
     route,
     candidates,
     filters,
+    ...(env?.decisions.length && { successRate: env.decisions }),
+    ...(env?.pending && { pending: env.pending }),
     get ineligible() {
       return (ineligible ??= failed.map((id) => ({ mid: id, reasons: staticIneligibility(ctx.mids.get(id)!, input) })));
     },

@@ -1,11 +1,46 @@
 /**
  * The shape of a pool strategy: order a pool's eligible members after the MIDs already chosen.
+ * `weighted`, `priority` and `success_rate` implement it, each in its own file; a merchant's
+ * own strategy plugs in through `createRouter({ strategies })`.
  * @module
  */
-import type { CompiledPool } from '../../profile/compile';
+import type { CompiledPool, RoutingContext } from '../../profile/compile';
+import type { WindowCounts } from '../../store/approval-window';
+import type { SuccessRateDecision } from '../../store/types';
 
 /** A source of uniform numbers in [0, 1); injectable for deterministic tests. */
 export type RandomSource = () => number;
 
-/** Appends `pool`'s members to `out` in attempt order, skipping MIDs already in `out` and those not `allowed`. */
-export type PoolStrategy = (out: string[], pool: CompiledPool, random: RandomSource, allowed?: (mid: string) => boolean) => void;
+/** Approval windows as this process knows them (the router's cache; never waits for the store). */
+export interface ApprovalReader {
+  /**
+   * The window of `mid` on `segment` (`counts` undefined: none yet). `ready` is set when the
+   * window was never read: it resolves once the read is in, and the planner decides again.
+   */
+  read(mid: string, segment: string, now: number): { counts: WindowCounts | undefined; ready?: Promise<void> | undefined };
+}
+
+/** What a strategy may look at beyond the pool: the request, the time, the approval windows. */
+export interface StrategyEnv {
+  /** The facts of the request (card, amount, currency, countries, tags). */
+  readonly request: RoutingContext;
+  readonly now: number;
+  readonly approvals: ApprovalReader;
+  /** Success-rate decisions of this plan, in pool order (shown by `explain`, kept on the transaction). */
+  readonly decisions: SuccessRateDecision[];
+  /** Set by a strategy that read a window never seen before: the planner waits for it and decides again. */
+  pending?: Promise<void> | undefined;
+}
+
+/**
+ * Appends `pool`'s members to `out` in attempt order, skipping MIDs already in `out` and those
+ * not `allowed` (statically ineligible: exploration never reaches them). Caps and network rules
+ * are checked per attempt after it, on whatever order it chose.
+ */
+export type PoolStrategy = (
+  out: string[],
+  pool: CompiledPool,
+  random: RandomSource,
+  allowed?: (mid: string) => boolean,
+  env?: StrategyEnv,
+) => void;

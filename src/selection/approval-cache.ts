@@ -1,0 +1,141 @@
+/**
+ * The per-process cache of approval windows that success-rate pools read while ordering, so a
+ * decision never waits for the store: a window read less than `ttlMs` ago is used as it is; an
+ * older one is used too while one batched read refreshes it in the background (stale while
+ * revalidate). Only a window this process has never seen makes the planner wait, once, for one
+ * batched read. The process's own outcomes are applied to the cache as they are settled, so it
+ * lags only behind other servers' outcomes, by at most `ttlMs` plus one read.
+ * @module
+ */
+import { type WindowCounts, withOutcome } from '../store/approval-window';
+import type { ApprovalOutcome, Store } from '../store/types';
+
+/** Settings of the approval cache (`createRouter({ successRate })`). */
+export interface ApprovalCacheOptions {
+  /** How long a window read from the store is used before it is read again. Default 1,000 ms. */
+  cacheTtlMs: number;
+  /** Windows kept in memory at most; the segments seen first are dropped first. Default 50,000. */
+  maxCachedWindows: number;
+}
+
+/** Defaults of `ApprovalCacheOptions`. */
+export const DEFAULT_APPROVAL_CACHE: ApprovalCacheOptions = { cacheTtlMs: 1_000, maxCachedWindows: 50_000 };
+
+/** What the cache did, for benchmarks and tests. */
+export interface ApprovalCacheStats {
+  /** Store reads (each one batch). */
+  reads: number;
+  /** MID and segment pairs asked for in those reads. */
+  keysRead: number;
+  /** Windows served fresh. */
+  hits: number;
+  /** Windows served stale while a refresh was asked for. */
+  stale: number;
+  /** Windows never seen: the decision waited for a read. */
+  misses: number;
+  /** Reads that failed (the windows stay as they were; a miss counts as empty). */
+  failures: number;
+}
+
+interface Entry {
+  /** Undefined: the store has no window for the pair. */
+  counts: WindowCounts | undefined;
+  /** When the read that filled it started (clock ms); -1 while the first read is on its way. */
+  fetchedAt: number;
+  loading: boolean;
+  /** The read on its way, while `fetchedAt` is -1. */
+  ready?: Promise<void> | undefined;
+}
+
+/** A read-through cache of approval windows over a store. */
+export class ApprovalCache {
+  readonly stats: ApprovalCacheStats = { reads: 0, keysRead: 0, hits: 0, stale: 0, misses: 0, failures: 0 };
+  /** Windows by segment, then MID: no string built per lookup. */
+  private readonly bySegment = new Map<string, Map<string, Entry>>();
+  private size = 0;
+  private wanted: Array<{ mid: string; segment: string; entry: Entry }> = [];
+  private flush: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: () => number,
+    private readonly options: ApprovalCacheOptions,
+  ) {}
+
+  /**
+   * The window of `mid` on `segment` as far as this process knows it (`counts` undefined: none).
+   * `ready` is set when it was never read: the read is on its way, and `ready` resolves (never
+   * rejects) once it is in.
+   */
+  read(mid: string, segment: string, now: number): { counts: WindowCounts | undefined; ready?: Promise<void> | undefined } {
+    let mids = this.bySegment.get(segment);
+    const entry = mids?.get(mid);
+    if (!entry) {
+      if (!mids) this.bySegment.set(segment, (mids = new Map()));
+      const e: Entry = { counts: undefined, fetchedAt: -1, loading: true };
+      mids.set(mid, e);
+      this.size++;
+      this.evict();
+      this.stats.misses++;
+      e.ready = this.want(mid, segment, e);
+      return { counts: undefined, ready: e.ready };
+    }
+    if (entry.fetchedAt < 0) return { counts: undefined, ready: entry.ready };
+    if (now - entry.fetchedAt < this.options.cacheTtlMs) this.stats.hits++;
+    else {
+      this.stats.stale++;
+      if (!entry.loading) {
+        entry.loading = true;
+        this.want(mid, segment, entry);
+      }
+    }
+    return { counts: entry.counts };
+  }
+
+  /** Apply an outcome this process settled to the windows it has, as the store applied it. */
+  observe(o: ApprovalOutcome): void {
+    for (const segment of o.segments) {
+      const e = this.bySegment.get(segment)?.get(o.mid);
+      if (e && e.fetchedAt >= 0) e.counts = withOutcome(e.counts, o.approved, o.at, o.window);
+    }
+  }
+
+  private want(mid: string, segment: string, entry: Entry): Promise<void> {
+    this.wanted.push({ mid, segment, entry });
+    // One read per burst: everything asked for before the next microtask goes in one batch.
+    this.flush ??= Promise.resolve().then(() => this.load());
+    return this.flush;
+  }
+
+  private async load(): Promise<void> {
+    const batch = this.wanted;
+    this.wanted = [];
+    this.flush = undefined;
+    const started = this.clock();
+    this.stats.reads++;
+    this.stats.keysRead += batch.length;
+    let rows: Awaited<ReturnType<Store['approvalWindows']>> | undefined;
+    try {
+      rows = await this.store.approvalWindows(batch.map(({ mid, segment }) => ({ mid, segment })));
+    } catch {
+      this.stats.failures++;
+    }
+    const found = new Map<string, WindowCounts>();
+    for (const r of rows ?? []) found.set(`${r.mid}\u0000${r.segment}`, { approved: r.approved, total: r.total, at: r.at });
+    for (const { mid, segment, entry } of batch) {
+      entry.loading = false;
+      entry.ready = undefined;
+      if (rows) entry.counts = found.get(`${mid}\u0000${segment}`);
+      // After a failed read the windows stay as they were (a first one: empty) until the next try, one time to live later.
+      entry.fetchedAt = started;
+    }
+  }
+
+  private evict(): void {
+    for (const [segment, mids] of this.bySegment) {
+      if (this.size <= this.options.maxCachedWindows) return;
+      this.bySegment.delete(segment);
+      this.size -= mids.size;
+    }
+  }
+}
