@@ -24,7 +24,7 @@ export function amountBandLabels(bands: readonly number[]): string[] {
 }
 
 /** How to read each dimension from a request; an unknown value is `unknown` (a segment of its own). */
-function valueOf(d: SegmentDimension, rc: RoutingContext, bands: readonly number[], labels: readonly string[]): string {
+function dimensionValue(d: SegmentDimension, rc: RoutingContext, bands: readonly number[], labels: readonly string[]): string {
   switch (d) {
     case 'brand':
       return rc.brand ?? 'unknown';
@@ -61,7 +61,7 @@ export function segmentKeys(
   keys[dims.length] = OVERALL;
   let key = '';
   for (let i = 0; i < dims.length; i++) {
-    key += `${i ? '|' : ''}${dims[i]}=${valueOf(dims[i], rc, bands, labels)}`;
+    key += `${i ? '|' : ''}${dims[i]}=${dimensionValue(dims[i], rc, bands, labels)}`;
     keys[dims.length - 1 - i] = key;
   }
   return keys;
