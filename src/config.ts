@@ -222,6 +222,7 @@ function options(config: Record<string, unknown>, problems: ConfigProblem[]): vo
   if (sr.cacheTtlMs !== undefined && !(typeof sr.cacheTtlMs === 'number' && Number.isFinite(sr.cacheTtlMs) && sr.cacheTtlMs >= 0))
     problems.push({ path: 'successRate.cacheTtlMs', message: 'must be a number of milliseconds ≥ 0' });
   int(sr, 'successRate', 'maxCachedWindows');
+  ms(sr, 'successRate', 'firstReadWaitMs');
   const t = section('timeouts');
   ms(t, 'timeouts', 'attemptMs');
   ms(t, 'timeouts', 'totalMs');

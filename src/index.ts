@@ -61,5 +61,15 @@ export { TRANSACTION_TRANSITIONS, ATTEMPT_TRANSITIONS, canMove, canMoveAttempt, 
 export type { TransactionStatus, AttemptStatus } from './transaction/states';
 export type { FollowUpOptions } from './operations/followups';
 export type { IneligibleReason } from './selection/eligibility';
+export type { PoolStrategy, StrategyEnv, ApprovalReader, RandomSource } from './selection/strategies/types';
+export type { SuccessRateSettings } from './selection/strategies/success_rate';
+export type { CompiledPool, RoutingContext } from './profile/compile';
+export { BUILTIN_STRATEGIES } from './profile/schema';
+export type { PoolStrategyName } from './profile/schema';
+export { APPROVAL_SIGNAL } from './selection/approval-signal';
+export type { ApprovalSignal } from './selection/approval-signal';
+export { SEGMENT_DIMENSIONS, DEFAULT_AMOUNT_BANDS } from './selection/segments';
+export type { SegmentDimension } from './selection/segments';
+export type { ApprovalCacheOptions } from './selection/approval-cache';
 export { Ok, Err } from 'ts-results-es';
 export type { Result } from 'ts-results-es';

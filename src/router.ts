@@ -102,7 +102,8 @@ export interface RouterConfig {
   strategies?: Record<string, PoolStrategy> | undefined;
   /**
    * The cache of success-rate windows: how long a window read from the store is used (default
-   * 1,000 ms; servers sharing PostgreSQL see each other's outcomes within it) and how many it keeps.
+   * 1,000 ms; servers sharing PostgreSQL see each other's outcomes within it), how many it keeps,
+   * and how long a decision waits for a window it never read (default 250 ms).
    */
   successRate?: PartialSettings<ApprovalCacheOptions> | undefined;
 }
@@ -218,6 +219,7 @@ export function createRouter(config: RouterConfig): Router {
     approvals: new ApprovalCache(config.store, clock, {
       cacheTtlMs: config.successRate?.cacheTtlMs ?? DEFAULT_APPROVAL_CACHE.cacheTtlMs,
       maxCachedWindows: config.successRate?.maxCachedWindows ?? DEFAULT_APPROVAL_CACHE.maxCachedWindows,
+      firstReadWaitMs: config.successRate?.firstReadWaitMs ?? DEFAULT_APPROVAL_CACHE.firstReadWaitMs,
     }),
   };
   let closing: Promise<void> | undefined;

@@ -69,7 +69,7 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
   const rc = routingContext(ctx, 'sale', r, parsed.card);
   let plan = planRoute(ctx, profile, rc, 'sale');
   if (plan.pending) {
-    await plan.pending;
+    await ctx.approvals.settle(plan.pending);
     plan = planRoute(ctx, profile, rc, 'sale');
   }
   const info = rc.binInfo;

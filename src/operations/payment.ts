@@ -78,7 +78,7 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
   let plan = planRoute(ctx, profile, rc, kind);
   // A success-rate window this process never saw: wait for its one read, then decide with it.
   if (plan.pending) {
-    await plan.pending;
+    await ctx.approvals.settle(plan.pending);
     plan = planRoute(ctx, profile, rc, kind);
   }
   // Refusals write nothing; a retry of a request that already ran still gets its first result.

@@ -16,10 +16,12 @@ export interface ApprovalCacheOptions {
   cacheTtlMs: number;
   /** Windows kept in memory at most; the segments seen first are dropped first. Default 50,000. */
   maxCachedWindows: number;
+  /** How long a decision waits for the first read of a window it never saw; past it, it decides without. Default 250 ms. */
+  firstReadWaitMs: number;
 }
 
 /** Defaults of `ApprovalCacheOptions`. */
-export const DEFAULT_APPROVAL_CACHE: ApprovalCacheOptions = { cacheTtlMs: 1_000, maxCachedWindows: 50_000 };
+export const DEFAULT_APPROVAL_CACHE: ApprovalCacheOptions = { cacheTtlMs: 1_000, maxCachedWindows: 50_000, firstReadWaitMs: 250 };
 
 /** What the cache did, for benchmarks and tests. */
 export interface ApprovalCacheStats {
@@ -55,6 +57,7 @@ export class ApprovalCache {
   private size = 0;
   private wanted: Array<{ mid: string; segment: string; entry: Entry }> = [];
   private flush: Promise<void> | undefined;
+  private last: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -92,6 +95,13 @@ export class ApprovalCache {
     return { counts: entry.counts };
   }
 
+  /** Wait for `pending` (a first read), at most `firstReadWaitMs`: a slow store delays a decision, never blocks it. */
+  async settle(pending: Promise<void>): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([pending, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.firstReadWaitMs)))]);
+    clearTimeout(timer);
+  }
+
   /** Apply an outcome this process settled to the windows it has, as the store applied it. */
   observe(o: ApprovalOutcome): void {
     for (const segment of o.segments) {
@@ -103,8 +113,17 @@ export class ApprovalCache {
   private want(mid: string, segment: string, entry: Entry): Promise<void> {
     this.wanted.push({ mid, segment, entry });
     // One read per burst: everything asked for before the next microtask goes in one batch.
-    this.flush ??= Promise.resolve().then(() => this.load());
+    if (!this.flush) {
+      this.flush = Promise.resolve().then(() => this.load());
+      const previous = this.last;
+      this.last = Promise.all([previous, this.flush]).then(() => {});
+    }
     return this.flush;
+  }
+
+  /** Resolves once every read asked for so far is in (tests and benchmarks). */
+  idle(): Promise<void> {
+    return this.last;
   }
 
   private async load(): Promise<void> {
