@@ -11,6 +11,7 @@ import { binBench } from './bins';
 import { decisionBench, jsonRulesEngineBench } from './decision';
 import { httpOverheadBench } from './http';
 import { rebillBatchBench, saleBench } from './sale';
+import { successRateDecisionBench, successRateSaleBench, successRateSimulationBench } from './success-rate';
 
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 2_000);
 
@@ -20,14 +21,16 @@ async function main() {
   if (!(globalThis as { gc?: unknown }).gc) console.log('note: run with --expose-gc for exact heap figures (npm run bench does)');
   // The 500,000-range table lives only for the scenarios that use it, so the later ones don't pay
   // for its heap in garbage collection.
-  const { bins, decision, jre } = await (async () => {
+  const { bins, decision, jre, srDecision } = await (async () => {
     const b = await binBench(500_000, timeMs);
     console.log('BIN table done');
     const d = await decisionBench(b.table, timeMs);
     console.log('decision done');
     const j = await jsonRulesEngineBench(b.table, timeMs);
     console.log('json-rules-engine done');
-    return { bins: { figures: b.figures }, decision: d, jre: j };
+    const s = await successRateDecisionBench(b.table, timeMs);
+    console.log('success-rate decision done');
+    return { bins: { figures: b.figures }, decision: d, jre: j, srDecision: s };
   })();
   (globalThis as { gc?: () => void }).gc?.();
   const sale = await saleBench(timeMs);
@@ -36,6 +39,10 @@ async function main() {
   console.log('http done');
   const rebill = await rebillBatchBench();
   console.log('rebill batch done');
+  const srSale = await successRateSaleBench(timeMs);
+  console.log('success-rate sale done');
+  const srSim = await successRateSimulationBench(Number(process.env.BENCH_SR_TRANSACTIONS ?? 50_000));
+  console.log('success-rate simulation done');
 
   const d1000 = decision.rules_1000;
   const d10 = decision.rules_10;
@@ -50,6 +57,11 @@ async function main() {
     sale,
     http,
     rebill,
+    successRate: {
+      decision: { ...srDecision, ratioToWeightedP50: Math.round((srDecision.p50us / d1000.p50us) * 100) / 100 },
+      sale: srSale,
+      simulation: srSim,
+    },
     targets: {
       'decision p50 ≤ 5 µs (1,000 rules)': d1000.p50us <= 5,
       'decision p99 ≤ 25 µs (1,000 rules)': d1000.p99us <= 25,
@@ -61,6 +73,10 @@ async function main() {
       'sale on memory p50 ≤ 50 µs': sale.memory.p50us <= 50,
       'sale on SQLite ≥ 2,000/s': sale.sqlite ? sale.sqlite.opsPerSec >= 2000 : null,
       'added time next to loopback HTTP ≤ 5% (p50)': http ? http.addedPercentP50 <= 5 : null,
+      'success_rate decision p50 ≤ 2× weighted (1,000 rules)': srDecision.p50us <= 2 * d1000.p50us,
+      'success_rate decisions read nothing from the store (warm cache)': srDecision.storeReadsWhileMeasuring === 0,
+      'success_rate recovers ≥ 80% of the oracle gain over static weights': srSim.recoveryPct >= 80,
+      'success_rate moves ≥ 80% of the degraded segment within 2,000 transactions': srSim.movedWithin !== null && srSim.movedWithin <= 2000,
     },
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
@@ -83,6 +99,25 @@ async function main() {
   if (sale.sqlite) row('sale, SQLite store', `p50 ${sale.sqlite.p50us} µs, ${sale.sqlite.opsPerSec}/s`);
   if (http) row(`sale via ${http.adapter} on loopback HTTP`, `+${http.addedUsP50} µs (+${http.addedPercentP50}%) at p50`);
   if (rebill) row('rebill batch on SQLite', `${rebill.rebills} in ${rebill.wallMs} ms, ${rebill.rebillsPerSec}/s`);
+  row(
+    'decision, 1,000 rules, success_rate pools',
+    `p50 ${srDecision.p50us} µs (${results.successRate.decision.ratioToWeightedP50}× weighted), p99 ${srDecision.p99us} µs`,
+  );
+  row(
+    'sale, memory store, success_rate pool',
+    `p50 ${srSale.memory.p50us} µs, ${srSale.memory.opsPerSec}/s, ${srSale.memory.readsPer1000Sales} reads/1,000`,
+  );
+  if (srSale.sqlite)
+    row(
+      'sale, SQLite store, success_rate pool',
+      `p50 ${srSale.sqlite.p50us} µs, ${srSale.sqlite.opsPerSec}/s, ${srSale.sqlite.readsPer1000Sales} reads/1,000`,
+    );
+  row(
+    `success-rate simulation, ${srSim.transactions} transactions`,
+    `static ${srSim.static.approvalRatePct}%, success_rate ${srSim.successRate.approvalRatePct}%, oracle ${srSim.oracle.approvalRatePct}%`,
+  );
+  row('  recovered share of the oracle gain', `${srSim.recoveryPct}%, exploration ${srSim.successRate.exploreSharePct}% of decisions`);
+  row('  degraded segment moved after', `${srSim.movedWithin ?? 'never'} transactions`);
   console.log('');
   for (const [k, v] of Object.entries(results.targets)) console.log(`${v === null ? 'n/a ' : v ? 'met ' : 'MISS'}  ${k}`);
   console.log(`\nwritten to bench/results/latest.json in ${results.totalSeconds} s`);

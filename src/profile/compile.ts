@@ -14,7 +14,7 @@ import type { BinInfo } from '../card/bin-table';
 import { canonicalBrand, type CardBrand } from '../card/pan';
 import type { DeclineReason } from '../declines/reasons';
 import { DECLINE_REASONS } from '../declines/reasons';
-import { amountBandLabels, DEFAULT_AMOUNT_BANDS } from '../selection/segments';
+import { DEFAULT_AMOUNT_BANDS, SegmentIndex } from '../selection/segments';
 import type { SuccessRateSettings } from '../selection/strategies/success_rate';
 import type { Condition, Pool, Profile, Rule } from './schema';
 
@@ -285,13 +285,15 @@ class RuleIndex {
   }
 }
 
-/** The settings of a `success_rate` pool, defaults applied. */
-function successRateSettings(p: Pool): SuccessRateSettings {
+/** The settings of a `success_rate` pool, defaults applied; pools with the same dimensions and bands share one segment index. */
+function successRateSettings(p: Pool, indexes: Map<string, SegmentIndex>): SuccessRateSettings {
+  const dims = p.segments ?? ['brand'];
   const bands = p.amountBands ?? DEFAULT_AMOUNT_BANDS;
+  const id = JSON.stringify([dims, bands]);
+  let segments = indexes.get(id);
+  if (!segments) indexes.set(id, (segments = new SegmentIndex(dims, bands)));
   return {
-    dimensions: p.segments ?? ['brand'],
-    amountBands: bands,
-    amountLabels: amountBandLabels(bands),
+    segments,
     window: { outcomes: p.window?.outcomes ?? 200, maxAgeMs: (p.window?.maxAgeHours ?? 72) * 3_600_000 },
     exploration: p.exploration ?? 0.05,
     minOutcomes: p.minOutcomes ?? 30,
@@ -310,6 +312,7 @@ export function compileProfile(profile: Profile): CompiledProfile {
     reject: r.reject as DeclineReason | undefined,
     exclude: r.exclude ? new Set(r.exclude) : undefined,
   }));
+  const indexes = new Map<string, SegmentIndex>();
   const decisive = new RuleIndex(rules.filter((r) => r.route || r.reject));
   const filters = new RuleIndex(rules.filter((r) => !r.route && !r.reject && r.exclude));
   const pools = new Map<string, CompiledPool>(
@@ -320,7 +323,7 @@ export function compileProfile(profile: Profile): CompiledProfile {
         strategy: p.strategy,
         mids: p.members.map((m) => m.mid),
         weights: p.members.map((m) => m.weight ?? 1),
-        ...(p.strategy === 'success_rate' && { successRate: successRateSettings(p) }),
+        ...(p.strategy === 'success_rate' && { successRate: successRateSettings(p, indexes) }),
       },
     ]),
   );

@@ -54,6 +54,8 @@ export class ApprovalCache {
   readonly stats: ApprovalCacheStats = { reads: 0, keysRead: 0, hits: 0, stale: 0, misses: 0, failures: 0 };
   /** Windows by segment, then MID: no string built per lookup. */
   private readonly bySegment = new Map<string, Map<string, Entry>>();
+  /** Entries of each MID along a request's key chain, by its finest key (`readAll`). */
+  private readonly chains = new Map<string, Map<string, Entry[]>>();
   private size = 0;
   private wanted: Array<{ mid: string; segment: string; entry: Entry }> = [];
   private flush: Promise<void> | undefined;
@@ -66,24 +68,56 @@ export class ApprovalCache {
   ) {}
 
   /**
-   * The window of `mid` on `segment` as far as this process knows it (`counts` undefined: none).
-   * `ready` is set when it was never read: the read is on its way, and `ready` resolves (never
-   * rejects) once it is in.
+   * The window of `mid` on `segment` as far as this process knows it: undefined when the store
+   * has none, null when it was never read (the read is on its way: `ready` gives its promise).
+   * Allocates nothing on a hit.
    */
-  read(mid: string, segment: string, now: number): { counts: WindowCounts | undefined; ready?: Promise<void> | undefined } {
-    let mids = this.bySegment.get(segment);
-    const entry = mids?.get(mid);
-    if (!entry) {
-      if (!mids) this.bySegment.set(segment, (mids = new Map()));
-      const e: Entry = { counts: undefined, fetchedAt: -1, loading: true };
-      mids.set(mid, e);
-      this.size++;
-      this.evict();
-      this.stats.misses++;
-      e.ready = this.want(mid, segment, e);
-      return { counts: undefined, ready: e.ready };
+  read(mid: string, segment: string, now: number): WindowCounts | undefined | null {
+    return this.serve(this.entry(mid, segment), mid, segment, now);
+  }
+
+  /**
+   * `read` for every segment key of a request at once, into `into` (finest first, as `keys`).
+   * The entries of a MID on a key chain are found once and kept, so a decision does one lookup
+   * per MID, not one per MID and segment.
+   */
+  readAll(mid: string, keys: readonly string[], now: number, into: Array<WindowCounts | undefined | null>): void {
+    let byMid = this.chains.get(keys[0]);
+    if (!byMid) this.chains.set(keys[0], (byMid = new Map()));
+    let entries = byMid.get(mid);
+    if (!entries || entries.length !== keys.length) byMid.set(mid, (entries = keys.map((k) => this.entry(mid, k))));
+    const ttl = this.options.cacheTtlMs;
+    let hits = 0;
+    for (let l = 0; l < entries.length; l++) {
+      const e = entries[l];
+      // Fresh: the common case, counted in bulk; anything else goes through `serve`.
+      if (e.fetchedAt >= 0 && now - e.fetchedAt < ttl) {
+        hits++;
+        into[l] = e.counts;
+      } else into[l] = this.serve(e, mid, keys[l], now);
     }
-    if (entry.fetchedAt < 0) return { counts: undefined, ready: entry.ready };
+    this.stats.hits += hits;
+  }
+
+  /** The entry of a pair, created (and its first read asked for) when new. */
+  private entry(mid: string, segment: string): Entry {
+    let mids = this.bySegment.get(segment);
+    const found = mids?.get(mid);
+    if (found) return found;
+    if (!mids) this.bySegment.set(segment, (mids = new Map()));
+    // Every field from the start: one object shape, so the hot path's property reads stay monomorphic.
+    const e: Entry = { counts: undefined, fetchedAt: -1, loading: true, ready: undefined };
+    mids.set(mid, e);
+    this.size++;
+    this.evict();
+    this.stats.misses++;
+    e.ready = this.want(mid, segment, e);
+    return e;
+  }
+
+  /** An entry's counts now: null before its first read; a stale one is served while a refresh is asked for. */
+  private serve(entry: Entry, mid: string, segment: string, now: number): WindowCounts | undefined | null {
+    if (entry.fetchedAt < 0) return null;
     if (now - entry.fetchedAt < this.options.cacheTtlMs) this.stats.hits++;
     else {
       this.stats.stale++;
@@ -92,7 +126,12 @@ export class ApprovalCache {
         this.want(mid, segment, entry);
       }
     }
-    return { counts: entry.counts };
+    return entry.counts;
+  }
+
+  /** The first read of a window `read` answered null for: resolves (never rejects) once it is in. */
+  ready(mid: string, segment: string): Promise<void> {
+    return this.bySegment.get(segment)?.get(mid)?.ready ?? Promise.resolve();
   }
 
   /** Wait for `pending` (a first read), at most `firstReadWaitMs`: a slow store delays a decision, never blocks it. */
@@ -151,6 +190,9 @@ export class ApprovalCache {
   }
 
   private evict(): void {
+    if (this.size <= this.options.maxCachedWindows) return;
+    // Chains may point at what is dropped: they are rebuilt on demand.
+    this.chains.clear();
     for (const [segment, mids] of this.bySegment) {
       if (this.size <= this.options.maxCachedWindows) return;
       this.bySegment.delete(segment);

@@ -8,6 +8,7 @@ import type { CompiledProfile, CompiledRule, RoutingContext } from '../profile/c
 import type { RouterContext } from '../context';
 import type { SuccessRateDecision } from '../store/types';
 import { orderRoute } from './order';
+import type { StrategyEnv } from './strategies/types';
 import { staticIneligibility, staticallyEligible, type IneligibleReason } from './eligibility';
 
 /** A routing decision before caps and network rules. */
@@ -30,6 +31,11 @@ export interface RoutingPlan {
    * resolves once the window is in; plan again then (the first plan used no data for it).
    */
   pending?: Promise<void> | undefined;
+}
+
+/** What strategies beyond weighted and priority see of this plan. */
+function strategyEnv(ctx: RouterContext, rc: RoutingContext, now: number): StrategyEnv {
+  return { request: rc, now, approvals: ctx.approvals, decisions: [] };
 }
 
 /** Decide the route and candidate order for a request. */
@@ -60,12 +66,7 @@ export function planRoute(
     if (!failed.includes(id)) failed.push(id);
     return false;
   };
-  const { candidates, env } = orderRoute(route, profile.pools, ctx.random, allowed, ctx.strategies, () => ({
-    request: rc,
-    now,
-    approvals: ctx.approvals,
-    decisions: [],
-  }));
+  const { candidates, env } = orderRoute(route, profile.pools, ctx.random, allowed, ctx.strategies, () => strategyEnv(ctx, rc, now));
   let ineligible: RoutingPlan['ineligible'] | undefined;
   return {
     rule,

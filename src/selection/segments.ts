@@ -66,3 +66,45 @@ export function segmentKeys(
   }
   return keys;
 }
+
+interface Node {
+  next?: Map<string, Node> | undefined;
+  keys?: string[] | undefined;
+}
+
+/**
+ * The segment keys of requests, interned: a request's dimension values lead down a small tree to
+ * its key chain, built once, so the hot path builds no string and every lookup keyed by these
+ * strings hits a hash already computed. Holds at most `maxChains` chains (then starts over).
+ */
+export class SegmentIndex {
+  private root: Node = {};
+  private chains = 0;
+
+  constructor(
+    readonly dimensions: readonly SegmentDimension[],
+    readonly amountBands: readonly number[] = DEFAULT_AMOUNT_BANDS,
+    private readonly amountLabels: readonly string[] = amountBandLabels(amountBands),
+    private readonly maxChains = 20_000,
+  ) {}
+
+  /** The keys of a request, finest first, ending with `*` (the same array for the same segment). */
+  keys(rc: RoutingContext): readonly string[] {
+    let node = this.root;
+    for (const d of this.dimensions) {
+      const v = dimensionValue(d, rc, this.amountBands, this.amountLabels);
+      let child = node.next?.get(v);
+      if (!child) (node.next ??= new Map()).set(v, (child = {}));
+      node = child;
+    }
+    if (!node.keys) {
+      if (++this.chains > this.maxChains) {
+        this.root = {};
+        this.chains = 0;
+        return this.keys(rc);
+      }
+      node.keys = Object.freeze(segmentKeys(this.dimensions, rc, this.amountBands, this.amountLabels)) as string[];
+    }
+    return node.keys;
+  }
+}

@@ -114,7 +114,7 @@ export interface ApprovalWindowSettings {
 export interface SuccessRateDecision {
   pool: string;
   /** Segment keys of the payment, finest first, ending with `*` (the MID overall): where outcomes are counted. */
-  segments: string[];
+  segments: readonly string[];
   window: ApprovalWindowSettings;
   /**
    * `exploit`: the best estimate first; `explore`: an exploration draw put another MID first;

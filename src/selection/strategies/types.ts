@@ -14,10 +14,14 @@ export type RandomSource = () => number;
 /** Approval windows as this process knows them (the router's cache; never waits for the store). */
 export interface ApprovalReader {
   /**
-   * The window of `mid` on `segment` (`counts` undefined: none yet). `ready` is set when the
-   * window was never read: it resolves once the read is in, and the planner decides again.
+   * The window of `mid` on `segment`: undefined when there is none, null when this process never
+   * read it (a read is on its way; `ready` resolves once it is in, and the planner decides again).
    */
-  read(mid: string, segment: string, now: number): { counts: WindowCounts | undefined; ready?: Promise<void> | undefined };
+  read(mid: string, segment: string, now: number): WindowCounts | undefined | null;
+  /** `read` of every key of a chain (finest first) into `into`, in one lookup per MID: the hot path's form. */
+  readAll(mid: string, keys: readonly string[], now: number, into: Array<WindowCounts | undefined | null>): void;
+  /** Resolves (never rejects) once the first read of a window `read` answered null for is in. */
+  ready(mid: string, segment: string): Promise<void>;
 }
 
 /** What a strategy may look at beyond the pool: the request, the time, the approval windows. */
