@@ -4,7 +4,7 @@
  * synchronous_commit stay on, so a commit costs what it costs there (the point of the scenario).
  * Loopback TCP only; the data folder is deleted when it stops.
  */
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,40 @@ export interface BenchPostgres {
   url: string;
   /** The server's own settings that decide commit cost, as it reports them. */
   settings: Record<string, string>;
+  /** CPU time (ms) the server's processes used so far (Linux /proc), or undefined elsewhere. */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
+}
+
+/** utime + stime (+ children's, reaped) of a process, in clock ticks; fields after the command name. */
+function ticks(pid: number, withChildren: boolean): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // f[11..14] = utime, stime, cutime, cstime (fields 14–17 of proc(5)).
+  return Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0);
+}
+
+/**
+ * CPU used by a postmaster and its processes: its own and its reaped children's (backends that
+ * ended), plus the children still running (backends in use included). Linux only.
+ */
+function serverCpuMs(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    let total = ticks(pid, true);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) total += ticks(Number(entry), false);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return (total * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
 }
 
 function freePort(): Promise<number> {
@@ -89,6 +122,7 @@ export async function startBenchPostgres(): Promise<BenchPostgres> {
   return {
     url,
     settings,
+    cpuMs: () => serverCpuMs(join(root, 'data')),
     async stop() {
       await running.stop();
       rmSync(root, { recursive: true, force: true });

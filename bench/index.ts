@@ -37,6 +37,7 @@ function pgRows(pg: PgBench, row: (name: string, value: string, target?: string)
   const fig = (r: PgBench['current']['processes1']) =>
     `${r.salesPerSec}/s, ${r.perSale.roundTrips} trips (${r.perSale.commits} commits)${r.problems.length ? ' INEXACT' : ''}`;
   const server = (r: PgBench['current']['processes1']) =>
+    `CPU/sale node ${r.server.cpuPerSaleMs.node} + pg ${r.server.cpuPerSaleMs.postgres ?? '?'} ms; ` +
     `WAL syncs ${r.server.walSyncsPerSale}/sale (${r.server.walSyncMeanMs} ms)` +
     (r.server.applyWriteMeanMs !== undefined ? `, apply_write ${r.server.applyWriteMeanMs} ms` : '');
   row('sale on PostgreSQL, 1 process × 8 in flight', fig(pg.current.processes1), server(pg.current.processes1));
@@ -62,7 +63,7 @@ async function onlyPg() {
   const out = join(process.cwd(), 'bench', 'results');
   const file = join(out, 'latest.json');
   const results = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  results.postgres = pg;
+  results.postgres = { date: new Date().toISOString(), ...pg };
   results.targets = { ...results.targets, ...pgTargets(pg) };
   mkdirSync(out, { recursive: true });
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');

@@ -88,6 +88,16 @@ let inWindow = 0;
 const approved = { count: 0, amount: 0, byMid: {} };
 const failures = {};
 counting = true;
+// CPU over the measured window only (warm-up and JIT excluded), per sale finished in it.
+let cpuFrom;
+let cpuMs = 0;
+setTimeout(() => {
+  cpuFrom = process.cpuUsage();
+}, cfg.warmupMs);
+setTimeout(() => {
+  const d = process.cpuUsage(cpuFrom);
+  cpuMs = (d.user + d.system) / 1000;
+}, cfg.warmupMs + cfg.measureMs);
 async function loop() {
   while (performance.now() < until) {
     const i = n++;
@@ -114,6 +124,6 @@ async function loop() {
 }
 await Promise.all(Array.from({ length: cfg.concurrency }, loop));
 counting = false;
-print(JSON.stringify({ worker: cfg.worker, sales: n, inWindow, measureMs: cfg.measureMs, approved, failures, counts }));
+print(JSON.stringify({ worker: cfg.worker, sales: n, inWindow, measureMs: cfg.measureMs, approved, failures, counts, cpuMs }));
 await store.close();
 await pool.end();

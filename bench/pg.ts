@@ -27,6 +27,8 @@ interface WorkerFigures {
   approved: { count: number; amount: number; byMid: Record<string, number> };
   failures: Record<string, number>;
   counts: { reads: number; writes: number; begins: number; commitStatements: number; rollbacks: number; autocommits: number };
+  /** CPU the worker process used in the measured window (ms). */
+  cpuMs: number;
 }
 
 /** One configuration run. */
@@ -57,6 +59,11 @@ export interface ServerStats {
   /** PL/pgSQL write function (`apply_write`, builds that have it): calls per sale and mean time inside it, ms. */
   applyWritePerSale?: number | undefined;
   applyWriteMeanMs?: number | undefined;
+  /**
+   * CPU per sale (ms), in the checkout processes and in PostgreSQL's processes: what bounds the
+   * throughput on a machine with no other load (cores ÷ the sum), whatever the load now.
+   */
+  cpuPerSaleMs: { node: number; postgres?: number | undefined };
 }
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -104,14 +111,26 @@ async function runOnce(
   label: string,
   processes: number,
   o: { warmupMs: number; measureMs: number; mids?: number | undefined; caps?: boolean | undefined },
+  serverCpu: () => number | undefined,
 ): Promise<PgRun> {
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const workers = Array.from({ length: processes }, (_, worker) => startWorker(root, { lib, url, schema, worker, concurrency: 8, ...o }));
   for (const w of workers) if ((await w.next()) !== 'ready') throw new Error('bench worker: expected ready');
   await resetStats(url);
   for (const w of workers) w.child.stdin.end('go\n');
+  // The server's CPU over the measured window, like the workers' own.
+  const serverCpuWindow = new Promise<number | undefined>((resolve) =>
+    setTimeout(() => {
+      const from = serverCpu();
+      setTimeout(() => {
+        const until = serverCpu();
+        resolve(from !== undefined && until !== undefined ? until - from : undefined);
+      }, o.measureMs);
+    }, o.warmupMs),
+  );
   const figures = await Promise.all(workers.map(async (w) => JSON.parse(await w.next()) as WorkerFigures));
   await Promise.all(workers.map((w) => new Promise((r) => (w.child.exitCode === null ? w.child.on('exit', r) : r(null)))));
+  const pgCpu = await serverCpuWindow;
 
   const sum = (f: (x: WorkerFigures) => number) => figures.reduce((s, x) => s + f(x), 0);
   const sales = sum((x) => x.sales);
@@ -132,7 +151,13 @@ async function runOnce(
       commits: round((c('commitStatements') + c('autocommits')) / sales),
     },
     failures,
-    server: await serverStats(url, schema, sales),
+    server: {
+      ...(await serverStats(url, schema, sales)),
+      cpuPerSaleMs: {
+        node: round(sum((x) => x.cpuMs) / sum((x) => x.inWindow), 3),
+        ...(pgCpu !== undefined && { postgres: round(pgCpu / sum((x) => x.inWindow), 3) }),
+      },
+    },
     problems: await exactness(url, schema, figures, o.caps !== false),
   };
   return run;
@@ -148,10 +173,9 @@ async function resetStats(url: string): Promise<void> {
 }
 
 /** Read the server's counters after the workers ended (their backends flushed them on exit). */
-async function serverStats(url: string, schema: string, sales: number): Promise<ServerStats> {
+async function serverStats(url: string, schema: string, sales: number): Promise<Omit<ServerStats, 'cpuPerSaleMs'>> {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   try {
-    await new Promise((r) => setTimeout(r, 200)); // backends that just ended report their last counts
     const db = (await pool.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`)).rows[0];
     const wal = (await pool.query(`SELECT wal_sync, wal_sync_time FROM pg_stat_wal`)).rows[0];
     const fn = (
@@ -269,8 +293,8 @@ export async function pgThroughputBench(o: {
       warmupMs,
       measureMs: o.measureMs,
       current: {
-        processes1: await runOnce(root, server.url, lib, 'current', 1, opts),
-        processes4: await runOnce(root, server.url, lib, 'current', 4, opts),
+        processes1: await runOnce(root, server.url, lib, 'current', 1, opts, server.cpuMs),
+        processes4: await runOnce(root, server.url, lib, 'current', 4, opts, server.cpuMs),
       },
     };
     if (o.compare) {
@@ -278,8 +302,8 @@ export async function pgThroughputBench(o: {
       const runs: PgRun[] = [];
       for (const processes of [1, 4]) {
         for (let rep = 0; rep < 2; rep++) {
-          runs.push(await runOnce(root, server.url, other, 'other', processes, opts));
-          runs.push(await runOnce(root, server.url, lib, 'current', processes, opts));
+          runs.push(await runOnce(root, server.url, other, 'other', processes, opts, server.cpuMs));
+          runs.push(await runOnce(root, server.url, lib, 'current', processes, opts, server.cpuMs));
         }
       }
       const mean = (label: string, p: number) => {
