@@ -45,6 +45,7 @@ function count(client, q) {
 }
 
 const pool = new pg.Pool({ connectionString: cfg.url, max: 10 });
+pool.on('error', () => undefined); // an idle connection dropped: the next query reports it
 // Every query, whether through pool.query or a checked-out client, goes through a client's query.
 pool.on('connect', (client) => {
   const query = client.query.bind(client);

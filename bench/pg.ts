@@ -164,7 +164,7 @@ async function runOnce(
 }
 
 async function resetStats(url: string): Promise<void> {
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const pool = adminPool(url);
   try {
     await pool.query(`SELECT pg_stat_reset(), pg_stat_reset_shared('wal')`);
   } finally {
@@ -174,7 +174,7 @@ async function resetStats(url: string): Promise<void> {
 
 /** Read the server's counters after the workers ended (their backends flushed them on exit). */
 async function serverStats(url: string, schema: string, sales: number): Promise<Omit<ServerStats, 'cpuPerSaleMs'>> {
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const pool = adminPool(url);
   try {
     const db = (await pool.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`)).rows[0];
     const wal = (await pool.query(`SELECT wal_sync, wal_sync_time FROM pg_stat_wal`)).rows[0];
@@ -199,7 +199,7 @@ async function serverStats(url: string, schema: string, sales: number): Promise<
 /** Check the ledger against what the workers were told, straight from the database; drops the schema. */
 async function exactness(url: string, schema: string, figures: WorkerFigures[], caps: boolean): Promise<string[]> {
   const problems: string[] = [];
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const pool = adminPool(url);
   const s = `"${schema}"`;
   try {
     const approvedByMid: Record<string, number> = {};
@@ -248,6 +248,13 @@ async function exactness(url: string, schema: string, figures: WorkerFigures[], 
     await pool.end();
   }
   return problems;
+}
+
+/** A one-connection pool for the scenario's own queries. A connection the server drops while idle fails the next query, not the process. */
+function adminPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** Figures of the scenario, as bench/results/latest.json keeps them. */
