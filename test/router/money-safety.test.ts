@@ -379,6 +379,25 @@ describe('leaks: no card number or security code in results, events, errors or t
     expect(text).not.toMatch(/987/);
   });
 
+  it("keeps the gateway's ids as sent: a network transaction id that happens to pass Luhn is not masked (it carries every later MIT)", async () => {
+    // Checkout.com's scheme_id and Visa's transaction ids are 15 digits; one in ten passes Luhn.
+    const nti = '378282246310005';
+    const gw = sandbox({ id: 'a' });
+    const ids: GatewayAdapter = {
+      ...gw,
+      sale: async (req, ctx) => {
+        const r = await gw.sale(req, ctx);
+        return r.status === 'approved' ? { ...r, networkTransactionId: nti, gatewayToken: `tok_${nti}` } : r;
+      },
+    };
+    const store = memoryStore();
+    const { router } = setup({ adapters: [ids], store });
+    const sale = (await router.sale(saleRequest({ subscription: { id: 'sub-nti' } }))).unwrap();
+    expect(sale.networkTransactionId).toBe(nti);
+    expect((await store.getTransaction(sale.transactionId))?.networkTransactionId).toBe(nti);
+    expect((await store.getPin('sub-nti'))?.networkTransactionId).toBe(nti);
+  });
+
   it('refuses ids, keys, tags and metadata that hold a card number, without echoing it', async () => {
     const { router } = setup();
     const pan = '4111 1111 1111 1111';
