@@ -5,6 +5,8 @@
  *   npm run demo                              # 3000 checkouts, seed 2026
  *   npm run demo -- --checkouts 500 --seed 7  # smaller, another seed
  *   npm run demo -- --out ./report            # keep the SQLite file and report.html there
+ *   npm run demo -- --scenario smart          # static weights against success-rate routing
+ *   npm run demo -- --scenario smart --transactions 20000
  *
  * State lives in an SQLite file in a temporary folder (the embedded default store).
  * @module
@@ -18,6 +20,8 @@ import { htmlReport } from './html';
 import { progressBar, type ProgressTarget } from './progress';
 import { textReport } from './report';
 import { simulate, type SimulationReport } from './simulate';
+import { type SmartReport, simulateSmart } from './smart';
+import { smartHtmlReport, smartTextReport } from './smart-report';
 
 /** Options of `runDemo`. */
 export interface DemoOptions {
@@ -43,6 +47,30 @@ export async function runDemo(options: DemoOptions = {}): Promise<{ report: Simu
   return { report, htmlPath };
 }
 
+/** Options of `runSmartDemo`. */
+export interface SmartDemoOptions {
+  transactions?: number;
+  seed?: number;
+  /** Folder for report.html (default: a new temporary folder). */
+  out?: string;
+  /** Where text goes (default: stdout). */
+  output?: ProgressTarget;
+}
+
+/** Run the `smart` scenario (static weights, success-rate routing, the oracle); returns the report and the path of the HTML page. */
+export async function runSmartDemo(options: SmartDemoOptions = {}): Promise<{ report: SmartReport; htmlPath: string }> {
+  const output = options.output ?? process.stdout;
+  const dir = options.out ? resolve(options.out) : mkdtempSync(join(tmpdir(), 'switchyard-smart-'));
+  mkdirSync(dir, { recursive: true });
+  output.write('Routing the same seeded traffic with static weights, success-rate routing and an oracle\n');
+  const report = await simulateSmart({ transactions: options.transactions, seed: options.seed, onProgress: progressBar(output) });
+  output.write(`\n${smartTextReport(report)}\n\n`);
+  const htmlPath = join(dir, 'report.html');
+  writeFileSync(htmlPath, smartHtmlReport(report));
+  output.write(`HTML report: ${htmlPath}\n`);
+  return { report, htmlPath };
+}
+
 const positive = (name: string, v: string | undefined, fallback: number) => {
   if (v === undefined) return fallback;
   const n = Number(v);
@@ -56,8 +84,21 @@ async function main() {
     if (e.code === 'EPIPE') process.exit(0);
     else throw e;
   });
-  const { values } = parseArgs({ options: { checkouts: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
-  await runDemo({ checkouts: positive('checkouts', values.checkouts, 3000), seed: positive('seed', values.seed, 2026), out: values.out });
+  const { values } = parseArgs({
+    options: {
+      checkouts: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      scenario: { type: 'string' },
+      transactions: { type: 'string' },
+    },
+  });
+  const seed = positive('seed', values.seed, 2026);
+  if (values.scenario === 'smart')
+    await runSmartDemo({ transactions: positive('transactions', values.transactions, 6000), seed, out: values.out });
+  else if (values.scenario === undefined || values.scenario === 'checkout')
+    await runDemo({ checkouts: positive('checkouts', values.checkouts, 3000), seed, out: values.out });
+  else throw new RangeError(`--scenario: must be checkout or smart, got "${values.scenario}"`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
