@@ -105,6 +105,8 @@ export async function settle(ctx: RouterContext, s: Settlement): Promise<Settled
 function signalOf(o: SettlingOutcome): SignalOutcome {
   if (o.kind === 'approved') return { kind: 'approved' };
   if (o.kind === 'declined') return { kind: 'declined', reason: o.decline.reason };
+  // Settling outcomes are never ambiguous: an error here is a definite one (nothing was charged).
+  if (o.kind === 'error') return { kind: 'error' };
   return { kind: 'other' };
 }
 

@@ -4,10 +4,10 @@
  * as the health signal is apart from the circuit breaker.
  *
  * An outcome counts against a MID only when the MID could have changed it. Approvals count for;
- * soft issuer declines and the MID's own refusals count against; declines that are the card's
- * own (funds, expiry, lost or stolen, wrong number or CVC, authentication) count not at all, nor
- * do gateway errors and timeouts (the circuit breaker's signal), challenges, or ambiguous and
- * unsettled attempts.
+ * soft issuer declines, the MID's own refusals and processing errors (a gateway that answered
+ * with an error: nothing was charged, another MID might have processed it) count against;
+ * declines that are the card's own (funds, expiry, lost or stolen, wrong number or CVC,
+ * authentication) count not at all, nor do challenges, or ambiguous and unsettled attempts.
  * @module
  */
 import type { DeclineReason } from '../declines/reasons';
@@ -61,14 +61,14 @@ export const APPROVAL_SIGNAL = {
 } as const satisfies Record<DeclineReason, { counts: ApprovalSignal; why: string }>;
 
 /** The outcome of a settled attempt, as far as the signal cares. */
-export type SignalOutcome = { kind: 'approved' } | { kind: 'declined'; reason: DeclineReason } | { kind: 'other' };
+export type SignalOutcome = { kind: 'approved' } | { kind: 'declined'; reason: DeclineReason } | { kind: 'error' } | { kind: 'other' };
 
 /**
  * The write part that counts an attempt's outcome in its MID's approval windows, or undefined
  * when it does not count: not a routed sale or authorization, not decided by a success-rate pool,
  * not the transaction's first gateway attempt (a cascaded attempt sees a card another MID just
  * declined: a harder sample that would make every fallback MID look worse than it is), or an
- * outcome the table above ignores.
+ * outcome the table above ignores. A definite gateway error (not ambiguous) counts against.
  */
 export function approvalOutcomeOf(
   tx: TransactionRecord,

@@ -297,16 +297,17 @@ describe('success_rate pools', () => {
 describe('what counts in a MID’s approval windows', () => {
   const windows = (store: Store, mid = 'a') => store.approvalWindows([{ mid, segment: '*' }]);
 
-  it('approvals for, soft issuer declines and processing errors against; the card’s own declines, errors and ambiguous outcomes not at all', async () => {
+  it('approvals for, soft issuer declines and processing errors against; the card’s own declines, challenges and ambiguous outcomes not at all', async () => {
     const { router, store } = setup({ accounts: [{ id: 'a', adapter: sandbox({ id: 'a', respond: testCardResponse }) }] });
     const ignored = [CARDS.insufficientFunds, CARDS.stolen, CARDS.lost, '4000000000000069', '4000000000000127', '4000000000000077'];
-    for (const card of [...ignored, CARDS.cleanError, CARDS.timeout, CARDS.threeDS]) await router.sale(saleRequest({ number: card }));
+    for (const card of [...ignored, CARDS.timeout, CARDS.threeDS]) await router.sale(saleRequest({ number: card }));
     expect(await windows(store)).toEqual([]);
     await router.sale(saleRequest({ number: CARDS.doNotHonor }));
     await router.sale(saleRequest({ number: '4000000000000119' })); // 96 processing error
+    await router.sale(saleRequest({ number: CARDS.cleanError })); // the gateway's error before processing: nothing charged
     await router.sale(saleRequest({ number: CARDS.visa }));
     const [w] = await windows(store);
-    expect(w.total).toBeCloseTo(1 + 0.995 + 0.995 ** 2, 9);
+    expect(w.total).toBeCloseTo(1 + 0.995 + 0.995 ** 2 + 0.995 ** 3, 9);
     expect(w.approved).toBe(1);
   });
 
