@@ -3,65 +3,28 @@
  * and its own cache, on one PostgreSQL schema and on one SQLite file. What server A learns (a
  * MID failing on a segment) reaches server B's decisions once B's cache's time to live has
  * passed; within it B decides on what it read (the staleness accepted). On PostgreSQL the same is
- * measured with real clocks.
+ * measured with real clocks, with A in the test process and then in a process of its own.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { sandbox, type SandboxRequest } from '../../adapters/sandbox';
-import { syntheticPan } from '../../examples/demo/random';
-import { createRouter, type Router, routerContext } from '../../src/router';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { routerContext } from '../../src/router';
 import { postgresStore } from '../../src/store/postgres';
 import { sqliteStore } from '../../src/store/sqlite';
 import type { Store } from '../../src/store/types';
-import { saleRequest, seeded } from '../support/router';
+import { bestForVisa, successRateServer, visaSale } from '../support/success-rate-server';
+import { TSX } from '../examples/run';
 import { describePg, scratchSchema } from './pg-env';
 
 const T0 = Date.UTC(2026, 10, 21, 12);
 const TTL = 5_000;
 
-/** A server: a router with MIDs `a` and `b` (a fails visa while `failing.on`), a success-rate pool, and its own clock. */
-function server(store: Store, failing: { on: boolean }, clock: () => number, ttl = TTL) {
-  const respond = (mid: string) => (req: SandboxRequest) =>
-    mid === 'a' && failing.on && req.card!.number.startsWith('4')
-      ? { status: 'declined' as const, code: '05', message: 'Do Not Honor' }
-      : { status: 'approved' as const };
-  return createRouter({
-    merchantAccounts: ['a', 'b'].map((id) => ({ id, adapter: sandbox({ id, respond: respond(id) }) })),
-    profiles: [
-      {
-        id: 'default',
-        pools: {
-          smart: {
-            strategy: 'success_rate',
-            members: [
-              { mid: 'a', weight: 9 },
-              { mid: 'b', weight: 1 },
-            ],
-            segments: ['brand'],
-            minOutcomes: 20,
-            exploration: 0.05,
-          },
-        },
-        route: ['smart'],
-      },
-    ],
-    store,
-    random: seeded(3),
-    clock,
-    fingerprintKey: 'shared-test',
-    successRate: { cacheTtlMs: ttl },
-  });
-}
-
-const cards = seeded(11);
-const visa = () => saleRequest({ number: syntheticPan(cards, '411111', 16) });
-/** The MID a server would send a visa card to when it does not explore: the best estimate. */
-const first = async (r: Router) => {
-  const members = (await r.explain(visa())).successRate![0].members;
-  return [...members].sort((x, y) => y.estimate - x.estimate)[0].mid;
-};
+const server = (store: Store, failing: { on: boolean }, clock: () => number, ttl = TTL) => successRateServer(store, failing, clock, ttl);
+const visa = visaSale;
+const first = bestForVisa;
 
 /** The scenario on two stores that share one database. */
 async function shared(makeStore: () => Promise<Store>) {
@@ -158,6 +121,49 @@ describePg('success-rate routing shared across servers on PostgreSQL', (url) => 
       await pool.end();
     }
   });
+
+  it('two processes: B (this process) reflects what A (another process) learns within the time to live plus one read', async () => {
+    const ttl = 250;
+    const other = `${schema}_px`;
+    const sb = postgresStore({ connectionString: url, schema: other, maxConnections: 2 });
+    await sb.ready();
+    const b = server(sb, { on: false }, Date.now, ttl);
+    const child = spawn(TSX, ['test/store/fixtures/success-rate-server.ts', url, other], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const next = async () => {
+      const r = await lines.next();
+      if (r.done) throw new Error(`server A ended: ${stderr}`);
+      return r.value;
+    };
+    try {
+      expect(await next()).toBe('warm');
+      expect(await first(b)).toBe('a');
+      child.stdin.write('fail\n');
+      expect(await next()).toBe('learnt');
+      const learnt = Date.now();
+      // B has not made a sale since: only the windows A wrote in its own process can move it.
+      while ((await first(b)) !== 'b') {
+        if (Date.now() - learnt > 10 * ttl) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const seen = Date.now() - learnt;
+      console.info(`success-rate staleness across two processes on PostgreSQL: ${seen} ms (time to live ${ttl} ms)`);
+      expect(seen).toBeLessThanOrEqual(ttl + 500);
+      expect(routerContext(b).approvals.stats.reads).toBeGreaterThan(1);
+    } finally {
+      child.kill();
+      await b.close();
+      await sb.close();
+      const pg = await import('pg');
+      const pool = new pg.default.Pool({ connectionString: url });
+      await pool.query(`DROP SCHEMA IF EXISTS "${other}" CASCADE`);
+      await pool.end();
+    }
+  }, 60_000);
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-sr-shared-'));
