@@ -202,6 +202,25 @@ describe('success_rate pools', () => {
     expect(why.successRate![0].members.map((m) => m.mid).sort()).toEqual(['a', 'b']);
   });
 
+  it('caps and currencies still apply: the best MID with a full cap is skipped, one without the currency never tried', async () => {
+    let n = 0;
+    const accounts: MerchantAccountConfig[] = [
+      { id: 'a', adapter: sandbox({ id: 'a' }), caps: { daily: { count: 40 } } },
+      { id: 'b', adapter: sandbox({ id: 'b', respond: () => (n++ % 2 ? { status: 'approved' } : { status: 'declined', code: '05' }) }) },
+      { id: 'eur', adapter: sandbox({ id: 'eur' }), currencies: ['EUR'] },
+    ];
+    const { router } = setup({ accounts, pool: { exploration: 0.2, minOutcomes: 5 } });
+    const firsts = await sales(router, 120, [CARDS.visa]);
+    expect(firsts.some((x) => x.mid === 'eur')).toBe(false);
+    const onA = firsts.filter((x) => x.mid === 'a').length;
+    expect(onA).toBe(40);
+    // Once its cap is full the best estimate is still a, and every sale goes to b.
+    expect(firsts.slice(-30).every((x) => x.mid === 'b')).toBe(true);
+    const why = await router.explain(saleRequest({ number: CARDS.visa }));
+    expect(why.successRate![0].members.map((m) => m.mid)).not.toContain('eur');
+    expect(why.candidates.find((c) => c.mid === 'a')).toMatchObject({ eligible: false, reasons: [{ code: 'cap_reached' }] });
+  });
+
   it('explores about `exploration` of its decisions, with a Thompson draw, and not at all with 0', async () => {
     for (const exploration of [0.1, 0]) {
       const { router } = setup({ pool: { exploration } });
