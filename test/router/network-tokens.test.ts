@@ -14,16 +14,8 @@ import { ROUTER_EVENTS } from '../../src/events';
 import { validateCard } from '../../src/operations/validate';
 import { sqliteStore } from '../../src/store/sqlite';
 import { saleRequest, testRouter } from '../support/router';
+import { CRYPTOGRAM, TOKENS } from '../support/tokens';
 
-/** The prefix completed with a Luhn check digit. */
-export function luhnComplete(prefix: string): string {
-  for (let d = 0; d <= 9; d++) if (luhnValid(prefix + d)) return prefix + d;
-  throw new Error('unreachable');
-}
-
-/** Token numbers in Visa and Mastercard ranges (Luhn-valid, like the networks' tokens). */
-export const TOKENS = { visa: luhnComplete('489537001200347'), mastercard: luhnComplete('520473000000123') } as const;
-export const CRYPTOGRAM = 'AgAAAAAABk4DWZ4C28yUQAAAAAA=';
 const NOW = Date.UTC(2026, 10, 21);
 const tokenCard = (over: Record<string, unknown> = {}) => ({
   networkToken: TOKENS.visa,
