@@ -216,7 +216,7 @@ export function transactionVariables(
   if (sc?.type === 'initial') {
     // Customer-initiated first payment of a series: flag it and keep the card in Braintree's vault.
     if (sc.reason === 'recurring') transaction.paymentInitiator = 'RECURRING_FIRST';
-    transaction.vaultPaymentMethodAfterTransacting = { when: 'ON_SUCCESSFUL_TRANSACTION' };
+    if (sc.storeCard !== false) transaction.vaultPaymentMethodAfterTransacting = { when: 'ON_SUCCESSFUL_TRANSACTION' };
   } else if (sc?.type === 'subsequent') {
     transaction.paymentInitiator = sc.reason === 'recurring' ? 'RECURRING' : 'UNSCHEDULED';
   }
