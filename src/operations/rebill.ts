@@ -248,7 +248,9 @@ function chargeFor(pin: PinRecord, mid: MidRuntime, ctx: RouterContext, given: P
     };
   }
   const credential = v.credential;
-  const networkTransactionId = credential?.networkTransactionId ?? portable;
+  // The series starts at a customer-initiated transaction: a credential learnt from a rebill refers back to it.
+  const networkTransactionId =
+    credential?.origin === 'customer' ? (credential.networkTransactionId ?? portable) : (portable ?? credential?.networkTransactionId);
   if (given) return { kind: 'card', credential, networkTransactionId };
   if (v.move === 'as_is') return { kind: 'credential', credential, networkTransactionId };
   if (v.vault) return { kind: 'vault', credential, networkTransactionId };
