@@ -78,7 +78,13 @@ function mids(): MerchantAccountConfig[] {
     },
     {
       id: 'bt-a',
-      adapter: braintree({ publicKey: 'pk_test_fake', privateKey: 'sk_test_fake', baseUrl: btFake.url, merchantAccountId: 'acme_usd', timeoutMs: 2_000 }),
+      adapter: braintree({
+        publicKey: 'pk_test_fake',
+        privateKey: 'sk_test_fake',
+        baseUrl: btFake.url,
+        merchantAccountId: 'acme_usd',
+        timeoutMs: 2_000,
+      }),
     },
   ];
 }
@@ -129,7 +135,10 @@ describe('to a gateway that takes a network transaction id with the card', () =>
       capture: true,
     });
     expect(body.source.cvv).toBeUndefined();
-    const anetIds = [sale.gatewayTransactionId, ...[...anetFake.profiles.values()].flatMap((p) => [p.customerProfileId, p.paymentProfileId])];
+    const anetIds = [
+      sale.gatewayTransactionId,
+      ...[...anetFake.profiles.values()].flatMap((p) => [p.customerProfileId, p.paymentProfileId]),
+    ];
     for (const id of anetIds) expect(JSON.stringify(body)).not.toContain(`"${id}`);
     expect(vault.calls.filter((c) => c.op === 'reveal')).toHaveLength(1);
 
