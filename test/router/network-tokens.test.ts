@@ -57,6 +57,7 @@ describe('network tokens as card input', () => {
     const req = saleRequest({ card: tokenCard({ tokenType: 'apple_pay' }) as never, subscription: { id: 's-tok' } });
     const explained = await router.explain(req);
     expect(explained.candidates.find((c) => c.mid === 'noTokens')?.reasons.map((r) => r.code)).toContain('network_token_not_accepted');
+    expect(explained.card).toMatchObject({ brand: 'visa', tokenType: 'apple_pay' });
     const sale = (await router.sale(req)).unwrap();
     expect(sale.mid).toBe('visaOnly');
     expect(sale.maskedCard).toBe(`${TOKENS.visa.slice(0, 6)}******${TOKENS.visa.slice(-4)}`);
