@@ -89,17 +89,17 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
       attempts: [],
     });
   }
-  if (r.subscription && ctx.vault.store) {
-    // The vault keeps the card before the first gateway call; a retry of the same request is answered first.
-    const claim = await ctx.store.getClaim(key).catch(() => undefined);
-    if (claim) return answerClaim(ctx, kind, key, hash, claim);
-    const reference = await keepCard(ctx, parsed.card, r, plan.candidates[0]);
-    if (reference !== undefined && tx.subscription) tx.subscription.vaultReference = reference;
-  }
   // Pre-authorization amount of a verify on a MID without zero-amount verification.
   const preauth = profile.source.verifyAmount ?? r.amount;
   const zeroVerify = (mid: MidRuntime) => mid.adapter.capabilities.verify;
   const candidates = kind === 'verify' && preauth === 0 ? plan.candidates.filter((id) => zeroVerify(ctx.mids.get(id)!)) : plan.candidates;
+  if (r.subscription && ctx.vault.store && candidates.length > 0) {
+    // The vault keeps the card before the first gateway call; a retry of the same request is answered first.
+    const claim = await ctx.store.getClaim(key).catch(() => undefined);
+    if (claim) return answerClaim(ctx, kind, key, hash, claim);
+    const reference = await keepCard(ctx, parsed.card, r, candidates[0]);
+    if (reference !== undefined && tx.subscription) tx.subscription.vaultReference = reference;
+  }
   const sub = r.subscription;
   const out = await runPayment(ctx, {
     tx,

@@ -11,7 +11,7 @@ import type { CardInput } from '../types';
 /** What a vault is told about the card it keeps or gives back. */
 export interface VaultContext {
   subscriptionId: string;
-  /** The MID of the initial transaction (`store`) or the MID a rebill goes to (`reveal`). */
+  /** The first MID the initial transaction's route tries (`store`), or the MID a rebill goes to (`reveal`). */
   mid: string;
   gateway: string;
   /** Your customer id, when the request carried one. */

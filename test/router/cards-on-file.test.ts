@@ -194,6 +194,35 @@ describe('the vault seam', () => {
     expect(a.charges.get(sale.gatewayTransactionId)!.storedCredential).toEqual({ type: 'initial', reason: 'recurring', storeCard: false });
   });
 
+  it('a zero-amount verify: the vault is told the first MID the route tries, and asked nothing when no MID can verify', async () => {
+    const preauthOnly = sandbox({ id: 'preauth', capabilities: { verify: false } });
+    const zero = sandbox({ id: 'zero' });
+    const vault = testVault();
+    const { router } = testRouter(
+      priority('preauth', 'zero'),
+      [
+        { id: 'preauth', adapter: preauthOnly },
+        { id: 'zero', adapter: zero },
+      ],
+      { vault },
+    );
+    (await router.verify(saleRequest({ amount: 0, subscription: { id: 's1' } }))).unwrap();
+    expect(vault.calls.map((c) => [c.op, c.context.mid])).toEqual([['store', 'zero']]);
+
+    const vault2 = testVault();
+    const { router: r2 } = testRouter(
+      priority('preauth'),
+      [{ id: 'preauth', adapter: sandbox({ id: 'preauth', capabilities: { verify: false } }) }],
+      {
+        vault: vault2,
+      },
+    );
+    const refused = await r2.verify(saleRequest({ amount: 0, subscription: { id: 's2' } }));
+    expect(refused.isErr() && refused.error).toMatchObject({ kind: 'rejected', rejection: 'no_eligible_mid' });
+    expect(vault2.calls).toEqual([]);
+    expect(vault2.cards.size).toBe(0);
+  });
+
   it('a bad vault is a configuration error naming the field', () => {
     const bad = () => testRouter(priority('a'), [{ id: 'a', adapter: sandbox() }], { vault: { name: '', gatewayVaults: 'yes' } as never });
     expect(bad).toThrow(/vault\.name/);
