@@ -29,6 +29,8 @@ export interface MidRuntime {
   /** How a cardholder cancels, for the express consent message. */
   readonly cancellation?: string | undefined;
   readonly merchant: MerchantContext;
+  /** MIDs with the same scope (and gateway) share the gateway's vault; absent: tokens work on this MID only. */
+  readonly tokenScope?: string | undefined;
 }
 
 /**

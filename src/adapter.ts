@@ -23,20 +23,38 @@ export interface AdapterCapabilities {
   idempotencyKeys: boolean;
   /** Accepts completed 3-D Secure data on authorize/sale. */
   threeDS: boolean;
+  /** Accepts a network token or a decrypted wallet token (`card.networkToken` + cryptogram) instead of a card number. */
+  networkTokens?: boolean | undefined;
+  /**
+   * Takes a merchant-initiated charge as the card plus a network transaction id that another
+   * acquirer issued, so a subscription moved here keeps its stored-credential chain.
+   */
+  networkTransactionIdWithCard?: boolean | undefined;
 }
 
 /** Stored-credential framing of a payment (card-network rules for subscriptions). */
 export type StoredCredential =
-  | { type: 'initial'; reason: 'recurring' | 'unscheduled' }
+  | {
+      type: 'initial';
+      reason: 'recurring' | 'unscheduled';
+      /**
+       * Keep the card in this gateway's own vault (customer profile, vault record) for later
+       * charges, where the adapter can. Absent means yes; false when the router's vault keeps cards elsewhere.
+       */
+      storeCard?: boolean | undefined;
+    }
   | {
       type: 'subsequent';
       initiator: 'merchant';
       reason: 'recurring' | 'unscheduled';
-      /** Network transaction id of the initial transaction (Visa TID / Mastercard trace id). */
+      /**
+       * Network transaction id of the customer-initiated transaction that stored the card (Visa
+       * TID / Mastercard trace id). Portable: it may come from another acquirer.
+       */
       networkTransactionId?: string | undefined;
-      /** Gateway vault reference (customer/payment method) kept by the pin. */
+      /** This gateway's vault reference (customer/payment method), never another gateway's. */
       gatewayToken?: string | undefined;
-      /** Gateway transaction id of the initial transaction. */
+      /** This gateway's own id of the transaction that stored the card, never another gateway's. */
       previousGatewayTransactionId?: string | undefined;
     };
 
@@ -58,7 +76,7 @@ export interface GatewayPaymentRequest {
   transactionId: string;
   amount: number;
   currency: string;
-  /** Card data; on a rebill with a gateway token, `number` may be absent. */
+  /** Card data (a card number, or a network token); on a rebill with a gateway token, absent. */
   card?: CardInput | undefined;
   customer?: CustomerInput | undefined;
   billing?: AddressInput | undefined;

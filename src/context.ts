@@ -12,6 +12,7 @@ import type { CompiledProfile } from './profile/compile';
 import type { CircuitBreakers } from './selection/circuit';
 import type { RandomSource } from './selection/order';
 import type { Store } from './store/types';
+import type { CardVault } from './subscriptions/vault';
 
 /** Time budget of gateway calls. */
 export interface Timeouts {
@@ -41,4 +42,6 @@ export interface RouterContext {
   readonly leaseMs: number;
   /** HMAC key for card fingerprints (resolved once). */
   fingerprintKey(): Promise<string>;
+  /** Where subscription cards are kept (`gatewayVaults()` unless configured). */
+  readonly vault: CardVault;
 }

@@ -80,7 +80,14 @@ export interface RouterEvents {
   /** A subscription was pinned to the MID of its initial transaction. */
   'pin:created': { subscriptionId: string; mid: string; transactionId: string };
   /** A subscription was moved to another MID (audited). */
-  'pin:moved': { subscriptionId: string; fromMid: string; toMid: string; reason: string };
+  'pin:moved': {
+    subscriptionId: string;
+    fromMid: string;
+    toMid: string;
+    reason: string;
+    /** What the new MID charges it with: a token that works there, the card again (re-tokenization), or nothing until the customer comes back. */
+    credential?: 'as_is' | 'retokenize' | 'needs_customer' | undefined;
+  };
   /** A verification hold (pre-authorization) was voided. */
   'hold:released': { transactionId: string; mid: string };
   /** A verification hold could not be voided after retries: `releaseHolds()` will try again; the hold is in the ledger. */
@@ -92,7 +99,7 @@ export interface RouterEvents {
    * state change that its state machine does not allow. Messages are redacted.
    */
   error: {
-    source: 'listener' | 'state_machine' | 'store';
+    source: 'listener' | 'state_machine' | 'store' | 'vault';
     event?: string | undefined;
     transactionId?: string | undefined;
     message: string;

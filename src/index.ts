@@ -14,6 +14,10 @@ export type {
   ConsentInput,
   MigrateOptions,
   MigrationReport,
+  MigrationItem,
+  CardVault,
+  VaultContext,
+  CredentialVerdict,
   ReconcileOptions,
   ReconcileReport,
 } from './router';
@@ -34,6 +38,7 @@ export { DEFAULT_NETWORK_RULES, checkNetworkRules } from './declines/network-rul
 export type { NetworkRuleConfig, NetworkVerdict, NetworkRuleName } from './declines/network-rules';
 export type { CircuitOptions } from './selection/circuit';
 export type { Timeouts } from './context';
+export { gatewayVaults } from './subscriptions/vault';
 export { memoryStore } from './store/memory';
 export { sqliteStore, type SqliteStore, type SqliteStoreOptions } from './store/sqlite';
 export {

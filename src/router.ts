@@ -26,13 +26,16 @@ import { CircuitBreakers, type CircuitOptions, DEFAULT_CIRCUIT } from './selecti
 import type { PinRecord, RepinAuditRecord, Store, TransactionRecord } from './store/types';
 import { type ConsentDetails, type ConsentInput, consentDetails, recordConsent } from './subscriptions/consent';
 import { type MigrateOptions, type MigrationReport, migrate, repin } from './subscriptions/migrate';
+import { type CardVault, gatewayVaults } from './subscriptions/vault';
 import { rejected, type RouterResult } from './transaction/results';
 import type { Approval, Failure, Operation, PartialSettings, PaymentRequest } from './types';
 
 export type { RebillRequest } from './operations/rebill';
 export type { Explanation, ExplainedCandidate } from './operations/explain';
 export type { ConsentDetails, ConsentInput } from './subscriptions/consent';
-export type { MigrateOptions, MigrationReport } from './subscriptions/migrate';
+export type { MigrateOptions, MigrationReport, MigrationItem } from './subscriptions/migrate';
+export type { CardVault, VaultContext } from './subscriptions/vault';
+export type { CredentialVerdict } from './subscriptions/credentials';
 export type { ReconcileOptions, ReconcileReport } from './operations/reconcile';
 
 /** A merchant account (MID): one set of credentials on one gateway. */
@@ -62,6 +65,12 @@ export interface MerchantAccountConfig {
   cancellation?: string | undefined;
   /** Adapter-specific settings of this MID. */
   settings?: Record<string, unknown> | undefined;
+  /**
+   * MIDs with the same `tokenScope` share their gateway's vault (one gateway account: an NMI
+   * account with several processor ids, a Braintree gateway with several merchant accounts), so
+   * a gateway token or transaction id made on one is good on the others. Absent: only on this MID.
+   */
+  tokenScope?: string | undefined;
 }
 
 /** Configuration of `createRouter`. */
@@ -92,6 +101,12 @@ export interface RouterConfig {
    * Set it (from your secrets manager) so a copy of the database alone cannot test PANs against fingerprints.
    */
   fingerprintKey?: string | undefined;
+  /**
+   * Where the cards of subscriptions are kept for later charges. Default `gatewayVaults()`: each
+   * gateway's own vault. Give your PCI vault (`store` / `reveal`) to re-tokenize cards on another
+   * gateway after a migration. Switchyard's store never holds a card.
+   */
+  vault?: CardVault | undefined;
 }
 
 /** A Switchyard router. Every operation returns a `Result`; declines are values, not exceptions. */
@@ -194,6 +209,7 @@ export function createRouter(config: RouterConfig): Router {
       (mid, failures, until, reason) => events.emit('circuit:open', { mid, failures, until, reason }),
       (mid) => events.emit('circuit:close', { mid }),
     ),
+    vault: config.vault ?? gatewayVaults(),
     fingerprintKey: () => {
       keyPromise ??= config.fingerprintKey ? Promise.resolve(config.fingerprintKey) : config.store.getOrCreateSecret('fingerprint');
       // A failed read is not cached: the next request asks the store again.

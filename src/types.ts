@@ -6,7 +6,7 @@
 import type { DeclineReason, NormalizedDecline } from './declines/reasons';
 
 /** Card data as the checkout collected it. The PAN and CVC live only in memory for one request. */
-export interface CardInput {
+export interface PanCardInput {
   /** Primary account number; spaces and dashes are ignored. */
   number: string;
   /** 1–12. */
@@ -17,7 +17,46 @@ export interface CardInput {
   cvc?: string | undefined;
   /** Cardholder name as printed. */
   holderName?: string | undefined;
+  networkToken?: undefined;
+  cryptogram?: undefined;
+  eci?: undefined;
+  tokenType?: undefined;
 }
+
+/** Where a token given instead of a card number comes from. */
+export type CardTokenType = 'network_token' | 'apple_pay' | 'google_pay';
+
+/**
+ * A network token (Visa Token Service, Mastercard MDES…) or a decrypted wallet token (Apple Pay,
+ * Google Pay device token) given instead of the card number. Its digits live only in memory for
+ * one request, like a PAN; the brand comes from the token's BIN range.
+ * @example
+ * { networkToken: '4895370012003478', expMonth: 12, expYear: 2030, cryptogram: 'AgAAAAAABk4DWZ4C28yUQAAAAAA=', eci: '05' }
+ */
+export interface NetworkTokenCardInput {
+  /** The token number: 13–19 digits that pass the Luhn check; spaces and dashes are ignored. */
+  networkToken: string;
+  /** The token's expiry month, 1–12 (not the card's). */
+  expMonth: number;
+  /** The token's four-digit expiry year. */
+  expYear: number;
+  /**
+   * The cryptogram that came with the token (TAVV, Apple Pay `onlinePaymentCryptogram`, Google Pay
+   * `cryptogram`), base64. Required on customer-initiated payments; rebills may omit it.
+   */
+  cryptogram?: string | undefined;
+  /** Electronic commerce indicator that came with the cryptogram (one or two digits). */
+  eci?: string | undefined;
+  /** Default `network_token`. */
+  tokenType?: CardTokenType | undefined;
+  /** Cardholder name. */
+  holderName?: string | undefined;
+  number?: undefined;
+  cvc?: undefined;
+}
+
+/** A card: its number, or a network or wallet token standing for it. */
+export type CardInput = PanCardInput | NetworkTokenCardInput;
 
 /** Customer data used by rules (country) and passed to gateways for risk checks. */
 export interface CustomerInput {
@@ -168,7 +207,9 @@ export type RejectionReason =
   | 'consent_required'
   | 'consent_denied'
   | 'refund_window_closed'
-  | 'router_closed';
+  | 'router_closed'
+  /** A rebill's pinned MID has no credential it can charge (a re-pin to another gateway needs the card again or the customer). */
+  | 'credential_not_portable';
 
 /** What every failure carries. */
 interface FailureBase {

@@ -73,6 +73,9 @@ const CAPABILITIES: AdapterCapabilities = {
   lookup: false,
   idempotencyKeys: true,
   threeDS: true,
+  networkTokens: true,
+  // `paymentMethod.networkPaymentReference` takes the scheme's transaction id of a series begun elsewhere.
+  networkTransactionIdWithCard: true,
 };
 
 function configProblems(o: AdyenOptions): ConfigProblem[] {

@@ -96,9 +96,9 @@ export function fromAdyenAmount(amount: AdyenAmount): number {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-/** `paymentMethod` for scheme cards: raw card fields or a stored payment method. */
+/** `paymentMethod` for scheme cards: raw card fields, a network token, or a stored payment method. */
 export interface AdyenCardPaymentMethod {
-  type: 'scheme';
+  type: 'scheme' | 'networkToken';
   number?: string;
   expiryMonth?: string;
   expiryYear?: string;
@@ -114,6 +114,8 @@ export interface AdyenCardPaymentMethod {
 export interface AdyenMpiData {
   cavv?: string;
   eci?: string;
+  /** The network token's cryptogram (TAVV). */
+  tokenAuthenticationVerificationValue?: string;
   xid?: string;
   dsTransID?: string;
   threeDSVersion?: string;
@@ -200,15 +202,17 @@ function recurringModel(sc: StoredCredential): AdyenPaymentRequest['recurringPro
 
 function cardFields(req: GatewayPaymentRequest, withCvc: boolean): AdyenCardPaymentMethod {
   const card = req.card;
-  if (!card?.number) throw new AdyenInputError('card.number', 'is required');
-  const number = card.number.replace(/[\s-]/g, '');
-  if (!/^\d{12,19}$/.test(number)) throw new AdyenInputError('card.number', 'must be 12 to 19 digits');
+  const token = card?.networkToken !== undefined;
+  const digits = card?.number ?? card?.networkToken;
+  if (!card || !digits) throw new AdyenInputError('card.number', 'is required');
+  const number = digits.replace(/[\s-]/g, '');
+  if (!/^\d{12,19}$/.test(number)) throw new AdyenInputError(token ? 'card.networkToken' : 'card.number', 'must be 12 to 19 digits');
   if (!Number.isInteger(card.expMonth) || card.expMonth < 1 || card.expMonth > 12)
     throw new AdyenInputError('card.expMonth', 'must be 1 to 12');
   if (!Number.isInteger(card.expYear) || card.expYear < 2000 || card.expYear > 2099)
     throw new AdyenInputError('card.expYear', 'must be a four-digit year');
   return {
-    type: 'scheme',
+    type: token ? 'networkToken' : 'scheme',
     number,
     expiryMonth: String(card.expMonth).padStart(2, '0'),
     expiryYear: String(card.expYear),
@@ -224,7 +228,12 @@ function directoryResponse(eci?: string): AdyenMpiData['directoryResponse'] {
   return undefined;
 }
 
+/** `mpiData`: a completed 3-D Secure result, or a network token's cryptogram (TAVV) and ECI. */
 function mpiData(req: GatewayPaymentRequest): AdyenMpiData | undefined {
+  const card = req.card;
+  if (card?.networkToken !== undefined && card.cryptogram) {
+    return { tokenAuthenticationVerificationValue: card.cryptogram, ...(card.eci && { eci: card.eci }) };
+  }
   const t = req.threeDS;
   if (!t || (!t.cavv && !t.eci)) return undefined;
   const dr = directoryResponse(t.eci);
@@ -312,8 +321,10 @@ export function buildPaymentRequest(
     body.paymentMethod = cardFields(req, true);
     if (sc?.type === 'initial') {
       body.recurringProcessingModel = recurringModel(sc);
-      body.storePaymentMethod = true;
-      body.shopperReference = shopperReferenceFor(req);
+      if (sc.storeCard !== false) {
+        body.storePaymentMethod = true;
+        body.shopperReference = shopperReferenceFor(req);
+      }
     }
     const mpi = mpiData(req);
     if (mpi) body.mpiData = mpi;

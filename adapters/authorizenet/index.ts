@@ -50,7 +50,14 @@ export const AUTHORIZENET_LIVE_URL = 'https://api.authorize.net/xml/v1/request.a
 export const AUTHORIZENET_SANDBOX_URL = 'https://apitest.authorize.net/xml/v1/request.api';
 
 /** Options of `authorizenet()`. `baseUrl` is the full endpoint URL. */
-export interface AuthorizeNetOptions extends HttpAdapterOptions, AuthorizeNetCredentials {}
+export interface AuthorizeNetOptions extends HttpAdapterOptions, AuthorizeNetCredentials {
+  /**
+   * Create a customer payment profile (Authorize.Net's vault, the Customer Information Manager)
+   * from the initial transaction of each subscription (`profile.createProfile`), so its rebills
+   * charge the profile and never need the card. Default false; the account needs CIM enabled.
+   */
+  customerProfiles?: boolean | undefined;
+}
 
 const CAPABILITIES: AdapterCapabilities = {
   authorize: true,
@@ -64,6 +71,8 @@ const CAPABILITIES: AdapterCapabilities = {
   lookup: true,
   idempotencyKeys: false,
   threeDS: true,
+  networkTokens: true,
+  networkTransactionIdWithCard: true,
 };
 
 type Body = Record<string, unknown>;
@@ -83,6 +92,7 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
   }
   const credentials: AuthorizeNetCredentials = { apiLoginId: options.apiLoginId, transactionKey: options.transactionKey };
   const client = createHttpClient(AUTHORIZENET_LIVE_URL, options);
+  const build = { customerProfiles: options.customerProfiles === true };
   const retries = options.transportRetries;
 
   /** POST one API call; resolves with the parsed body or a GatewayError. */
@@ -165,8 +175,9 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
     declineTable: authorizenetDeclines,
     capabilities: CAPABILITIES,
     authorize: (req: GatewayPaymentRequest, opts?: CallOptions) =>
-      run(() => paymentRequest('authorize', req, credentials), req.currency, opts),
-    sale: (req: GatewayPaymentRequest, opts?: CallOptions) => run(() => paymentRequest('sale', req, credentials), req.currency, opts),
+      run(() => paymentRequest('authorize', req, credentials, build), req.currency, opts),
+    sale: (req: GatewayPaymentRequest, opts?: CallOptions) =>
+      run(() => paymentRequest('sale', req, credentials, build), req.currency, opts),
     capture: (req: GatewayFollowUpRequest, opts?: CallOptions) =>
       run(() => captureRequest(req, credentials), req.currency, opts, req.gatewayTransactionId),
     void: (req: GatewayFollowUpRequest, opts?: CallOptions) => run(() => voidRequest(req, credentials), req.currency, opts),

@@ -78,6 +78,9 @@ const CAPABILITIES: AdapterCapabilities = {
   lookup: true,
   idempotencyKeys: false,
   threeDS: true,
+  networkTokens: false,
+  // `options.externalVault` charges a card vaulted elsewhere on its network transaction id.
+  networkTransactionIdWithCard: true,
 };
 
 type Posted = { ok: true; body: GraphQLResponse } | { ok: false; error: GatewayError };

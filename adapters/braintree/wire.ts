@@ -20,7 +20,7 @@ import type {
   GatewayResult,
 } from '../../src/adapter';
 import { CARD_VALIDATION_ERRORS } from './declines';
-import type { AddressInput, CardInput } from '../../src/types';
+import type { AddressInput, PanCardInput } from '../../src/types';
 
 /** Default `Braintree-Version` header: a date; alpha-2 country codes need 2021-02-01 or later. */
 export const BRAINTREE_VERSION = '2024-08-01';
@@ -164,7 +164,7 @@ export function braintreeAmount(minor: number, currency: string): string {
 }
 
 /** Input of `tokenizeCreditCard` for our card (the only document that carries the PAN). */
-export function tokenizeVariables(card: CardInput, billing: AddressInput | undefined, reference: string): Record<string, unknown> {
+export function tokenizeVariables(card: PanCardInput, billing: AddressInput | undefined, reference: string): Record<string, unknown> {
   const creditCard: Record<string, unknown> = {
     number: card.number.replace(/[\s-]/g, ''),
     expirationMonth: String(card.expMonth).padStart(2, '0'),
@@ -216,7 +216,7 @@ export function transactionVariables(
   if (sc?.type === 'initial') {
     // Customer-initiated first payment of a series: flag it and keep the card in Braintree's vault.
     if (sc.reason === 'recurring') transaction.paymentInitiator = 'RECURRING_FIRST';
-    transaction.vaultPaymentMethodAfterTransacting = { when: 'ON_SUCCESSFUL_TRANSACTION' };
+    if (sc.storeCard !== false) transaction.vaultPaymentMethodAfterTransacting = { when: 'ON_SUCCESSFUL_TRANSACTION' };
   } else if (sc?.type === 'subsequent') {
     transaction.paymentInitiator = sc.reason === 'recurring' ? 'RECURRING' : 'UNSCHEDULED';
   }

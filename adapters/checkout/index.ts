@@ -158,6 +158,9 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
     lookup: false,
     idempotencyKeys: true,
     threeDS: true,
+    networkTokens: true,
+    // `previous_payment_id` takes "the Scheme Transaction ID" of a series begun elsewhere, with the card.
+    networkTransactionIdWithCard: true,
   };
 
   return {

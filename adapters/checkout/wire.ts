@@ -16,6 +16,7 @@ import type {
   GatewayResult,
   StoredCredential,
 } from '../../src/adapter';
+import { detectBrand } from '../../src/card/pan';
 import { redact } from '../../src/card/redact';
 import { currencyExponent } from '../../src/money';
 import { CARD_DATA_ERRORS } from './declines';
@@ -100,6 +101,20 @@ export interface CheckoutCardSource {
   billing_address?: CheckoutAddress;
 }
 
+/** Network-token source (`04_PaymentRequestNetworkTokenSource`): a Visa / Mastercard token or a decrypted Apple Pay / Google Pay token. */
+export interface CheckoutNetworkTokenSource {
+  type: 'network_token';
+  token: string;
+  expiry_month: number;
+  expiry_year: number;
+  token_type: 'vts' | 'mdes' | 'applepay' | 'googlepay';
+  cryptogram: string;
+  eci: string;
+  stored?: boolean;
+  name?: string;
+  billing_address?: CheckoutAddress;
+}
+
 /** Stored-instrument source (`02_PaymentRequestIdSource`): the `src_…` id of an earlier payment. */
 export interface CheckoutIdSource {
   type: 'id';
@@ -118,7 +133,7 @@ export interface CheckoutAddress {
 
 /** The subset of `PaymentRequest` this adapter sends. */
 export interface CheckoutPaymentBody {
-  source: CheckoutCardSource | CheckoutIdSource;
+  source: CheckoutCardSource | CheckoutIdSource | CheckoutNetworkTokenSource;
   amount: number;
   currency: string;
   reference: string;
@@ -163,9 +178,48 @@ function address(a: GatewayPaymentRequest['billing']): CheckoutAddress | undefin
   return Object.keys(kept).length ? kept : undefined;
 }
 
-function source(req: GatewayPaymentRequest, sc: StoredCredential | undefined): CheckoutCardSource | CheckoutIdSource {
+/**
+ * A network token as Checkout.com's `network_token` source: `token_type` from the wallet, or from
+ * the token's brand (Visa Token Service `vts`, Mastercard MDES `mdes`); the spec requires the
+ * cryptogram and the ECI, so a token without them (a rebill) is refused before sending.
+ */
+function networkTokenSource(req: GatewayPaymentRequest, subsequent: boolean): CheckoutNetworkTokenSource {
+  const card = req.card!;
+  const token = card.networkToken!.replace(/[\s-]/g, '');
+  if (!/^\d{12,19}$/.test(token)) throw new CheckoutInputError('card.networkToken', 'must be 12 to 19 digits');
+  const brand = detectBrand(token)?.brand;
+  const tokenType =
+    card.tokenType === 'apple_pay'
+      ? 'applepay'
+      : card.tokenType === 'google_pay'
+        ? 'googlepay'
+        : brand === 'visa'
+          ? 'vts'
+          : brand === 'mastercard'
+            ? 'mdes'
+            : undefined;
+  if (!tokenType) throw new CheckoutInputError('card.networkToken', 'Checkout.com takes Visa (vts) and Mastercard (mdes) network tokens');
+  if (!card.cryptogram || !card.eci)
+    throw new CheckoutInputError('card.cryptogram', 'Checkout.com needs the cryptogram and the ECI with a network token');
+  if (card.cryptogram.length > 50) throw new CheckoutInputError('card.cryptogram', 'must be at most 50 characters for Checkout.com');
+  return {
+    type: 'network_token',
+    token,
+    expiry_month: card.expMonth,
+    expiry_year: card.expYear,
+    token_type: tokenType,
+    cryptogram: card.cryptogram,
+    eci: card.eci,
+    ...(subsequent && { stored: true }),
+    ...(card.holderName && { name: card.holderName }),
+    ...(address(req.billing) && { billing_address: address(req.billing) }),
+  };
+}
+
+function source(req: GatewayPaymentRequest, sc: StoredCredential | undefined): CheckoutPaymentBody['source'] {
   const card = req.card;
   const subsequent = sc?.type === 'subsequent';
+  if (card?.networkToken) return networkTokenSource(req, subsequent);
   if (card?.number) {
     const number = card.number.replace(/[\s-]/g, '');
     if (!/^\d{12,19}$/.test(number)) throw new CheckoutInputError('card.number', 'must be 12 to 19 digits');

@@ -65,6 +65,9 @@ const CAPABILITIES: AdapterCapabilities = {
   lookup: true,
   idempotencyKeys: false,
   threeDS: true,
+  networkTokens: false,
+  // `initial_transaction_id` is NMI's own id: a card vaulted elsewhere starts a new series here.
+  networkTransactionIdWithCard: false,
 };
 
 function invalid(e: unknown): GatewayError {

@@ -97,7 +97,8 @@ const TIMEOUT_MESSAGE = 'timeout after the request was sent';
  * sandbox({ respond: (req) => (req.amount > 100_000 ? { status: 'declined', code: '61' } : testCardResponse(req)) });
  */
 export function testCardResponse(req: SandboxRequest): SandboxResponse {
-  const card = req.card?.number ? SANDBOX_TEST_CARDS[req.card.number.replace(/[\s-]/g, '')] : undefined;
+  const digits = req.card?.number ?? req.card?.networkToken;
+  const card = digits ? SANDBOX_TEST_CARDS[digits.replace(/[\s-]/g, '')] : undefined;
   if (!card || card.status === 'approved') return { status: 'approved' };
   if (card.status === 'requires_action') return req.threeDS?.cavv ? { status: 'approved' } : { status: 'requires_action' };
   return card;
@@ -227,6 +228,8 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
       lookup: true,
       idempotencyKeys: true,
       threeDS: true,
+      networkTokens: true,
+      networkTransactionIdWithCard: true,
       ...options.capabilities,
     },
     authorize: (req, opts) => pay('authorize', req, opts),

@@ -82,6 +82,9 @@ const CAPABILITIES: AdapterCapabilities = {
   lookup: true,
   idempotencyKeys: true,
   threeDS: false,
+  // The pinned API version takes neither network tokens nor a network transaction id from elsewhere.
+  networkTokens: false,
+  networkTransactionIdWithCard: false,
 };
 
 /**

@@ -254,7 +254,8 @@ export function stripeCustomerId(req: GatewayPaymentRequest): string | undefined
  * to be enabled on the account (a PCI DSS SAQ D merchant).
  */
 export function paymentMethodBody(req: GatewayPaymentRequest): FormBody {
-  const card = req.card!;
+  const card = req.card;
+  if (!card?.number) throw new StripeInputError('card.number', 'is required: this adapter takes card numbers, not network tokens');
   const billing = req.billing;
   const address = billing && {
     line1: billing.line1,

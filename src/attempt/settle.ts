@@ -18,12 +18,15 @@ import type {
   AttemptPatch,
   AttemptRecord,
   DeclineRecord,
+  PinCredential,
   PinRecord,
   StoreWrite,
   TransactionPatch,
   TransactionRecord,
   TransactionStatus,
 } from '../store/types';
+import type { GatewayApproved } from '../adapter';
+import { credentialOf, credentialOn } from '../subscriptions/credentials';
 import { pinData, pinFor } from '../subscriptions/pin';
 import { planSalvage } from '../subscriptions/salvage';
 import { newId } from '../transaction/ids';
@@ -166,11 +169,15 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
       action: undefined,
     };
     const moved = moveTo(next, patch, captures && !a.heldForReview ? { captured: amount } : undefined);
-    const pin = pinFor(moved.txAfter, a, at);
+    const pin = pinFor(moved.txAfter, a, at, mid);
     const hold = attempt.operation === 'verify' && amount > 0 && !a.heldForReview;
     const extra: WritePlan['extra'] = {
       ...(amount < attempt.amount ? capRelease(attempt.amount - amount, 0) : {}),
-      ...(pin && { createPin: pin }),
+      // A subscription pinned already (the card entered again) gains this MID's credential.
+      ...(pin && {
+        createPin: pin,
+        pinCredential: { subscriptionId: pin.subscriptionId, credential: pin.credentials![0], now: at, vaultReference: pin.vaultReference },
+      }),
       // A verification by pre-authorization: the hold to release is recorded with the approval.
       ...(hold && {
         insertAttempt: {
@@ -197,6 +204,8 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
           patch: { data: { ...data, rebills: (data.rebills ?? 0) + 1, salvage: undefined } },
           now: at,
         };
+        const learnt = learntCredential(ctx, current, mid, a, tx.id, at);
+        if (learnt) extra.pinCredential = { subscriptionId: current.subscriptionId, credential: learnt, now: at };
       }
     }
     return {
@@ -307,6 +316,27 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
     final,
     result: (t, _a, attempts) => Err({ kind: 'error', transactionId: t.id, attempts, message }),
   };
+}
+
+/**
+ * What an approved rebill teaches the pin about its MID: the first charge of a MID that held no
+ * token of its own (after a re-pin, with the card again) records the gateway's token and ids;
+ * a MID whose token already works learns nothing.
+ */
+function learntCredential(
+  ctx: RouterContext,
+  pin: PinRecord,
+  mid: MidRuntime,
+  a: GatewayApproved,
+  transactionId: string,
+  at: number,
+): PinCredential | undefined {
+  const usable = credentialOn(pin, mid, ctx.mids);
+  if (usable?.gatewayToken) return undefined;
+  const own = usable?.mid === mid.id ? usable : undefined;
+  if (own && !a.gatewayToken) return undefined;
+  const made = credentialOf(mid, a, transactionId, 'merchant', at);
+  return own ? { ...own, ...(a.gatewayToken !== undefined && { gatewayToken: a.gatewayToken }), at } : made;
 }
 
 /**

@@ -42,7 +42,16 @@ export interface Explanation {
   /** Eligible MIDs in attempt order. */
   order: string[];
   cascade?: { maxAttempts: number; on: 'soft' | string[] };
-  card?: { brand?: string; masked: string; type?: string; prepaid?: boolean; country?: string; issuer?: string };
+  card?: {
+    brand?: string;
+    masked: string;
+    type?: string;
+    prepaid?: boolean;
+    country?: string;
+    issuer?: string;
+    /** Set when the card is a network or wallet token (`masked` is then the token's BIN and last four). */
+    tokenType?: string | undefined;
+  };
 }
 
 /** Explain the routing of a request. */
@@ -75,6 +84,7 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
       prepaid: info?.prepaid,
       country: info?.country,
       issuer: info?.issuer,
+      ...(rc.tokenType && { tokenType: rc.tokenType }),
     },
   };
   if (plan.rejectedBy) return base;

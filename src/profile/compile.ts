@@ -33,6 +33,8 @@ export interface RoutingContext {
   billingCountry?: string;
   tags: readonly string[];
   metadata: Readonly<Record<string, string>>;
+  /** Set when the card is a network or wallet token (`bin` is then the token's BIN). */
+  tokenType?: 'network_token' | 'apple_pay' | 'google_pay' | undefined;
 }
 
 type Predicate = (ctx: RoutingContext) => boolean;

@@ -169,4 +169,6 @@ export const merchantAccountSchema = z.strictObject({
   cancellation: z.string().min(1).max(500).optional(),
   /** Adapter-specific settings (e.g. Adyen merchantAccount). */
   settings: z.record(z.string(), z.unknown()).optional(),
+  /** MIDs with the same token scope share their gateway's vault: a gateway token made on one charges on the others. */
+  tokenScope: z.string().min(1).max(255).optional(),
 });

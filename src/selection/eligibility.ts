@@ -21,7 +21,8 @@ export interface IneligibleReason {
     | 'circuit_open'
     | 'cap_reached'
     | 'network_rule'
-    | 'unknown_mid';
+    | 'unknown_mid'
+    | 'network_token_not_accepted';
   message: string;
 }
 
@@ -33,6 +34,8 @@ export interface EligibilityInput {
   amount: number;
   excludedBy?: ReadonlyMap<string, string>;
   circuitOpenUntil?: (mid: string) => number;
+  /** The card is a network or wallet token: only adapters with `networkTokens` take it. */
+  networkToken?: boolean | undefined;
 }
 
 /** Whether `mid` passes every static check; the allocation-free twin of `staticIneligibility` for the hot path. */
@@ -45,6 +48,7 @@ export function staticallyEligible(mid: MidRuntime, x: EligibilityInput): boolea
   if (mid.minAmount !== undefined && x.amount < mid.minAmount) return false;
   if (mid.maxAmount !== undefined && x.amount > mid.maxAmount) return false;
   if (x.excludedBy?.has(mid.id)) return false;
+  if (x.networkToken && !caps.networkTokens) return false;
   return (x.circuitOpenUntil?.(mid.id) ?? 0) === 0;
 }
 
@@ -64,6 +68,8 @@ export function staticIneligibility(mid: MidRuntime, x: EligibilityInput): Ineli
     out.push({ code: 'below_min_amount', message: `amount ${x.amount} is below the minimum ${mid.minAmount}` });
   if (mid.maxAmount !== undefined && x.amount > mid.maxAmount)
     out.push({ code: 'above_max_amount', message: `amount ${x.amount} is above the maximum ${mid.maxAmount}` });
+  if (x.networkToken && !caps.networkTokens)
+    out.push({ code: 'network_token_not_accepted', message: `the ${mid.adapter.gateway} adapter takes no network or wallet tokens` });
   const rule = x.excludedBy?.get(mid.id);
   if (rule !== undefined) out.push({ code: 'excluded_by_rule', message: `excluded by rule "${rule}"` });
   const until = x.circuitOpenUntil?.(mid.id) ?? 0;

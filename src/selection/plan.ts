@@ -45,6 +45,7 @@ export function planRoute(
     amount: rc.amount,
     excludedBy,
     circuitOpenUntil: (m: string) => ctx.circuits.openUntil(m, now),
+    networkToken: rc.tokenType !== undefined,
   };
   const failed: string[] = [];
   const allowed = (id: string) => {

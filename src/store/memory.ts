@@ -168,6 +168,15 @@ export function memoryStore(): Store {
       });
     }
     if (w.release && !claims.get(w.release.key)?.result) claims.delete(w.release.key);
+    if (w.pinCredential) {
+      const p = pins.get(w.pinCredential.subscriptionId);
+      const c = w.pinCredential.credential;
+      if (p) {
+        p.credentials = [...(p.credentials ?? []).filter((x) => x.mid !== c.mid), copy(c)];
+        if (w.pinCredential.vaultReference !== undefined) p.vaultReference = w.pinCredential.vaultReference;
+        p.updatedAt = w.pinCredential.now;
+      }
+    }
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   }
 

@@ -286,6 +286,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     }
     if (w.complete) out.complete = w.complete;
     if (w.release) out.release = w.release;
+    if (w.pinCredential) out.pinCredential = w.pinCredential;
     return out;
   }
 

@@ -15,6 +15,7 @@ import type {
   CapUsage,
   DeclineRecord,
   IdempotencyClaim,
+  PinCredential,
   PinRecord,
   RepinAuditRecord,
   StaleClaim,
@@ -264,6 +265,21 @@ function openStore(db: Db): Store {
     }
     if (w.complete) s.idemComplete.run(w.complete.key, json(w.complete.result), Date.now());
     if (w.release) s.idemRelease.run(w.release.key);
+    if (w.pinCredential) {
+      const { subscriptionId, credential, now, vaultReference } = w.pinCredential;
+      const row = s.pinGet.get(subscriptionId) as Row | undefined;
+      if (row) {
+        const doc = parse(row.doc);
+        const kept = ((doc.credentials as PinCredential[] | undefined) ?? []).filter((c) => c.mid !== credential.mid);
+        const next = {
+          ...doc,
+          credentials: [...kept, credential],
+          ...(vaultReference !== undefined && { vaultReference }),
+          updatedAt: now,
+        };
+        s.pinUpdate.run(row.mid, row.status, json(next), subscriptionId);
+      }
+    }
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   });
   const secret = db.transaction((name: string): string => {

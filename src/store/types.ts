@@ -45,6 +45,8 @@ export interface StoredCard {
   fingerprint: string;
   expMonth?: number | undefined;
   expYear?: number | undefined;
+  /** Set when the card was given as a network or wallet token: BIN, last four and fingerprint are the token's. */
+  tokenType?: 'network_token' | 'apple_pay' | 'google_pay' | undefined;
 }
 
 /** Subscription facts kept on its initial transaction: every path that pins builds the same pin from them. */
@@ -53,6 +55,8 @@ export interface SubscriptionFacts {
   recurringAmount?: number | undefined;
   physicalProduct?: boolean | undefined;
   firstRebillAt?: number | undefined;
+  /** The router's card vault's reference to the card, when the vault kept it (never the card itself). */
+  vaultReference?: string | undefined;
 }
 
 /** A ledger transaction (sale, authorization, verification or rebill). */
@@ -116,15 +120,43 @@ export interface AttemptRecord {
   settledAt?: number | undefined;
 }
 
+/**
+ * A subscription's stored credential on one MID: what that MID's gateway needs for
+ * merchant-initiated rebills. A gateway's token and transaction id work only on that gateway
+ * (on MIDs that share its vault: `scope`); the network transaction id is portable.
+ */
+export interface PinCredential {
+  /** The MID whose gateway issued it. */
+  mid: string;
+  gateway: string;
+  /** The MID's `tokenScope` when the credential was made: MIDs with the same scope share the gateway's vault. */
+  scope?: string | undefined;
+  /** The gateway's vault reference (customer profile, vault id, payment method…). */
+  gatewayToken?: string | undefined;
+  /** The gateway's own id of the transaction that stored the card. */
+  gatewayTransactionId?: string | undefined;
+  /** The network transaction id of that transaction. */
+  networkTransactionId?: string | undefined;
+  /** Our transaction that made (or last refreshed) it. */
+  transactionId: string;
+  /** `customer`: made by a customer-initiated transaction; `merchant`: learnt from a rebill. */
+  origin: 'customer' | 'merchant';
+  at: number;
+}
+
 /** A subscription's pin: the MID of its initial sale and the stored credential for rebills. */
 export interface PinRecord {
   subscriptionId: string;
+  /** The MID its rebills go to. */
   mid: string;
   gateway: string;
   /** Our transaction id of the initial transaction. */
   transactionId: string;
+  /** Of the initial transaction, on its MID (see `credentials` for what each MID can charge). */
   gatewayTransactionId: string;
+  /** Of the initial transaction. */
   networkTransactionId?: string | undefined;
+  /** Of the initial transaction, on its MID's gateway. */
   gatewayToken?: string | undefined;
   card?: StoredCard | undefined;
   currency: string;
@@ -137,6 +169,10 @@ export interface PinRecord {
   updatedAt: number;
   /** Free data for continuity features (consent, salvage state). */
   data?: Record<string, unknown> | undefined;
+  /** Stored credentials per MID, oldest first. Rebills use the pinned MID's; a re-pin never copies one to another gateway. */
+  credentials?: PinCredential[] | undefined;
+  /** The router's card vault's reference to the card (for re-tokenization on another gateway). */
+  vaultReference?: string | undefined;
 }
 
 /** Audit record of a re-pin ("horizontal migration"). */
@@ -237,6 +273,19 @@ export interface StoreWrite {
   complete?: { key: string; result: StoredResult } | undefined;
   /** Forget a claim that has no result (nothing reached a gateway). */
   release?: { key: string } | undefined;
+  /**
+   * Cards on file: set a pin's credential on `credential.mid`, replacing that MID's (the newest
+   * goes last). Applied last, after `createPin`; writes nothing when the subscription has no pin.
+   */
+  pinCredential?:
+    | {
+        subscriptionId: string;
+        credential: PinCredential;
+        now: number;
+        /** Also set the pin's vault reference (a card entered again and kept by the vault). */
+        vaultReference?: string | undefined;
+      }
+    | undefined;
 }
 
 /** A write that applied. */

@@ -149,6 +149,11 @@ export interface FakeAdyen {
   readonly violations: string[];
   /** Script the next `/payments` answers (first in, first out); unscripted payments are authorised. */
   next(...scripts: AdyenScript[]): void;
+  /**
+   * A scheme transaction id another acquirer issued, known to the card network: the fake takes it
+   * as `networkPaymentReference` (it refuses ids no network issued).
+   */
+  acceptNetworkReference(id: string): void;
   close(): Promise<void>;
 }
 
@@ -357,6 +362,7 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
     charges,
     violations,
     next: (...s) => scripts.push(...s),
+    acceptNetworkReference: (id) => networkRefs.add(id),
     close: () => server.close(),
   };
 }

@@ -106,6 +106,12 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
   }
 
   function createPayment(body: any): FakeResponse {
+    // An instrument this account never issued (another gateway's token, another account's src_) is refused.
+    if (body.source.type === 'id' && ![...payments.values()].some((p) => p.sourceId === body.source.id)) {
+      const res = checkoutFixture('validation-error');
+      res.error_codes = ['source_id_invalid'];
+      return { status: 422, body: res };
+    }
     const outcome = outcomes.shift();
     if (outcome?.type === 'invalid') {
       const res = checkoutFixture('validation-error');

@@ -84,6 +84,29 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
       UPDATE ${s}.attempts SET status = 'pending' WHERE status = 'ambiguous';
     `,
   },
+  {
+    version: 7,
+    name: 'cards on file: stored credentials per MID on every pin',
+    // A pin's top-level ids belong to its initial transaction's MID, even after a re-pin moved it.
+    sql: (s) => `
+      UPDATE ${s}.pins p SET doc = p.doc || jsonb_build_object('credentials', jsonb_build_array(jsonb_strip_nulls(jsonb_build_object(
+          'mid', coalesce(
+            (SELECT t.doc->>'mid' FROM ${s}.transactions t WHERE t.id = p.doc->>'transactionId'),
+            (SELECT a.from_mid FROM ${s}.repin_audit a WHERE a.subscription_id = p.subscription_id ORDER BY a.seq LIMIT 1),
+            p.mid),
+          'gateway', coalesce(
+            (SELECT t.doc->>'gateway' FROM ${s}.transactions t WHERE t.id = p.doc->>'transactionId'),
+            CASE WHEN EXISTS (SELECT 1 FROM ${s}.repin_audit a WHERE a.subscription_id = p.subscription_id) THEN 'unknown'
+                 ELSE p.doc->>'gateway' END),
+          'gatewayToken', p.doc->'gatewayToken',
+          'gatewayTransactionId', p.doc->'gatewayTransactionId',
+          'networkTransactionId', p.doc->'networkTransactionId',
+          'transactionId', p.doc->'transactionId',
+          'origin', 'customer',
+          'at', p.doc->'createdAt'))))
+        WHERE NOT (p.doc ? 'credentials');
+    `,
+  },
 ];
 
 /**
@@ -241,6 +264,18 @@ export function applyWriteFunction(s: string): string {
 
       IF w ? 'release' THEN
         DELETE FROM ${s}.idempotency WHERE key = w->'release'->>'key' AND result IS NULL;
+      END IF;
+
+      -- Cards on file: one MID's stored credential on a pin, replacing that MID's (newest last).
+      IF w ? 'pinCredential' THEN
+        x := w->'pinCredential';
+        UPDATE ${s}.pins p SET doc = p.doc || jsonb_build_object(
+            'credentials', coalesce((SELECT jsonb_agg(c ORDER BY i) FROM jsonb_array_elements(coalesce(p.doc->'credentials', '[]'::jsonb))
+                WITH ORDINALITY AS e(c, i) WHERE c->>'mid' IS DISTINCT FROM x->'credential'->>'mid'), '[]'::jsonb)
+              || jsonb_build_array(x->'credential'),
+            'updatedAt', x->'now')
+            || CASE WHEN x ? 'vaultReference' THEN jsonb_build_object('vaultReference', x->'vaultReference') ELSE '{}'::jsonb END
+          WHERE p.subscription_id = x->>'subscriptionId';
       END IF;
 
       RETURN jsonb_build_object('ok', true, 'pinCreated', pin_created);

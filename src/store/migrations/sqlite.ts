@@ -85,4 +85,27 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       UPDATE attempts SET status = 'pending' WHERE status = 'ambiguous';
     `,
   },
+  {
+    version: 7,
+    name: 'cards on file: stored credentials per MID on every pin',
+    // A pin's top-level ids belong to its initial transaction's MID, even after a re-pin moved it.
+    sql: `
+      UPDATE pins SET doc = json_set(doc, '$.credentials', json_array(json_patch('{}', json_object(
+          'mid', coalesce(
+            (SELECT json_extract(t.doc, '$.mid') FROM transactions t WHERE t.id = json_extract(pins.doc, '$.transactionId')),
+            (SELECT a.from_mid FROM repin_audit a WHERE a.subscription_id = pins.subscription_id ORDER BY a.seq LIMIT 1),
+            pins.mid),
+          'gateway', coalesce(
+            (SELECT json_extract(t.doc, '$.gateway') FROM transactions t WHERE t.id = json_extract(pins.doc, '$.transactionId')),
+            CASE WHEN EXISTS (SELECT 1 FROM repin_audit a WHERE a.subscription_id = pins.subscription_id) THEN 'unknown'
+                 ELSE json_extract(pins.doc, '$.gateway') END),
+          'gatewayToken', json_extract(doc, '$.gatewayToken'),
+          'gatewayTransactionId', json_extract(doc, '$.gatewayTransactionId'),
+          'networkTransactionId', json_extract(doc, '$.networkTransactionId'),
+          'transactionId', json_extract(doc, '$.transactionId'),
+          'origin', 'customer',
+          'at', json_extract(doc, '$.createdAt')))))
+        WHERE json_type(doc, '$.credentials') IS NULL;
+    `,
+  },
 ];
