@@ -15,6 +15,7 @@ import type {
   StoredCredential,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
+import type { RequiredAction } from '../../src/types';
 import { currencyExponent } from '../../src/money';
 import { ADYEN_CARD_DATA_ERROR_CODES } from './declines';
 
@@ -484,15 +485,15 @@ export function parsePaymentResponse(body: AdyenPaymentResponse, ctx: AdyenPayme
     default:
       if (body.resultCode && ACTION_RESULTS.has(body.resultCode) && body.action) {
         const a = body.action;
-        const action =
-          a.type === 'redirect'
+        const action: RequiredAction =
+          a.type === 'redirect' && a.url
             ? {
-                type: 'redirect' as const,
-                ...(a.url && { url: a.url }),
-                method: (a.method === 'POST' ? 'POST' : 'GET') as 'GET' | 'POST',
+                type: 'redirect',
+                url: a.url,
+                method: a.method === 'POST' ? 'POST' : 'GET',
                 ...(a.data && { data: a.data }),
               }
-            : { type: 'sdk' as const, data: { ...a } };
+            : { type: 'sdk', gateway: 'adyen', data: { ...a } };
         return { status: 'requires_action', action, ...(psp && { gatewayTransactionId: psp }) };
       }
       return {

@@ -397,6 +397,7 @@ function authenticationNeeded(tx: BraintreeTransaction, opts: ParseOptions, code
     gatewayTransactionId: tx.id,
     action: {
       type: 'sdk',
+      gateway: 'braintree',
       data: {
         gateway: 'braintree',
         flow: 'threeDSecure.verifyCard',

@@ -435,6 +435,7 @@ function requiresAction(pi: StripePaymentIntent): GatewayRequiresAction {
     gatewayTransactionId: pi.id,
     action: {
       type: 'sdk',
+      gateway: 'stripe',
       data: { provider: 'stripe', paymentIntent: pi.id, clientSecret: pi.client_secret ?? undefined, nextAction: pi.next_action?.type },
     },
   };

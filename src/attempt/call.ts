@@ -41,12 +41,15 @@ const declined = z.object({
 });
 const requiresAction = z.object({
   status: z.literal('requires_action'),
-  action: z.object({
-    type: z.enum(['redirect', 'sdk']),
-    url: z.string().max(4096).optional(),
-    method: z.enum(['GET', 'POST']).optional(),
-    data: z.record(z.string(), z.unknown()).optional(),
-  }),
+  action: z.discriminatedUnion('type', [
+    z.object({
+      type: z.literal('redirect'),
+      url: z.string().min(1).max(4096),
+      method: z.enum(['GET', 'POST']),
+      data: z.record(z.string(), z.string()).optional(),
+    }),
+    z.object({ type: z.literal('sdk'), gateway: z.string().min(1).max(100), data: z.record(z.string(), z.unknown()) }),
+  ]),
   gatewayTransactionId: text,
 });
 const error = z.object({

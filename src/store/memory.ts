@@ -219,5 +219,11 @@ export function memoryStore(): Store {
       return s;
     },
     async close() {},
+    async listActionAttempts() {
+      return [...attempts.values()]
+        .filter((a) => a.status === 'requires_action')
+        .sort((a, b) => a.startedAt - b.startedAt)
+        .map(copy);
+    },
   };
 }

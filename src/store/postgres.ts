@@ -375,5 +375,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       await migrated.catch(() => undefined);
       if (ownPool && !pool.ended) await pool.end();
     },
+    async listActionAttempts() {
+      return (await query(`SELECT * FROM ${s}.attempts WHERE status = 'requires_action' ORDER BY started_at, seq`)).rows.map(toAttempt);
+    },
   };
 }

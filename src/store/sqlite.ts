@@ -131,6 +131,7 @@ function openStore(db: Db): Store {
     atUpdate: q('UPDATE attempts SET status = ?, doc = ? WHERE id = ?'),
     atByTx: q('SELECT * FROM attempts WHERE transaction_id = ? ORDER BY seq'),
     atPending: q(`SELECT * FROM attempts WHERE status = 'pending' AND started_at < ? ORDER BY seq`),
+    atAction: q(`SELECT * FROM attempts WHERE status = 'requires_action' ORDER BY started_at, seq`),
     pinInsertIfAbsent: q(
       'INSERT INTO pins (subscription_id, mid, status, doc) VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id) DO NOTHING',
     ),
@@ -330,6 +331,9 @@ function openStore(db: Db): Store {
     async close() {
       if (!closed) db.close();
       closed = true;
+    },
+    async listActionAttempts() {
+      return (s.atAction.all() as Row[]).map(toAttempt);
     },
   };
 }

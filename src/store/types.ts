@@ -84,6 +84,11 @@ export interface TransactionRecord {
   capKeys?: CapKey[] | undefined;
   /** For `requires_action`: what the checkout must do. */
   action?: RequiredAction | undefined;
+  /**
+   * 3-D Secure: when the challenge expires (ms since epoch). Set when the transaction enters
+   * `requires_action` and kept afterwards (it marks a transaction that was challenged).
+   */
+  expiresAt?: number | undefined;
   createdAt: number;
   updatedAt: number;
 }
@@ -112,6 +117,8 @@ export interface AttemptRecord {
   gatewayTransactionId?: string | undefined;
   /** Marks a bookkeeping attempt, e.g. `hold_release` (a verification hold to void). */
   marker?: string | undefined;
+  /** 3-D Secure: completions answered with a further step (Adyen's fingerprint, then challenge); absent = 0. */
+  actionStep?: number | undefined;
   startedAt: number;
   settledAt?: number | undefined;
 }
@@ -291,4 +298,7 @@ export interface Store {
   getOrCreateSecret(name: string): Promise<string>;
   /** Release connections and file handles. Idempotent. */
   close(): Promise<void>;
+
+  /** 3-D Secure: every attempt waiting for the cardholder (`requires_action`), oldest first (for expiry). */
+  listActionAttempts(): Promise<AttemptRecord[]>;
 }

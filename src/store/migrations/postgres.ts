@@ -84,6 +84,13 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
       UPDATE ${s}.attempts SET status = 'pending' WHERE status = 'ambiguous';
     `,
   },
+  {
+    version: 4,
+    name: '3-D Secure: index of attempts waiting for the cardholder, for expiry',
+    sql: (s) => `
+      CREATE INDEX attempts_awaiting_action ON ${s}.attempts (started_at) WHERE status = 'requires_action';
+    `,
+  },
 ];
 
 /**

@@ -85,4 +85,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       UPDATE attempts SET status = 'pending' WHERE status = 'ambiguous';
     `,
   },
+  {
+    version: 4,
+    name: '3-D Secure: index of attempts waiting for the cardholder, for expiry',
+    sql: `
+      CREATE INDEX attempts_awaiting_action ON attempts (started_at) WHERE status = 'requires_action';
+    `,
+  },
 ];
