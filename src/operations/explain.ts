@@ -42,6 +42,12 @@ export interface Explanation {
   /** Eligible MIDs in attempt order. */
   order: string[];
   cascade?: { maxAttempts: number; on: 'soft' | string[] };
+  /**
+   * 3-D Secure: the mode that applies (`required`, `if_available`, `never`) and what it asks of
+   * the MIDs: `external` (the request carries 3-D Secure data: only MIDs accepting it),
+   * `challenge` (required and none given: only MIDs that can run a challenge, which starts it).
+   */
+  threeDS?: { mode: 'required' | 'if_available' | 'never'; need?: 'external' | 'challenge' | undefined };
   card?: { brand?: string; masked: string; type?: string; prepaid?: boolean; country?: string; issuer?: string };
 }
 
@@ -56,7 +62,7 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
   const profile = profiles.get(r.profile);
   if (!profile) return { valid: false, issue: { field: 'profile', message: `no profile "${r.profile}"` }, ...empty };
   const rc = routingContext(ctx, 'sale', r, parsed.card);
-  const plan = planRoute(ctx, profile, rc, 'sale');
+  const plan = planRoute(ctx, profile, rc, 'sale', Boolean(r.threeDS?.cavv || r.threeDS?.eci));
   const info = rc.binInfo;
   const base: Explanation = {
     valid: true,
@@ -68,6 +74,7 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
     candidates: [],
     order: [],
     cascade: { maxAttempts: profile.maxAttempts, on: profile.source.cascade.on as 'soft' | string[] },
+    threeDS: { mode: plan.threeDS, ...(plan.threeDSNeed && { need: plan.threeDSNeed }) },
     card: {
       brand: rc.brand,
       masked: maskPan(parsed.card.digits),
