@@ -131,7 +131,13 @@ export function stripe(options: StripeOptions): GatewayAdapter {
         // Raw card data goes to /v1/payment_methods first (see `paymentMethodBody`); keyed by our
         // reference so a retried attempt reuses the same PaymentMethod.
         const suffix = threeDS?.keySuffix ?? '';
-        const created = await call<StripePaymentMethod>('POST', '/v1/payment_methods', paymentMethodBody(req), `${req.reference}${suffix}-pm`, opts);
+        const created = await call<StripePaymentMethod>(
+          'POST',
+          '/v1/payment_methods',
+          paymentMethodBody(req),
+          `${req.reference}${suffix}-pm`,
+          opts,
+        );
         if (!created.ok) return created.result;
         paymentMethod = created.body.id;
       }
@@ -185,7 +191,12 @@ export function stripe(options: StripeOptions): GatewayAdapter {
       const id = req.gatewayTransactionId;
       if (!id?.startsWith('pi_')) return { status: 'error', ambiguous: false, message: 'the challenged attempt has no PaymentIntent id' };
       if (req.input.paymentIntent !== undefined && req.input.paymentIntent !== id) {
-        return { status: 'error', ambiguous: false, code: 'invalid_request', message: "input.paymentIntent: is not this transaction's PaymentIntent" };
+        return {
+          status: 'error',
+          ambiguous: false,
+          code: 'invalid_request',
+          message: "input.paymentIntent: is not this transaction's PaymentIntent",
+        };
       }
       const r = await retrieve(id, opts);
       return r.ok ? completionResultOf(r.body, { amount: req.amount, currency: req.currency }) : r.result;
@@ -203,10 +214,18 @@ export function stripe(options: StripeOptions): GatewayAdapter {
         if (!r.ok) return r.httpStatus === 404 ? { status: 'not_found' } : asLookupError(r.result);
         const found = abandonResultOf(r.body);
         if (found !== 'cancel') return found;
-        const cancelled = await call<StripePaymentIntent>('POST', `/v1/payment_intents/${encodeURIComponent(id)}/cancel`, {}, `${req.reference}-expire`, opts);
+        const cancelled = await call<StripePaymentIntent>(
+          'POST',
+          `/v1/payment_intents/${encodeURIComponent(id)}/cancel`,
+          {},
+          `${req.reference}-expire`,
+          opts,
+        );
         if (cancelled.ok) {
           const after = abandonResultOf(cancelled.body);
-          return after === 'cancel' ? { status: 'error', ambiguous: true, message: `Stripe PaymentIntent ${id} is still waiting after the cancel` } : after;
+          return after === 'cancel'
+            ? { status: 'error', ambiguous: true, message: `Stripe PaymentIntent ${id} is still waiting after the cancel` }
+            : after;
         }
         // The cancel was refused: the PaymentIntent moved on (e.g. it succeeded); read it again.
       }

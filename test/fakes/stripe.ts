@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { startFakeServer, type Fault, type FakeResponse, type FakeServer, type RecordedRequest } from '../support/fake-server';
 import { decodeBracketForm, openApiValidator, type OpenApiValidator } from '../support/openapi';
 import { luhnValid } from '../../src/card/pan';
+import { challengeHtml } from './challenge-page';
 
 const FIXTURES = resolve(__dirname, '../../adapters/stripe/fixtures');
 /** A sanitised fixture from `adapters/stripe/fixtures`, as a fresh copy. */
@@ -426,7 +427,12 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     if (!m) return undefined;
     const pi = intents.get(m[1]);
     if (!pi) return { status: 404, body: 'no such challenge', headers: { 'content-type': 'text/plain' } };
-    if (r.method === 'GET') return { status: 200, body: challengeHtml(pi.id, pi.amount, pi.currency), headers: { 'content-type': 'text/html; charset=utf-8' } };
+    if (r.method === 'GET')
+      return {
+        status: 200,
+        body: challengeHtml(`/3ds/challenge/${pi.id}`, pi.amount, pi.currency),
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+      };
     const outcome = new URLSearchParams(r.body).get('outcome');
     if (pi.status === 'requires_action') {
       if (outcome === 'complete') authorize(pi, paymentMethods.get(pi.paymentMethod)!);
@@ -646,16 +652,4 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
       ),
     close: () => server.close(),
   };
-}
-
-const escapeHtml = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** The fake issuer's challenge page: the amount, and a button to complete or fail. */
-export function challengeHtml(id: string, amount: number, currency: string): string {
-  const action = `/3ds/challenge/${escapeHtml(id)}`;
-  return `<!doctype html><html><head><meta charset="utf-8"><title>3-D Secure challenge</title></head><body>
-<h1>Confirm your payment</h1><p id="amount">${amount} ${escapeHtml(currency.toUpperCase())}</p>
-<form method="post" action="${action}"><input type="hidden" name="outcome" value="complete"><button id="complete">Complete authentication</button></form>
-<form method="post" action="${action}"><input type="hidden" name="outcome" value="fail"><button id="fail">Fail authentication</button></form>
-</body></html>`;
 }

@@ -22,7 +22,7 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const f of Object.values(fakes)) {
     await f.close();
-    expect(f.violations, f.violations.join("\n")).toEqual([]);
+    expect(f.violations, f.violations.join('\n')).toEqual([]);
   }
 });
 
@@ -166,7 +166,7 @@ describe('3-D Secure on Stripe', () => {
     now += 15 * 60_000;
     const report = await router.reconcile();
     expect(report).toMatchObject({ approved: 1, expired: 0 });
-    expect((await store.getTransaction(c.transactionId))).toMatchObject({ status: 'captured', mid: c.mid });
+    expect(await store.getTransaction(c.transactionId)).toMatchObject({ status: 'captured', mid: c.mid });
     await booksMatchLedger(store, [c.transactionId]);
   });
 
