@@ -149,6 +149,31 @@ export interface AdyenPaymentRequest {
   };
   shopperStatement?: string;
   metadata?: Record<string, string>;
+  /** `attemptAuthentication: always` starts 3-D Secure whatever the Dynamic 3D Secure rules say. */
+  authenticationData?: { attemptAuthentication: 'always' | 'never' };
+}
+
+/** Body of `POST /payments/details`: what the shopper's browser brought back. */
+export interface AdyenPaymentDetailsRequest {
+  details: { redirectResult: string } | { threeDSResult: string };
+}
+
+/**
+ * The `/payments/details` body of a completion: `redirectResult` (redirect flow) or
+ * `threeDSResult` (native 3-D Secure 2). Throws `AdyenInputError` when neither is given.
+ * @example
+ * buildDetailsRequest({ redirectResult: 'X6XtfGC3...' }) // { details: { redirectResult: 'X6XtfGC3...' } }
+ */
+export function buildDetailsRequest(input: {
+  redirectResult?: string | undefined;
+  threeDSResult?: string | undefined;
+}): AdyenPaymentDetailsRequest {
+  if (input.redirectResult) return { details: { redirectResult: input.redirectResult } };
+  if (input.threeDSResult) return { details: { threeDSResult: input.threeDSResult } };
+  throw new AdyenInputError(
+    'input.redirectResult',
+    'Adyen needs redirectResult (from the return URL) or threeDSResult (from the 3-D Secure 2 component)',
+  );
 }
 
 /** Body of `/payments/{psp}/captures`, `/cancels` and `/refunds`. */
