@@ -39,16 +39,25 @@ const declined = z.object({
   avsResult: text,
   cvvResult: text,
 });
+/** Gateway data handed to the checkout page and kept on the transaction: every string redacted, however deep. */
+function redactDeep(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return redact(v);
+  if (depth > 8 || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => redactDeep(x, depth + 1));
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, redactDeep(x, depth + 1)]));
+}
+const actionData = z.record(z.string(), z.unknown()).transform((d) => redactDeep(d) as Record<string, unknown>);
+
 const requiresAction = z.object({
   status: z.literal('requires_action'),
   action: z.discriminatedUnion('type', [
     z.object({
       type: z.literal('redirect'),
-      url: z.string().min(1).max(4096),
+      url: z.string().min(1).max(4096).transform(redact),
       method: z.enum(['GET', 'POST']),
-      data: z.record(z.string(), z.string()).optional(),
+      data: z.record(z.string(), z.string().transform(redact)).optional(),
     }),
-    z.object({ type: z.literal('sdk'), gateway: z.string().min(1).max(100), data: z.record(z.string(), z.unknown()) }),
+    z.object({ type: z.literal('sdk'), gateway: z.string().min(1).max(100), data: actionData }),
   ]),
   gatewayTransactionId: text,
 });

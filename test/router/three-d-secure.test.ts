@@ -397,3 +397,31 @@ describe('3-D Secure: routing', () => {
     await booksMatchLedger(store, adapters, txIds);
   });
 });
+
+describe('3-D Secure: card data', () => {
+  it('a gateway echoing the PAN in its action or its completion answer never gets it into results, events or the store', async () => {
+    const PAN = CARDS.threeDS;
+    const inner = sandbox({ id: 'echo' });
+    const adapter: GatewayAdapter = {
+      ...inner,
+      capabilities: { ...inner.capabilities },
+      authenticate: inner.authenticate,
+      sale: async (req) => ({
+        status: 'requires_action',
+        action: { type: 'sdk', gateway: 'echo', data: { pan: req.card?.number, nested: { again: `card ${req.card?.number}` } } },
+      }),
+      complete: async (req) => ({ status: 'declined', code: '6P', message: `authentication failed for ${req.input.card?.number}` }),
+    };
+    const { router, store } = testRouter(weighted(['echo']), [{ id: 'echo', adapter }]);
+    const seen: unknown[] = [];
+    router.on('requires_action', (e) => seen.push(e));
+    router.on('declined', (e) => seen.push(e));
+    const c = challenge(await router.sale(saleRequest({ number: PAN })));
+    seen.push(c);
+    seen.push(await router.completeAction(c.transactionId, { card: { number: PAN, expMonth: 12, expYear: 2030, cvc: '123' } }));
+    seen.push(await store.getTransaction(c.transactionId), await store.listAttempts(c.transactionId));
+    const text = JSON.stringify(seen);
+    expect(text).not.toContain(PAN);
+    expect(text).toContain('400000******3220');
+  });
+});
