@@ -214,6 +214,7 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
         ...base,
         status: 'requires_action',
         gatewayTransactionId: a.gatewayTransactionId ?? attempt.gatewayTransactionId,
+        expiresAt,
         ...(further && { actionStep: (attempt.actionStep ?? 0) + 1 }),
         ...(s.note && { message: s.note }),
       },

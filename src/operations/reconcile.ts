@@ -86,9 +86,9 @@ export async function reconcile(ctx: RouterContext, options: ReconcileOptions = 
     report.checked++;
     report[await resolveAttempt(ctx, attempt)]++;
   }
-  for (const attempt of await ctx.store.listActionAttempts()) {
+  for (const attempt of await ctx.store.listActionAttempts(ctx.clock())) {
     const tx = await ctx.store.getTransaction(attempt.transactionId);
-    if (!tx || tx.status !== 'requires_action' || tx.expiresAt === undefined || ctx.clock() < tx.expiresAt) continue;
+    if (!tx || tx.status !== 'requires_action' || ctx.clock() < (tx.expiresAt ?? 0)) continue;
     report.checked++;
     const { verdict } = await expireAction(ctx, tx, attempt, 'reconciliation');
     report[verdict]++;

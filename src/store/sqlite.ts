@@ -131,7 +131,8 @@ function openStore(db: Db): Store {
     atUpdate: q('UPDATE attempts SET status = ?, doc = ? WHERE id = ?'),
     atByTx: q('SELECT * FROM attempts WHERE transaction_id = ? ORDER BY seq'),
     atPending: q(`SELECT * FROM attempts WHERE status = 'pending' AND started_at < ? ORDER BY seq`),
-    atAction: q(`SELECT * FROM attempts WHERE status = 'requires_action' ORDER BY started_at, seq`),
+    atAction: q(`SELECT * FROM attempts WHERE status = 'requires_action' AND coalesce(json_extract(doc, '$.expiresAt'), 0) <= ?
+                 ORDER BY coalesce(json_extract(doc, '$.expiresAt'), 0), seq`),
     pinInsertIfAbsent: q(
       'INSERT INTO pins (subscription_id, mid, status, doc) VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id) DO NOTHING',
     ),
@@ -332,8 +333,8 @@ function openStore(db: Db): Store {
       if (!closed) db.close();
       closed = true;
     },
-    async listActionAttempts() {
-      return (s.atAction.all() as Row[]).map(toAttempt);
+    async listActionAttempts(expiredBefore) {
+      return (s.atAction.all(expiredBefore) as Row[]).map(toAttempt);
     },
   };
 }

@@ -119,6 +119,8 @@ export interface AttemptRecord {
   marker?: string | undefined;
   /** 3-D Secure: completions answered with a further step (Adyen's fingerprint, then challenge); absent = 0. */
   actionStep?: number | undefined;
+  /** 3-D Secure: the challenge's deadline (ms since epoch), kept on the challenged attempt for the expiry listing. */
+  expiresAt?: number | undefined;
   startedAt: number;
   settledAt?: number | undefined;
 }
@@ -299,6 +301,9 @@ export interface Store {
   /** Release connections and file handles. Idempotent. */
   close(): Promise<void>;
 
-  /** 3-D Secure: every attempt waiting for the cardholder (`requires_action`), oldest first (for expiry). */
-  listActionAttempts(): Promise<AttemptRecord[]>;
+  /**
+   * 3-D Secure: attempts waiting for the cardholder (`requires_action`) whose `expiresAt` is at or
+   * before `expiredBefore` (an attempt without one counts as expired), oldest deadline first.
+   */
+  listActionAttempts(expiredBefore: number): Promise<AttemptRecord[]>;
 }

@@ -20,31 +20,46 @@ export function runThreeDSecureConformance(name: string, makeStore: () => Promis
       await store.close();
     });
 
-    it('lists the attempts waiting for the cardholder, oldest first, and keeps the deadline and the action', async () => {
+    it('lists the attempts waiting for the cardholder whose deadline has come, earliest first, and keeps the deadline and the action', async () => {
       const action = {
         type: 'redirect' as const,
         url: 'https://acs.example/c?x=1',
         method: 'POST' as const,
         data: { PaReq: 'abc', MD: 'm' },
       };
+      const rows: Array<[string, number | undefined]> = [
+        ['requires_action', T0 + 300],
+        ['pending', T0 + 100],
+        ['requires_action', T0 + 200],
+        ['approved', T0 + 100],
+        ['requires_action', T0 + 900],
+        ['requires_action', undefined],
+      ];
       const ids: string[] = [];
-      for (const [i, status] of (['requires_action', 'pending', 'requires_action', 'approved'] as const).entries()) {
-        const tx = txRecord({ status: status === 'requires_action' ? 'requires_action' : 'pending', action, expiresAt: T0 + 900_000 + i });
-        const at = attemptRecord(tx.id, { status, startedAt: T0 + 10 - i, actionStep: i });
+      for (const [i, [status, expiresAt]] of rows.entries()) {
+        const tx = txRecord({ status: status === 'requires_action' ? 'requires_action' : 'pending', action, expiresAt });
+        const at = attemptRecord(tx.id, { status: status as never, startedAt: T0 + 10 - i, actionStep: i, expiresAt });
         expect((await store.write({ insertTransaction: tx, insertAttempt: at })).ok).toBe(true);
         ids.push(at.id);
         const back = await store.getTransaction(tx.id);
         expect(back?.action).toEqual(action);
-        expect(back?.expiresAt).toBe(T0 + 900_000 + i);
+        expect(back?.expiresAt).toBe(expiresAt);
       }
-      const listed = await store.listActionAttempts();
-      expect(listed.map((a) => a.id)).toEqual([ids[2], ids[0]]);
-      expect(listed.map((a) => a.actionStep)).toEqual([2, 0]);
+      // A deadline at the given time counts; one without a deadline (written before 3-D Secure expiry existed) counts as expired.
+      const listed = await store.listActionAttempts(T0 + 300);
+      expect(listed.map((a) => a.id)).toEqual([ids[5], ids[2], ids[0]]);
+      expect(listed.map((a) => [a.actionStep, a.expiresAt])).toEqual([
+        [5, undefined],
+        [2, T0 + 200],
+        [0, T0 + 300],
+      ]);
+      expect((await store.listActionAttempts(T0 + 299)).map((a) => a.id)).toEqual([ids[5], ids[2]]);
+      expect((await store.listActionAttempts(T0 + 900)).map((a) => a.id)).toEqual([ids[5], ids[2], ids[0], ids[4]]);
     });
 
     it('a challenged attempt settles once: the second writer finds it settled', async () => {
       const tx = txRecord({ status: 'requires_action', expiresAt: T0 + 1 });
-      const at = attemptRecord(tx.id, { status: 'requires_action' });
+      const at = attemptRecord(tx.id, { status: 'requires_action', expiresAt: T0 + 1 });
       await store.write({ insertTransaction: tx, insertAttempt: at });
       const settle = () =>
         store.write({
@@ -63,7 +78,7 @@ export function runThreeDSecureConformance(name: string, makeStore: () => Promis
       const back = await store.getTransaction(tx.id);
       expect(back).toMatchObject({ status: 'captured', capturedAmount: tx.amount, expiresAt: T0 + 1 });
       expect(back?.action).toBeUndefined();
-      expect(await store.listActionAttempts()).toEqual([]);
+      expect(await store.listActionAttempts(T0 + 1)).toEqual([]);
     });
   });
 }

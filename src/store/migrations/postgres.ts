@@ -86,9 +86,9 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
   },
   {
     version: 4,
-    name: '3-D Secure: index of attempts waiting for the cardholder, for expiry',
+    name: '3-D Secure: index of attempts waiting for the cardholder, by deadline, for expiry',
     sql: (s) => `
-      CREATE INDEX attempts_awaiting_action ON ${s}.attempts (started_at) WHERE status = 'requires_action';
+      CREATE INDEX attempts_awaiting_action ON ${s}.attempts ((coalesce((doc->>'expiresAt')::bigint, 0))) WHERE status = 'requires_action';
     `,
   },
 ];

@@ -87,9 +87,9 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
-    name: '3-D Secure: index of attempts waiting for the cardholder, for expiry',
+    name: '3-D Secure: index of attempts waiting for the cardholder, by deadline, for expiry',
     sql: `
-      CREATE INDEX attempts_awaiting_action ON attempts (started_at) WHERE status = 'requires_action';
+      CREATE INDEX attempts_awaiting_action ON attempts (coalesce(json_extract(doc, '$.expiresAt'), 0)) WHERE status = 'requires_action';
     `,
   },
 ];
