@@ -78,7 +78,7 @@ export function completionInputOf(query: URLSearchParams): CompletionInput {
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${escapeHtml(title)}</title><style>body{font:16px system-ui;margin:2rem auto;max-width:32rem}label{display:block;margin:.5rem 0}
-input{font:inherit;padding:.3rem}button{font:inherit;padding:.4rem 1rem;margin-right:.5rem}.ok{color:#17602a}.no{color:#9b1c1c}</style>
+input{font:inherit;padding:.3rem}button,.button{font:inherit;padding:.4rem 1rem;margin-right:.5rem;border:1px solid #777;border-radius:3px;background:#eee;color:#000;text-decoration:none}.ok{color:#17602a}.no{color:#9b1c1c}</style>
 </head><body>${body}</body></html>`;
 
 /** The checkout page: a card form whose script follows a 3-D Secure redirect. */
@@ -122,8 +122,8 @@ export function sandboxChallengePage(query: URLSearchParams): { status: number; 
     html: page(
       '3-D Secure (sandbox issuer)',
       `<h1>Confirm your payment</h1><p>Sandbox issuer: reference <code>${escapeHtml(query.get('reference'))}</code></p>
-<p><a id="authenticate" href="${link(true)}"><button type="button">Authenticate</button></a>
-<a id="fail" href="${link(false)}"><button type="button">Fail authentication</button></a></p>`,
+<p><a class="button" id="authenticate" href="${link(true)}">Authenticate</a>
+<a class="button" id="fail" href="${link(false)}">Fail authentication</a></p>`,
     ),
   };
 }
