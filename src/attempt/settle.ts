@@ -462,7 +462,8 @@ function emitSettled(
     !ev.has('pin:created') &&
     !ev.has('reconciled') &&
     !ev.has('requires_action') &&
-    !ev.has('subscription:revoked')
+    !ev.has('subscription:revoked') &&
+    !ev.has('action:expired')
   )
     return;
   const { mid } = s;
