@@ -28,7 +28,7 @@ import type {
   GatewayResult,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
-import { clientSideAction, resendPayment } from '../shared/three-d-secure';
+import { clientSideAction, failedAuthentication, resendPayment } from '../shared/three-d-secure';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import {
   AuthorizeNetRequestError,
@@ -186,6 +186,8 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
      * invoice number, so a lookup finds it and the duplicate check does not take it for the first call.
      */
     async complete(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult> {
+      const failed = failedAuthentication(req);
+      if (failed) return failed;
       const payment = resendPayment(req, { card: true, threeDS: ['eci', 'cavv'] });
       if ('status' in payment) return payment;
       return pay(req.operation === 'sale' ? 'sale' : 'authorize', payment, opts);

@@ -28,7 +28,7 @@ import type {
   GatewayResult,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
-import { clientSideAction, resendPayment } from '../shared/three-d-secure';
+import { clientSideAction, failedAuthentication, resendPayment } from '../shared/three-d-secure';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import { braintreeDeclines } from './declines';
 import {
@@ -315,6 +315,8 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
      * pending transaction: this is a new one, under the completion's reference as `orderId`.
      */
     async complete(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult> {
+      const failed = failedAuthentication(req);
+      if (failed) return failed;
       const kind = req.operation === 'sale' ? 'charge' : 'authorize';
       if (req.input.nonce) {
         const payment = resendPayment({ ...req, input: {} }, { card: false, threeDS: [] }) as GatewayPaymentRequest;

@@ -21,7 +21,7 @@ import type {
   GatewayResult,
 } from '../../src/adapter';
 import { ConfigError } from '../../src/errors';
-import { clientSideAction, resendPayment } from '../shared/three-d-secure';
+import { clientSideAction, failedAuthentication, resendPayment } from '../shared/three-d-secure';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import {
   NMI_LIVE_URL,
@@ -207,6 +207,8 @@ export function nmi(options: NmiOptions): GatewayAdapter {
      * as `orderid`, so a lookup finds it.
      */
     async complete(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult> {
+      const failed = failedAuthentication(req);
+      if (failed) return failed;
       const payment = resendPayment(req, { card: true, threeDS: ['cavv'] });
       if ('status' in payment) return payment;
       const type = req.operation === 'sale' ? 'sale' : req.operation === 'verify' && req.amount === 0 ? 'validate' : 'auth';

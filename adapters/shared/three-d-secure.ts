@@ -8,6 +8,7 @@
 import type {
   GatewayAuthenticationRequest,
   GatewayCompletionRequest,
+  GatewayDeclined,
   GatewayError,
   GatewayPaymentRequest,
   GatewayRequiresAction,
@@ -71,4 +72,16 @@ export function resendPayment(req: GatewayCompletionRequest, needs: ResendNeeds)
     ...(req.storedCredential && { storedCredential: req.storedCredential }),
     merchant: req.merchant,
   };
+}
+
+/**
+ * The checkout page reports that the cardholder failed or refused the authentication it ran
+ * (`input.authenticated: false`: Gateway.js, your 3-D Secure server or `verifyCard` said no):
+ * a decline the router reads as `authentication_failed`, with no call, so nothing is charged.
+ * @example
+ * failedAuthentication({ input: { authenticated: false } })?.status // 'declined'
+ */
+export function failedAuthentication(req: Pick<GatewayCompletionRequest, 'input'>): GatewayDeclined | undefined {
+  if (req.input.authenticated !== false) return undefined;
+  return { status: 'declined', message: 'Cardholder authentication failed (reported by the checkout page); nothing was sent' };
 }

@@ -86,6 +86,57 @@ async function ledgerOf(store: Store, txIds: string[]): Promise<string[]> {
   return out.sort();
 }
 
+/** Sales the MID's monthly cap holds (open challenges keep their reservation). */
+async function capCount(store: Store, mid: string): Promise<number> {
+  const counter = { window: 'monthly' as const, key: `${new Date(now).toISOString().slice(0, 7)}:USD` };
+  return (await store.capUsage(mid, [counter]))[0].count;
+}
+
+/** The page reports a failed authentication: declined as authentication_failed on the MID, no call anywhere, cap released. */
+async function failsWithoutCall(
+  router: ReturnType<typeof routerOver>['router'],
+  store: Store,
+  c: RequiresActionFailure,
+  callsOf: (mid: string) => number,
+  other: string,
+) {
+  expect(await capCount(store, c.mid)).toBe(1);
+  const calls = callsOf(c.mid);
+  const r = await router.completeAction(c.transactionId, { authenticated: false });
+  expect(r.isErr() && r.error).toMatchObject({
+    kind: 'declined',
+    decline: { reason: 'authentication_failed' },
+    transactionId: c.transactionId,
+  });
+  expect(callsOf(c.mid)).toBe(calls);
+  expect(callsOf(other)).toBe(0);
+  expect((await store.getTransaction(c.transactionId))!.status).toBe('declined');
+  expect(await capCount(store, c.mid)).toBe(0);
+  // Repeated: the first result, still no call.
+  const again = await router.completeAction(c.transactionId, { authenticated: false });
+  expect(again.isErr() && again.error).toMatchObject({ kind: 'declined', replayed: true });
+  expect(callsOf(c.mid)).toBe(calls);
+}
+
+/** Past its deadline the challenge expires at reconcile: failed, cap released, no call. */
+async function expiresWithoutCall(
+  router: ReturnType<typeof routerOver>['router'],
+  store: Store,
+  c: RequiresActionFailure,
+  callsOf: (mid: string) => number,
+) {
+  expect(await capCount(store, c.mid)).toBe(1);
+  const calls = callsOf(c.mid);
+  now = c.expiresAt - 1;
+  expect((await router.reconcile()).expired).toBe(0);
+  now = c.expiresAt;
+  expect((await router.reconcile()).expired).toBe(1);
+  expect((await store.getTransaction(c.transactionId))!.status).toBe('failed');
+  expect((await store.listAttempts(c.transactionId))[0]).toMatchObject({ status: 'failed', code: 'authentication_abandoned' });
+  expect(await capCount(store, c.mid)).toBe(0);
+  expect(callsOf(c.mid)).toBe(calls);
+}
+
 describe('3-D Secure on NMI (Gateway.js payer authentication, then the Payment API with cavv)', () => {
   async function setup() {
     const fakes: Record<string, NmiFake> = {
@@ -143,6 +194,15 @@ describe('3-D Secure on NMI (Gateway.js payer authentication, then the Payment A
     now += 15 * 60_000;
     expect((await router.reconcile()).expired).toBe(1);
     expect((await store.getTransaction(c.transactionId))!.status).toBe('failed');
+    expect(books()).toEqual([]);
+  });
+
+  it('a failed authentication reported by the page declines as authentication_failed: nothing sent, no cascade, cap released', async () => {
+    const { fakes, books, router, store } = await setup();
+    for (const f of Object.values(fakes)) f.script({ response_code: '200', responsetext: 'Authentication Required' });
+    const c = challengeOf(await router.sale(sale('4111111111111111')));
+    const other = c.mid === 'nmi-a' ? 'nmi-b' : 'nmi-a';
+    await failsWithoutCall(router, store, c, (mid) => fakes[mid].requests.length, other);
     expect(books()).toEqual([]);
   });
 });
@@ -203,6 +263,19 @@ describe('3-D Secure on Authorize.Net (your own 3-D Secure server, then cardhold
     expect(r.isErr() && r.error.message).toMatch(/input\.threeDS\.eci/);
     expect(fakes[c.mid].bodies).toHaveLength(0);
   });
+
+  it('a failed authentication declines as authentication_failed with nothing sent; an abandoned one expires, cap released', async () => {
+    const { fakes, books, router, store } = await setup();
+    const callsOf = (mid: string) => fakes[mid].bodies.length;
+    const c = challengeOf(await router.sale(sale('4111111111111111')));
+    await failsWithoutCall(router, store, c, callsOf, c.mid === 'anet-a' ? 'anet-b' : 'anet-a');
+    const d = challengeOf(await router.sale(sale('4111111111111111')));
+    await expiresWithoutCall(router, store, d, callsOf);
+    const late = await router.completeAction(d.transactionId, { card: card('4111111111111111'), threeDS: THREE_DS });
+    expect(late.isErr() && late.error).toMatchObject({ rejection: 'authentication_abandoned', replayed: true });
+    expect(Object.values(fakes).every((f) => f.bodies.length === 0)).toBe(true);
+    expect(books()).toEqual([]);
+  });
 });
 
 describe("3-D Secure on Braintree (verifyCard's enriched nonce)", () => {
@@ -256,5 +329,17 @@ describe("3-D Secure on Braintree (verifyCard's enriched nonce)", () => {
     const other = c.mid === 'bt-a' ? 'bt-b' : 'bt-a';
     expect(fakes[other].operations).toHaveLength(0);
     expect(books()).toEqual(await ledgerOf(store, [c.transactionId]));
+  });
+
+  it('a failed verifyCard reported by the page declines with no call; an abandoned challenge expires, cap released, nothing charged', async () => {
+    const { fakes, books, router, store } = await setup();
+    const callsOf = (mid: string) => fakes[mid].operations.length;
+    const c = challengeOf(await router.sale(sale(FAKE_CARDS.needs3ds)));
+    const other = c.mid === 'bt-a' ? 'bt-b' : 'bt-a';
+    const before = callsOf(other);
+    await failsWithoutCall(router, store, c, (mid) => (mid === other ? callsOf(mid) - before : callsOf(mid)), other);
+    const d = challengeOf(await router.sale(sale(FAKE_CARDS.needs3ds)));
+    await expiresWithoutCall(router, store, d, callsOf);
+    expect(books()).toEqual([]);
   });
 });
