@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 // In your project: import { redact, type Approval, type Failure, type PaymentRequest, type Result, type Router } from 'switchyard';
 import { redact, type Approval, type CompletionInput, type Failure, type PaymentRequest, type Result, type Router } from '../../src/index';
-import { checkoutPage, completeFromReturn, nextUrl, ReturnTokens, returnPath, sandboxChallengePage } from './three-d-secure';
+import { checkoutPage, completeFromReturn, nextUrl, ReturnTokens, returnCookie, returnPath, sandboxChallengePage } from './three-d-secure';
 
 /** The pages served to browsers (GET). */
 const PAGES = new Set(['/', '/sandbox/3ds', '/3ds/return']);
@@ -29,7 +29,7 @@ export interface CheckoutApiOptions {
 }
 
 type Json = Record<string, unknown>;
-type Reply = { status: number; body: Json; card?: string };
+type Reply = { status: number; body: Json; card?: string; headers?: Record<string, string> };
 
 class BadRequest extends Error {
   constructor(
@@ -154,7 +154,8 @@ export function checkoutApi(router: Router, options: CheckoutApiOptions = {}): (
     const b = reply.body;
     if (b.status !== 'requires_action' || typeof b.transactionId !== 'string') return reply;
     const back = returnPath(tokens, b.transactionId);
-    return { ...reply, body: { ...b, returnUrl: back, next: nextUrl(b.action as { type: string; url?: string }, back) } };
+    const headers = { 'set-cookie': returnCookie(tokens, b.transactionId) };
+    return { ...reply, headers, body: { ...b, returnUrl: back, next: nextUrl(b.action as { type: string; url?: string }, back) } };
   };
 
   const routes: Record<string, (body: Json) => Promise<Reply>> = {
@@ -183,9 +184,9 @@ export function checkoutApi(router: Router, options: CheckoutApiOptions = {}): (
   return (req, res) => {
     const started = Date.now();
     const path = (req.url ?? '/').split('?')[0];
-    const send = ({ status, body, card }: Reply) => {
+    const send = ({ status, body, card, headers }: Reply) => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
       res.end(text);
       const outcome = typeof body.status === 'string' ? body.status : body.error;
       log(
@@ -210,7 +211,7 @@ export function checkoutApi(router: Router, options: CheckoutApiOptions = {}): (
         const p = sandboxChallengePage(query);
         return html(p.status, p.html, 'challenge');
       }
-      completeFromReturn(router, tokens, query).then(
+      completeFromReturn(router, tokens, query, req.headers.cookie).then(
         (r) => {
           const outcome = !r.result ? 'forbidden' : r.result.isOk() ? `approved mid=${r.result.value.mid}` : r.result.error.kind;
           html(r.status, r.html, outcome, r.result?.isOk() ? r.result.value.maskedCard : undefined);

@@ -6,7 +6,8 @@
  * 2. The challenge page: with real gateways the issuer's (Stripe, Adyen, Checkout.com) or the
  *    gateway's SDK; with the sandbox MIDs of this example, `GET /sandbox/3ds`, a stand-in issuer
  *    page with two buttons.
- * 3. `GET /3ds/return?transactionId=…&token=…` — where the browser comes back. It checks the
+ * 3. `GET /3ds/return?transactionId=…&token=…` — where the browser comes back (from a real
+ *    gateway, to its fixed return URL `/3ds/return`, with the return cookie). It checks the
  *    return token (an HMAC of the transaction id, compared in constant time: nobody can finish
  *    someone else's payment from a guessed id), calls `router.completeAction` with what the
  *    gateway appended (`redirectResult`, `payment_intent`, `cko-session-id`, or the sandbox's
@@ -43,6 +44,28 @@ export class ReturnTokens {
     const got = Buffer.from(token);
     return got.length === want.length && timingSafeEqual(got, want);
   }
+}
+
+/** The cookie that carries the transaction and its return token to a gateway's fixed return URL. */
+export const RETURN_COOKIE = 'switchyard_3ds';
+
+/**
+ * The `set-cookie` of a challenge answer. Real gateways send the browser back to the one URL set
+ * on the adapter (Stripe's and Adyen's `returnUrl`, Checkout.com's success and failure URLs), with
+ * only their own parameters: the cookie says which transaction that is. Add `Secure` behind HTTPS.
+ */
+export function returnCookie(tokens: ReturnTokens, transactionId: string): string {
+  return `${RETURN_COOKIE}=${transactionId}.${tokens.issue(transactionId)}; Path=/3ds/return; HttpOnly; SameSite=Lax; Max-Age=3600`;
+}
+
+/** The transaction and token of the return cookie, if the `cookie` header has one. */
+function fromCookie(header: string | undefined): { transactionId: string; token: string } | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [name, value = ''] = part.trim().split('=', 2);
+    const dot = value.lastIndexOf('.');
+    if (name === RETURN_COOKIE && dot > 0) return { transactionId: value.slice(0, dot), token: value.slice(dot + 1) };
+  }
+  return undefined;
 }
 
 /** The path the browser comes back to after the challenge. */
@@ -152,14 +175,20 @@ export function forbiddenPage(): string {
   return page('Forbidden', '<h1>Forbidden</h1><p>This return link is not valid.</p>');
 }
 
-/** Finish a challenge from a return URL's query, after checking its token. */
+/**
+ * Finish a challenge from a return URL's query, after checking its token: the query's
+ * `transactionId` and `token` (the sandbox's return path), else the return cookie's.
+ */
 export async function completeFromReturn(
   router: Router,
   tokens: ReturnTokens,
   query: URLSearchParams,
+  cookieHeader?: string,
 ): Promise<{ status: number; html: string; result?: Result<Approval, Failure> }> {
-  const transactionId = query.get('transactionId') ?? '';
-  if (!transactionId || !tokens.check(transactionId, query.get('token'))) return { status: 403, html: forbiddenPage() };
+  const cookie = query.has('transactionId') ? undefined : fromCookie(cookieHeader);
+  const transactionId = query.get('transactionId') ?? cookie?.transactionId ?? '';
+  const token = cookie ? cookie.token : query.get('token');
+  if (!transactionId || !tokens.check(transactionId, token)) return { status: 403, html: forbiddenPage() };
   const result = await router.completeAction(transactionId, completionInputOf(query));
   return { status: 200, html: resultPage(result), result };
 }

@@ -62,7 +62,7 @@ export async function answerClaim(
     await recoverClaim(ctx, key, current.transactionId);
     current = (await ctx.store.getClaim(key)) ?? current;
   }
-  if (current.status === 'completed' && isOpenChallenge(current.result, ctx.clock())) {
+  if (current.status === 'completed' && isLapsedChallenge(current.result, ctx.clock())) {
     // The same key after a challenge's deadline: expire it first (the gateway is asked), then answer that.
     await expireIfDue(ctx, current.transactionId ?? (current.result.value as { transactionId?: string }).transactionId);
     current = (await ctx.store.getClaim(key)) ?? current;
@@ -87,7 +87,7 @@ export async function answerClaim(
 }
 
 /** A stored `requires_action` result whose challenge deadline has passed. */
-function isOpenChallenge(result: StoredResult, now: number): boolean {
+function isLapsedChallenge(result: StoredResult, now: number): boolean {
   const v = result.value as { kind?: string; expiresAt?: number } | undefined;
   return !result.ok && v?.kind === 'requires_action' && typeof v.expiresAt === 'number' && now >= v.expiresAt;
 }

@@ -8,7 +8,7 @@ export function challengeHtml(action: string, amount: number, currency: string, 
   const extra = Object.entries(hidden)
     .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
     .join('');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>3-D Secure challenge</title></head><body>
+  return `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>3-D Secure challenge</title></head><body>
 <h1>Confirm your payment</h1><p id="amount">${amount} ${escapeHtml(currency.toUpperCase())}</p>
 <form method="post" action="${a}">${extra}<input type="hidden" name="outcome" value="complete"><button id="complete">Complete authentication</button></form>
 <form method="post" action="${a}">${extra}<input type="hidden" name="outcome" value="fail"><button id="fail">Fail authentication</button></form>
