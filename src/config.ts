@@ -82,6 +82,7 @@ function merchantAccounts(raw: unknown, declared: Set<string>, problems: ConfigP
       caps: d.caps,
       expressConsent: d.expressConsent,
       cancellation: d.cancellation,
+      actionLifetimeMs: d.threeDS?.expiresAfterMs,
       merchant: { id: d.id, descriptor: d.descriptor, settings: d.settings },
       tokenScope: d.tokenScope,
     });

@@ -104,6 +104,16 @@ export interface RouterEvents {
     transactionId?: string | undefined;
     message: string;
   };
+  /** A 3-D Secure challenge expired without a completion: the transaction failed (`authentication_abandoned`), its cap reservation was released. */
+  'action:expired': {
+    transactionId: string;
+    attemptId: string;
+    mid: string;
+    gateway: string;
+    operation: Operation;
+    amount: number;
+    currency: string;
+  };
 }
 
 /** Names of the router's events. */
@@ -130,6 +140,7 @@ export const ROUTER_EVENTS = [
   'hold:release_failed',
   'subscription:revoked',
   'error',
+  'action:expired',
 ] as const satisfies readonly RouterEventName[];
 
 /** A listener of one event. */

@@ -15,6 +15,7 @@ import { DEFAULT_NETWORK_RULES, type NetworkRuleConfig } from './declines/networ
 import type { DeclineRule } from './declines/normalize';
 import { ConfigError } from './errors';
 import { RouterEmitter, type RouterEventName, type RouterEvents } from './events';
+import { completeAction } from './operations/action';
 import { explain, type Explanation } from './operations/explain';
 import { type FollowUpOptions, followUp } from './operations/followups';
 import { releaseHolds } from './operations/holds';
@@ -28,7 +29,7 @@ import { type ConsentDetails, type ConsentInput, consentDetails, recordConsent }
 import { type MigrateOptions, type MigrationReport, migrate, repin } from './subscriptions/migrate';
 import { type CardVault, gatewayVaults } from './subscriptions/vault';
 import { rejected, type RouterResult } from './transaction/results';
-import type { Approval, Failure, Operation, PartialSettings, PaymentRequest } from './types';
+import type { Approval, CompletionInput, Failure, Operation, PartialSettings, PaymentRequest } from './types';
 
 export type { RebillRequest } from './operations/rebill';
 export type { Explanation, ExplainedCandidate } from './operations/explain';
@@ -63,6 +64,8 @@ export interface MerchantAccountConfig {
   expressConsent?: boolean | undefined;
   /** How a cardholder cancels (URL or phone), stated in the express consent message. */
   cancellation?: string | undefined;
+  /** 3-D Secure: how long a challenge on this MID stays open (ms, default: the adapter's, else 15 minutes). */
+  threeDS?: { expiresAfterMs?: number | undefined } | undefined;
   /** Adapter-specific settings of this MID. */
   settings?: Record<string, unknown> | undefined;
   /**
@@ -164,6 +167,21 @@ export interface Router {
    * connections released. Idempotent; waits for nothing in flight.
    */
   close(): Promise<void>;
+  /**
+   * Finish a payment that answered `requires_action` (3-D Secure) on the same MID and the same
+   * transaction, with what the checkout page got back (see `CompletionInput`): no new routing.
+   * Approved, declined (e.g. `authentication_failed`) or `requires_action` again (a further
+   * step). Repeated, it returns the first result without a second gateway call; for a transaction
+   * not waiting for action it is `rejected` (`invalid_state`). After the challenge's `expiresAt`
+   * the challenge is expired instead (the gateway asked first).
+   * @example
+   * const r = await router.sale(req);
+   * if (r.isErr() && r.error.kind === 'requires_action') {
+   *   // … the page runs r.error.action, the cardholder authenticates, the page comes back …
+   *   const done = await router.completeAction(r.error.transactionId, { redirectResult });
+   * }
+   */
+  completeAction(transactionId: string, input?: CompletionInput): Promise<Result<Approval, Failure>>;
 }
 
 const contexts = new WeakMap<Router, RouterContext>();
@@ -273,6 +291,8 @@ export function createRouter(config: RouterConfig): Router {
       })();
       return closing;
     },
+    completeAction: (id, input) =>
+      closing ? Promise.resolve(rejected('router_closed', 'the router is closed')) : completeAction(ctx, id, input),
   };
   contexts.set(router, ctx);
   return router;

@@ -77,7 +77,7 @@ export interface AddressInput {
   country?: string | undefined;
 }
 
-/** Result of a completed 3-D Secure authentication, passed back on the retry of an authorize. */
+/** Result of a completed 3-D Secure authentication (ECI, CAVV/AAV, 3DS2 directory server transaction id). */
 export interface ThreeDSResult {
   version?: string | undefined;
   eci?: string | undefined;
@@ -105,7 +105,11 @@ export interface PaymentRequest {
   metadata?: Record<string, string> | undefined;
   /** Marks the initial transaction of a subscription: the approving MID is pinned for its rebills. */
   subscription?: SubscriptionInput | undefined;
-  /** Completed 3-D Secure data, when retrying after `requires_action`. */
+  /**
+   * Completed 3-D Secure data from your own 3-D Secure server (external authentication): the
+   * payment goes only to MIDs whose adapter accepts it (capability `threeDS`). After a
+   * `requires_action` answer, use `router.completeAction` instead.
+   */
   threeDS?: ThreeDSResult | undefined;
 }
 
@@ -150,12 +154,49 @@ export interface AttemptSummary {
   durationMs: number;
 }
 
-/** Action the checkout must take (3-D Secure). */
-export interface RequiredAction {
-  type: 'redirect' | 'sdk';
-  url?: string | undefined;
-  method?: 'GET' | 'POST' | undefined;
-  data?: Record<string, unknown> | undefined;
+/**
+ * What the checkout page must do for 3-D Secure, the same shape for every gateway:
+ * - `redirect`: send the cardholder's browser to `url` (`GET`), or post `data` to it as a form
+ *   (`POST`, e.g. Adyen's `PaReq`/`MD` redirects);
+ * - `sdk`: hand `data` to the gateway's client SDK (`gateway` names it): Stripe's client secret
+ *   for `stripe.handleNextAction`, Adyen's action object for its Web Components, Braintree's
+ *   amount and BIN for `threeDSecure.verifyCard`, NMI's Gateway.js Payer Authentication, or, for
+ *   Authorize.Net, the values your own 3-D Secure server needs.
+ * Then call `router.completeAction(transactionId, input)` with what the page got back.
+ */
+export type RequiredAction =
+  | { type: 'redirect'; url: string; method: 'GET' | 'POST'; data?: Record<string, string> | undefined }
+  | { type: 'sdk'; gateway: string; data: Record<string, unknown> };
+
+/**
+ * What the checkout page got back from a 3-D Secure challenge, for `router.completeAction`. Give
+ * the fields your gateway needs (see each adapter's README):
+ * - Stripe: nothing (the PaymentIntent is retrieved server-side); `paymentIntent` from the return URL is checked if given;
+ * - Checkout.com: nothing, or `sessionId` (the `cko-session-id` of the return URL);
+ * - Adyen: `redirectResult` (redirect flow) or `threeDSResult` (native 3-D Secure 2);
+ * - Braintree: `nonce`, the 3-D Secure-enriched nonce from `threeDSecure.verifyCard`;
+ * - NMI, Authorize.Net: `threeDS` (`{ eci, cavv, xid?, version, dsTransactionId }` from Gateway.js
+ *   or your 3-D Secure server) and `card` again: the router never stores the PAN, and these
+ *   gateways authorize again with the card and the authentication values;
+ * - sandbox: `authenticated: true | false`.
+ */
+export interface CompletionInput {
+  /** Sandbox: whether the simulated challenge passed. */
+  authenticated?: boolean | undefined;
+  /** Stripe: the `payment_intent` query parameter of the return URL (checked against ours). */
+  paymentIntent?: string | undefined;
+  /** Checkout.com: the `cko-session-id` query parameter of the return URL. */
+  sessionId?: string | undefined;
+  /** Adyen: `redirectResult` appended to the return URL. */
+  redirectResult?: string | undefined;
+  /** Adyen: `threeDSResult` from the native 3-D Secure 2 component. */
+  threeDSResult?: string | undefined;
+  /** Braintree: the 3-D Secure-enriched payment method nonce. */
+  nonce?: string | undefined;
+  /** External authentication values (NMI, Authorize.Net). */
+  threeDS?: ThreeDSResult | undefined;
+  /** The card again, for gateways that authorize again with the authentication values (NMI, Authorize.Net). */
+  card?: CardInput | undefined;
 }
 
 /** A successful operation. */
@@ -209,7 +250,9 @@ export type RejectionReason =
   | 'refund_window_closed'
   | 'router_closed'
   /** A rebill's pinned MID has no credential it can charge (a re-pin to another gateway needs the card again or the customer). */
-  | 'credential_not_portable';
+  | 'credential_not_portable'
+  /** A 3-D Secure challenge was not completed before it expired (the transaction is `failed`). */
+  | 'authentication_abandoned';
 
 /** What every failure carries. */
 interface FailureBase {
@@ -253,12 +296,21 @@ export interface RejectedFailure extends FailureBase, Omit<FailureFields, 'rejec
   nextRetryAt?: number | undefined;
 }
 
-/** The cardholder must authenticate (3-D Secure) on the MID that tried. */
+/**
+ * The cardholder must authenticate (3-D Secure) on the MID that tried. Run `action` in the
+ * checkout page, then call `router.completeAction(transactionId, input)` before `expiresAt`:
+ * it finishes this transaction on the same MID. The same idempotency key sent again meanwhile
+ * answers this same action.
+ */
 export interface RequiresActionFailure extends FailureBase, Omit<FailureFields, 'action'> {
   kind: 'requires_action';
   transactionId: string;
   /** What the checkout must do. */
   action: RequiredAction;
+  /** The MID that issued the challenge (the completion runs there). */
+  mid: string;
+  /** When the challenge expires (ms since epoch): after it the transaction fails as `authentication_abandoned`. */
+  expiresAt: number;
 }
 
 /** The outcome is unknown (the gateway may have charged): recorded for reconciliation, never cascaded. */

@@ -11,9 +11,12 @@ import type { AxiosInstance } from 'axios';
 import type {
   AdapterCapabilities,
   CallOptions,
+  GatewayAbandonRequest,
   GatewayAdapter,
+  GatewayCompletionRequest,
   GatewayError,
   GatewayFollowUpRequest,
+  GatewayLookupResult,
   GatewayPaymentRequest,
   GatewayResult,
 } from '../../src/adapter';
@@ -22,6 +25,7 @@ import { createHttpClient, isTransportError, send, type HttpAdapterOptions } fro
 import {
   AdyenInputError,
   adyenLiveBaseUrl,
+  buildDetailsRequest,
   buildModificationRequest,
   buildPaymentRequest,
   modificationPath,
@@ -76,6 +80,7 @@ const CAPABILITIES: AdapterCapabilities = {
   networkTokens: true,
   // `paymentMethod.networkPaymentReference` takes the scheme's transaction id of a series begun elsewhere.
   networkTransactionIdWithCard: true,
+  challenge: true,
 };
 
 function configProblems(o: AdyenOptions): ConfigProblem[] {
@@ -128,7 +133,7 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
       { idempotent: true, retries: options.transportRetries, signal: opts?.signal, timeoutMs: opts?.timeoutMs },
     );
 
-  async function pay(mode: AdyenPaymentMode, req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult> {
+  async function pay(mode: AdyenPaymentMode, req: GatewayPaymentRequest, opts?: CallOptions, keySuffix?: string): Promise<GatewayResult> {
     const returnUrl = options.returnUrl ?? (req.merchant.settings?.returnUrl as string | undefined);
     if (!returnUrl)
       return {
@@ -144,7 +149,8 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
       if (e instanceof AdyenInputError) return inputError(e);
       throw e;
     }
-    const res = await post('/payments', body, req.reference, opts);
+    if (keySuffix !== undefined) body.authenticationData = { attemptAuthentication: 'always' };
+    const res = await post('/payments', body, `${req.reference}${keySuffix ?? ''}`, opts);
     if (isTransportError(res)) return res;
     if (res.status !== 200) return parsePaymentErrorResponse(res.status, res.data);
     if (!res.data || typeof res.data !== 'object')
@@ -183,6 +189,45 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
     authorize: (req, opts) => pay('authorize', req, opts),
     sale: (req, opts) => pay('sale', req, opts),
     verify: (req, opts) => pay('verify', req, opts),
+    /**
+     * A payment with `authenticationData.attemptAuthentication: always` (on a step-up its
+     * Idempotency-Key gets a `-3ds` suffix: the refused first payment used the plain one). The
+     * answer's action is a redirect, or Adyen's 3-D Secure 2 action object for its Web Components.
+     */
+    authenticate: (req, opts) => pay(req.operation, req, opts, req.reason === 'step_up' ? '-3ds' : ''),
+    /**
+     * `POST /payments/details` with what the shopper's browser brought back (`redirectResult` or
+     * `threeDSResult`), for the same pspReference. Its Idempotency-Key is the completion
+     * reference, so a resend of a step gets Adyen's first answer.
+     */
+    async complete(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult> {
+      let body: ReturnType<typeof buildDetailsRequest>;
+      try {
+        body = buildDetailsRequest(req.input);
+      } catch (e) {
+        if (e instanceof AdyenInputError) return inputError(e);
+        throw e;
+      }
+      const res = await post('/payments/details', body, `${req.completionReference}-details`, opts);
+      if (isTransportError(res)) return res;
+      if (res.status !== 200) return parseErrorResponse(res.status, res.data);
+      if (!res.data || typeof res.data !== 'object')
+        return { status: 'error', ambiguous: true, httpStatus: 200, message: 'Adyen answered HTTP 200 with a body that is not JSON' };
+      return parsePaymentResponse(res.data as AdyenPaymentResponse, { amount: req.operation === 'verify' ? 0 : req.amount });
+    },
+    /**
+     * An expired challenge. Adyen authorises only when `/payments/details` is called, so without a
+     * completion nothing was charged; a completion whose answer was lost cannot be asked about
+     * (no lookup): it stays open for the AUTHORISATION webhook or the Customer Area.
+     */
+    async abandon(req: GatewayAbandonRequest): Promise<GatewayLookupResult> {
+      if (!req.completionSent) return { status: 'not_found' };
+      return {
+        status: 'error',
+        ambiguous: true,
+        message: `Adyen cannot be asked what became of the /payments/details call of ${req.gatewayTransactionId ?? req.reference}: see its AUTHORISATION webhook`,
+      };
+    },
     /** Capture (full or partial). Approved means Adyen received it; the outcome arrives by webhook. */
     capture: (req, opts) => modify('capture', req, opts),
     /** Cancel an authorization. Approved means Adyen received it; the outcome arrives by webhook. */

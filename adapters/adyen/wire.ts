@@ -15,6 +15,7 @@ import type {
   StoredCredential,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
+import type { RequiredAction } from '../../src/types';
 import { currencyExponent } from '../../src/money';
 import { ADYEN_CARD_DATA_ERROR_CODES } from './declines';
 
@@ -150,6 +151,31 @@ export interface AdyenPaymentRequest {
   };
   shopperStatement?: string;
   metadata?: Record<string, string>;
+  /** `attemptAuthentication: always` starts 3-D Secure whatever the Dynamic 3D Secure rules say. */
+  authenticationData?: { attemptAuthentication: 'always' | 'never' };
+}
+
+/** Body of `POST /payments/details`: what the shopper's browser brought back. */
+export interface AdyenPaymentDetailsRequest {
+  details: { redirectResult: string } | { threeDSResult: string };
+}
+
+/**
+ * The `/payments/details` body of a completion: `redirectResult` (redirect flow) or
+ * `threeDSResult` (native 3-D Secure 2). Throws `AdyenInputError` when neither is given.
+ * @example
+ * buildDetailsRequest({ redirectResult: 'X6XtfGC3...' }) // { details: { redirectResult: 'X6XtfGC3...' } }
+ */
+export function buildDetailsRequest(input: {
+  redirectResult?: string | undefined;
+  threeDSResult?: string | undefined;
+}): AdyenPaymentDetailsRequest {
+  if (input.redirectResult) return { details: { redirectResult: input.redirectResult } };
+  if (input.threeDSResult) return { details: { threeDSResult: input.threeDSResult } };
+  throw new AdyenInputError(
+    'input.redirectResult',
+    'Adyen needs redirectResult (from the return URL) or threeDSResult (from the 3-D Secure 2 component)',
+  );
 }
 
 /** Body of `/payments/{psp}/captures`, `/cancels` and `/refunds`. */
@@ -495,15 +521,15 @@ export function parsePaymentResponse(body: AdyenPaymentResponse, ctx: AdyenPayme
     default:
       if (body.resultCode && ACTION_RESULTS.has(body.resultCode) && body.action) {
         const a = body.action;
-        const action =
-          a.type === 'redirect'
+        const action: RequiredAction =
+          a.type === 'redirect' && a.url
             ? {
-                type: 'redirect' as const,
-                ...(a.url && { url: a.url }),
-                method: (a.method === 'POST' ? 'POST' : 'GET') as 'GET' | 'POST',
+                type: 'redirect',
+                url: a.url,
+                method: a.method === 'POST' ? 'POST' : 'GET',
                 ...(a.data && { data: a.data }),
               }
-            : { type: 'sdk' as const, data: { ...a } };
+            : { type: 'sdk', gateway: 'adyen', data: { ...a } };
         return { status: 'requires_action', action, ...(psp && { gatewayTransactionId: psp }) };
       }
       return {

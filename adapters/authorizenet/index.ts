@@ -19,6 +19,7 @@ import type {
   AdapterCapabilities,
   CallOptions,
   GatewayAdapter,
+  GatewayCompletionRequest,
   GatewayError,
   GatewayFollowUpRequest,
   GatewayLookupRequest,
@@ -27,6 +28,7 @@ import type {
   GatewayResult,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
+import { clientSideAction, failedAuthentication, resendPayment } from '../shared/three-d-secure';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import {
   AuthorizeNetRequestError,
@@ -57,6 +59,14 @@ export interface AuthorizeNetOptions extends HttpAdapterOptions, AuthorizeNetCre
    * charge the profile and never need the card. Default false; the account needs CIM enabled.
    */
   customerProfiles?: boolean | undefined;
+  /**
+   * You run 3-D Secure on your own 3-D Secure server (Authorize.Net hosts no challenge). With it,
+   * the MID can take a challenge (capability `challenge`): a step-up or a `threeDS: 'required'`
+   * rule answers `requires_action` with an `sdk` action for your page (gateway `authorizenet`,
+   * flow `external`), and `completeAction` authorizes again with the card and `{ eci, cavv }` in
+   * `cardholderAuthentication`. Default false.
+   */
+  externalThreeDS?: boolean | undefined;
 }
 
 const CAPABILITIES: AdapterCapabilities = {
@@ -170,10 +180,27 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
     return toLookupResult(res.body, req.reference);
   }
 
+  const pay = (kind: 'authorize' | 'sale', req: GatewayPaymentRequest, opts?: CallOptions) =>
+    run(() => paymentRequest(kind, req, credentials), req.currency, opts);
+
   return {
     gateway: 'authorizenet',
     declineTable: authorizenetDeclines,
-    capabilities: CAPABILITIES,
+    capabilities: { ...CAPABILITIES, challenge: options.externalThreeDS === true },
+    /** Your 3-D Secure server authenticates the cardholder (`externalThreeDS`): the action says so. No call. */
+    authenticate: async (req) => clientSideAction('authorizenet', req, { flow: 'external' }),
+    /**
+     * Authorizes again on this MID with the card and the values your 3-D Secure server gave
+     * (`cardholderAuthentication`: ECI and CAVV), under the completion's reference as `refId` and
+     * invoice number, so a lookup finds it and the duplicate check does not take it for the first call.
+     */
+    async complete(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult> {
+      const failed = failedAuthentication(req);
+      if (failed) return failed;
+      const payment = resendPayment(req, { card: true, threeDS: ['eci', 'cavv'] });
+      if ('status' in payment) return payment;
+      return pay(req.operation === 'sale' ? 'sale' : 'authorize', payment, opts);
+    },
     authorize: (req: GatewayPaymentRequest, opts?: CallOptions) =>
       run(() => paymentRequest('authorize', req, credentials, build), req.currency, opts),
     sale: (req: GatewayPaymentRequest, opts?: CallOptions) =>

@@ -206,6 +206,7 @@ export function transactionVariables(
   req: GatewayPaymentRequest,
   source: PaymentSource,
   merchantAccountId: string | undefined,
+  requireThreeDS = false,
 ): Record<string, unknown> {
   const transaction: Record<string, unknown> = {
     amount: braintreeAmount(req.amount, req.currency),
@@ -241,6 +242,9 @@ export function transactionVariables(
     if (tds.version) passThrough.version = tds.version;
     if (tds.dsTransactionId) passThrough.directoryServerTransactionId = tds.dsTransactionId;
     options.threeDSecureAuthentication = { passThrough };
+  } else if (requireThreeDS) {
+    // A nonce enriched by `threeDSecure.verifyCard`: Braintree rejects it (three_d_secure) unless authenticated.
+    options.threeDSecureAuthentication = { required: true };
   }
   const input: Record<string, unknown> = { clientMutationId: req.reference, paymentMethodId: source.paymentMethodId, transaction };
   if (Object.keys(options).length > 0) input.options = options;
@@ -397,6 +401,7 @@ function authenticationNeeded(tx: BraintreeTransaction, opts: ParseOptions, code
     gatewayTransactionId: tx.id,
     action: {
       type: 'sdk',
+      gateway: 'braintree',
       data: {
         gateway: 'braintree',
         flow: 'threeDSecure.verifyCard',

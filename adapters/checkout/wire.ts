@@ -10,6 +10,7 @@
 import { isIPv4 } from 'node:net';
 import type {
   GatewayDeclined,
+  GatewayError,
   GatewayFollowUpRequest,
   GatewayLookupResult,
   GatewayPaymentRequest,
@@ -18,6 +19,7 @@ import type {
 } from '../../src/adapter';
 import { detectBrand } from '../../src/card/pan';
 import { redact } from '../../src/card/redact';
+import type { RequiredAction } from '../../src/types';
 import { currencyExponent } from '../../src/money';
 import { CARD_DATA_ERRORS } from './declines';
 
@@ -145,11 +147,14 @@ export interface CheckoutPaymentBody {
   customer?: { email?: string; name?: string };
   payment_ip?: string;
   billing_descriptor?: { name: string; city: string };
-  '3ds'?: { enabled: boolean; eci?: string; cryptogram?: string; xid?: string; version?: string };
+  '3ds'?: { enabled: boolean; eci?: string; cryptogram?: string; xid?: string; version?: string; challenge_indicator?: ChallengeIndicator };
   success_url?: string;
   failure_url?: string;
   metadata?: Record<string, string>;
 }
+
+/** `3ds.challenge_indicator`: whether a challenge is asked for. */
+export type ChallengeIndicator = 'no_preference' | 'no_challenge_requested' | 'challenge_requested' | 'challenge_requested_mandate';
 
 /** Adapter settings that shape a payment body. */
 export interface PaymentBodySettings {
@@ -158,6 +163,8 @@ export interface PaymentBodySettings {
   requestThreeDS?: boolean;
   successUrl?: string;
   failureUrl?: string;
+  /** Start 3-D Secure on this payment whatever `requestThreeDS` says, with this challenge indicator. */
+  forceThreeDS?: ChallengeIndicator;
 }
 
 const SOURCE_ID = /^src_\w{26}$/;
@@ -308,8 +315,8 @@ export function buildPaymentBody(
       ...(t.xid && { xid: t.xid }),
       ...(t.version && { version: t.version }),
     };
-  } else if (settings.requestThreeDS && sc?.type !== 'subsequent') {
-    body['3ds'] = { enabled: true };
+  } else if ((settings.requestThreeDS || settings.forceThreeDS) && sc?.type !== 'subsequent') {
+    body['3ds'] = { enabled: true, ...(settings.forceThreeDS && { challenge_indicator: settings.forceThreeDS }) };
     if (settings.successUrl) body.success_url = settings.successUrl;
     if (settings.failureUrl) body.failure_url = settings.failureUrl;
   }
@@ -353,6 +360,8 @@ export function isPaymentId(id: unknown): id is string {
 export interface CheckoutPaymentAnswer {
   id: string;
   status: string;
+  '3ds'?: { authentication_response?: string };
+  actions?: Array<{ type?: string; response_code?: string; response_summary?: string }>;
   approved?: boolean;
   amount?: number;
   currency?: string;
@@ -540,4 +549,65 @@ export function parseLookupAnswer(httpStatus: number, body: unknown, reference: 
     return { status: 'error', ambiguous: true, httpStatus, code: 'pending', message: `payment ${b.id} is still Pending at Checkout.com` };
   const result = paymentOutcome(b, { amount: 0, currency });
   return result as GatewayLookupResult;
+}
+
+/** A payment session id of a 3-D Secure return (`cko-session-id`), as `GET /payments/{id}` accepts it. */
+export function isSessionId(id: unknown): id is string {
+  return typeof id === 'string' && /^sid_\w{26}$/.test(id);
+}
+
+/**
+ * The payment read after its 3-D Secure redirect, as the completion's result: `Pending` → still
+ * `requires_action` (the same action: the cardholder has not finished); approved statuses →
+ * approved; `Declined` → declined with the authorization's response code (from `actions`, e.g.
+ * 20151 authentication failed). The payment must carry our reference (its `pay_…` id is ours).
+ */
+export function parseCompletionAnswer(
+  httpStatus: number,
+  body: unknown,
+  expected: { paymentId: string; reference: string; amount: number; currency: string; action: RequiredAction },
+): GatewayResult {
+  if (httpStatus >= 500)
+    return { status: 'error', ambiguous: true, httpStatus, message: `Checkout.com answered HTTP ${httpStatus} to the payment read` };
+  if (httpStatus >= 400) return { ...(parseClientError(httpStatus, body) as GatewayError), ambiguous: false };
+  const b = asObject(body) as CheckoutPaymentAnswer | undefined;
+  if (httpStatus !== 200 || !b || !isPaymentId(b.id)) return unreadable('a body that is not a payment', httpStatus);
+  if (b.id !== expected.paymentId || (b.reference !== undefined && b.reference !== expected.reference)) {
+    return {
+      status: 'error',
+      ambiguous: false,
+      code: 'invalid_request',
+      message: `Checkout.com payment ${b.id} is not this transaction's payment`,
+    };
+  }
+  if (b.status === 'Pending') return { status: 'requires_action', gatewayTransactionId: b.id, action: expected.action };
+  return paymentOutcome(withActionCode(b), { amount: expected.amount, currency: expected.currency });
+}
+
+/** A declined payment's response code and summary from its authorization action, when the top level has none. */
+function withActionCode(b: CheckoutPaymentAnswer): CheckoutPaymentAnswer {
+  if (b.approved !== false || b.response_code) return b;
+  const auth = b.actions?.find((a) => a.type === 'Authorization' || a.type === 'Card Verification');
+  return auth?.response_code ? { ...b, response_code: auth.response_code, response_summary: auth.response_summary } : b;
+}
+
+/** Checkout.com's code for a 3-D Secure payment not completed within 15 minutes. */
+export const AUTHENTICATION_LAPSED = '20152';
+
+/**
+ * An expired challenge's payment, as a lookup result: still `Pending` → unknown (Checkout.com
+ * lapses it by itself after 15 minutes; the router asks again later); declined with 20152 (not
+ * completed in time) → `not_found` (nothing charged); otherwise what the payment says.
+ */
+export function parseAbandonAnswer(
+  httpStatus: number,
+  body: unknown,
+  expected: { paymentId: string; reference: string; currency: string },
+): GatewayLookupResult {
+  if (httpStatus === 404) return { status: 'not_found' };
+  const r = parseCompletionAnswer(httpStatus, body, { ...expected, amount: 0, action: { type: 'sdk', gateway: 'checkout', data: {} } });
+  if (r.status === 'requires_action')
+    return { status: 'error', ambiguous: true, code: 'pending', message: `payment ${expected.paymentId} is still Pending at Checkout.com` };
+  if (r.status === 'declined' && r.code === AUTHENTICATION_LAPSED) return { status: 'not_found' };
+  return r;
 }

@@ -12,6 +12,7 @@ import type {
   AdapterCapabilities,
   CallOptions,
   GatewayAdapter,
+  GatewayCompletionRequest,
   GatewayError,
   GatewayFollowUpRequest,
   GatewayLookupRequest,
@@ -20,6 +21,7 @@ import type {
   GatewayResult,
 } from '../../src/adapter';
 import { ConfigError } from '../../src/errors';
+import { clientSideAction, failedAuthentication, resendPayment } from '../shared/three-d-secure';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import {
   NMI_LIVE_URL,
@@ -68,6 +70,7 @@ const CAPABILITIES: AdapterCapabilities = {
   networkTokens: false,
   // `initial_transaction_id` is NMI's own id: a card vaulted elsewhere starts a new series here.
   networkTransactionIdWithCard: false,
+  challenge: true,
 };
 
 function invalid(e: unknown): GatewayError {
@@ -196,6 +199,24 @@ export function nmi(options: NmiOptions): GatewayAdapter {
     capture: followUp(captureFields),
     void: followUp(voidFields),
     refund: followUp(refundFields),
+    /**
+     * NMI runs 3-D Secure in the browser before the authorization (Gateway.js Payer
+     * Authentication, `gateway.get3DSecure()`): the action tells the page to run it. No call.
+     */
+    authenticate: async (req) => clientSideAction('nmi', req, { flow: 'gateway.js payer authentication' }),
+    /**
+     * Authorizes again on this MID with the card and the values Gateway.js gave (`cardholder_auth`,
+     * `cavv`, `xid`, `three_ds_version`, `directory_server_id`), under the completion's reference
+     * as `orderid`, so a lookup finds it.
+     */
+    async complete(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult> {
+      const failed = failedAuthentication(req);
+      if (failed) return failed;
+      const payment = resendPayment(req, { card: true, threeDS: ['cavv'] });
+      if ('status' in payment) return payment;
+      const type = req.operation === 'sale' ? 'sale' : req.operation === 'verify' && req.amount === 0 ? 'validate' : 'auth';
+      return pay(type)(payment, opts);
+    },
     async lookup(req: GatewayLookupRequest, opts?: CallOptions): Promise<GatewayLookupResult> {
       const res = await post(QUERY_PATH, lookupFields(req.reference), opts, true); // read-only: safe to resend
       if (isTransportError(res)) return res;

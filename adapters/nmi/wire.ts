@@ -320,7 +320,7 @@ export function toGatewayResult(r: NmiResponse, ctx: ResultContext): GatewayResu
   if (ctx.kind === 'payment' && !ctx.authenticated && classifyDeclineMessage(r.responsetext) === 'authentication_required') {
     return {
       status: 'requires_action',
-      action: { type: 'sdk', data: { gateway: 'nmi', threeDS: 'required', message: redact(r.responsetext) } },
+      action: { type: 'sdk', gateway: 'nmi', data: { gateway: 'nmi', threeDS: 'required', message: redact(r.responsetext) } },
       gatewayTransactionId: r.transactionid && r.transactionid !== '0' ? r.transactionid : undefined,
     };
   }

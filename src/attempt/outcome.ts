@@ -18,6 +18,8 @@ export type Outcome =
   | { kind: 'error'; message: string; code?: string | undefined; merchantError?: boolean | undefined }
   /** The gateway proved it did nothing (a lookup found no such payment). */
   | { kind: 'not_found'; message: string }
+  /** A 3-D Secure challenge expired without a completion: nothing was charged. */
+  | { kind: 'expired'; message: string }
   /** Unknown: the gateway may have processed it. Nothing to settle; the attempt stays pending. */
   | { kind: 'ambiguous'; message: string };
 

@@ -12,7 +12,7 @@
  * @module
  */
 import { Err, Ok } from 'ts-results-es';
-import type { MidRuntime } from '../accounts';
+import { actionLifetime, type MidRuntime } from '../accounts';
 import type { RouterContext } from '../context';
 import type {
   AttemptPatch,
@@ -53,6 +53,8 @@ export interface Settlement {
   history?: DeclineRecord[] | undefined;
   /** How the outcome was learnt; reconciliation says so in messages and events. */
   via?: 'live' | 'reconciliation' | undefined;
+  /** A note kept as the attempt's message (e.g. why a challenge was started). */
+  note?: string | undefined;
 }
 
 /** What a settlement did. */
@@ -221,14 +223,25 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
   if (outcome.kind === 'requires_action') {
     if (!canMove(tx.status, 'requires_action')) return refuseIllegal(ctx, s, 'requires_action');
     const a = outcome.answer;
+    // A further step of an open challenge keeps its deadline and counts the step.
+    const further = attempt.status === 'requires_action';
+    const expiresAt = tx.expiresAt ?? at + actionLifetime(mid);
     return {
-      attemptPatch: { ...base, status: 'requires_action', gatewayTransactionId: a.gatewayTransactionId },
+      attemptPatch: {
+        ...base,
+        status: 'requires_action',
+        gatewayTransactionId: a.gatewayTransactionId ?? attempt.gatewayTransactionId,
+        expiresAt,
+        ...(further && { actionStep: (attempt.actionStep ?? 0) + 1 }),
+        ...(s.note && { message: s.note }),
+      },
       ...moveTo('requires_action', {
         mid: mid.id,
         gateway: mid.adapter.gateway,
-        gatewayTransactionId: a.gatewayTransactionId,
+        gatewayTransactionId: a.gatewayTransactionId ?? tx.gatewayTransactionId,
         capKeys: attempt.capKeys,
         action: a.action,
+        expiresAt,
       }),
       extra: {},
       final: true,
@@ -237,9 +250,25 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
           kind: 'requires_action',
           action: a.action,
           transactionId: t.id,
+          mid: mid.id,
+          expiresAt,
           attempts,
-          message: `the issuer asks for 3-D Secure on ${mid.id}: the cardholder must authenticate`,
+          message: further
+            ? `3-D Secure on ${mid.id} needs a further step: run the new action, then completeAction again`
+            : `the issuer asks for 3-D Secure on ${mid.id}: the cardholder must authenticate, then completeAction(${t.id}, …)`,
         }),
+    };
+  }
+
+  if (outcome.kind === 'expired') {
+    if (!canMove(tx.status, 'failed')) return refuseIllegal(ctx, s, 'failed');
+    const message = `${outcome.message}${note(s)}`;
+    return {
+      attemptPatch: { ...base, status: 'failed', code: 'authentication_abandoned', message },
+      ...moveTo('failed', { mid: mid.id, gateway: mid.adapter.gateway, action: undefined }),
+      extra: capRelease(attempt.amount, 1),
+      final: true,
+      result: (t, _a, attempts) => Err({ kind: 'rejected', rejection: 'authentication_abandoned', transactionId: t.id, attempts, message }),
     };
   }
 
@@ -463,14 +492,15 @@ function emitSettled(
     !ev.has('pin:created') &&
     !ev.has('reconciled') &&
     !ev.has('requires_action') &&
-    !ev.has('subscription:revoked')
+    !ev.has('subscription:revoked') &&
+    !ev.has('action:expired')
   )
     return;
   const { mid } = s;
   const base = { transactionId: tx.id, mid: mid.id, gateway: mid.adapter.gateway, operation: attempt.operation };
   const maskedCard = FOLLOW_UPS.has(attempt.operation) ? undefined : maskedCardOf(tx);
   const o = s.outcome;
-  if (s.via === 'reconciliation' && o.kind !== 'requires_action' && o.kind !== 'error') {
+  if (s.via === 'reconciliation' && o.kind !== 'requires_action' && o.kind !== 'error' && o.kind !== 'expired') {
     ev.emit('reconciled', {
       ...base,
       attemptId: attempt.id,
@@ -488,6 +518,8 @@ function emitSettled(
       ev.emit('subscription:revoked', { subscriptionId: tx.subscriptionId, mid: mid.id, reason: plan.revoked });
   } else if (o.kind === 'requires_action') {
     ev.emit('requires_action', { ...base, attemptId: attempt.id, action: o.answer.action });
+  } else if (o.kind === 'expired') {
+    ev.emit('action:expired', { ...base, attemptId: attempt.id, amount: attempt.amount, currency: attempt.currency });
   }
 }
 

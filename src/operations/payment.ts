@@ -75,7 +75,8 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
     return Err(storeFailure(e));
   }
 
-  const plan = planRoute(ctx, profile, routingContext(ctx, kind, r, parsed.card), kind);
+  const external3DS = Boolean(r.threeDS?.cavv || r.threeDS?.eci);
+  const plan = planRoute(ctx, profile, routingContext(ctx, kind, r, parsed.card), kind, external3DS);
   // Refusals write nothing; a retry of a request that already ran still gets its first result.
   const refuse = async (failure: Failure): Promise<RouterResult> => {
     const claim = await ctx.store.getClaim(key).catch(() => undefined);
@@ -110,6 +111,11 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
     amountFor: (mid) => (kind === 'verify' ? (zeroVerify(mid) ? 0 : preauth) : r.amount),
     methodFor: (mid) => (kind === 'verify' && !zeroVerify(mid) ? 'authorize' : kind),
     usesCaps: kind !== 'verify',
+    ...(kind !== 'verify' &&
+      !external3DS &&
+      plan.threeDS !== 'never' && {
+        threeDS: { operation: kind, required: plan.threeDSNeed === 'challenge', stepUp: profile.stepUp },
+      }),
     history,
     initiator: 'cit',
     maskedCard: maskPan(parsed.card.digits),

@@ -24,6 +24,7 @@ import { summaryOf } from '../transaction/results';
 import { followUpRequest } from './followups';
 import { HOLD_RELEASE } from '../transaction/states';
 import { releaseHold } from './holds';
+import { expireAction } from './action';
 
 /** Options of `router.reconcile`. */
 export interface ReconcileOptions {
@@ -52,6 +53,8 @@ export interface ReconcileReport {
   skipped: number;
   /** Idempotency claims whose process died, finished from the ledger. */
   claimsFinished: number;
+  /** 3-D Secure challenges past their deadline, failed as `authentication_abandoned` (those the gateway found approved or declined count there). */
+  expired: number;
 }
 
 const PAYMENTS = new Set(['sale', 'authorize', 'verify', 'rebill']);
@@ -73,6 +76,7 @@ export async function reconcile(ctx: RouterContext, options: ReconcileOptions = 
     settledElsewhere: 0,
     skipped: 0,
     claimsFinished: 0,
+    expired: 0,
   };
   for (const attempt of await ctx.store.listPendingAttempts(ctx.clock() - olderThanMs + 1)) {
     if (attempt.marker === HOLD_RELEASE) {
@@ -81,6 +85,13 @@ export async function reconcile(ctx: RouterContext, options: ReconcileOptions = 
     }
     report.checked++;
     report[await resolveAttempt(ctx, attempt)]++;
+  }
+  for (const attempt of await ctx.store.listActionAttempts(ctx.clock())) {
+    const tx = await ctx.store.getTransaction(attempt.transactionId);
+    if (!tx || tx.status !== 'requires_action' || ctx.clock() < (tx.expiresAt ?? 0)) continue;
+    report.checked++;
+    const { verdict } = await expireAction(ctx, tx, attempt, 'reconciliation');
+    report[verdict]++;
   }
   for (const claim of await ctx.store.listStaleClaims(ctx.clock())) {
     if (await finishClaim(ctx, claim.key, claim.transactionId)) report.claimsFinished++;

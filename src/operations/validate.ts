@@ -353,3 +353,56 @@ function parsePayment(req: unknown, now: number, opts: { allowZeroAmount?: boole
   });
   return { request, card };
 }
+
+/** A `completeAction` input that passed validation: a frozen copy. */
+export interface ValidCompletion {
+  readonly authenticated?: boolean | undefined;
+  readonly paymentIntent?: string | undefined;
+  readonly sessionId?: string | undefined;
+  readonly redirectResult?: string | undefined;
+  readonly threeDSResult?: string | undefined;
+  readonly nonce?: string | undefined;
+  readonly threeDS?: Readonly<ThreeDSResult> | undefined;
+  readonly card?: ParsedCard | undefined;
+}
+
+/** Longest gateway blob a completion may carry (Adyen's `redirectResult` / `threeDSResult`). */
+const MAX_BLOB = 20_000;
+const COMPLETION_FIELDS = ['authenticated', 'paymentIntent', 'sessionId', 'redirectResult', 'threeDSResult', 'nonce', 'threeDS', 'card'];
+
+/** Validate the input of `completeAction` (fields named `input.<field>`); the card, if any, like a payment's. */
+export function validateCompletion(input: unknown, now: number): ValidationIssue | ValidCompletion {
+  return guarded('input', () => parseCompletion(input, now));
+}
+
+function parseCompletion(input: unknown, now: number): ValidCompletion {
+  if (input === undefined) return Object.freeze({});
+  if (!isObj(input)) fail('input', 'must be an object');
+  const r = input as Record<string, unknown>;
+  for (const k of Object.keys(r)) if (!COMPLETION_FIELDS.includes(k)) fail(`input.${k.slice(0, 64)}`, 'is not a known field');
+  const authenticated = r.authenticated;
+  if (authenticated !== undefined && typeof authenticated !== 'boolean') fail('input.authenticated', 'must be true or false');
+  const blob = (v: unknown, field: string): string | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_BLOB)
+      fail(field, `must be a non-empty string of at most ${MAX_BLOB} characters`);
+    return v as string;
+  };
+  const paymentIntent = optionalText(r.paymentIntent, 'input.paymentIntent');
+  const sessionId = optionalText(r.sessionId, 'input.sessionId');
+  const nonce = optionalText(r.nonce, 'input.nonce', 4096);
+  const redirectResult = blob(r.redirectResult, 'input.redirectResult');
+  const threeDSResult = blob(r.threeDSResult, 'input.threeDSResult');
+  const threeDS = strings(r.threeDS, 'input.threeDS', ['version', 'eci', 'cavv', 'xid', 'dsTransactionId']);
+  const card = r.card === undefined ? undefined : parseCard(r.card, now, 'input.card', {});
+  return Object.freeze({
+    ...(authenticated !== undefined && { authenticated: authenticated as boolean }),
+    ...(paymentIntent && { paymentIntent }),
+    ...(sessionId && { sessionId }),
+    ...(redirectResult && { redirectResult }),
+    ...(threeDSResult && { threeDSResult }),
+    ...(nonce && { nonce }),
+    ...(threeDS && { threeDS }),
+    ...(card && { card }),
+  });
+}

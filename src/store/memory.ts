@@ -228,5 +228,11 @@ export function memoryStore(): Store {
       return s;
     },
     async close() {},
+    async listActionAttempts(expiredBefore) {
+      return [...attempts.values()]
+        .filter((a) => a.status === 'requires_action' && (a.expiresAt ?? 0) <= expiredBefore)
+        .sort((a, b) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0) || a.startedAt - b.startedAt)
+        .map(copy);
+    },
   };
 }

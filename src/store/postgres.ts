@@ -380,5 +380,14 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       await migrated.catch(() => undefined);
       if (ownPool && !pool.ended) await pool.end();
     },
+    async listActionAttempts(expiredBefore) {
+      return (
+        await query(
+          `SELECT * FROM ${s}.attempts WHERE status = 'requires_action' AND coalesce((doc->>'expiresAt')::bigint, 0) <= $1
+           ORDER BY coalesce((doc->>'expiresAt')::bigint, 0), seq`,
+          [expiredBefore],
+        )
+      ).rows.map(toAttempt);
+    },
   };
 }

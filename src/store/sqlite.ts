@@ -132,6 +132,8 @@ function openStore(db: Db): Store {
     atUpdate: q('UPDATE attempts SET status = ?, doc = ? WHERE id = ?'),
     atByTx: q('SELECT * FROM attempts WHERE transaction_id = ? ORDER BY seq'),
     atPending: q(`SELECT * FROM attempts WHERE status = 'pending' AND started_at < ? ORDER BY seq`),
+    atAction: q(`SELECT * FROM attempts WHERE status = 'requires_action' AND coalesce(json_extract(doc, '$.expiresAt'), 0) <= ?
+                 ORDER BY coalesce(json_extract(doc, '$.expiresAt'), 0), seq`),
     pinInsertIfAbsent: q(
       'INSERT INTO pins (subscription_id, mid, status, doc) VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id) DO NOTHING',
     ),
@@ -346,6 +348,9 @@ function openStore(db: Db): Store {
     async close() {
       if (!closed) db.close();
       closed = true;
+    },
+    async listActionAttempts(expiredBefore) {
+      return (s.atAction.all(expiredBefore) as Row[]).map(toAttempt);
     },
   };
 }

@@ -88,6 +88,11 @@ export interface TransactionRecord {
   capKeys?: CapKey[] | undefined;
   /** For `requires_action`: what the checkout must do. */
   action?: RequiredAction | undefined;
+  /**
+   * 3-D Secure: when the challenge expires (ms since epoch). Set when the transaction enters
+   * `requires_action` and kept afterwards (it marks a transaction that was challenged).
+   */
+  expiresAt?: number | undefined;
   createdAt: number;
   updatedAt: number;
 }
@@ -116,6 +121,10 @@ export interface AttemptRecord {
   gatewayTransactionId?: string | undefined;
   /** Marks a bookkeeping attempt, e.g. `hold_release` (a verification hold to void). */
   marker?: string | undefined;
+  /** 3-D Secure: completions answered with a further step (Adyen's fingerprint, then challenge); absent = 0. */
+  actionStep?: number | undefined;
+  /** 3-D Secure: the challenge's deadline (ms since epoch), kept on the challenged attempt for the expiry listing. */
+  expiresAt?: number | undefined;
   startedAt: number;
   settledAt?: number | undefined;
 }
@@ -340,4 +349,10 @@ export interface Store {
   getOrCreateSecret(name: string): Promise<string>;
   /** Release connections and file handles. Idempotent. */
   close(): Promise<void>;
+
+  /**
+   * 3-D Secure: attempts waiting for the cardholder (`requires_action`) whose `expiresAt` is at or
+   * before `expiredBefore` (an attempt without one counts as expired), oldest deadline first.
+   */
+  listActionAttempts(expiredBefore: number): Promise<AttemptRecord[]>;
 }

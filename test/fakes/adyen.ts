@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startFakeServer, type FakeResponse, type FakeServer, type RecordedRequest } from '../support/fake-server';
 import { openApiValidator } from '../support/openapi';
+import { challengeHtml } from './challenge-page';
 
 /** The spec every request and answer is checked against. */
 export const ADYEN_SPEC = 'adyen-checkout-v72-payments.openapi.json';
@@ -103,6 +104,8 @@ export type AdyenScript =
       textOnly?: boolean;
     }
   | { kind: 'redirect' }
+  /** A redirect to the fake's own challenge page, finished by `/payments/details`. */
+  | { kind: 'challenge' }
   | { kind: 'identify' }
   | { kind: 'pending' }
   | { kind: 'error'; status: 400 | 401 | 403 | 422 | 500; fixture?: string };
@@ -147,6 +150,8 @@ export interface FakeAdyen {
   readonly charges: Map<string, FakeAdyenCharge>;
   /** Spec violations seen; a test must end with none. */
   readonly violations: string[];
+  /** `/payments/details` calls that finished a challenge. */
+  readonly detailsCalls: number;
   /** Script the next `/payments` answers (first in, first out); unscripted payments are authorised. */
   next(...scripts: AdyenScript[]): void;
   /**
@@ -183,6 +188,10 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
   const replies = new Map<string, { body: string; response: FakeResponse }>();
   const violations: string[] = [];
   const scripts: AdyenScript[] = [];
+  const pendingAuth = new Map<string, { body: any; answered: boolean }>();
+  const redirectResults = new Map<string, { psp: string; outcome: 'complete' | 'fail' }>();
+  let detailsCalls = 0;
+  let server: FakeServer;
 
   const json = (status: number, body: object): FakeResponse => ({ status, body });
   const violation = (rec: RecordedRequest, what: string): FakeResponse => {
@@ -209,10 +218,57 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
     return body;
   };
 
+  /** A payment waiting for the shopper's 3-D Secure (RedirectShopper), with the request that started it. */
+  function redirectShopper(body: any): FakeResponse {
+    const psp = pspReference();
+    pendingAuth.set(psp, { body, answered: false });
+    const r = adyenFixture('payment-redirect-shopper');
+    r.pspReference = psp;
+    r.additionalData.merchantReference = body.reference;
+    r.action.url = `${server.url}/3ds/${psp}`;
+    return json(200, r);
+  }
+
+  /** The issuer's challenge page behind the redirect action; its buttons send the shopper back to `returnUrl?redirectResult=…`. */
+  function challengePage(rec: RecordedRequest): FakeResponse | undefined {
+    const m = /^\/3ds\/([A-Z0-9]{16})$/.exec(rec.path.split('?')[0]);
+    if (!m) return undefined;
+    const pending = pendingAuth.get(m[1]);
+    if (!pending) return { status: 404, body: 'no such challenge' };
+    const html = { 'content-type': 'text/html; charset=utf-8' };
+    if (rec.method === 'GET')
+      return { status: 200, body: challengeHtml(`/3ds/${m[1]}`, pending.body.amount.value, pending.body.amount.currency), headers: html };
+    const outcome = new URLSearchParams(rec.body).get('outcome') === 'complete' ? 'complete' : 'fail';
+    const token = randomBytes(24).toString('base64url');
+    redirectResults.set(token, { psp: m[1], outcome });
+    const back = new URL(pending.body.returnUrl);
+    back.searchParams.set('redirectResult', token);
+    return { status: 303, body: '', headers: { location: back.toString(), 'content-type': 'text/plain' } };
+  }
+
+  /** `/payments/details`: the redirect's result finishes the payment under its own pspReference. */
+  function details(rec: RecordedRequest, body: any): FakeResponse {
+    const token = body.details?.redirectResult;
+    const result = typeof token === 'string' ? redirectResults.get(token) : undefined;
+    if (!result) return json(422, { status: 422, errorCode: '14_018', message: 'Invalid payload provided', errorType: 'validation' });
+    const pending = pendingAuth.get(result.psp)!;
+    if (pending.answered)
+      return json(422, { status: 422, errorCode: '14_002', message: 'Invalid payload provided', errorType: 'validation' });
+    pending.answered = true;
+    detailsCalls++;
+    if (result.outcome === 'fail') {
+      const refused = refusal({ kind: 'refuse', code: '11' }, pending.body.reference) as Record<string, unknown>;
+      return json(200, { ...refused, pspReference: result.psp });
+    }
+    return authorise(rec, pending.body, result.psp);
+  }
+
   function payment(rec: RecordedRequest, body: any): FakeResponse {
     const pm = body.paymentMethod ?? {};
     const trigger = HOLDER_NAME_TRIGGERS[pm.holderName as string];
     const script: AdyenScript | undefined = scripts.shift() ?? (trigger ? { kind: 'refuse', code: trigger } : undefined);
+    if (!script && body.authenticationData?.attemptAuthentication === 'always' && !body.mpiData) return redirectShopper(body);
+    if (script?.kind === 'challenge') return redirectShopper(body);
     if (script?.kind === 'refuse') return json(200, refusal(script, body.reference));
     if (script?.kind === 'error') return errorFixture(script.status, script.fixture);
     if (script?.kind === 'pending')
@@ -242,8 +298,12 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
       return violation(rec, `unknown networkPaymentReference ${pm.networkPaymentReference}`);
     if (body.storePaymentMethod && !body.shopperReference) return violation(rec, 'storePaymentMethod needs a shopperReference');
     if (body.shopperInteraction === 'ContAuth' && pm.cvc) return violation(rec, 'merchant-initiated (ContAuth) payments carry no CVC');
+    return authorise(rec, body, pspReference());
+  }
 
-    const psp = pspReference();
+  /** Authorise a payment: books, vault, network reference. */
+  function authorise(_rec: RecordedRequest, body: any, psp: string): FakeResponse {
+    const pm = body.paymentMethod ?? {};
     const tokenized = body.storePaymentMethod === true;
     const r = adyenFixture(tokenized ? 'payment-authorised-tokenized' : 'payment-authorised');
     r.pspReference = psp;
@@ -316,6 +376,8 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
   }
 
   function handle(rec: RecordedRequest): FakeResponse {
+    const page = challengePage(rec);
+    if (page) return page;
     if (rec.method !== 'POST') return violation(rec, `${rec.method} is not an operation of the spec`);
     const template = spec.match(rec.path);
     if (!template) return violation(rec, 'no path of the spec matches');
@@ -336,31 +398,37 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
     }
     const report = spec.request('POST', rec.path, body);
     if (!report.ok) return violation(rec, report.errors.join('; '));
-    if (body.merchantAccount !== merchantAccount) return errorFixture(403);
+    // /payments/details names no merchant account: Adyen finds the payment from the result itself.
+    if (template !== '/payments/details' && body.merchantAccount !== merchantAccount) return errorFixture(403);
 
     const psp = decodeURIComponent(rec.path.split('/')[2] ?? '');
     const response =
       template === '/payments'
         ? payment(rec, body)
-        : template.endsWith('/captures')
-          ? modification(rec, 'capture', psp, body)
-          : template.endsWith('/cancels')
-            ? modification(rec, 'cancel', psp, body)
-            : template.endsWith('/refunds')
-              ? modification(rec, 'refund', psp, body)
-              : violation(rec, `${template} is not used by the adapter`);
+        : template === '/payments/details'
+          ? details(rec, body)
+          : template.endsWith('/captures')
+            ? modification(rec, 'capture', psp, body)
+            : template.endsWith('/cancels')
+              ? modification(rec, 'cancel', psp, body)
+              : template.endsWith('/refunds')
+                ? modification(rec, 'refund', psp, body)
+                : violation(rec, `${template} is not used by the adapter`);
     const check = spec.response('POST', rec.path, response.status, response.body);
     if (!check.ok) violations.push(`answer to ${rec.path} is not spec-valid: ${check.errors.join('; ')}`);
     if (response.status < 500) replies.set(key, { body: rec.body, response });
     return response;
   }
 
-  const server = await startFakeServer(handle);
+  server = await startFakeServer(handle);
   return {
     url: server.url,
     server,
     charges,
     violations,
+    get detailsCalls() {
+      return detailsCalls;
+    },
     next: (...s) => scripts.push(...s),
     acceptNetworkReference: (id) => networkRefs.add(id),
     close: () => server.close(),

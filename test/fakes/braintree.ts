@@ -467,6 +467,8 @@ export interface BraintreeFake {
   readonly variables: Record<string, any>[];
   /** Script the outcome of the next charge or authorize. */
   next(outcome: NextOutcome): void;
+  /** What Braintree's client SDK gives after `threeDSecure.verifyCard`: a single-use nonce, authenticated or not. */
+  threeDSecureNonce(number: string, authenticated: boolean): string;
   /** Settle a submitted transaction (like `sandboxSettleTransaction`). */
   settle(id: string): void;
   close(): Promise<void>;
@@ -521,7 +523,10 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
   const operations: string[] = [];
   const variablesLog: Record<string, any>[] = [];
   const transactions = new Map<string, FakeBraintreeTransaction>();
-  const tokens = new Map<string, { bin: string; last4: string; number: string; used: boolean; multiUse: boolean }>();
+  const tokens = new Map<
+    string,
+    { bin: string; last4: string; number: string; used: boolean; multiUse: boolean; threeDSecure?: 'authenticated' | 'failed' }
+  >();
   const refunds = new Map<string, Record<string, unknown>>();
   const scripted: NextOutcome[] = [];
 
@@ -609,7 +614,11 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
     if (!outcome && major >= 2000 && major < 3000) outcome = { processorDeclined: String(Math.floor(major)) };
     if (!outcome && major >= 3000 && major < 3001) outcome = { failed: '3000' };
     if (!outcome && major === 5001) outcome = { gatewayRejected: 'APPLICATION_INCOMPLETE' };
-    if (!outcome && token.number === FAKE_CARDS.needs3ds && !tx.threeDS) outcome = { processorDeclined: '2099' };
+    // A nonce from threeDSecure.verifyCard: with `required`, one that did not authenticate is rejected (three_d_secure).
+    if (!outcome && input.options?.threeDSecureAuthentication?.required && token.threeDSecure !== 'authenticated')
+      outcome = { gatewayRejected: 'THREE_D_SECURE' };
+    if (!outcome && token.number === FAKE_CARDS.needs3ds && !tx.threeDS && token.threeDSecure !== 'authenticated')
+      outcome = { processorDeclined: '2099' };
     if (outcome && 'graphQLError' in outcome) {
       transactions.delete(tx.id);
       throw new ValidationFailure(outcome.graphQLError.message, outcome.graphQLError.legacyCode ?? '', [], outcome.graphQLError.errorClass);
@@ -830,6 +839,18 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
     variables: variablesLog,
     next: (o) => {
       scripted.push(o);
+    },
+    threeDSecureNonce(number, authenticated) {
+      const pmId = `tokencc_3ds_${randomBytes(8).toString('hex')}`;
+      tokens.set(pmId, {
+        bin: number.slice(0, 6),
+        last4: number.slice(-4),
+        number,
+        used: false,
+        multiUse: false,
+        threeDSecure: authenticated ? 'authenticated' : 'failed',
+      });
+      return pmId;
     },
     settle(txId) {
       const tx = found(txId);

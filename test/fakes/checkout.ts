@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startFakeServer, type Fault, type FakeResponse, type FakeServer, type RecordedRequest } from '../support/fake-server';
 import { openApiValidator } from '../support/openapi';
+import { challengeHtml } from './challenge-page';
 
 /** The spec file every request and answer is checked against. */
 export const CHECKOUT_SPEC = 'derived/checkoutcom-nas-2022-07-payments.facts.json';
@@ -56,6 +57,11 @@ export interface FakeCheckoutPayment {
   schemeId: string;
   sourceId: string;
   responseCode: string;
+  /** 3-D Secure: the payment session id of the return, and where the cardholder goes back. */
+  sessionId?: string;
+  capture?: boolean;
+  successUrl?: string;
+  failureUrl?: string;
 }
 
 /** A running fake Checkout.com. */
@@ -67,6 +73,8 @@ export interface CheckoutFake {
   readonly payments: Map<string, FakeCheckoutPayment>;
   /** Answers replayed from the idempotency store instead of being processed again. */
   readonly replays: number;
+  /** Challenges the challenge page finished. */
+  readonly challengesAnswered: number;
   /** Queue outcomes for the next payments (first in, first out); default: approve. */
   next(...outcomes: CheckoutOutcome[]): void;
   /** Queue transport faults (time out, reset, 5xx, malformed, truncated). */
@@ -87,6 +95,7 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
   const idempotent = new Map<string, FakeResponse>();
   const outcomes: CheckoutOutcome[] = [];
   let replays = 0;
+  let challenges = 0;
   let server: FakeServer;
 
   const linkTo = (path: string) => ({ href: `${server.url}${path}` });
@@ -137,8 +146,15 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
       responseCode: '10000',
       sourceId: body.source.type === 'id' ? body.source.id : id('src'),
     };
-    if (outcome?.type === 'threeDS') {
+    const asked = body['3ds']?.enabled === true && !body['3ds'].cryptogram && !body.merchant_initiated;
+    if (outcome?.type === 'threeDS' || (asked && !outcome)) {
       base.status = 'Pending';
+      Object.assign(base, {
+        sessionId: id('sid'),
+        capture: body.capture !== false,
+        successUrl: body.success_url,
+        failureUrl: body.failure_url,
+      });
       payments.set(pay, base);
       const res = checkoutFixture('payment-pending-3ds');
       Object.assign(res, { id: pay, reference: body.reference });
@@ -212,8 +228,39 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
     return { status: 202, body: res };
   }
 
-  function details(payId: string): FakeResponse {
-    const p = payments.get(payId);
+  /**
+   * The issuer's challenge page behind `_links.redirect`: complete → the payment is authorized
+   * (captured for a sale) and the cardholder goes to `success_url`; fail → Declined 20151 and
+   * `failure_url`; both with `?cko-session-id=sid_…`, as Checkout.com does.
+   */
+  function challengePage(req: RecordedRequest): FakeResponse | undefined {
+    const m = /^\/3ds\/(pay_\w{26})$/.exec(req.path.split('?')[0]);
+    if (!m) return undefined;
+    const p = payments.get(m[1]);
+    if (!p) return { status: 404, body: 'no such challenge' };
+    const html = { 'content-type': 'text/html; charset=utf-8' };
+    if (req.method === 'GET') return { status: 200, body: challengeHtml(`/3ds/${p.id}`, p.amount, p.currency), headers: html };
+    const complete = new URLSearchParams(req.body).get('outcome') === 'complete';
+    if (p.status === 'Pending') {
+      challenges++;
+      if (complete) {
+        p.status = 'Authorized';
+        if (p.capture) p.captured = p.amount;
+      } else {
+        p.status = 'Declined';
+        p.responseCode = '20151';
+      }
+    }
+    const to = complete ? p.successUrl : p.failureUrl;
+    if (!to) return { status: 200, body: '<!doctype html><p>done</p>', headers: html };
+    const back = new URL(to);
+    back.searchParams.set('cko-session-id', p.sessionId!);
+    return { status: 303, body: '', headers: { location: back.toString(), 'content-type': 'text/plain' } };
+  }
+
+  function details(ref: string): FakeResponse {
+    const payId = ref.startsWith('sid_') ? [...payments.values()].find((x) => x.sessionId === ref)?.id : ref;
+    const p = payId ? payments.get(payId) : undefined;
     if (!p) return { status: 404, body: '' };
     const res = checkoutFixture('payment-details');
     Object.assign(res, {
@@ -222,23 +269,29 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
       currency: p.currency,
       reference: p.reference,
       status: p.status,
-      approved: p.status !== 'Declined',
+      approved: p.status !== 'Declined' && p.status !== 'Pending',
       scheme_id: p.schemeId,
       payment_type: p.paymentType ?? 'Regular',
     });
     res.source.id = p.sourceId;
     res._links = { self: linkTo(`/payments/${p.id}`), actions: linkTo(`/payments/${p.id}/actions`) };
+    if (p.status === 'Declined')
+      res.actions = [{ id: id('act'), type: 'Authorization', response_code: p.responseCode, response_summary: 'Declined' }];
     return { status: 200, body: res };
   }
 
   function handle(req: RecordedRequest): FakeResponse {
+    const page = challengePage(req);
+    if (page) return page;
     if (req.headers.authorization !== `Bearer ${options.secretKey}`) return { status: 401, body: '' };
     const path = req.path.split('?')[0];
     const template = api.match(path);
     if (!template) return invalid([`no path in the spec matches ${path}`], `${req.method} ${path}`);
     if (req.method === 'GET') {
       if (template !== '/payments/{id}') return invalid([`GET ${template} is not served by this fake`], `GET ${path}`);
-      return answer('GET', path, details(path.split('/')[2]));
+      // A payment matches both schemas of the spec's oneOf (PaymentDetails, PayoutDetails) when it has
+      // no payout-only field set apart: check the one it is.
+      return answer('GET', path, details(path.split('/')[2]), 'PaymentDetails');
     }
     let body: any;
     try {
@@ -284,6 +337,9 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
     payments,
     get replays() {
       return replays;
+    },
+    get challengesAnswered() {
+      return challenges;
     },
     next: (...o) => outcomes.push(...o),
     inject: (...f) => server.inject(...f),

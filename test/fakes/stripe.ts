@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { startFakeServer, type Fault, type FakeResponse, type FakeServer, type RecordedRequest } from '../support/fake-server';
 import { decodeBracketForm, openApiValidator, type OpenApiValidator } from '../support/openapi';
 import { luhnValid } from '../../src/card/pan';
+import { challengeHtml } from './challenge-page';
 
 const FIXTURES = resolve(__dirname, '../../adapters/stripe/fixtures');
 /** A sanitised fixture from `adapters/stripe/fixtures`, as a fresh copy. */
@@ -163,6 +164,8 @@ export interface StripeFake {
   clearFaults(): number;
   /** A recorded request's form body or query, bracket-decoded. */
   form(r: RecordedRequest): Record<string, any>;
+  /** Challenges the hosted challenge page finished (completed or failed). */
+  readonly challengesAnswered: number;
   /** Recorded requests to a path (exact, without query), optionally by method. */
   calls(path: string | RegExp, method?: string): RecordedRequest[];
   close(): Promise<void>;
@@ -186,6 +189,8 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
   const ajvQuery = new Ajv({ strict: false, coerceTypes: 'array', allErrors: true });
   const queryValidators = new Map<string, ValidateFunction>();
   let clock = 1_700_000_000;
+  let challengesAnswered = 0;
+  let server: FakeServer;
 
   const pathOf = (r: RecordedRequest) => r.path.split('?')[0];
   const form = (r: RecordedRequest): Record<string, any> => decodeBracketForm(r.method === 'GET' ? (r.path.split('?')[1] ?? '') : r.body);
@@ -257,10 +262,7 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
         : pi.returnUrl
           ? {
               type: 'redirect_to_url',
-              redirect_to_url: {
-                url: `https://hooks.stripe.com/3d_secure_2/hosted?merchant=acct_fake&payment_intent=${pi.id}`,
-                return_url: pi.returnUrl,
-              },
+              redirect_to_url: { url: `${server.url}/3ds/challenge/${pi.id}`, return_url: pi.returnUrl },
             }
           : {
               type: 'use_stripe_sdk',
@@ -375,7 +377,12 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     const expand = (b.expand ?? []).includes('latest_charge');
 
     const scripted = declines.shift();
-    const behaviour: CardBehaviour = scripted ? { kind: 'decline', decline: scripted } : pm.behaviour;
+    const forced = b.payment_method_options?.card?.request_three_d_secure === 'any' && !offSession;
+    const behaviour: CardBehaviour = forced
+      ? { kind: '3ds', always: true }
+      : scripted
+        ? { kind: 'decline', decline: scripted }
+        : pm.behaviour;
     if (behaviour.kind === '3ds' && (behaviour.always || !offSession)) {
       if (offSession) {
         return decline(r, pi, {
@@ -389,20 +396,62 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     }
     if (behaviour.kind === 'decline') return decline(r, pi, behaviour.decline);
 
+    authorize(pi, pm);
+    return answer(r, 200, intentJson(pi, expand));
+  }
+
+  /** The issuer approves: the PaymentIntent charges (or holds, for manual capture). */
+  function authorize(pi: FakeIntent, pm: FakePaymentMethod): void {
     pi.networkTransactionId = digits(15);
     pi.authorizationCode = digits(6);
     if (pi.captureMethod === 'manual') {
       pi.status = 'requires_capture';
-      pi.amountCapturable = amount;
+      pi.amountCapturable = pi.amount;
     } else {
       pi.status = 'succeeded';
-      pi.amountReceived = amount;
+      pi.amountReceived = pi.amount;
     }
-    if (b.setup_future_usage) {
+    if (pi.setupFutureUsage) {
       pm.storedNetworkTransactionId = pi.networkTransactionId;
-      if (b.customer) pm.customer = b.customer;
+      if (pi.customer) pm.customer = pi.customer;
     }
-    return answer(r, 200, intentJson(pi, expand));
+  }
+
+  /**
+   * The hosted challenge page (what `next_action.redirect_to_url.url` points to): two buttons.
+   * Completing it authorizes the PaymentIntent; failing it leaves `requires_payment_method` with
+   * `payment_intent_authentication_failure`, as Stripe does. Then back to the `return_url`.
+   */
+  function challengePage(r: RecordedRequest): FakeResponse | undefined {
+    const m = /^\/3ds\/challenge\/(pi_[A-Za-z0-9]+)$/.exec(pathOf(r));
+    if (!m) return undefined;
+    const pi = intents.get(m[1]);
+    if (!pi) return { status: 404, body: 'no such challenge', headers: { 'content-type': 'text/plain' } };
+    if (r.method === 'GET')
+      return {
+        status: 200,
+        body: challengeHtml(`/3ds/challenge/${pi.id}`, pi.amount, pi.currency),
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+      };
+    const outcome = new URLSearchParams(r.body).get('outcome');
+    if (pi.status === 'requires_action') {
+      if (outcome === 'complete') authorize(pi, paymentMethods.get(pi.paymentMethod)!);
+      else {
+        pi.status = 'requires_payment_method';
+        pi.lastError = {
+          type: 'invalid_request_error',
+          code: 'payment_intent_authentication_failure',
+          message: 'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+          doc_url: 'https://stripe.com/docs/error-codes/payment-intent-authentication-failure',
+        };
+      }
+    }
+    challengesAnswered++;
+    if (!pi.returnUrl) return { status: 200, body: '<!doctype html><p>done</p>', headers: { 'content-type': 'text/html; charset=utf-8' } };
+    const back = new URL(pi.returnUrl);
+    back.searchParams.set('payment_intent', pi.id);
+    back.searchParams.set('redirect_status', pi.status === 'requires_payment_method' ? 'failed' : 'succeeded');
+    return { status: 303, body: '', headers: { location: back.toString(), 'content-type': 'text/plain' } };
   }
 
   function decline(r: RecordedRequest, pi: FakeIntent, d: ScriptedDecline): FakeResponse {
@@ -528,6 +577,8 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
   }
 
   function handle(r: RecordedRequest): FakeResponse {
+    const page = challengePage(r);
+    if (page) return page;
     const auth = r.headers.authorization;
     if (auth !== `Bearer ${key}`) {
       return stripeError(r, 401, {
@@ -579,7 +630,7 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     return route(r);
   }
 
-  const server: FakeServer = await startFakeServer(handle);
+  server = await startFakeServer(handle);
   return {
     url: server.url,
     requests: server.requests,
@@ -592,6 +643,9 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     inject: (...f) => server.inject(...f),
     clearFaults: () => server.clearFaults(),
     form,
+    get challengesAnswered() {
+      return challengesAnswered;
+    },
     calls: (path, method) =>
       server.requests.filter(
         (r) => (typeof path === 'string' ? pathOf(r) === path : path.test(pathOf(r))) && (!method || r.method === method),

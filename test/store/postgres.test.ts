@@ -3,6 +3,7 @@ import { afterAll } from 'vitest';
 import { postgresStore } from '../../src/store/postgres';
 import { runStoreConformance } from './conformance';
 import { runCredentialsConformance } from './conformance-credentials';
+import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { describePg, testSchema } from './pg-env';
 
 describePg('postgresStore conformance', (url) => {
@@ -22,6 +23,13 @@ describePg('postgresStore conformance', (url) => {
   });
   runCredentialsConformance('postgresStore (real server)', async () => {
     const schema = testSchema('cred');
+    schemas.push(schema);
+    const store = postgresStore({ connectionString: url, schema });
+    await store.ready();
+    return store;
+  });
+  runThreeDSecureConformance('postgresStore (real server)', async () => {
+    const schema = testSchema('tds');
     schemas.push(schema);
     const store = postgresStore({ connectionString: url, schema });
     await store.ready();

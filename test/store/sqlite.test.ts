@@ -5,6 +5,7 @@ import { afterAll } from 'vitest';
 import { sqliteStore } from '../../src/store/sqlite';
 import { runStoreConformance } from './conformance';
 import { runCredentialsConformance } from './conformance-credentials';
+import { runThreeDSecureConformance } from './conformance-three-d-secure';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-sqlite-'));
 let n = 0;
@@ -12,3 +13,4 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 runStoreConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `conformance-${n++}.db`) }));
 runCredentialsConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `credentials-${n++}.db`) }));
+runThreeDSecureConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `three-ds-${n++}.db`) }));

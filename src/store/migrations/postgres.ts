@@ -85,6 +85,13 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
   {
+    version: 4,
+    name: '3-D Secure: index of attempts waiting for the cardholder, by deadline, for expiry',
+    sql: (s) => `
+      CREATE INDEX attempts_awaiting_action ON ${s}.attempts ((coalesce((doc->>'expiresAt')::bigint, 0))) WHERE status = 'requires_action';
+    `,
+  },
+  {
     version: 7,
     name: 'cards on file: stored credentials per MID on every pin',
     // A pin's top-level ids belong to its initial transaction's MID, even after a re-pin moved it.

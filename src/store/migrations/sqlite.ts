@@ -86,6 +86,13 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 4,
+    name: '3-D Secure: index of attempts waiting for the cardholder, by deadline, for expiry',
+    sql: `
+      CREATE INDEX attempts_awaiting_action ON attempts (coalesce(json_extract(doc, '$.expiresAt'), 0)) WHERE status = 'requires_action';
+    `,
+  },
+  {
     version: 7,
     name: 'cards on file: stored credentials per MID on every pin',
     // A pin's top-level ids belong to its initial transaction's MID, even after a re-pin moved it.
