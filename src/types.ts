@@ -168,7 +168,11 @@ export type RejectionReason =
   | 'consent_required'
   | 'consent_denied'
   | 'refund_window_closed'
-  | 'router_closed';
+  | 'router_closed'
+  /** Webhooks: a bad or missing signature, or a stale timestamp. */
+  | 'webhook_signature'
+  /** Webhooks: a body that does not parse as the gateway's notification. */
+  | 'webhook_malformed';
 
 /** What every failure carries. */
 interface FailureBase {
