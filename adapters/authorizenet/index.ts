@@ -43,6 +43,7 @@ import {
   type AuthorizeNetCredentials,
 } from './wire';
 import { authorizenetDeclines } from './declines';
+import { authorizeNetWebhooks } from './webhooks';
 
 /** Live endpoint. */
 export const AUTHORIZENET_LIVE_URL = 'https://api.authorize.net/xml/v1/request.api';
@@ -50,7 +51,13 @@ export const AUTHORIZENET_LIVE_URL = 'https://api.authorize.net/xml/v1/request.a
 export const AUTHORIZENET_SANDBOX_URL = 'https://apitest.authorize.net/xml/v1/request.api';
 
 /** Options of `authorizenet()`. `baseUrl` is the full endpoint URL. */
-export interface AuthorizeNetOptions extends HttpAdapterOptions, AuthorizeNetCredentials {}
+export interface AuthorizeNetOptions extends HttpAdapterOptions, AuthorizeNetCredentials {
+  /**
+   * The merchant's Signature Key (Account → Settings → API Credentials and Keys): enables
+   * `router.handleWebhook` for this MID.
+   */
+  webhookSecret?: string | undefined;
+}
 
 const CAPABILITIES: AdapterCapabilities = {
   authorize: true,
@@ -80,6 +87,9 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
   }
   if (typeof options.transactionKey !== 'string' || !options.transactionKey || options.transactionKey.length > 16) {
     throw new TypeError('authorizenet: transactionKey is required (at most 16 characters)');
+  }
+  if (options.webhookSecret !== undefined && (typeof options.webhookSecret !== 'string' || options.webhookSecret.trim() === '')) {
+    throw new TypeError('authorizenet: webhookSecret must be the Signature Key');
   }
   const credentials: AuthorizeNetCredentials = { apiLoginId: options.apiLoginId, transactionKey: options.transactionKey };
   const client = createHttpClient(AUTHORIZENET_LIVE_URL, options);
@@ -162,6 +172,7 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
 
   return {
     gateway: 'authorizenet',
+    ...(options.webhookSecret && { webhooks: authorizeNetWebhooks(options.webhookSecret) }),
     declineTable: authorizenetDeclines,
     capabilities: CAPABILITIES,
     authorize: (req: GatewayPaymentRequest, opts?: CallOptions) =>

@@ -29,6 +29,7 @@ import type {
 import { redact } from '../../src/card/redact';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import { braintreeDeclines } from './declines';
+import { braintreeWebhooks } from './webhooks';
 import {
   BRAINTREE_URLS,
   BRAINTREE_VERSION,
@@ -292,6 +293,8 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
     gateway: 'braintree',
     capabilities: CAPABILITIES,
     declineTable: braintreeDeclines,
+    /** Webhooks are signed with the API key pair: always on. */
+    webhooks: braintreeWebhooks(options.publicKey, options.privateKey),
     sale: (req, opts) => pay('charge', req, opts),
     authorize: (req, opts) => pay('authorize', req, opts),
     capture,
