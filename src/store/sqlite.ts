@@ -150,12 +150,14 @@ function openStore(db: Db): Store {
     noteGet: q('SELECT * FROM notifications WHERE id = ?'),
     noteInsert: q('INSERT INTO notifications (id, mid, status, received_at, doc) VALUES (?, ?, ?, ?, ?)'),
     noteUpdate: q('UPDATE notifications SET status = ?, doc = ? WHERE id = ?'),
-    notesList: q(`SELECT * FROM notifications WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR mid = ?2) ORDER BY seq LIMIT ?3`),
+    notesList: q(
+      `SELECT * FROM notifications WHERE (@status IS NULL OR status = @status) AND (@mid IS NULL OR mid = @mid) ORDER BY seq LIMIT @limit`,
+    ),
     disputeGet: q('SELECT * FROM disputes WHERE id = ?'),
     disputeInsert: q('INSERT INTO disputes (id, mid, transaction_id, status, opened_at, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     disputeUpdate: q('UPDATE disputes SET transaction_id = ?, status = ?, opened_at = ?, revision = ?, doc = ? WHERE id = ?'),
-    disputesList: q(`SELECT * FROM disputes WHERE (?1 IS NULL OR mid = ?1) AND (?2 IS NULL OR status = ?2)
-                     AND (?3 IS NULL OR transaction_id = ?3) AND (?4 IS NULL OR opened_at >= ?4) AND (?5 IS NULL OR opened_at < ?5)
+    disputesList: q(`SELECT * FROM disputes WHERE (@mid IS NULL OR mid = @mid) AND (@status IS NULL OR status = @status)
+                     AND (@tx IS NULL OR transaction_id = @tx) AND (@from IS NULL OR opened_at >= @from) AND (@to IS NULL OR opened_at < @to)
                      ORDER BY opened_at, seq`),
     txByGatewayId: q(
       `SELECT * FROM transactions WHERE json_extract(doc, '$.gatewayTransactionId') = ? AND json_extract(doc, '$.mid') = ? LIMIT 1`,
@@ -389,16 +391,15 @@ function openStore(db: Db): Store {
       return row && toNote(row);
     },
     async listNotifications(f) {
-      return (s.notesList.all(f.status ?? null, f.mid ?? null, f.limit ?? -1) as Row[]).map(toNote);
+      return (s.notesList.all({ status: f.status ?? null, mid: f.mid ?? null, limit: f.limit ?? -1 }) as Row[]).map(toNote);
     },
     async getDispute(id) {
       const row = s.disputeGet.get(id) as Row | undefined;
       return row && toDispute(row);
     },
     async listDisputes(f) {
-      return (s.disputesList.all(f.mid ?? null, f.status ?? null, f.transactionId ?? null, f.from ?? null, f.to ?? null) as Row[]).map(
-        toDispute,
-      );
+      const params = { mid: f.mid ?? null, status: f.status ?? null, tx: f.transactionId ?? null, from: f.from ?? null, to: f.to ?? null };
+      return (s.disputesList.all(params) as Row[]).map(toDispute);
     },
     async listAcceptedAttempts(startedBefore) {
       return (s.atAccepted.all(startedBefore) as Row[]).map(toAttempt);

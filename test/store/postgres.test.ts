@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll } from 'vitest';
 import { postgresStore } from '../../src/store/postgres';
 import { runStoreConformance } from './conformance';
+import { runWebhooksConformance } from './conformance-webhooks';
 import { describePg, testSchema } from './pg-env';
 
 describePg('postgresStore conformance', (url) => {
@@ -12,11 +13,13 @@ describePg('postgresStore conformance', (url) => {
     await pool.end();
   });
 
-  runStoreConformance('postgresStore (real server)', async () => {
+  const fresh = async () => {
     const schema = testSchema('conf');
     schemas.push(schema);
     const store = postgresStore({ connectionString: url, schema });
     await store.ready();
     return store;
-  });
+  };
+  runStoreConformance('postgresStore (real server)', fresh);
+  runWebhooksConformance('postgresStore (real server)', fresh);
 });
