@@ -82,9 +82,13 @@ export interface ReconcileReport {
   deferredApplied: number;
   /** Deferred notifications the ledger still cannot take. */
   deferredLeft: number;
+  /** Unmatched notifications that match a transaction now (its gateway id was learnt meanwhile). */
+  unmatchedMatched: number;
 }
 
 const DAY = 24 * 3_600_000;
+/** Unmatched notifications tried again per run, oldest first. */
+const UNMATCHED_BATCH = 1_000;
 
 const PAYMENTS = new Set(['sale', 'authorize', 'verify', 'rebill']);
 
@@ -110,6 +114,7 @@ export async function reconcile(ctx: RouterContext, options: ReconcileOptions = 
     stale: [],
     deferredApplied: 0,
     deferredLeft: 0,
+    unmatchedMatched: 0,
   };
   const staleAfterMs = options.staleAfterMs ?? DAY;
   if (typeof staleAfterMs !== 'number' || !Number.isFinite(staleAfterMs) || staleAfterMs < 0) {
@@ -146,6 +151,14 @@ export async function reconcile(ctx: RouterContext, options: ReconcileOptions = 
     const r = mid ? await applyNotification(ctx, mid, record.notification, record) : undefined;
     if (r && r.outcome !== 'deferred') report.deferredApplied++;
     else report.deferredLeft++;
+  }
+  // Orphans received lately: one may name a payment whose gateway id reconciliation just learnt.
+  const since = ctx.clock() - staleAfterMs;
+  for (const record of await ctx.store.listNotifications({ status: 'unmatched', limit: UNMATCHED_BATCH })) {
+    const mid = ctx.mids.get(record.mid);
+    if (!mid || record.receivedAt < since) continue;
+    const r = await applyNotification(ctx, mid, record.notification, record);
+    if (r.outcome !== 'unmatched') report.unmatchedMatched++;
   }
   return report;
 }

@@ -7,7 +7,8 @@
  *   `settle`, so the state machine decides what an early or late notification may change;
  * - disputes update their `DisputeRecord` (the gateway's latest event wins, whatever the order);
  * - a notification no transaction matches is kept (`unmatched`) for review; one the ledger's
- *   state does not allow yet is kept `deferred` and applied by `reconcile()` later.
+ *   state does not allow yet is kept `deferred`; `reconcile()` tries both again later (a payment
+ *   whose gateway id the ledger learns from reconciliation can match then).
  * A redelivery finds its id recorded and changes nothing. Only a store failure answers an error
  * (the gateway then retries): nothing else makes a gateway retry forever.
  * @module
@@ -223,7 +224,7 @@ interface Applying {
   ctx: RouterContext;
   mid: MidRuntime;
   n: GatewayNotification;
-  /** The record as it was (a deferred notification applied again), if any. */
+  /** The record as it was (a deferred or unmatched notification tried again), if any. */
   seen?: NotificationRecord | undefined;
   record(status: NotificationStatus, extra: Partial<NotificationRecord>): Pick<StoreWrite, 'notification'>;
 }
@@ -237,17 +238,20 @@ const FOLLOW_UP_KINDS: Partial<Record<NotificationKind, 'capture' | 'void' | 're
   void_failed: 'void',
 };
 
-/** Record and apply one notification (exactly once). Also used by `reconcile()` for deferred ones. */
+/** Statuses of a recorded notification that may still be applied (by a redelivery or `reconcile()`). */
+export const RETRIED: ReadonlySet<NotificationStatus> = new Set(['deferred', 'unmatched']);
+
+/** Record and apply one notification (exactly once). Also used by `reconcile()` for deferred and unmatched ones. */
 export async function applyNotification(
   ctx: RouterContext,
   mid: MidRuntime,
   n: GatewayNotification,
-  deferred?: NotificationRecord,
+  previous?: NotificationRecord,
 ): Promise<ReceivedNotification> {
   const id = `${mid.id}:${n.id}`;
-  const seen = deferred ?? (await ctx.store.getNotification(id));
+  const seen = previous ?? (await ctx.store.getNotification(id));
   const base = { id: n.id, kind: n.kind, eventType: n.eventType };
-  if (seen && seen.status !== 'deferred') {
+  if (seen && !RETRIED.has(seen.status)) {
     return { ...base, outcome: 'duplicate', transactionId: seen.transactionId, change: 'already recorded: nothing changed' };
   }
   const now = ctx.clock();
@@ -268,7 +272,7 @@ export async function applyNotification(
           updatedAt: now,
           ...extra,
         },
-        ...(seen && { from: ['deferred'] as const }),
+        ...(seen && { from: [seen.status] }),
       },
     }),
   };
@@ -312,6 +316,8 @@ async function applyOnce(a: Applying): Promise<Applied> {
   const { n } = a;
   if (n.kind === 'informational') return keep(a, 'recorded', `${n.eventType}: nothing to change`);
   const target = await findTarget(a);
+  // Tried again and still matching nothing: left as it is.
+  if (!target && a.seen?.status === 'unmatched') return { outcome: 'unmatched', change: 'still no transaction of ours matches it' };
   if (n.kind.startsWith('dispute_')) return applyDispute(a, target?.transaction);
   if (!target) return keep(a, 'unmatched', 'no transaction of ours matches it: kept for review');
   const tx = target.transaction;

@@ -113,7 +113,7 @@ const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).
 /** Start a fake Checkout.com that accepts `secretKey`. */
 export async function startCheckoutFake(options: {
   secretKey: string;
-  /** Send payment and dispute webhooks. Action outcomes can also be read with `GET /payments/{id}/actions`: droppable. */
+  /** Send payment and dispute webhooks. Action outcomes can also be read with `GET /payments/{id}/actions`: those are droppable. */
   webhooks?: FakeWebhooks;
   /** Share of valid captures / refunds the acquirer declines (decided later: the webhook or the actions list says). */
   failures?: { capture?: number; refund?: number; seed?: number };
@@ -265,8 +265,8 @@ export async function startCheckoutFake(options: {
       response_code: base.responseCode,
       response_summary: declined ? outcome.summary : 'Approved',
     });
-    // A synchronous answer told the router already: these may never come.
-    notify(declined ? 'payment_declined' : verify ? 'card_verified' : 'payment_approved', paymentData(base, auth), true);
+    // Checkout.com cannot be asked by our reference: a payment whose answer was lost learns its outcome here only.
+    notify(declined ? 'payment_declined' : verify ? 'card_verified' : 'payment_approved', paymentData(base, auth), false);
     if (!declined && base.captured > 0) {
       const cap = act(base, {
         type: 'Capture',
@@ -276,7 +276,7 @@ export async function startCheckoutFake(options: {
         response_code: '10000',
         response_summary: 'Approved',
       });
-      notify('payment_captured', paymentData(base, cap), true);
+      notify('payment_captured', paymentData(base, cap), false);
     }
     return { status: 201, body: res };
   }
