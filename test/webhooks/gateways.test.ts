@@ -320,6 +320,31 @@ describe('Checkout.com', () => {
     expect(failed).toHaveLength(1);
   });
 
+  it('refund notifications that arrive before our refund calls returned never count a refund twice', async () => {
+    const router = newRouter(f);
+    const s = (await sale(router, 'checkout-1', 4000)).unwrap();
+    f.senders.checkout.discard();
+    // Two refunds of the same amount in flight: the first webhook cannot tell which of ours it is.
+    f.checkout.inject({ type: 'slow', ms: 400 }, { type: 'slow', ms: 400 });
+    const both = Promise.all([router.refund(s.transactionId, { amount: 1000 }), router.refund(s.transactionId, { amount: 1000 })]);
+    while (heldOf(f.senders.checkout, 'payment_refunded').length < 2) await new Promise((r) => setTimeout(r, 10));
+    const early = heldOf(f.senders.checkout, 'payment_refunded');
+    for (const d of early) {
+      const r = (await router.handleWebhook({ mid: 'checkout-1', headers: d.headers, body: d.body })).unwrap();
+      expect(r.notifications[0].outcome).toBe('deferred');
+    }
+    expect((await router.transaction(s.transactionId))?.refundedAmount).toBe(2000);
+    const results = await both;
+    expect(results.every((r) => r.isOk() && r.value.pending)).toBe(true);
+    const report = await router.reconcile({ olderThanMs: 0 });
+    expect(report.deferredApplied).toBe(2);
+    expect(await router.transaction(s.transactionId)).toMatchObject({ status: 'partially_refunded', refundedAmount: 2000 });
+    const refunds = (await (await routerStore(router)).listAttempts(s.transactionId)).filter((a) => a.operation === 'refund');
+    expect(refunds.map((a) => a.status)).toEqual(['approved', 'approved']);
+    expect(f.checkout.payments.get(s.gatewayTransactionId)!.refunded).toBe(2000);
+    f.senders.checkout.discard();
+  });
+
   it('an accepted capture whose webhook never comes is settled by reconcile() from the actions list', async () => {
     const router = newRouter(f);
     const a = (await authorize(router, 'checkout-1')).unwrap();
