@@ -244,6 +244,11 @@ export class RouterEmitter {
     this.ee.off(event, listener as never);
   }
 
+  /** Whether anything listens to `event` (so a payload need not be built for nobody). */
+  has(event: RouterEventName): boolean {
+    return this.ee.listenerCount(event) > 0;
+  }
+
   /** Remove every listener. */
   clear(): void {
     this.ee.removeAllListeners();

@@ -45,6 +45,11 @@ export interface GatewayOptions {
   webhooks?: (mid: string) => FakeWebhooks;
   /** Share of valid captures / refunds Adyen and Checkout.com reject after accepting them. */
   failures?: { capture?: number; refund?: number; seed?: number };
+  /**
+   * NMI's duplicate window (seconds; 0 disables it). A test that must see a second charge of
+   * the same card and amount (a double charge) turns it off, so the gateway does not hide it.
+   */
+  nmiDupSeconds?: number;
 }
 
 /** The fakes themselves, to drive them (disputes, late refund failures) after `startGateways`. */
@@ -64,7 +69,7 @@ export async function startGateways(o: GatewayOptions = {}, into?: Partial<Runni
     startStripeFake({ secretKey: STRIPE_KEY, ...w('stripe-1') }),
     startFakeAdyen({ apiKey: 'k_test', merchantAccount: 'AcmeECOM', ...w('adyen-1'), ...(o.failures && { failures: o.failures }) }),
     startCheckoutFake({ secretKey: CHECKOUT_SECRET, ...w('checkout-1'), ...(o.failures && { failures: o.failures }) }),
-    startNmiFake({ securityKey: NMI_KEY, ...w('nmi-1') }),
+    startNmiFake({ securityKey: NMI_KEY, dupSeconds: o.nmiDupSeconds, ...w('nmi-1') }),
     startAuthorizeNetFake(undefined, w('anet-1')),
     startBraintreeFake(w('braintree-1')),
   ]);
