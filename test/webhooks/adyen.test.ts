@@ -196,8 +196,12 @@ describe('order and orphans', () => {
     expect(r.response.status).toBe(202);
     expect(unmatched).toEqual([expect.objectContaining({ mid: 'adyen-1', reference: 'at_not_ours', eventType: 'AUTHORISATION' })]);
     expect(await router.notifications({ status: 'unmatched' })).toHaveLength(1);
-    // Redelivered: still one record.
-    expect((await router.handleWebhook({ mid: 'adyen-1', headers: {}, body })).unwrap().notifications[0].outcome).toBe('duplicate');
+    // Redelivered: tried again (the payment may be known by now), still one record and one event.
+    const again = (await router.handleWebhook({ mid: 'adyen-1', headers: {}, body })).unwrap();
+    expect(again.notifications[0]).toMatchObject({ outcome: 'unmatched', change: 'still no transaction of ours matches it' });
+    expect(again.response.status).toBe(202);
+    expect(await router.notifications({ status: 'unmatched' })).toHaveLength(1);
+    expect(unmatched).toHaveLength(1);
   });
 
   it('EXPIRE of an authorization: expired, and its cap reservation given back', async () => {

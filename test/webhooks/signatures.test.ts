@@ -34,6 +34,8 @@ interface Case {
   expected: Partial<GatewayNotification>;
   /** Byte ranges of the body that are signed (default: all of it). */
   signed?: (body: Buffer) => Array<[number, number]>;
+  /** What the body means once decoded: a flip that leaves it equal (e.g. `%2b` for `%2B`) changes nothing signed. */
+  decoded?: (body: Buffer) => string;
 }
 
 const ADYEN_KEY = 'DFB1EB5485895CFA84146406857104ABB4CBCABDC8AAF103A624C8F6A3EAAB00';
@@ -146,6 +148,7 @@ const CASES: Case[] = [
     wrongSecret: braintreeWebhooks('test_public_key', 'another_private_key'),
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: btBody,
+    decoded: (body) => JSON.stringify([...new URLSearchParams(body.toString('latin1'))]),
     expected: {
       id: 'dispute_opened:dsp_bt_0001:2026-01-05T12:00:00Z',
       kind: 'dispute_opened',
@@ -229,6 +232,7 @@ describe.each(CASES)('$gateway webhooks', (c) => {
       fc.property(fc.constantFrom(...positions), fc.integer({ min: 0, max: 6 }), (at, bit) => {
         const body = Buffer.from(c.body);
         body[at] ^= 1 << bit;
+        fc.pre(!c.decoded || c.decoded(body) !== c.decoded(c.body));
         const r = parse(c.webhooks, c.headers, body);
         expect(r.ok).toBe(false);
       }),
