@@ -5,6 +5,7 @@
  */
 import type { AddressInput, CardInput, CompletionInput, CustomerInput, RequiredAction, ThreeDSResult } from './types';
 import type { GatewayDeclineTable } from './declines/tables';
+import type { GatewayWebhooks } from './notifications';
 
 /** What an adapter can do; the router skips MIDs whose adapter cannot do an operation. */
 export interface AdapterCapabilities {
@@ -186,6 +187,11 @@ export interface GatewayApproved {
    * Authorize.Net responseCode 4): the merchant approves or declines it at the gateway later.
    */
   heldForReview?: boolean | undefined;
+  /**
+   * The gateway accepted a capture, void or refund but decides it later and reports the outcome
+   * by notification (Adyen `received`, Checkout.com `202`): recorded as pending, not yet final.
+   */
+  pending?: boolean | undefined;
 }
 
 /** The gateway or issuer declined. */
@@ -229,6 +235,19 @@ export type GatewayResult = GatewayApproved | GatewayDeclined | GatewayRequiresA
 
 /** What a lookup found. */
 export type GatewayLookupResult = GatewayApproved | GatewayDeclined | { status: 'not_found' } | GatewayError;
+
+/** A question about a follow-up the gateway accepted and decides later (reconciliation). */
+export interface GatewayFollowUpStatusRequest extends GatewayFollowUpRequest {
+  operation: 'capture' | 'void' | 'refund';
+  /** What the gateway answered when it accepted it (a modification or action id, when it gave one). */
+  acceptedId?: string | undefined;
+}
+
+/**
+ * What the gateway says of an accepted follow-up: approved or declined when decided; an
+ * ambiguous error while it is still undecided (or the gateway cannot say).
+ */
+export type GatewayFollowUpStatus = GatewayApproved | GatewayDeclined | GatewayError;
 
 /** Per-call options from the router. */
 export interface CallOptions {
@@ -287,4 +306,8 @@ export interface GatewayAdapter {
    * looks the completion up by `completionReference` when one was.
    */
   abandon?(req: GatewayAbandonRequest, opts?: CallOptions): Promise<GatewayLookupResult>;
+  /** Signed notifications: present when the MID's adapter was given its signing secret. */
+  readonly webhooks?: GatewayWebhooks | undefined;
+  /** The outcome of a follow-up the gateway accepted and decides later, where the gateway can be asked. */
+  followUpStatus?(req: GatewayFollowUpStatusRequest, opts?: CallOptions): Promise<GatewayFollowUpStatus>;
 }

@@ -20,6 +20,10 @@ export type {
   CredentialVerdict,
   ReconcileOptions,
   ReconcileReport,
+  StalePending,
+  WebhookInput,
+  WebhookReceipt,
+  ReceivedNotification,
 } from './router';
 export { defineProfile } from './profile';
 export { profileSchema, poolSchema, ruleSchema, conditionSchema, merchantAccountSchema } from './profile/schema';
@@ -66,5 +70,9 @@ export { TRANSACTION_TRANSITIONS, ATTEMPT_TRANSITIONS, canMove, canMoveAttempt, 
 export type { TransactionStatus, AttemptStatus } from './transaction/states';
 export type { FollowUpOptions } from './operations/followups';
 export type { IneligibleReason } from './selection/eligibility';
+export { NOTIFICATION_KINDS } from './notifications';
+export type * from './notifications';
+export { disputeCategory } from './disputes';
+export type { FollowUpFailed } from './events';
 export { Ok, Err } from 'ts-results-es';
 export type { Result } from 'ts-results-es';

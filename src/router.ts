@@ -22,9 +22,20 @@ import { releaseHolds } from './operations/holds';
 import { routedPayment } from './operations/payment';
 import { rebill, type RebillRequest } from './operations/rebill';
 import { reconcile, type ReconcileOptions, type ReconcileReport } from './operations/reconcile';
+import { handleWebhook, type WebhookInput, type WebhookReceipt } from './operations/webhook';
+import { listDisputes, listNotifications } from './operations/disputes';
 import type { Profile, ProfileInput } from './profile/schema';
 import { CircuitBreakers, type CircuitOptions, DEFAULT_CIRCUIT } from './selection/circuit';
-import type { PinRecord, RepinAuditRecord, Store, TransactionRecord } from './store/types';
+import type {
+  DisputeFilter,
+  DisputeRecord,
+  NotificationFilter,
+  NotificationRecord,
+  PinRecord,
+  RepinAuditRecord,
+  Store,
+  TransactionRecord,
+} from './store/types';
 import { type ConsentDetails, type ConsentInput, consentDetails, recordConsent } from './subscriptions/consent';
 import { type MigrateOptions, type MigrationReport, migrate, repin } from './subscriptions/migrate';
 import { type CardVault, gatewayVaults } from './subscriptions/vault';
@@ -37,7 +48,8 @@ export type { ConsentDetails, ConsentInput } from './subscriptions/consent';
 export type { MigrateOptions, MigrationReport, MigrationItem } from './subscriptions/migrate';
 export type { CardVault, VaultContext } from './subscriptions/vault';
 export type { CredentialVerdict } from './subscriptions/credentials';
-export type { ReconcileOptions, ReconcileReport } from './operations/reconcile';
+export type { ReconcileOptions, ReconcileReport, StalePending } from './operations/reconcile';
+export type { WebhookInput, WebhookReceipt, ReceivedNotification } from './operations/webhook';
 
 /** A merchant account (MID): one set of credentials on one gateway. */
 export interface MerchantAccountConfig {
@@ -182,6 +194,23 @@ export interface Router {
    * }
    */
   completeAction(transactionId: string, input?: CompletionInput): Promise<Result<Approval, Failure>>;
+  /**
+   * A gateway's signed notification (webhook) for one MID, applied to the ledger exactly once.
+   * Pass the raw body as received (a Buffer or string: never a parsed object, whose
+   * re-serialisation breaks the signature). Answer the gateway with `receipt.response`; on a
+   * `rejected` failure answer 400 (bad signature or body), on an `error` 500 (it sends it again).
+   * @example
+   * app.post('/webhooks/:mid', express.raw({ type: () => true }), async (req, res) => {
+   *   const r = await router.handleWebhook({ mid: req.params.mid, headers: req.headers, body: req.body });
+   *   if (r.isOk()) res.status(r.value.response.status).set(r.value.response.headers).send(r.value.response.body);
+   *   else res.status(r.error.kind === 'rejected' ? 400 : 500).send(r.error.kind);
+   * });
+   */
+  handleWebhook(input: WebhookInput): Promise<Result<WebhookReceipt, Failure>>;
+  /** Disputes (chargebacks, inquiries) the gateways reported, oldest opened first. `from` / `to` bound `openedAt`. */
+  disputes(filter?: DisputeFilter): Promise<DisputeRecord[]>;
+  /** Recorded gateway notifications, e.g. `{ status: 'unmatched' }` to review orphans or `'conflict'` ones. */
+  notifications(filter?: NotificationFilter): Promise<NotificationRecord[]>;
 }
 
 const contexts = new WeakMap<Router, RouterContext>();
@@ -293,6 +322,9 @@ export function createRouter(config: RouterConfig): Router {
     },
     completeAction: (id, input) =>
       closing ? Promise.resolve(rejected('router_closed', 'the router is closed')) : completeAction(ctx, id, input),
+    handleWebhook: (input) => (closing ? Promise.resolve(rejected('router_closed', 'the router is closed')) : handleWebhook(ctx, input)),
+    disputes: (filter) => listDisputes(ctx, filter),
+    notifications: (filter) => listNotifications(ctx, filter),
   };
   contexts.set(router, ctx);
   return router;

@@ -252,7 +252,11 @@ export type RejectionReason =
   /** A rebill's pinned MID has no credential it can charge (a re-pin to another gateway needs the card again or the customer). */
   | 'credential_not_portable'
   /** A 3-D Secure challenge was not completed before it expired (the transaction is `failed`). */
-  | 'authentication_abandoned';
+  | 'authentication_abandoned'
+  /** Webhooks: a bad or missing signature, or a stale timestamp. */
+  | 'webhook_signature'
+  /** Webhooks: a body that does not parse as the gateway's notification. */
+  | 'webhook_malformed';
 
 /** What every failure carries. */
 interface FailureBase {

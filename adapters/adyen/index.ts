@@ -38,8 +38,10 @@ import {
   type AdyenPaymentResponse,
 } from './wire';
 import { adyenDeclines } from './declines';
+import { adyenWebhooks } from './webhooks';
 
 export { ADYEN_TEST_BASE_URL } from './wire';
+export { adyenItemSignature, adyenSigningString } from './webhooks';
 
 /** Options of `adyen()`. */
 export interface AdyenOptions extends HttpAdapterOptions {
@@ -58,6 +60,13 @@ export interface AdyenOptions extends HttpAdapterOptions {
    * either this or `baseUrl` (`ADYEN_TEST_BASE_URL` for the test environment).
    */
   liveEndpointUrlPrefix?: string | undefined;
+  /**
+   * The webhook's HMAC key (hex, Customer Area → Developers → Webhooks → HMAC key): enables
+   * `router.handleWebhook` for this MID. Captures, cancels and refunds are settled by webhooks.
+   */
+  webhookSecret?: string | undefined;
+  /** The webhook's Basic authentication credentials, when you set them in the Customer Area. */
+  webhookBasicAuth?: { username: string; password: string } | undefined;
 }
 
 /**
@@ -90,6 +99,10 @@ function configProblems(o: AdyenOptions): ConfigProblem[] {
   if (blank(o?.merchantAccount)) problems.push({ path: 'adyen.merchantAccount', message: 'is required' });
   if (o?.returnUrl !== undefined && !/^https?:\/\/\S+$/.test(o.returnUrl))
     problems.push({ path: 'adyen.returnUrl', message: 'must be an http(s) URL' });
+  if (o?.webhookSecret !== undefined && (typeof o.webhookSecret !== 'string' || !/^(?:[0-9a-fA-F]{2}){16,}$/.test(o.webhookSecret)))
+    problems.push({ path: 'adyen.webhookSecret', message: 'must be the HMAC key in hex (as the Customer Area shows it)' });
+  if (o?.webhookBasicAuth !== undefined && (blank(o.webhookBasicAuth?.username) || typeof o.webhookBasicAuth?.password !== 'string'))
+    problems.push({ path: 'adyen.webhookBasicAuth', message: 'must be { username, password }' });
   if (o?.baseUrl === undefined && blank(o?.liveEndpointUrlPrefix)) {
     problems.push({
       path: 'adyen.baseUrl',
@@ -186,6 +199,7 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
     gateway: 'adyen',
     declineTable: adyenDeclines,
     capabilities: CAPABILITIES,
+    ...(options.webhookSecret && { webhooks: adyenWebhooks(options.webhookSecret, options.webhookBasicAuth) }),
     authorize: (req, opts) => pay('authorize', req, opts),
     sale: (req, opts) => pay('sale', req, opts),
     verify: (req, opts) => pay('verify', req, opts),
@@ -229,10 +243,11 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
       };
     },
     /** Capture (full or partial). Approved means Adyen received it; the outcome arrives by webhook. */
+    /** Capture (full or partial). Approved `pending`: Adyen received it; the outcome arrives by webhook. */
     capture: (req, opts) => modify('capture', req, opts),
-    /** Cancel an authorization. Approved means Adyen received it; the outcome arrives by webhook. */
+    /** Cancel an authorization. Approved `pending`: Adyen received it; the outcome arrives by webhook. */
     void: (req, opts) => modify('void', req, opts),
-    /** Refund (full or partial). Approved means Adyen received it; the outcome arrives by webhook. */
+    /** Refund (full or partial). Approved `pending`: Adyen received it; the outcome arrives by webhook. */
     refund: (req, opts) => modify('refund', req, opts),
   };
 }

@@ -545,11 +545,12 @@ export function parsePaymentResponse(body: AdyenPaymentResponse, ctx: AdyenPayme
  * Map a `201` answer of a capture, cancel or refund. Adyen only acknowledges modifications
  * (`status: "received"`): the outcome (e.g. a refund the acquirer rejects) arrives later by the
  * CAPTURE / CANCELLATION / REFUND webhook. So "approved" here means "accepted by Adyen for
- * processing", and `gatewayTransactionId` is the modification's own pspReference. Reconcile
- * with webhooks.
+ * processing" and is marked `pending`: the router records it pending until the webhook
+ * settles it. `gatewayTransactionId` is the modification's own pspReference.
  */
 export function parseModificationResponse(body: AdyenModificationResponse): GatewayResult {
-  if (body.status === 'received' && body.pspReference) return { status: 'approved', gatewayTransactionId: body.pspReference };
+  if (body.status === 'received' && body.pspReference)
+    return { status: 'approved', gatewayTransactionId: body.pspReference, pending: true };
   return { status: 'error', ambiguous: true, message: `Adyen answered a modification with status ${body.status ?? '(none)'}` };
 }
 

@@ -45,6 +45,7 @@ import {
   type AuthorizeNetCredentials,
 } from './wire';
 import { authorizenetDeclines } from './declines';
+import { authorizeNetWebhooks } from './webhooks';
 
 /** Live endpoint. */
 export const AUTHORIZENET_LIVE_URL = 'https://api.authorize.net/xml/v1/request.api';
@@ -67,6 +68,11 @@ export interface AuthorizeNetOptions extends HttpAdapterOptions, AuthorizeNetCre
    * `cardholderAuthentication`. Default false.
    */
   externalThreeDS?: boolean | undefined;
+  /**
+   * The merchant's Signature Key (Account → Settings → API Credentials and Keys): enables
+   * `router.handleWebhook` for this MID.
+   */
+  webhookSecret?: string | undefined;
 }
 
 const CAPABILITIES: AdapterCapabilities = {
@@ -99,6 +105,9 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
   }
   if (typeof options.transactionKey !== 'string' || !options.transactionKey || options.transactionKey.length > 16) {
     throw new TypeError('authorizenet: transactionKey is required (at most 16 characters)');
+  }
+  if (options.webhookSecret !== undefined && (typeof options.webhookSecret !== 'string' || options.webhookSecret.trim() === '')) {
+    throw new TypeError('authorizenet: webhookSecret must be the Signature Key');
   }
   const credentials: AuthorizeNetCredentials = { apiLoginId: options.apiLoginId, transactionKey: options.transactionKey };
   const client = createHttpClient(AUTHORIZENET_LIVE_URL, options);
@@ -185,6 +194,7 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
 
   return {
     gateway: 'authorizenet',
+    ...(options.webhookSecret && { webhooks: authorizeNetWebhooks(options.webhookSecret) }),
     declineTable: authorizenetDeclines,
     capabilities: { ...CAPABILITIES, challenge: options.externalThreeDS === true },
     /** Your 3-D Secure server authenticates the cardholder (`externalThreeDS`): the action says so. No call. */

@@ -31,6 +31,7 @@ import { redact } from '../../src/card/redact';
 import { clientSideAction, failedAuthentication, resendPayment } from '../shared/three-d-secure';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import { braintreeDeclines } from './declines';
+import { braintreeWebhooks } from './webhooks';
 import {
   BRAINTREE_URLS,
   BRAINTREE_VERSION,
@@ -329,6 +330,8 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
       if ('status' in payment) return { ...payment, message: `${payment.message} (or give input.nonce from threeDSecure.verifyCard)` };
       return pay(kind, payment, opts);
     },
+    /** Webhooks are signed with the API key pair: always on. */
+    webhooks: braintreeWebhooks(options.publicKey, options.privateKey),
     sale: (req, opts) => pay('charge', req, opts),
     authorize: (req, opts) => pay('authorize', req, opts),
     capture,

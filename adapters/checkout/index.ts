@@ -14,6 +14,8 @@ import type {
   GatewayLookupRequest,
   GatewayLookupResult,
   GatewayError,
+  GatewayFollowUpStatus,
+  GatewayFollowUpStatusRequest,
   GatewayPaymentRequest,
   GatewayResult,
 } from '../../src/adapter';
@@ -32,10 +34,12 @@ import {
   parseActionAnswer,
   parseCompletionAnswer,
   type ChallengeIndicator,
+  parseActionsAnswer,
   parseLookupAnswer,
   parsePaymentAnswer,
 } from './wire';
 import { checkoutDeclines } from './declines';
+import { checkoutWebhooks } from './webhooks';
 
 export { CHECKOUT_LIVE_URL, CHECKOUT_SANDBOX_URL } from './wire';
 
@@ -61,6 +65,11 @@ export interface CheckoutOptions extends HttpAdapterOptions {
    * Default false: a partial capture is final and Checkout.com releases the rest.
    */
   multipleCaptures?: boolean | undefined;
+  /**
+   * The signature key of your workflow's webhook action: enables `router.handleWebhook` for this
+   * MID. Captures, voids and refunds (answered 202) are settled by webhooks.
+   */
+  webhookSecret?: string | undefined;
 }
 
 /**
@@ -77,6 +86,8 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
   if (options?.processingChannelId !== undefined && !/^pc_\w{26}$/.test(options.processingChannelId)) {
     problems.push({ path: 'processingChannelId', message: 'must be pc_ followed by 26 characters' });
   }
+  if (options?.webhookSecret !== undefined && (typeof options.webhookSecret !== 'string' || options.webhookSecret.trim() === ''))
+    problems.push({ path: 'webhookSecret', message: "must be the webhook action's signature key" });
   if (problems.length) throw new ConfigError(problems);
 
   const client = createHttpClient(CHECKOUT_LIVE_URL, options);
@@ -187,6 +198,20 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
     gateway: 'checkout',
     declineTable: checkoutDeclines,
     capabilities,
+    ...(options.webhookSecret && { webhooks: checkoutWebhooks(options.webhookSecret) }),
+    /** `GET /payments/{id}/actions`: the outcome of a capture, void or refund Checkout.com accepted (202). */
+    async followUpStatus(req: GatewayFollowUpStatusRequest, opts?: CallOptions): Promise<GatewayFollowUpStatus> {
+      if (!isPaymentId(req.gatewayTransactionId))
+        return { status: 'error', ambiguous: true, message: 'gatewayTransactionId: must be a Checkout.com payment id (pay_…)' };
+      const res = await send(
+        client,
+        { method: 'GET', url: `/payments/${req.gatewayTransactionId}/actions`, headers: headers() },
+        { idempotent: true, retries: options.transportRetries, signal: opts?.signal, timeoutMs: opts?.timeoutMs },
+      );
+      if (isTransportError(res)) return { ...res, ambiguous: true };
+      const actionId = req.operation === 'refund' ? req.acceptedId : undefined;
+      return parseActionsAnswer(req.operation, req.gatewayTransactionId, { reference: req.reference, actionId }, res.status, res.data);
+    },
     authorize: (req, opts) => pay('authorize', req, opts),
     sale: (req, opts) => pay('sale', req, opts),
     verify: (req, opts) => pay('verify', req, opts),

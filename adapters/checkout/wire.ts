@@ -12,6 +12,7 @@ import type {
   GatewayDeclined,
   GatewayError,
   GatewayFollowUpRequest,
+  GatewayFollowUpStatus,
   GatewayLookupResult,
   GatewayPaymentRequest,
   GatewayResult,
@@ -516,8 +517,9 @@ function paymentOutcome(b: CheckoutPaymentAnswer, requested: { amount: number; c
 
 /**
  * Parse the answer to a capture, void or refund. 202 with an `action_id` → approved (Checkout.com
- * processes card actions asynchronously; "accepted" is the synchronous success). The capture and
- * void report the payment id; the refund reports its own action id.
+ * processes card actions asynchronously): approved and `pending`, decided later by the
+ * `payment_captured` / `payment_refunded`… webhook (or `GET /payments/{id}/actions`). The capture
+ * and void report the payment id; the refund reports its own action id.
  */
 export function parseActionAnswer(
   operation: 'capture' | 'void' | 'refund',
@@ -532,7 +534,57 @@ export function parseActionAnswer(
   if (httpStatus !== 202 || !b || typeof b.action_id !== 'string' || !/^act_\w{26}$/.test(b.action_id)) {
     return unreadable(`an answer to the ${operation} that is not an accepted action`, httpStatus);
   }
-  return { status: 'approved', gatewayTransactionId: operation === 'refund' ? b.action_id : paymentId };
+  return { status: 'approved', gatewayTransactionId: operation === 'refund' ? b.action_id : paymentId, pending: true };
+}
+
+/** One action of `GET /payments/{id}/actions`, the fields read here. */
+interface CheckoutAction {
+  id?: string;
+  type?: string;
+  amount?: number;
+  approved?: boolean;
+  reference?: string;
+  response_code?: string;
+  response_summary?: string;
+}
+
+const ACTION_TYPES = { capture: 'Capture', void: 'Void', refund: 'Refund' } as const;
+
+/**
+ * The outcome of an accepted capture, void or refund from `GET /payments/{id}/actions`: the
+ * action carrying our reference (or the accepted action id) decides it; none yet → still undecided.
+ */
+export function parseActionsAnswer(
+  operation: 'capture' | 'void' | 'refund',
+  paymentId: string,
+  want: { reference: string; actionId?: string | undefined },
+  httpStatus: number,
+  body: unknown,
+): GatewayFollowUpStatus {
+  if (httpStatus >= 500)
+    return { status: 'error', ambiguous: true, httpStatus, message: `Checkout.com answered HTTP ${httpStatus} to the actions lookup` };
+  if (httpStatus >= 400) return { ...(parseClientError(httpStatus, body) as GatewayError), ambiguous: true };
+  if (httpStatus !== 200 || !Array.isArray(body))
+    return {
+      status: 'error',
+      ambiguous: true,
+      httpStatus,
+      message: 'Checkout.com answered the actions lookup with a body that is not a list',
+    };
+  const action = (body as CheckoutAction[]).find(
+    (a) =>
+      a &&
+      a.type === ACTION_TYPES[operation] &&
+      (a.reference === want.reference || (want.actionId !== undefined && a.id === want.actionId)),
+  );
+  if (!action || typeof action.id !== 'string')
+    return { status: 'error', ambiguous: true, code: 'pending', message: `the ${operation} is not decided at Checkout.com yet` };
+  if (action.approved === true) return { status: 'approved', gatewayTransactionId: operation === 'refund' ? action.id : paymentId };
+  return {
+    status: 'declined',
+    ...(action.response_code && { code: action.response_code }),
+    ...(action.response_summary && { message: redact(action.response_summary) }),
+  };
 }
 
 /** Parse `GET /payments/{id}` for a lookup: approved states, declined, or not found. */

@@ -40,6 +40,7 @@ import {
   type ResultContext,
 } from './wire';
 import { nmiDeclines } from './declines';
+import { nmiWebhooks } from './webhooks';
 
 /** Options of `nmi()`. */
 export interface NmiOptions extends HttpAdapterOptions {
@@ -53,6 +54,8 @@ export interface NmiOptions extends HttpAdapterOptions {
    * without your own card vault. Default true; needs the Customer Vault service on the account.
    */
   vaultOnInitial?: boolean | undefined;
+  /** The signing key of the merchant's webhook settings: enables `router.handleWebhook` for this MID. */
+  webhookSecret?: string | undefined;
 }
 
 const CAPABILITIES: AdapterCapabilities = {
@@ -115,6 +118,9 @@ export function nmi(options: NmiOptions): GatewayAdapter {
   }
   if (options.processorId !== undefined && (typeof options.processorId !== 'string' || options.processorId === '')) {
     throw new ConfigError([{ path: 'processorId', message: 'must be a non-empty string' }]);
+  }
+  if (options.webhookSecret !== undefined && (typeof options.webhookSecret !== 'string' || options.webhookSecret.trim() === '')) {
+    throw new ConfigError([{ path: 'webhookSecret', message: 'must be the webhook signing key' }]);
   }
   const client: AxiosInstance = createHttpClient(NMI_LIVE_URL, options);
   const build = { processorId: options.processorId, vaultOnInitial: options.vaultOnInitial ?? true };
@@ -191,6 +197,7 @@ export function nmi(options: NmiOptions): GatewayAdapter {
 
   return {
     gateway: 'nmi',
+    ...(options.webhookSecret && { webhooks: nmiWebhooks(options.webhookSecret) }),
     declineTable: nmiDeclines,
     capabilities: CAPABILITIES,
     authorize: pay('auth'),

@@ -45,6 +45,9 @@ import {
   type StripeRefund,
 } from './wire';
 import { stripeDeclines } from './declines';
+import { stripeWebhooks } from './webhooks';
+
+export { parseStripeSignature, STRIPE_WEBHOOK_TOLERANCE_SECONDS } from './webhooks';
 
 /** Options of `stripe()`. */
 export interface StripeOptions extends HttpAdapterOptions {
@@ -63,6 +66,10 @@ export interface StripeOptions extends HttpAdapterOptions {
   returnUrl?: string | undefined;
   /** Lookup scans at most this many pages of 100 recent PaymentIntents. Default 5. */
   lookupMaxPages?: number | undefined;
+  /** The webhook endpoint's signing secret (`whsec_…`, Dashboard → Webhooks): enables `router.handleWebhook` for this MID. */
+  webhookSecret?: string | undefined;
+  /** Tolerance of the `Stripe-Signature` timestamp, seconds. Default 300 (stripe-node's); 0 turns the check off. */
+  webhookToleranceSeconds?: number | undefined;
 }
 
 /** Stripe's live API. */
@@ -104,6 +111,11 @@ export function stripe(options: StripeOptions): GatewayAdapter {
   if (options.returnUrl !== undefined && !/^https?:\/\//.test(options.returnUrl)) {
     throw new ConfigError([{ path: 'returnUrl', message: 'must be an http(s) URL' }]);
   }
+  if (options.webhookSecret !== undefined && (typeof options.webhookSecret !== 'string' || options.webhookSecret.trim() === ''))
+    throw new ConfigError([{ path: 'webhookSecret', message: 'must be the endpoint signing secret (whsec_…)' }]);
+  const tolerance = options.webhookToleranceSeconds;
+  if (tolerance !== undefined && (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0))
+    throw new ConfigError([{ path: 'webhookToleranceSeconds', message: 'must be a non-negative number of seconds' }]);
   const client = createHttpClient(LIVE_URL, options);
   const headers = { Authorization: `Bearer ${options.secretKey}`, 'Stripe-Version': options.apiVersion ?? STRIPE_API_VERSION };
   const maxPages = options.lookupMaxPages ?? 5;
@@ -234,6 +246,7 @@ export function stripe(options: StripeOptions): GatewayAdapter {
       }
       return { status: 'error', ambiguous: true, message: `Stripe PaymentIntent ${id} could not be cancelled` };
     },
+    ...(options.webhookSecret && { webhooks: stripeWebhooks(options.webhookSecret, tolerance) }),
     authorize: (req, opts) => pay(req, 'manual', opts),
     sale: (req, opts) => pay(req, 'automatic', opts),
     capture: (req, opts) => intentAction('capture', captureBody, req, opts),

@@ -27,6 +27,7 @@ const approved = z.object({
   gatewayToken: text,
   approvedAmount: z.number().int().nonnegative().optional(),
   heldForReview: z.boolean().optional(),
+  pending: z.boolean().optional(),
   avsResult: text,
   cvvResult: text,
 });

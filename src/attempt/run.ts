@@ -20,7 +20,7 @@ import { type RouterResult, skippedSummary, summaryOf } from '../transaction/res
 import type { AttemptSummary, Failure } from '../types';
 import { callAdapter, callBudget, resolveAmbiguous } from './call';
 import { canCascade, type Outcome, outcomeOf } from './outcome';
-import { finish, settle } from './settle';
+import { finish, resultFromLedger, settle } from './settle';
 
 /** Everything the loop needs for one payment. */
 export interface PaymentPlan {
@@ -244,7 +244,11 @@ async function tryMid(
   }
   const final = note !== undefined || isFinal(outcome);
   const settled = await settle(ctx, { tx, attempt, mid, outcome, final, earlier: [...attempts], history: plan.history, note });
-  if (!settled.applied) return Err(unsettled(tx, attempts));
+  if (!settled.applied) {
+    // A notification (or reconciliation) settled this attempt first: its result stands, nothing cascades.
+    const known = settled.why === 'already_settled' ? await resultFromLedger(ctx, tx.id, attempt.id) : undefined;
+    return known ?? Err(unsettled(tx, attempts));
+  }
   attempts.push(settled.summary);
   if (final) return settled.result;
   ctx.events.emit('cascade', {

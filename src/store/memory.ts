@@ -11,7 +11,9 @@ import type {
   AttemptRecord,
   CapUsage,
   DeclineRecord,
+  DisputeRecord,
   IdempotencyClaim,
+  NotificationRecord,
   PinRecord,
   RepinAuditRecord,
   StaleClaim,
@@ -68,6 +70,8 @@ export function memoryStore(): Store {
   const audit: RepinAuditRecord[] = [];
   const declines = new Map<string, DeclineRecord[]>();
   const secrets = new Map<string, string>();
+  const notifications = new Map<string, NotificationRecord>();
+  const disputes = new Map<string, DisputeRecord>();
   const capKey = (mid: string, w: string, k: string) => `${mid}\u0000${w}\u0000${k}`;
   const copy = clonePlain;
   const claimOf = (c: Claim): IdempotencyClaim =>
@@ -107,6 +111,12 @@ export function memoryStore(): Store {
       }
     }
     if (w.updatePin && !pins.has(w.updatePin.subscriptionId)) return { ok: false, conflict: 'state', on: 'pin' };
+    if (w.notification) {
+      const n = notifications.get(w.notification.record.id);
+      const from = w.notification.from;
+      if (from ? !n || !from.includes(n.status) : n) return { ok: false, conflict: 'notification', status: n?.status };
+    }
+    if (w.dispute && (disputes.get(w.dispute.id)?.revision ?? 0) !== w.dispute.revision - 1) return { ok: false, conflict: 'dispute' };
     return undefined;
   }
 
@@ -177,6 +187,8 @@ export function memoryStore(): Store {
         p.updatedAt = w.pinCredential.now;
       }
     }
+    if (w.notification) notifications.set(w.notification.record.id, copy(w.notification.record));
+    if (w.dispute) disputes.set(w.dispute.id, copy(w.dispute));
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   }
 
@@ -233,6 +245,42 @@ export function memoryStore(): Store {
         .filter((a) => a.status === 'requires_action' && (a.expiresAt ?? 0) <= expiredBefore)
         .sort((a, b) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0) || a.startedAt - b.startedAt)
         .map(copy);
+    },
+    async findByGatewayReference(mid, ref) {
+      const byId = ref.reference === undefined ? undefined : attempts.get(ref.reference);
+      if (byId && byId.mid === mid) return { transaction: copy(txs.get(byId.transactionId)!), attempt: copy(byId) };
+      const gid = ref.gatewayTransactionId;
+      if (gid === undefined) return undefined;
+      for (const t of txs.values()) if (t.mid === mid && t.gatewayTransactionId === gid) return { transaction: copy(t) };
+      const list = [...attempts.values()].filter((a) => a.mid === mid && a.gatewayTransactionId === gid);
+      const a = list.at(-1);
+      return a && { transaction: copy(txs.get(a.transactionId)!), attempt: copy(a) };
+    },
+    async getNotification(id) {
+      return copy(notifications.get(id));
+    },
+    async listNotifications(f) {
+      const out = [...notifications.values()].filter((n) => (!f.status || n.status === f.status) && (!f.mid || n.mid === f.mid));
+      return out.slice(0, f.limit ?? out.length).map(copy);
+    },
+    async getDispute(id) {
+      return copy(disputes.get(id));
+    },
+    async listDisputes(f) {
+      return [...disputes.values()]
+        .filter(
+          (d) =>
+            (!f.mid || d.mid === f.mid) &&
+            (!f.status || d.status === f.status) &&
+            (!f.transactionId || d.transactionId === f.transactionId) &&
+            (f.from === undefined || d.openedAt >= f.from) &&
+            (f.to === undefined || d.openedAt < f.to),
+        )
+        .sort((a, b) => a.openedAt - b.openedAt)
+        .map(copy);
+    },
+    async listAcceptedAttempts(startedBefore) {
+      return [...attempts.values()].filter((a) => a.status === 'accepted' && a.startedAt < startedBefore).map(copy);
     },
   };
 }

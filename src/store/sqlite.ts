@@ -14,8 +14,10 @@ import type {
   AttemptRecord,
   CapUsage,
   DeclineRecord,
+  DisputeRecord,
   IdempotencyClaim,
   PinCredential,
+  NotificationRecord,
   PinRecord,
   RepinAuditRecord,
   StaleClaim,
@@ -148,6 +150,25 @@ function openStore(db: Db): Store {
     declinesSince: q('SELECT * FROM declines WHERE fingerprint = ? AND at >= ? ORDER BY seq'),
     secretGet: q('SELECT value FROM secrets WHERE name = ?'),
     secretInsert: q('INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+    noteGet: q('SELECT * FROM notifications WHERE id = ?'),
+    noteInsert: q('INSERT INTO notifications (id, mid, status, received_at, doc) VALUES (?, ?, ?, ?, ?)'),
+    noteUpdate: q('UPDATE notifications SET status = ?, doc = ? WHERE id = ?'),
+    notesList: q(
+      `SELECT * FROM notifications WHERE (@status IS NULL OR status = @status) AND (@mid IS NULL OR mid = @mid) ORDER BY seq LIMIT @limit`,
+    ),
+    disputeGet: q('SELECT * FROM disputes WHERE id = ?'),
+    disputeInsert: q('INSERT INTO disputes (id, mid, transaction_id, status, opened_at, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    disputeUpdate: q('UPDATE disputes SET transaction_id = ?, status = ?, opened_at = ?, revision = ?, doc = ? WHERE id = ?'),
+    disputesList: q(`SELECT * FROM disputes WHERE (@mid IS NULL OR mid = @mid) AND (@status IS NULL OR status = @status)
+                     AND (@tx IS NULL OR transaction_id = @tx) AND (@from IS NULL OR opened_at >= @from) AND (@to IS NULL OR opened_at < @to)
+                     ORDER BY opened_at, seq`),
+    txByGatewayId: q(
+      `SELECT * FROM transactions WHERE json_extract(doc, '$.gatewayTransactionId') = ? AND json_extract(doc, '$.mid') = ? LIMIT 1`,
+    ),
+    atByGatewayId: q(
+      `SELECT * FROM attempts WHERE json_extract(doc, '$.gatewayTransactionId') = ? AND json_extract(doc, '$.mid') = ? ORDER BY seq DESC LIMIT 1`,
+    ),
+    atAccepted: q(`SELECT * FROM attempts WHERE status = 'accepted' AND started_at < ? ORDER BY seq`),
   };
 
   const toTx = (r: Row): TransactionRecord =>
@@ -184,6 +205,9 @@ function openStore(db: Db): Store {
           result: JSON.parse(r.result as string),
           transactionId: (r.transaction_id as string | null) ?? undefined,
         };
+  const toNote = (r: Row): NotificationRecord => ({ ...parse(r.doc), id: r.id, mid: r.mid, status: r.status }) as NotificationRecord;
+  const toDispute = (r: Row): DisputeRecord =>
+    ({ ...parse(r.doc), id: r.id, mid: r.mid, status: r.status, openedAt: r.opened_at, revision: r.revision }) as DisputeRecord;
   const refuse = (c: WriteConflict): never => {
     throw new Refused(c);
   };
@@ -282,6 +306,23 @@ function openStore(db: Db): Store {
         s.pinUpdate.run(row.mid, row.status, json(next), subscriptionId);
       }
     }
+    if (w.notification) {
+      const { record, from } = w.notification;
+      const row = s.noteGet.get(record.id) as Row | undefined;
+      if (from ? !row || !from.includes(row.status as never) : row)
+        refuse({ ok: false, conflict: 'notification', status: row?.status as string });
+      const { id, mid, status, ...doc } = record;
+      if (row) s.noteUpdate.run(status, json(doc), id);
+      else s.noteInsert.run(id, mid, status, record.receivedAt, json(doc));
+    }
+    if (w.dispute) {
+      const d = w.dispute;
+      const row = s.disputeGet.get(d.id) as Row | undefined;
+      if (((row?.revision as number | undefined) ?? 0) !== d.revision - 1) refuse({ ok: false, conflict: 'dispute' });
+      const { id, mid, status, openedAt, revision, ...doc } = d;
+      if (row) s.disputeUpdate.run(d.transactionId ?? null, status, openedAt, revision, json(doc), id);
+      else s.disputeInsert.run(id, mid, d.transactionId ?? null, status, openedAt, revision, json(doc));
+    }
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   });
   const secret = db.transaction((name: string): string => {
@@ -351,6 +392,38 @@ function openStore(db: Db): Store {
     },
     async listActionAttempts(expiredBefore) {
       return (s.atAction.all(expiredBefore) as Row[]).map(toAttempt);
+    },
+    async findByGatewayReference(mid, ref) {
+      const byId = ref.reference === undefined ? undefined : (s.atGet.get(ref.reference) as Row | undefined);
+      const attempt = byId && toAttempt(byId);
+      if (attempt && attempt.mid === mid) {
+        const tx = s.txGet.get(attempt.transactionId) as Row | undefined;
+        return tx && { transaction: toTx(tx), attempt };
+      }
+      if (ref.gatewayTransactionId === undefined) return undefined;
+      const tx = s.txByGatewayId.get(ref.gatewayTransactionId, mid) as Row | undefined;
+      if (tx) return { transaction: toTx(tx) };
+      const at = s.atByGatewayId.get(ref.gatewayTransactionId, mid) as Row | undefined;
+      const owner = at && (s.txGet.get(at.transaction_id) as Row | undefined);
+      return owner && { transaction: toTx(owner), attempt: toAttempt(at!) };
+    },
+    async getNotification(id) {
+      const row = s.noteGet.get(id) as Row | undefined;
+      return row && toNote(row);
+    },
+    async listNotifications(f) {
+      return (s.notesList.all({ status: f.status ?? null, mid: f.mid ?? null, limit: f.limit ?? -1 }) as Row[]).map(toNote);
+    },
+    async getDispute(id) {
+      const row = s.disputeGet.get(id) as Row | undefined;
+      return row && toDispute(row);
+    },
+    async listDisputes(f) {
+      const params = { mid: f.mid ?? null, status: f.status ?? null, tx: f.transactionId ?? null, from: f.from ?? null, to: f.to ?? null };
+      return (s.disputesList.all(params) as Row[]).map(toDispute);
+    },
+    async listAcceptedAttempts(startedBefore) {
+      return (s.atAccepted.all(startedBefore) as Row[]).map(toAttempt);
     },
   };
 }

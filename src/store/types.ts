@@ -8,6 +8,7 @@
  * @module
  */
 import type { NormalizedDecline } from '../declines/reasons';
+import type { DisputeCategory, DisputeStatus, GatewayNotification } from '../notifications';
 import type { AttemptStatus, TransactionStatus } from '../transaction/states';
 import type { Operation, RequiredAction } from '../types';
 
@@ -295,6 +296,17 @@ export interface StoreWrite {
         vaultReference?: string | undefined;
       }
     | undefined;
+  /**
+   * Webhooks: record a gateway notification (exactly once). Without `from`, conflict
+   * `notification` when its id is recorded already; with `from`, replace the record only while
+   * its status is one of `from` (a deferred notification applied later), else conflict.
+   */
+  notification?: { record: NotificationRecord; from?: readonly NotificationStatus[] | undefined } | undefined;
+  /**
+   * Webhooks: create a dispute (`revision` 1: conflict `dispute` when it exists) or replace it
+   * (only while its stored `revision` is one less than the record's: conflict `dispute` otherwise).
+   */
+  dispute?: DisputeRecord | undefined;
 }
 
 /** A write that applied. */
@@ -309,7 +321,11 @@ export type WriteConflict =
   | { ok: false; conflict: 'idempotency'; claim: IdempotencyClaim }
   | { ok: false; conflict: 'cap' }
   | { ok: false; conflict: 'amount' }
-  | { ok: false; conflict: 'state'; on: 'transaction' | 'attempt' | 'pin'; status?: string | undefined };
+  | { ok: false; conflict: 'state'; on: 'transaction' | 'attempt' | 'pin'; status?: string | undefined }
+  /** Webhooks: the notification id is recorded already (with this status). */
+  | { ok: false; conflict: 'notification'; status?: string | undefined }
+  /** Webhooks: the dispute changed meanwhile (another notification of it was applied first). */
+  | { ok: false; conflict: 'dispute' };
 
 /** What `write` did. */
 export type WriteResult = WriteOk | WriteConflict;
@@ -355,4 +371,120 @@ export interface Store {
    * before `expiredBefore` (an attempt without one counts as expired), oldest deadline first.
    */
   listActionAttempts(expiredBefore: number): Promise<AttemptRecord[]>;
+  /**
+   * Webhooks: find what a gateway's reference points at on one MID (indexed): an attempt whose
+   * id (our reference) or gateway transaction id matches, with its transaction; else a
+   * transaction whose gateway transaction id matches.
+   */
+  findByGatewayReference(mid: string, ref: GatewayReference): Promise<GatewayReferenceMatch | undefined>;
+  /** Webhooks: a recorded notification by its id (`<mid>:<gateway id>`). */
+  getNotification(id: string): Promise<NotificationRecord | undefined>;
+  /** Webhooks: recorded notifications, oldest first. */
+  listNotifications(filter: NotificationFilter): Promise<NotificationRecord[]>;
+  /** Webhooks: a dispute by its id (`<mid>:<gateway dispute id>`). */
+  getDispute(id: string): Promise<DisputeRecord | undefined>;
+  /** Webhooks: disputes, oldest opened first. */
+  listDisputes(filter: DisputeFilter): Promise<DisputeRecord[]>;
+  /** Webhooks: attempts in `accepted` (the gateway decides later) that started before `startedBefore`. */
+  listAcceptedAttempts(startedBefore: number): Promise<AttemptRecord[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks: notifications and disputes
+
+/** What a recorded notification came to. */
+export type NotificationStatus =
+  /** It changed the ledger. */
+  | 'applied'
+  /** Verified and recorded; nothing to change (already known, or informational). */
+  | 'recorded'
+  /** No transaction of ours matches: kept for review. */
+  | 'unmatched'
+  /** The ledger's state does not allow it yet (it arrived early): retried by `reconcile()`. */
+  | 'deferred'
+  /** It contradicts the ledger in a way the state machine refuses: kept for review. */
+  | 'conflict';
+
+/** One gateway notification, as the store keeps it (exactly once per id). */
+export interface NotificationRecord {
+  /** `<mid>:<the notification's de-duplication id>`. */
+  id: string;
+  mid: string;
+  gateway: string;
+  status: NotificationStatus;
+  /** The notification, normalized (messages redacted). */
+  notification: GatewayNotification;
+  transactionId?: string | undefined;
+  attemptId?: string | undefined;
+  /** What it did, in words. */
+  note?: string | undefined;
+  receivedAt: number;
+  updatedAt: number;
+}
+
+/** Which notifications to list. */
+export interface NotificationFilter {
+  status?: NotificationStatus | undefined;
+  mid?: string | undefined;
+  /** At most this many (default: all). */
+  limit?: number | undefined;
+}
+
+/** A dispute (chargeback, inquiry, pre-arbitration) as the ledger keeps it. */
+export interface DisputeRecord {
+  /** `<mid>:<gateway dispute id>`. */
+  id: string;
+  /** The gateway's dispute id. */
+  gatewayDisputeId: string;
+  mid: string;
+  gateway: string;
+  /** Our transaction, when the dispute matches one (absent: an orphan, kept for review). */
+  transactionId?: string | undefined;
+  /** The gateway's id of the disputed payment. */
+  gatewayTransactionId?: string | undefined;
+  /** Disputed amount in minor units. */
+  amount: number;
+  currency: string;
+  /** Network reason code (`10.4`, `4837`…). */
+  reasonCode?: string | undefined;
+  /** The gateway's reason text or category. */
+  reason?: string | undefined;
+  category: DisputeCategory;
+  status: DisputeStatus;
+  /** When it was opened (the earliest event seen, ms). */
+  openedAt: number;
+  /** When the merchant's response is due (ms). */
+  dueBy?: number | undefined;
+  /** Time of the latest event applied (the gateway's time): an older event never overrides a newer one. */
+  lastEventAt: number;
+  /** The gateway's name of the latest event applied. */
+  lastEventType: string;
+  /** When it was decided (won or lost), ms. */
+  closedAt?: number | undefined;
+  /** 1 when created, one more on every change (the store's optimistic concurrency check). */
+  revision: number;
+}
+
+/** Which disputes `router.disputes` returns. `from` / `to` bound `openedAt` (ms, inclusive / exclusive). */
+export interface DisputeFilter {
+  mid?: string | undefined;
+  status?: DisputeStatus | undefined;
+  transactionId?: string | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
+/** References a notification carries, to find our records. */
+export interface GatewayReference {
+  /** Our reference (an attempt id). */
+  reference?: string | undefined;
+  /** The gateway's id (of a payment, refund, capture or action). */
+  gatewayTransactionId?: string | undefined;
+}
+
+/** What a gateway reference points at. */
+export interface GatewayReferenceMatch {
+  transaction: TransactionRecord;
+  /** The attempt it names, when it names one. */
+  attempt?: AttemptRecord | undefined;
 }

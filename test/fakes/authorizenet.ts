@@ -11,6 +11,9 @@ import { resolve } from 'node:path';
 import { startFakeServer, type FakeServer, type RecordedRequest, type FakeResponse } from '../support/fake-server';
 import { ANET_XSD_FACTS, loadXsdChecker } from '../support/xsd-order';
 import { fromDecimalString, toDecimalString } from '../../src/money';
+import { randomUUID } from 'node:crypto';
+import type { FakeWebhooks } from '../support/webhook-sender';
+import { authorizeNetSignature } from '../support/webhook-signing';
 
 const FIXTURES = resolve(__dirname, '../../adapters/authorizenet/fixtures');
 const checker = loadXsdChecker(ANET_XSD_FACTS);
@@ -90,10 +93,29 @@ const DUPLICATE_WINDOW_MS = 120_000;
 /** Start the fake with the given credentials (defaults are fine for tests). */
 export async function startAuthorizeNetFake(
   credentials = { apiLoginId: 'swyd_login', transactionKey: 'swyd_key_123456' },
+  options: { webhooks?: FakeWebhooks } = {},
 ): Promise<AuthorizeNetFake> {
   const charges = new Map<string, FakeCharge>();
   const profiles = new Map<string, FakeProfile>();
   let nextProfileId = 1_929_820_001;
+  /** A `net.authorize.payment.*` notification, as Authorize.Net sends it (all of them confirm an API answer: droppable). */
+  const notify = (event: string, transId: string, amount: number, authCode = '') => {
+    const w = options.webhooks;
+    if (!w) return;
+    const body = JSON.stringify({
+      notificationId: randomUUID(),
+      eventType: `net.authorize.payment.${event}`,
+      eventDate: new Date((w.now ?? Date.now)()).toISOString(),
+      webhookId: 'f0e1d2c3-b4a5-4968-8776-655443322110',
+      payload: { responseCode: 1, authCode, avsResponse: 'Y', authAmount: amount / 100, entityName: 'transaction', id: transId },
+    });
+    w.sender.send({
+      body,
+      headers: { 'content-type': 'application/json', 'x-anet-signature': authorizeNetSignature(w.secret, body) },
+      event,
+      droppable: true,
+    });
+  };
   const bodies: Array<Record<string, any>> = [];
   const violations: string[] = [];
   const scripted: ScriptedOutcome[] = [];
@@ -226,6 +248,7 @@ export async function startAuthorizeNetFake(
       submittedAt: now,
       request: { ...tr, payment: { creditCard: { ...card, cardNumber: `XXXX${last4}`, cardCode: card.cardCode ? '***' : undefined } } },
     });
+    notify(sale ? 'authcapture.created' : 'authorization.created', transId, amount, `A${transId.slice(-5)}`);
     const approved = txResponse(
       sale ? 'auth-capture-approved' : 'auth-only-approved',
       refId,
@@ -252,10 +275,12 @@ export async function startAuthorizeNetFake(
         if (amount > c.amount)
           return failure(refId, '47', 'The amount requested for settlement cannot be greater than the original amount authorized.', masked);
         c.captured = amount;
+        notify('priorAuthCapture.created', c.transId, amount);
         return txResponse('prior-auth-capture-approved', refId, { ...masked, transId: c.transId });
       case 'voidTransaction':
         if (c.voided || c.settled) return failure(refId, '16', 'The transaction cannot be found.', masked);
         c.voided = true;
+        notify('void.created', c.transId, c.amount);
         return txResponse('void-approved', refId, { ...masked, transId: c.transId });
       case 'refundTransaction': {
         const card = tr.payment?.creditCard ?? {};
@@ -266,7 +291,9 @@ export async function startAuthorizeNetFake(
         if (c.refunded + amount > c.captured)
           return failure(refId, '55', 'The sum of credits against the referenced transaction would exceed original debit amount.', masked);
         c.refunded += amount;
-        return txResponse('refund-approved', refId, { ...masked, transId: String(nextId++), refTransID: c.transId });
+        const refundId = String(nextId++);
+        notify('refund.created', refundId, amount);
+        return txResponse('refund-approved', refId, { ...masked, transId: refundId, refTransID: c.transId });
       }
       default:
         return failure(refId, '69', 'The transaction type is invalid.');

@@ -18,6 +18,8 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { FakeWebhooks } from '../support/webhook-sender';
+import { stripeSignatureHeader } from '../support/webhook-signing';
 import { startFakeServer, type Fault, type FakeResponse, type FakeServer, type RecordedRequest } from '../support/fake-server';
 import { decodeBracketForm, openApiValidator, type OpenApiValidator } from '../support/openapi';
 import { luhnValid } from '../../src/card/pan';
@@ -145,8 +147,24 @@ const TEST_CARDS: Record<string, CardBehaviour> = {
   '4000002760003184': { kind: '3ds', always: true },
 };
 
+/** A dispute in the fake's books (its events were sent as webhooks). */
+export interface FakeStripeDispute {
+  id: string;
+  paymentIntent: string;
+  amount: number;
+  reasonCode: string;
+  status: 'needs_response' | 'won' | 'lost';
+}
+
 /** The fake Stripe: server, books, and levers. */
 export interface StripeFake {
+  readonly disputes: Map<string, FakeStripeDispute>;
+  /** A refund the card network returns later: `refund.failed`, and the amount is the merchant's again. */
+  failRefund(refundId: string): void;
+  /** Open a dispute: `charge.dispute.created`, then (with `outcome`) `charge.dispute.closed`. */
+  dispute(paymentIntentId: string, o?: { outcome?: 'won' | 'lost'; reasonCode?: string; reason?: string }): FakeStripeDispute;
+  /** Finish a 3-D Secure challenge: `payment_intent.succeeded` / `amount_capturable_updated` or `payment_failed`. */
+  completeChallenge(paymentIntentId: string, success: boolean): void;
   readonly url: string;
   readonly requests: RecordedRequest[];
   /** Spec violations and protocol mistakes seen (requests and the fake's own answers). */
@@ -175,7 +193,7 @@ const rid = (prefix: string, n = 24) => `${prefix}_${randomBytes(n).toString('ba
 const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('');
 
 /** Start a fake Stripe. */
-export async function startStripeFake(options: { secretKey?: string } = {}): Promise<StripeFake> {
+export async function startStripeFake(options: { secretKey?: string; webhooks?: FakeWebhooks } = {}): Promise<StripeFake> {
   loaded ??= loadStripeSpec();
   const { validator, spec } = loaded;
   const key = options.secretKey ?? FAKE_STRIPE_KEY;
@@ -191,6 +209,52 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
   let clock = 1_700_000_000;
   let challengesAnswered = 0;
   let server: FakeServer;
+  const disputes = new Map<string, FakeStripeDispute>();
+  const refundStatus = new Map<string, string>();
+  const now = () => (options.webhooks?.now ?? Date.now)();
+
+  /** One signed event (what Stripe's API answered already may never come: `droppable`). */
+  function notify(type: string, object: Record<string, unknown>, droppable: boolean, at = now()): void {
+    const w = options.webhooks;
+    if (!w) return;
+    // The objects the reduced spec describes are checked before they are sent.
+    if (object.object === 'payment_intent' || object.object === 'refund') {
+      const report = validator.component(object.object, object);
+      if (!report.ok) violations.push(`webhook ${type}: ${report.errors.slice(0, 3).join('; ')}`);
+    }
+    const created = Math.floor(at / 1000);
+    const body = JSON.stringify({
+      id: rid('evt'),
+      object: 'event',
+      api_version: FAKE_STRIPE_VERSION,
+      created,
+      type,
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      data: { object },
+    });
+    const t = Math.floor(now() / 1000);
+    w.sender.send({
+      body,
+      headers: { 'content-type': 'application/json', 'stripe-signature': stripeSignatureHeader(w.secret, body, t) },
+      event: type,
+      droppable,
+    });
+  }
+  const intentEvent = (pi: FakeIntent, droppable = true) => {
+    const type =
+      pi.status === 'succeeded'
+        ? 'payment_intent.succeeded'
+        : pi.status === 'requires_capture'
+          ? 'payment_intent.amount_capturable_updated'
+          : pi.status === 'canceled'
+            ? 'payment_intent.canceled'
+            : pi.status === 'requires_payment_method'
+              ? 'payment_intent.payment_failed'
+              : undefined;
+    if (type) notify(type, intentJson(pi, false), droppable);
+  };
 
   const pathOf = (r: RecordedRequest) => r.path.split('?')[0];
   const form = (r: RecordedRequest): Record<string, any> => decodeBracketForm(r.method === 'GET' ? (r.path.split('?')[1] ?? '') : r.body);
@@ -411,6 +475,7 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
       pi.status = 'succeeded';
       pi.amountReceived = pi.amount;
     }
+    intentEvent(pi);
     if (pi.setupFutureUsage) {
       pm.storedNetworkTransactionId = pi.networkTransactionId;
       if (pi.customer) pm.customer = pi.customer;
@@ -493,6 +558,7 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     pi.amountReceived = amount;
     pi.amountCapturable = 0;
     pi.status = 'succeeded';
+    intentEvent(pi);
     return answer(r, 200, intentJson(pi, (b.expand ?? []).includes('latest_charge')));
   }
 
@@ -506,6 +572,7 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     }
     pi.status = 'canceled';
     pi.amountCapturable = 0;
+    intentEvent(pi);
     return answer(r, 200, intentJson(pi, false));
   }
 
@@ -536,6 +603,8 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
       metadata: re.metadata,
       status: 'succeeded',
     });
+    refundStatus.set(re.id, 'succeeded');
+    notify('refund.created', json, true);
     return answer(r, 200, json);
   }
 
@@ -631,7 +700,91 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
   }
 
   server = await startFakeServer(handle);
+  const refundJson = (re: FakeRefund, status: string) => {
+    const pi = intents.get(re.paymentIntent)!;
+    const json = stripeFixture('refund.json');
+    Object.assign(json, {
+      id: re.id,
+      amount: re.amount,
+      currency: re.currency,
+      charge: pi.chargeId,
+      payment_intent: pi.id,
+      created: clock++,
+      metadata: re.metadata,
+      status,
+      ...(status === 'failed' && { failure_reason: 'expired_or_canceled_card' }),
+    });
+    return json;
+  };
   return {
+    disputes,
+    failRefund(id) {
+      const re = refunds.get(id);
+      if (!re || refundStatus.get(id) !== 'succeeded') throw new Error(`fake Stripe: no succeeded refund ${id}`);
+      refundStatus.set(id, 'failed');
+      intents.get(re.paymentIntent)!.refunded -= re.amount;
+      notify('refund.failed', refundJson(re, 'failed'), false);
+    },
+    dispute(piId, o = {}) {
+      const pi = intents.get(piId);
+      if (!pi) throw new Error(`fake Stripe: no payment intent ${piId}`);
+      const d: FakeStripeDispute = {
+        id: rid('dp'),
+        paymentIntent: piId,
+        amount: pi.amountReceived,
+        reasonCode: o.reasonCode ?? '10.4',
+        status: o.outcome ?? 'needs_response',
+      };
+      disputes.set(d.id, d);
+      const at = now();
+      const object = (status: string) => ({
+        id: d.id,
+        object: 'dispute',
+        amount: d.amount,
+        currency: pi.currency,
+        charge: pi.chargeId,
+        payment_intent: pi.id,
+        reason: o.reason ?? 'fraudulent',
+        status,
+        is_charge_refundable: false,
+        created: Math.floor(at / 1000),
+        evidence_details: { due_by: Math.floor(at / 1000) + 14 * 86_400, has_evidence: false, past_due: false, submission_count: 0 },
+        payment_method_details: {
+          type: 'card',
+          card: { brand: 'visa', network: 'visa', network_reason_code: d.reasonCode, case_type: 'chargeback' },
+        },
+        balance_transactions: [],
+        metadata: {},
+        livemode: false,
+      });
+      notify('charge.dispute.created', object('needs_response'), false, at);
+      if (o.outcome) notify('charge.dispute.closed', object(o.outcome), false, at + 2_000);
+      return d;
+    },
+    completeChallenge(piId, success) {
+      const pi = intents.get(piId);
+      if (!pi || pi.status !== 'requires_action') throw new Error(`fake Stripe: no payment intent ${piId} waiting for 3-D Secure`);
+      if (success) {
+        pi.networkTransactionId = digits(15);
+        pi.authorizationCode = digits(6);
+        if (pi.captureMethod === 'manual') {
+          pi.status = 'requires_capture';
+          pi.amountCapturable = pi.amount;
+        } else {
+          pi.status = 'succeeded';
+          pi.amountReceived = pi.amount;
+        }
+      } else {
+        pi.status = 'requires_payment_method';
+        pi.lastError = {
+          type: 'card_error',
+          code: 'card_declined',
+          decline_code: 'authentication_failed',
+          message: 'The cardholder failed 3-D Secure.',
+        };
+      }
+      intentEvent(pi, false);
+    },
     url: server.url,
     requests: server.requests,
     violations,

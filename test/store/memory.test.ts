@@ -2,7 +2,9 @@ import { memoryStore } from '../../src/store/memory';
 import { runStoreConformance } from './conformance';
 import { runCredentialsConformance } from './conformance-credentials';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
+import { runWebhooksConformance } from './conformance-webhooks';
 
 runStoreConformance('memoryStore', async () => memoryStore());
 runCredentialsConformance('memoryStore', async () => memoryStore());
 runThreeDSecureConformance('memoryStore', async () => memoryStore());
+runWebhooksConformance('memoryStore', async () => memoryStore());

@@ -4,6 +4,7 @@ import { postgresStore } from '../../src/store/postgres';
 import { runStoreConformance } from './conformance';
 import { runCredentialsConformance } from './conformance-credentials';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
+import { runWebhooksConformance } from './conformance-webhooks';
 import { describePg, testSchema } from './pg-env';
 
 describePg('postgresStore conformance', (url) => {
@@ -14,25 +15,16 @@ describePg('postgresStore conformance', (url) => {
     await pool.end();
   });
 
-  runStoreConformance('postgresStore (real server)', async () => {
+  /** A store on a schema of its own (dropped at the end). */
+  const fresh = async () => {
     const schema = testSchema('conf');
     schemas.push(schema);
     const store = postgresStore({ connectionString: url, schema });
     await store.ready();
     return store;
-  });
-  runCredentialsConformance('postgresStore (real server)', async () => {
-    const schema = testSchema('cred');
-    schemas.push(schema);
-    const store = postgresStore({ connectionString: url, schema });
-    await store.ready();
-    return store;
-  });
-  runThreeDSecureConformance('postgresStore (real server)', async () => {
-    const schema = testSchema('tds');
-    schemas.push(schema);
-    const store = postgresStore({ connectionString: url, schema });
-    await store.ready();
-    return store;
-  });
+  };
+  runStoreConformance('postgresStore (real server)', fresh);
+  runCredentialsConformance('postgresStore (real server)', fresh);
+  runThreeDSecureConformance('postgresStore (real server)', fresh);
+  runWebhooksConformance('postgresStore (real server)', fresh);
 });

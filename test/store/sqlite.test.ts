@@ -6,6 +6,7 @@ import { sqliteStore } from '../../src/store/sqlite';
 import { runStoreConformance } from './conformance';
 import { runCredentialsConformance } from './conformance-credentials';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
+import { runWebhooksConformance } from './conformance-webhooks';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-sqlite-'));
 let n = 0;
@@ -14,3 +15,4 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 runStoreConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `conformance-${n++}.db`) }));
 runCredentialsConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `credentials-${n++}.db`) }));
 runThreeDSecureConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `three-ds-${n++}.db`) }));
+runWebhooksConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `webhooks-${n++}.db`) }));

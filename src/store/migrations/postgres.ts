@@ -92,6 +92,27 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'webhooks: notifications recorded once, disputes, lookups by gateway id, accepted follow-ups',
+    sql: (s) => `
+      CREATE TABLE ${s}.notifications (
+        seq bigserial PRIMARY KEY, id text NOT NULL UNIQUE, mid text NOT NULL, status text NOT NULL,
+        received_at bigint NOT NULL, doc jsonb NOT NULL
+      );
+      CREATE INDEX notifications_by_status ON ${s}.notifications (status, seq);
+      CREATE TABLE ${s}.disputes (
+        seq bigserial PRIMARY KEY, id text NOT NULL UNIQUE, mid text NOT NULL, transaction_id text,
+        status text NOT NULL, opened_at bigint NOT NULL, revision integer NOT NULL, doc jsonb NOT NULL
+      );
+      CREATE INDEX disputes_by_mid ON ${s}.disputes (mid, opened_at);
+      CREATE INDEX disputes_by_opened ON ${s}.disputes (opened_at);
+      CREATE INDEX disputes_by_transaction ON ${s}.disputes (transaction_id);
+      CREATE INDEX transactions_by_gateway_id ON ${s}.transactions ((doc->>'gatewayTransactionId'));
+      CREATE INDEX attempts_by_gateway_id ON ${s}.attempts ((doc->>'gatewayTransactionId'));
+      CREATE INDEX attempts_accepted ON ${s}.attempts (started_at) WHERE status = 'accepted';
+    `,
+  },
+  {
     version: 7,
     name: 'cards on file: stored credentials per MID on every pin',
     // A pin's top-level ids belong to its initial transaction's MID, even after a re-pin moved it.
@@ -283,6 +304,41 @@ export function applyWriteFunction(s: string): string {
             'updatedAt', x->'now')
             || CASE WHEN x ? 'vaultReference' THEN jsonb_build_object('vaultReference', x->'vaultReference') ELSE '{}'::jsonb END
           WHERE p.subscription_id = x->>'subscriptionId';
+      END IF;
+
+      -- Webhooks: the notification record (exactly once, or replacing a deferred one) and the dispute.
+      IF w ? 'notification' THEN
+        x := w->'notification';
+        IF x ? 'from' THEN
+          UPDATE ${s}.notifications SET status = x->>'status', doc = x->'doc'
+            WHERE id = x->>'id' AND (x->'from') ? status;
+        ELSE
+          INSERT INTO ${s}.notifications (id, mid, status, received_at, doc)
+            VALUES (x->>'id', x->>'mid', x->>'status', (x->>'receivedAt')::bigint, x->'doc')
+            ON CONFLICT (id) DO NOTHING;
+        END IF;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n = 0 THEN
+          SELECT status INTO st FROM ${s}.notifications WHERE id = x->>'id';
+          ${refuse(`jsonb_build_object('ok', false, 'conflict', 'notification', 'status', st)`)}
+        END IF;
+      END IF;
+
+      IF w ? 'dispute' THEN
+        x := w->'dispute';
+        IF (x->>'revision')::integer = 1 THEN
+          INSERT INTO ${s}.disputes (id, mid, transaction_id, status, opened_at, revision, doc)
+            VALUES (x->>'id', x->>'mid', x->>'transactionId', x->>'status', (x->>'openedAt')::bigint, 1, x->'doc')
+            ON CONFLICT (id) DO NOTHING;
+        ELSE
+          UPDATE ${s}.disputes SET transaction_id = x->>'transactionId', status = x->>'status',
+              opened_at = (x->>'openedAt')::bigint, revision = (x->>'revision')::integer, doc = x->'doc'
+            WHERE id = x->>'id' AND revision = (x->>'revision')::integer - 1;
+        END IF;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n = 0 THEN
+          ${refuse(`jsonb_build_object('ok', false, 'conflict', 'dispute')`)}
+        END IF;
       END IF;
 
       RETURN jsonb_build_object('ok', true, 'pinCreated', pin_created);

@@ -93,6 +93,27 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'webhooks: notifications recorded once, disputes, lookups by gateway id, accepted follow-ups',
+    sql: `
+      CREATE TABLE notifications (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, mid TEXT NOT NULL, status TEXT NOT NULL,
+        received_at INTEGER NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX notifications_by_status ON notifications (status, seq);
+      CREATE TABLE disputes (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, mid TEXT NOT NULL, transaction_id TEXT,
+        status TEXT NOT NULL, opened_at INTEGER NOT NULL, revision INTEGER NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX disputes_by_mid ON disputes (mid, opened_at);
+      CREATE INDEX disputes_by_opened ON disputes (opened_at);
+      CREATE INDEX disputes_by_transaction ON disputes (transaction_id);
+      CREATE INDEX transactions_by_gateway_id ON transactions (json_extract(doc, '$.gatewayTransactionId'));
+      CREATE INDEX attempts_by_gateway_id ON attempts (json_extract(doc, '$.gatewayTransactionId'));
+      CREATE INDEX attempts_accepted ON attempts (started_at) WHERE status = 'accepted';
+    `,
+  },
+  {
     version: 7,
     name: 'cards on file: stored credentials per MID on every pin',
     // A pin's top-level ids belong to its initial transaction's MID, even after a re-pin moved it.
