@@ -12,6 +12,7 @@ import type {
   CapUsage,
   DeclineRecord,
   IdempotencyClaim,
+  PaymentLinkRecord,
   PinRecord,
   RepinAuditRecord,
   StaleClaim,
@@ -68,6 +69,12 @@ export function memoryStore(): Store {
   const audit: RepinAuditRecord[] = [];
   const declines = new Map<string, DeclineRecord[]>();
   const secrets = new Map<string, string>();
+  const links = new Map<string, PaymentLinkRecord>();
+  const counters = new Map<string, { count: number; windowEnd: number }>();
+  const countOf = (key: string, now: number) => {
+    const c = counters.get(key);
+    return c && c.windowEnd > now ? c.count : 0;
+  };
   const capKey = (mid: string, w: string, k: string) => `${mid}\u0000${w}\u0000${k}`;
   const copy = clonePlain;
   const claimOf = (c: Claim): IdempotencyClaim =>
@@ -107,6 +114,10 @@ export function memoryStore(): Store {
       }
     }
     if (w.updatePin && !pins.has(w.updatePin.subscriptionId)) return { ok: false, conflict: 'state', on: 'pin' };
+    if (w.link && (links.get(w.link.record.invoiceId)?.revision ?? 0) !== w.link.expectRevision) {
+      return { ok: false, conflict: 'state', on: 'link', status: links.get(w.link.record.invoiceId)?.status };
+    }
+    if (w.countAttempt?.counters.some((c) => countOf(c.key, w.countAttempt!.now) + 1 > c.limit)) return { ok: false, conflict: 'rate' };
     return undefined;
   }
 
@@ -168,6 +179,12 @@ export function memoryStore(): Store {
       });
     }
     if (w.release && !claims.get(w.release.key)?.result) claims.delete(w.release.key);
+    if (w.link) links.set(w.link.record.invoiceId, copy(w.link.record));
+    if (w.countAttempt) {
+      const { now } = w.countAttempt;
+      for (const [k, c] of counters) if (c.windowEnd <= now) counters.delete(k);
+      for (const c of w.countAttempt.counters) counters.set(c.key, { count: countOf(c.key, now) + 1, windowEnd: c.windowEnd });
+    }
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   }
 
@@ -219,5 +236,11 @@ export function memoryStore(): Store {
       return s;
     },
     async close() {},
+    async getLink(invoiceId) {
+      return copy(links.get(invoiceId));
+    },
+    async attemptCounts(keys, now) {
+      return keys.map((k) => countOf(k, now));
+    },
   };
 }

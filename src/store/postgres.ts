@@ -16,6 +16,7 @@ import type {
   CapUsage,
   DeclineRecord,
   IdempotencyClaim,
+  PaymentLinkRecord,
   PinRecord,
   RepinAuditRecord,
   StaleClaim,
@@ -286,6 +287,14 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     }
     if (w.complete) out.complete = w.complete;
     if (w.release) out.release = w.release;
+    if (w.link) {
+      const { invoiceId, revision, status, ...doc } = w.link.record;
+      out.link = { invoiceId, revision, status, doc, expectRevision: w.link.expectRevision };
+    }
+    if (w.countAttempt) {
+      const counters = [...w.countAttempt.counters].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      out.countAttempt = { now: w.countAttempt.now, counters };
+    }
     return out;
   }
 
@@ -378,6 +387,18 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     async close() {
       await migrated.catch(() => undefined);
       if (ownPool && !pool.ended) await pool.end();
+    },
+    async getLink(invoiceId) {
+      const { rows } = await query(`SELECT * FROM ${s}.payment_links WHERE invoice_id = $1`, [invoiceId]);
+      const r = rows[0];
+      return r && ({ ...(r.doc as object), invoiceId: r.invoice_id, revision: Number(r.revision), status: r.status } as PaymentLinkRecord);
+    },
+    async attemptCounts(keys, now) {
+      const { rows } = await query(`SELECT key, count FROM ${s}.link_attempt_counters WHERE key = ANY($1::text[]) AND window_end > $2`, [
+        [...keys],
+        now,
+      ]);
+      return keys.map((k) => Number(rows.find((r) => r.key === k)?.count ?? 0));
     },
   };
 }

@@ -15,6 +15,7 @@ import type {
   CapUsage,
   DeclineRecord,
   IdempotencyClaim,
+  PaymentLinkRecord,
   PinRecord,
   RepinAuditRecord,
   StaleClaim,
@@ -145,6 +146,13 @@ function openStore(db: Db): Store {
     declinesSince: q('SELECT * FROM declines WHERE fingerprint = ? AND at >= ? ORDER BY seq'),
     secretGet: q('SELECT value FROM secrets WHERE name = ?'),
     secretInsert: q('INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+    linkGet: q('SELECT * FROM payment_links WHERE invoice_id = ?'),
+    linkInsert: q('INSERT INTO payment_links (invoice_id, revision, status, doc) VALUES (?, ?, ?, ?) ON CONFLICT (invoice_id) DO NOTHING'),
+    linkUpdate: q('UPDATE payment_links SET revision = ?, status = ?, doc = ? WHERE invoice_id = ? AND revision = ?'),
+    counterPrune: q('DELETE FROM link_attempt_counters WHERE window_end <= ?'),
+    counterGet: q('SELECT count FROM link_attempt_counters WHERE key = ? AND window_end > ?'),
+    counterAdd: q(`INSERT INTO link_attempt_counters (key, count, window_end) VALUES (?, 1, ?)
+                   ON CONFLICT (key) DO UPDATE SET count = count + 1`),
   };
 
   const toTx = (r: Row): TransactionRecord =>
@@ -166,6 +174,8 @@ function openStore(db: Db): Store {
     reason: r.reason as string,
     at: r.at as number,
   });
+  const toLink = (r: Row): PaymentLinkRecord =>
+    ({ ...parse(r.doc), invoiceId: r.invoice_id, revision: r.revision, status: r.status }) as PaymentLinkRecord;
   const toDecline = (r: Row): DeclineRecord => ({ ...parse(r.doc), fingerprint: r.fingerprint, at: r.at }) as DeclineRecord;
   const toClaim = (r: Row): IdempotencyClaim =>
     r.result === null
@@ -264,6 +274,26 @@ function openStore(db: Db): Store {
     }
     if (w.complete) s.idemComplete.run(w.complete.key, json(w.complete.result), Date.now());
     if (w.release) s.idemRelease.run(w.release.key);
+    if (w.link) {
+      const { invoiceId, revision, status, ...doc } = w.link.record;
+      const changed =
+        w.link.expectRevision === 0
+          ? s.linkInsert.run(invoiceId, revision, status, json(doc)).changes
+          : s.linkUpdate.run(revision, status, json(doc), invoiceId, w.link.expectRevision).changes;
+      if (changed !== 1) {
+        const row = s.linkGet.get(invoiceId) as Row | undefined;
+        refuse({ ok: false, conflict: 'state', on: 'link', status: row?.status as string });
+      }
+    }
+    if (w.countAttempt) {
+      const { now, counters } = w.countAttempt;
+      s.counterPrune.run(now);
+      for (const c of counters) {
+        const n = (s.counterGet.get(c.key, now) as { count: number } | undefined)?.count ?? 0;
+        if (n + 1 > c.limit) refuse({ ok: false, conflict: 'rate' });
+        s.counterAdd.run(c.key, c.windowEnd);
+      }
+    }
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   });
   const secret = db.transaction((name: string): string => {
@@ -330,6 +360,13 @@ function openStore(db: Db): Store {
     async close() {
       if (!closed) db.close();
       closed = true;
+    },
+    async getLink(invoiceId) {
+      const row = s.linkGet.get(invoiceId) as Row | undefined;
+      return row && toLink(row);
+    },
+    async attemptCounts(keys, now) {
+      return keys.map((k) => (s.counterGet.get(k, now) as { count: number } | undefined)?.count ?? 0);
     },
   };
 }

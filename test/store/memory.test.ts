@@ -1,4 +1,6 @@
 import { memoryStore } from '../../src/store/memory';
 import { runStoreConformance } from './conformance';
+import { runLinksConformance } from './conformance-links';
 
 runStoreConformance('memoryStore', async () => memoryStore());
+runLinksConformance('memoryStore', async () => memoryStore());
