@@ -55,8 +55,9 @@ export function readLinkToken(secret: string, token: string, now: number): Token
   if (Buffer.from(invoiceId, 'utf8').toString('base64url') !== m[1]) return { status: 'invalid' };
   const version = Number(m[2]);
   const exp = Number(m[3]);
-  const given = Buffer.from(m[4]!, 'base64url');
-  const expected = signature(secret, invoiceId, version, exp);
+  // Compared as text: base64url decoding ignores the last character's spare bits (a second spelling).
+  const given = Buffer.from(m[4]!, 'utf8');
+  const expected = Buffer.from(signature(secret, invoiceId, version, exp).toString('base64url'), 'utf8');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { status: 'invalid' };
   const claims = { invoiceId, version, expiresAt: exp * 1000 };
   return now >= claims.expiresAt ? { status: 'expired', claims } : { status: 'valid', claims };
