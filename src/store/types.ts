@@ -262,6 +262,8 @@ export interface PaymentLinkRecord {
   attempts: number;
   /** Idempotency key of a payment that may have reached a gateway: no other payment starts until it is settled. */
   pendingKey?: string | undefined;
+  /** When `pendingKey` was set (ms since epoch). */
+  pendingSince?: number | undefined;
   /** Our transaction that paid the invoice. */
   transactionId?: string | undefined;
   paidAt?: number | undefined;
