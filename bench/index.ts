@@ -4,9 +4,11 @@
  * Targets are recorded next to the figures, not enforced: these machines are shared and noisy.
  * Set BENCH_TIME_MS to change the time per measurement (default 2,000 ms).
  *
- * Options: `--compare <dir>` also runs the PostgreSQL throughput scenario against another build
- * (a `dist/` folder, e.g. of an older commit) alternately with the current one, and reports the
- * ratio; `--only pg` runs that scenario alone and updates its figures in latest.json.
+ * Options: `--compare <dir>` also runs the sale (memory, SQLite), `explain` and PostgreSQL
+ * throughput scenarios against another build (a `dist/` folder, e.g. of an older commit)
+ * alternately with the current one, and reports the ratios; `--only pg` runs the PostgreSQL
+ * scenario alone, `--only compare` the in-process comparison alone (with `--compare`); each
+ * updates its figures in latest.json.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,7 +16,8 @@ import { join } from 'node:path';
 import { binBench } from './bins';
 import { decisionBench, jsonRulesEngineBench } from './decision';
 import { httpOverheadBench } from './http';
-import { type PgBench, pgThroughputBench } from './pg';
+import { compareBuilds } from './compare';
+import { buildCurrentLib, type PgBench, pgThroughputBench } from './pg';
 import { rebillBatchBench, saleBench } from './sale';
 
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 2_000);
@@ -55,6 +58,43 @@ function pgRows(pg: PgBench, row: (name: string, value: string, target?: string)
   }
   for (const r of [pg.current.processes1, pg.current.processes4, ...(pg.compare?.runs ?? [])])
     for (const p of r.problems) console.log(`INEXACT ${r.build} ${r.processes}: ${p}`);
+}
+
+/** The in-process scenarios on the current sources and on the `--compare` build, alternately. */
+async function inProcessComparison() {
+  if (!compare) return undefined;
+  const current = await buildCurrentLib(process.cwd());
+  return { other: compare, ...(await compareBuilds({ current, other: compare, timeMs })) };
+}
+
+type Comparison = NonNullable<Awaited<ReturnType<typeof inProcessComparison>>>;
+
+function comparisonRows(c: Comparison, row: (name: string, value: string, target?: string) => void) {
+  for (const [name, k] of [
+    ['sale, memory store', 'saleMemory'],
+    ['sale, SQLite store', 'saleSqlite'],
+    ['decision through explain()', 'explain'],
+  ] as const) {
+    const f = c[k];
+    row(
+      `  ${name}: current ÷ other`,
+      `${f.current.opsPerSec} / ${f.other.opsPerSec}/s = ${f.ratio}×`,
+      `p50 ${f.current.p50us} vs ${f.other.p50us} µs`,
+    );
+  }
+}
+
+/** `--only compare`: the in-process comparison alone, written into latest.json. */
+async function onlyCompare() {
+  if (!compare) throw new Error('--only compare needs --compare <dist>');
+  const c = (await inProcessComparison())!;
+  const file = join(process.cwd(), 'bench', 'results', 'latest.json');
+  const results = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  results.compare = { date: new Date().toISOString(), ...c };
+  mkdirSync(join(process.cwd(), 'bench', 'results'), { recursive: true });
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(`compared with ${compare}, alternately, ${timeMs} ms per run:`);
+  comparisonRows(c, (name, value, target = '') => console.log(`${name.padEnd(46)} ${value.padEnd(34)} ${target}`));
 }
 
 /** `--only pg`: run the PostgreSQL scenario alone and replace its figures in latest.json. */
@@ -105,6 +145,8 @@ async function main() {
   console.log('rebill batch done');
   const postgres = await pgBench();
   console.log('postgres done');
+  const comparison = await inProcessComparison();
+  if (comparison) console.log('comparison done');
 
   const d1000 = decision.rules_1000;
   const d10 = decision.rules_10;
@@ -120,6 +162,7 @@ async function main() {
     http,
     rebill,
     postgres,
+    ...(comparison && { compare: comparison }),
     targets: {
       'decision p50 ≤ 5 µs (1,000 rules)': d1000.p50us <= 5,
       'decision p99 ≤ 25 µs (1,000 rules)': d1000.p99us <= 25,
@@ -155,12 +198,13 @@ async function main() {
   if (http) row(`sale via ${http.adapter} on loopback HTTP`, `+${http.addedUsP50} µs (+${http.addedPercentP50}%) at p50`);
   if (rebill) row('rebill batch on SQLite', `${rebill.rebills} in ${rebill.wallMs} ms, ${rebill.rebillsPerSec}/s`);
   pgRows(postgres, row);
+  if (comparison) comparisonRows(comparison, row);
   console.log('');
   for (const [k, v] of Object.entries(results.targets)) console.log(`${v === null ? 'n/a ' : v ? 'met ' : 'MISS'}  ${k}`);
   console.log(`\nwritten to bench/results/latest.json in ${results.totalSeconds} s`);
 }
 
-(only === 'pg' ? onlyPg() : main()).catch((e) => {
+(only === 'pg' ? onlyPg() : only === 'compare' ? onlyCompare() : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });
