@@ -14,6 +14,7 @@ import type {
   DisputeRecord,
   IdempotencyClaim,
   NotificationRecord,
+  PaymentLinkRecord,
   PinRecord,
   RepinAuditRecord,
   StaleClaim,
@@ -72,6 +73,12 @@ export function memoryStore(): Store {
   const secrets = new Map<string, string>();
   const notifications = new Map<string, NotificationRecord>();
   const disputes = new Map<string, DisputeRecord>();
+  const links = new Map<string, PaymentLinkRecord>();
+  const counters = new Map<string, { count: number; windowEnd: number }>();
+  const countOf = (key: string, now: number) => {
+    const c = counters.get(key);
+    return c && c.windowEnd > now ? c.count : 0;
+  };
   const capKey = (mid: string, w: string, k: string) => `${mid}\u0000${w}\u0000${k}`;
   const copy = clonePlain;
   const claimOf = (c: Claim): IdempotencyClaim =>
@@ -117,6 +124,10 @@ export function memoryStore(): Store {
       if (from ? !n || !from.includes(n.status) : n) return { ok: false, conflict: 'notification', status: n?.status };
     }
     if (w.dispute && (disputes.get(w.dispute.id)?.revision ?? 0) !== w.dispute.revision - 1) return { ok: false, conflict: 'dispute' };
+    if (w.link && (links.get(w.link.record.invoiceId)?.revision ?? 0) !== w.link.expectRevision) {
+      return { ok: false, conflict: 'state', on: 'link', status: links.get(w.link.record.invoiceId)?.status };
+    }
+    if (w.countAttempt?.counters.some((c) => countOf(c.key, w.countAttempt!.now) + 1 > c.limit)) return { ok: false, conflict: 'rate' };
     return undefined;
   }
 
@@ -189,6 +200,12 @@ export function memoryStore(): Store {
     }
     if (w.notification) notifications.set(w.notification.record.id, copy(w.notification.record));
     if (w.dispute) disputes.set(w.dispute.id, copy(w.dispute));
+    if (w.link) links.set(w.link.record.invoiceId, copy(w.link.record));
+    if (w.countAttempt) {
+      const { now } = w.countAttempt;
+      for (const [k, c] of counters) if (c.windowEnd <= now) counters.delete(k);
+      for (const c of w.countAttempt.counters) counters.set(c.key, { count: countOf(c.key, now) + 1, windowEnd: c.windowEnd });
+    }
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   }
 
@@ -281,6 +298,12 @@ export function memoryStore(): Store {
     },
     async listAcceptedAttempts(startedBefore) {
       return [...attempts.values()].filter((a) => a.status === 'accepted' && a.startedAt < startedBefore).map(copy);
+    },
+    async getLink(invoiceId) {
+      return copy(links.get(invoiceId));
+    },
+    async attemptCounts(keys, now) {
+      return keys.map((k) => countOf(k, now));
     },
   };
 }

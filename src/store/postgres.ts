@@ -18,6 +18,7 @@ import type {
   DisputeRecord,
   IdempotencyClaim,
   NotificationRecord,
+  PaymentLinkRecord,
   PinRecord,
   RepinAuditRecord,
   StaleClaim,
@@ -307,6 +308,14 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       const { id, mid, status, openedAt, revision, ...doc } = w.dispute;
       out.dispute = { id, mid, status, openedAt, revision, transactionId: doc.transactionId, doc };
     }
+    if (w.link) {
+      const { invoiceId, revision, status, ...doc } = w.link.record;
+      out.link = { invoiceId, revision, status, doc, expectRevision: w.link.expectRevision };
+    }
+    if (w.countAttempt) {
+      const counters = [...w.countAttempt.counters].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      out.countAttempt = { now: w.countAttempt.now, counters };
+    }
     return out;
   }
 
@@ -459,6 +468,18 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       return (
         await query(`SELECT * FROM ${s}.attempts WHERE status = 'accepted' AND started_at < $1 ORDER BY seq`, [startedBefore])
       ).rows.map(toAttempt);
+    },
+    async getLink(invoiceId) {
+      const { rows } = await query(`SELECT * FROM ${s}.payment_links WHERE invoice_id = $1`, [invoiceId]);
+      const r = rows[0];
+      return r && ({ ...(r.doc as object), invoiceId: r.invoice_id, revision: Number(r.revision), status: r.status } as PaymentLinkRecord);
+    },
+    async attemptCounts(keys, now) {
+      const { rows } = await query(`SELECT key, count FROM ${s}.link_attempt_counters WHERE key = ANY($1::text[]) AND window_end > $2`, [
+        [...keys],
+        now,
+      ]);
+      return keys.map((k) => Number(rows.find((r) => r.key === k)?.count ?? 0));
     },
   };
 }

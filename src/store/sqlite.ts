@@ -18,6 +18,7 @@ import type {
   IdempotencyClaim,
   PinCredential,
   NotificationRecord,
+  PaymentLinkRecord,
   PinRecord,
   RepinAuditRecord,
   StaleClaim,
@@ -169,6 +170,13 @@ function openStore(db: Db): Store {
       `SELECT * FROM attempts WHERE json_extract(doc, '$.gatewayTransactionId') = ? AND json_extract(doc, '$.mid') = ? ORDER BY seq DESC LIMIT 1`,
     ),
     atAccepted: q(`SELECT * FROM attempts WHERE status = 'accepted' AND started_at < ? ORDER BY seq`),
+    linkGet: q('SELECT * FROM payment_links WHERE invoice_id = ?'),
+    linkInsert: q('INSERT INTO payment_links (invoice_id, revision, status, doc) VALUES (?, ?, ?, ?) ON CONFLICT (invoice_id) DO NOTHING'),
+    linkUpdate: q('UPDATE payment_links SET revision = ?, status = ?, doc = ? WHERE invoice_id = ? AND revision = ?'),
+    counterPrune: q('DELETE FROM link_attempt_counters WHERE window_end <= ?'),
+    counterGet: q('SELECT count FROM link_attempt_counters WHERE key = ? AND window_end > ?'),
+    counterAdd: q(`INSERT INTO link_attempt_counters (key, count, window_end) VALUES (?, 1, ?)
+                   ON CONFLICT (key) DO UPDATE SET count = count + 1`),
   };
 
   const toTx = (r: Row): TransactionRecord =>
@@ -190,6 +198,8 @@ function openStore(db: Db): Store {
     reason: r.reason as string,
     at: r.at as number,
   });
+  const toLink = (r: Row): PaymentLinkRecord =>
+    ({ ...parse(r.doc), invoiceId: r.invoice_id, revision: r.revision, status: r.status }) as PaymentLinkRecord;
   const toDecline = (r: Row): DeclineRecord => ({ ...parse(r.doc), fingerprint: r.fingerprint, at: r.at }) as DeclineRecord;
   const toClaim = (r: Row): IdempotencyClaim =>
     r.result === null
@@ -323,6 +333,26 @@ function openStore(db: Db): Store {
       if (row) s.disputeUpdate.run(d.transactionId ?? null, status, openedAt, revision, json(doc), id);
       else s.disputeInsert.run(id, mid, d.transactionId ?? null, status, openedAt, revision, json(doc));
     }
+    if (w.link) {
+      const { invoiceId, revision, status, ...doc } = w.link.record;
+      const changed =
+        w.link.expectRevision === 0
+          ? s.linkInsert.run(invoiceId, revision, status, json(doc)).changes
+          : s.linkUpdate.run(revision, status, json(doc), invoiceId, w.link.expectRevision).changes;
+      if (changed !== 1) {
+        const row = s.linkGet.get(invoiceId) as Row | undefined;
+        refuse({ ok: false, conflict: 'state', on: 'link', status: row?.status as string });
+      }
+    }
+    if (w.countAttempt) {
+      const { now, counters } = w.countAttempt;
+      s.counterPrune.run(now);
+      for (const c of counters) {
+        const n = (s.counterGet.get(c.key, now) as { count: number } | undefined)?.count ?? 0;
+        if (n + 1 > c.limit) refuse({ ok: false, conflict: 'rate' });
+        s.counterAdd.run(c.key, c.windowEnd);
+      }
+    }
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   });
   const secret = db.transaction((name: string): string => {
@@ -424,6 +454,13 @@ function openStore(db: Db): Store {
     },
     async listAcceptedAttempts(startedBefore) {
       return (s.atAccepted.all(startedBefore) as Row[]).map(toAttempt);
+    },
+    async getLink(invoiceId) {
+      const row = s.linkGet.get(invoiceId) as Row | undefined;
+      return row && toLink(row);
+    },
+    async attemptCounts(keys, now) {
+      return keys.map((k) => (s.counterGet.get(k, now) as { count: number } | undefined)?.count ?? 0);
     },
   };
 }

@@ -307,6 +307,52 @@ export interface StoreWrite {
    * (only while its stored `revision` is one less than the record's: conflict `dispute` otherwise).
    */
   dispute?: DisputeRecord | undefined;
+  /**
+   * Payment links: insert (`expectRevision: 0`) or replace an invoice's link, only while its stored
+   * revision is `expectRevision` (conflict `state` on `link`). `record.revision` is the new one.
+   */
+  link?: { record: PaymentLinkRecord; expectRevision: number } | undefined;
+  /**
+   * Payment links (card-testing protection): count one attempt on every counter, all or none,
+   * each within its `limit` (conflict `rate`). Counters whose window ended before `now` are dropped.
+   */
+  countAttempt?: { counters: readonly AttemptCounter[]; now: number } | undefined;
+}
+
+/** Payment links: the state of an invoice's payment link (one record per invoice, every version). */
+export interface PaymentLinkRecord {
+  invoiceId: string;
+  /** Raised by every new link of the invoice; tokens of older versions are refused as superseded. */
+  version: number;
+  /** `paid`: through the link (`transactionId`) or another channel (`paidBy`). */
+  status: 'open' | 'paid';
+  /** When the current version's token expires (ms since epoch). */
+  expiresAt: number;
+  /** Payment attempts through the link, every version. */
+  attempts: number;
+  /** Idempotency key of a payment that may have reached a gateway: no other payment starts until it is settled. */
+  pendingKey?: string | undefined;
+  /** When `pendingKey` was set (ms since epoch). */
+  pendingSince?: number | undefined;
+  /** Our transaction that paid the invoice. */
+  transactionId?: string | undefined;
+  paidAt?: number | undefined;
+  /** How it was paid: `card` through the link, or what `markPaid` was told (e.g. `bank transfer`). */
+  paidBy?: string | undefined;
+  /** Raised by every write of the record: the condition of the next one. */
+  revision: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Payment links: one attempt counter (per link or per client IP, per window). */
+export interface AttemptCounter {
+  /** e.g. `link:INV-1:2026-12-02T01` or `ip:203.0.113.9:2026-12-02T01`. */
+  key: string;
+  /** At most this many attempts in the window. */
+  limit: number;
+  /** End of the counter's window (ms since epoch); it may be dropped after it. */
+  windowEnd: number;
 }
 
 /** A write that applied. */
@@ -321,11 +367,13 @@ export type WriteConflict =
   | { ok: false; conflict: 'idempotency'; claim: IdempotencyClaim }
   | { ok: false; conflict: 'cap' }
   | { ok: false; conflict: 'amount' }
-  | { ok: false; conflict: 'state'; on: 'transaction' | 'attempt' | 'pin'; status?: string | undefined }
+  | { ok: false; conflict: 'state'; on: 'transaction' | 'attempt' | 'pin' | 'link'; status?: string | undefined }
   /** Webhooks: the notification id is recorded already (with this status). */
   | { ok: false; conflict: 'notification'; status?: string | undefined }
   /** Webhooks: the dispute changed meanwhile (another notification of it was applied first). */
-  | { ok: false; conflict: 'dispute' };
+  | { ok: false; conflict: 'dispute' }
+  /** Payment links: an attempt counter is at its limit. */
+  | { ok: false; conflict: 'rate' };
 
 /** What `write` did. */
 export type WriteResult = WriteOk | WriteConflict;
@@ -387,6 +435,10 @@ export interface Store {
   listDisputes(filter: DisputeFilter): Promise<DisputeRecord[]>;
   /** Webhooks: attempts in `accepted` (the gateway decides later) that started before `startedBefore`. */
   listAcceptedAttempts(startedBefore: number): Promise<AttemptRecord[]>;
+  /** Payment links: an invoice's link state. */
+  getLink(invoiceId: string): Promise<PaymentLinkRecord | undefined>;
+  /** Payment links: attempts counted on counters (0 for counters never used or past their window). */
+  attemptCounts(keys: readonly string[], now: number): Promise<number[]>;
 }
 
 // ---------------------------------------------------------------------------------------------

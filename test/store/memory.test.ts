@@ -1,6 +1,7 @@
 import { memoryStore } from '../../src/store/memory';
 import { runStoreConformance } from './conformance';
 import { runCredentialsConformance } from './conformance-credentials';
+import { runLinksConformance } from './conformance-links';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { runWebhooksConformance } from './conformance-webhooks';
 
@@ -8,3 +9,4 @@ runStoreConformance('memoryStore', async () => memoryStore());
 runCredentialsConformance('memoryStore', async () => memoryStore());
 runThreeDSecureConformance('memoryStore', async () => memoryStore());
 runWebhooksConformance('memoryStore', async () => memoryStore());
+runLinksConformance('memoryStore', async () => memoryStore());

@@ -5,6 +5,7 @@ import { runStoreConformance } from './conformance';
 import { runCredentialsConformance } from './conformance-credentials';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { runWebhooksConformance } from './conformance-webhooks';
+import { runLinksConformance } from './conformance-links';
 import { describePg, testSchema } from './pg-env';
 
 describePg('postgresStore conformance', (url) => {
@@ -27,4 +28,5 @@ describePg('postgresStore conformance', (url) => {
   runCredentialsConformance('postgresStore (real server)', fresh);
   runThreeDSecureConformance('postgresStore (real server)', fresh);
   runWebhooksConformance('postgresStore (real server)', fresh);
+  runLinksConformance('postgresStore (real server)', fresh);
 });

@@ -7,6 +7,7 @@ import { runStoreConformance } from './conformance';
 import { runCredentialsConformance } from './conformance-credentials';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { runWebhooksConformance } from './conformance-webhooks';
+import { runLinksConformance } from './conformance-links';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-sqlite-'));
 let n = 0;
@@ -16,3 +17,4 @@ runStoreConformance('sqliteStore (temp file)', async () => sqliteStore({ path: j
 runCredentialsConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `credentials-${n++}.db`) }));
 runThreeDSecureConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `three-ds-${n++}.db`) }));
 runWebhooksConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `webhooks-${n++}.db`) }));
+runLinksConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `links-${n++}.db`) }));

@@ -135,6 +135,19 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
         WHERE NOT (p.doc ? 'credentials');
     `,
   },
+  {
+    version: 9,
+    name: 'payment links: link state per invoice, attempt counters per link and client IP',
+    sql: (s) => `
+      CREATE TABLE ${s}.payment_links (
+        invoice_id text PRIMARY KEY, revision bigint NOT NULL, status text NOT NULL, doc jsonb NOT NULL
+      );
+      CREATE TABLE ${s}.link_attempt_counters (
+        key text PRIMARY KEY, count bigint NOT NULL, window_end bigint NOT NULL
+      );
+      CREATE INDEX link_attempt_counters_by_end ON ${s}.link_attempt_counters (window_end);
+    `,
+  },
 ];
 
 /**
@@ -339,6 +352,38 @@ export function applyWriteFunction(s: string): string {
         IF n = 0 THEN
           ${refuse(`jsonb_build_object('ok', false, 'conflict', 'dispute')`)}
         END IF;
+      END IF;
+
+      -- Payment links: the link's revision is the condition; an insert expects revision 0 (no row).
+      IF w ? 'link' THEN
+        x := w->'link';
+        IF (x->>'expectRevision')::bigint = 0 THEN
+          INSERT INTO ${s}.payment_links (invoice_id, revision, status, doc)
+            VALUES (x->>'invoiceId', (x->>'revision')::bigint, x->>'status', x->'doc')
+            ON CONFLICT (invoice_id) DO NOTHING;
+        ELSE
+          UPDATE ${s}.payment_links SET revision = (x->>'revision')::bigint, status = x->>'status', doc = x->'doc'
+            WHERE invoice_id = x->>'invoiceId' AND revision = (x->>'expectRevision')::bigint;
+        END IF;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n = 0 THEN
+          SELECT status INTO st FROM ${s}.payment_links WHERE invoice_id = x->>'invoiceId';
+          ${refuse(`jsonb_build_object('ok', false, 'conflict', 'state', 'on', 'link', 'status', st)`)}
+        END IF;
+      END IF;
+
+      -- Payment links: attempt counters, each within its limit (counters arrive in key order: no deadlock).
+      IF w ? 'countAttempt' THEN
+        DELETE FROM ${s}.link_attempt_counters WHERE window_end <= (w->'countAttempt'->>'now')::bigint;
+        FOR x IN SELECT * FROM jsonb_array_elements(w->'countAttempt'->'counters') LOOP
+          INSERT INTO ${s}.link_attempt_counters AS c (key, count, window_end)
+            SELECT x->>'key', 1, (x->>'windowEnd')::bigint WHERE 1 <= (x->>'limit')::bigint
+            ON CONFLICT (key) DO UPDATE SET count = c.count + 1 WHERE c.count + 1 <= (x->>'limit')::bigint;
+          GET DIAGNOSTICS n = ROW_COUNT;
+          IF n = 0 THEN
+            ${refuse(`jsonb_build_object('ok', false, 'conflict', 'rate')`)}
+          END IF;
+        END LOOP;
       END IF;
 
       RETURN jsonb_build_object('ok', true, 'pinCreated', pin_created);

@@ -136,4 +136,17 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         WHERE json_type(doc, '$.credentials') IS NULL;
     `,
   },
+  {
+    version: 9,
+    name: 'payment links: link state per invoice, attempt counters per link and client IP',
+    sql: `
+      CREATE TABLE payment_links (
+        invoice_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE link_attempt_counters (
+        key TEXT PRIMARY KEY, count INTEGER NOT NULL, window_end INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX link_attempt_counters_by_end ON link_attempt_counters (window_end);
+    `,
+  },
 ];
