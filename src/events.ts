@@ -12,19 +12,21 @@ import type { NotificationKind } from './notifications';
 import type { CapWindow, DisputeRecord, NotificationStatus } from './store/types';
 import type { AttemptSummary, Operation, RequiredAction } from './types';
 
+/** The attempt an event is about: `attempt`, `accepted`, `action:expired`. */
+export interface AttemptEvent {
+  transactionId: string;
+  attemptId: string;
+  mid: string;
+  gateway: string;
+  operation: Operation;
+  amount: number;
+  currency: string;
+}
+
 /** Payloads of every router event. */
 export interface RouterEvents {
   /** A gateway call is about to be made. */
-  attempt: {
-    transactionId: string;
-    attemptId: string;
-    mid: string;
-    gateway: string;
-    operation: Operation;
-    amount: number;
-    currency: string;
-    maskedCard?: string | undefined;
-  };
+  attempt: AttemptEvent & { maskedCard?: string | undefined };
   /** An operation was approved. */
   approved: {
     transactionId: string;
@@ -106,25 +108,9 @@ export interface RouterEvents {
     message: string;
   };
   /** A 3-D Secure challenge expired without a completion: the transaction failed (`authentication_abandoned`), its cap reservation was released. */
-  'action:expired': {
-    transactionId: string;
-    attemptId: string;
-    mid: string;
-    gateway: string;
-    operation: Operation;
-    amount: number;
-    currency: string;
-  };
+  'action:expired': AttemptEvent;
   /** A gateway accepted a capture, void or refund and decides it later: the outcome comes by notification. */
-  accepted: {
-    transactionId: string;
-    attemptId: string;
-    mid: string;
-    gateway: string;
-    operation: Operation;
-    amount: number;
-    currency: string;
-  };
+  accepted: AttemptEvent;
   /** A verified gateway notification was handled: what it was and what it did (`duplicate`: a redelivery). */
   webhook: {
     mid: string;

@@ -73,6 +73,6 @@ export type { IneligibleReason } from './selection/eligibility';
 export { NOTIFICATION_KINDS } from './notifications';
 export type * from './notifications';
 export { disputeCategory } from './disputes';
-export type { FollowUpFailed } from './events';
+export type { AttemptEvent, FollowUpFailed } from './events';
 export { Ok, Err } from 'ts-results-es';
 export type { Result } from 'ts-results-es';

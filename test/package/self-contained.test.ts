@@ -22,13 +22,13 @@ const TEXT = /\.(ts|mjs|cjs|js|json|md|sh|yml|yaml|csv)$|(^|\/)run$/;
  * checkout named as if it were inside (`<sibling>/…`). Derived from this machine, so nothing
  * outside is named here; in a clone with nothing beside it, only the climbing check below applies.
  */
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const PARENT = dirname(ROOT);
 const SIBLINGS = readdirSync(PARENT, { withFileTypes: true })
   .filter((d) => d.isDirectory() && join(PARENT, d.name) !== ROOT && !existsSync(join(ROOT, d.name)))
-  .map((d) => escape(d.name));
+  .map((d) => literal(d.name));
 const OUTSIDE = new RegExp(
-  [...(PARENT === '/' ? [] : [`${escape(PARENT)}/`]), ...SIBLINGS.map((n) => `(^|[\\s\`'"(])${n}/`)].join('|') || '$^',
+  [...(PARENT === '/' ? [] : [`${literal(PARENT)}/`]), ...SIBLINGS.map((n) => `(^|[\\s\`'"(])${n}/`)].join('|') || '$^',
 );
 /** Relative paths that climb (in Markdown, link targets only): each is resolved against its file's folder. */
 const CLIMB = /(?:\.\.\/)+[\w.-]*/g;
