@@ -9,6 +9,7 @@ const adapters = readdirSync('adapters', { withFileTypes: true })
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    'links/index': 'src/links/index.ts',
     ...Object.fromEntries(adapters.map((a) => [`adapters/${a}/index`, `adapters/${a}/index.ts`])),
   },
   format: ['esm', 'cjs'],

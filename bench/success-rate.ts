@@ -86,7 +86,7 @@ export async function successRateDecisionBench(bins: BinTable, timeMs: number): 
   const ctx = routerContext(router);
   const compiled = ctx.profiles.get('bench')!;
   const contexts: RoutingContext[] = makeRequests(4096).map((r) => {
-    const digits = r.card.number;
+    const digits = r.card.number!;
     return routingContext(ctx, 'sale', r, { digits, brand: detectBrand(digits)!.brand, expMonth: 12, expYear: 2031 });
   });
   // One outcome per MID and segment, approvals at random: every pool decides on estimates, not its fallback.

@@ -14,6 +14,7 @@ import type { CircuitBreakers } from './selection/circuit';
 import type { RandomSource } from './selection/order';
 import type { PoolStrategy } from './selection/strategies/types';
 import type { Store } from './store/types';
+import type { CardVault } from './subscriptions/vault';
 
 /** Time budget of gateway calls. */
 export interface Timeouts {
@@ -47,4 +48,6 @@ export interface RouterContext {
   readonly strategies: ReadonlyMap<string, PoolStrategy>;
   /** Approval windows of success-rate pools, cached in this process. */
   readonly approvals: ApprovalCache;
+  /** Where subscription cards are kept (`gatewayVaults()` unless configured). */
+  readonly vault: CardVault;
 }

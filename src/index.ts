@@ -14,8 +14,16 @@ export type {
   ConsentInput,
   MigrateOptions,
   MigrationReport,
+  MigrationItem,
+  CardVault,
+  VaultContext,
+  CredentialVerdict,
   ReconcileOptions,
   ReconcileReport,
+  StalePending,
+  WebhookInput,
+  WebhookReceipt,
+  ReceivedNotification,
 } from './router';
 export { defineProfile } from './profile';
 export { profileSchema, poolSchema, ruleSchema, conditionSchema, merchantAccountSchema } from './profile/schema';
@@ -34,6 +42,7 @@ export { DEFAULT_NETWORK_RULES, checkNetworkRules } from './declines/network-rul
 export type { NetworkRuleConfig, NetworkVerdict, NetworkRuleName } from './declines/network-rules';
 export type { CircuitOptions } from './selection/circuit';
 export type { Timeouts } from './context';
+export { gatewayVaults } from './subscriptions/vault';
 export { memoryStore } from './store/memory';
 export { sqliteStore, type SqliteStore, type SqliteStoreOptions } from './store/sqlite';
 export {
@@ -71,5 +80,9 @@ export type { ApprovalSignal } from './selection/approval-signal';
 export { SEGMENT_DIMENSIONS, DEFAULT_AMOUNT_BANDS } from './selection/segments';
 export type { SegmentDimension } from './selection/segments';
 export type { ApprovalCacheOptions } from './selection/approval-cache';
+export { NOTIFICATION_KINDS } from './notifications';
+export type * from './notifications';
+export { disputeCategory } from './disputes';
+export type { AttemptEvent, FollowUpFailed } from './events';
 export { Ok, Err } from 'ts-results-es';
 export type { Result } from 'ts-results-es';

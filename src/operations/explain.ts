@@ -47,13 +47,28 @@ export interface Explanation {
   /** Eligible MIDs in attempt order. */
   order: string[];
   cascade?: { maxAttempts: number; on: 'soft' | string[] };
-  card?: { brand?: string; masked: string; type?: string; prepaid?: boolean; country?: string; issuer?: string };
+  card?: {
+    brand?: string;
+    masked: string;
+    type?: string;
+    prepaid?: boolean;
+    country?: string;
+    issuer?: string;
+    /** Set when the card is a network or wallet token (`masked` is then the token's BIN and last four). */
+    tokenType?: string | undefined;
+  };
   /**
    * How each `success_rate` pool ordered its members for this draw: the payment's segment keys
    * (finest first), `mode` (`exploit`, `explore` = this draw was exploration, `fallback` = not
    * enough outcomes yet), and every eligible member's estimate in order.
    */
   successRate?: SuccessRateDecision[] | undefined;
+  /**
+   * 3-D Secure: the mode that applies (`required`, `if_available`, `never`) and what it asks of
+   * the MIDs: `external` (the request carries 3-D Secure data: only MIDs accepting it),
+   * `challenge` (required and none given: only MIDs that can run a challenge, which starts it).
+   */
+  threeDS?: { mode: 'required' | 'if_available' | 'never'; need?: 'external' | 'challenge' | undefined };
 }
 
 /** Explain the routing of a request. */
@@ -67,10 +82,11 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
   const profile = profiles.get(r.profile);
   if (!profile) return { valid: false, issue: { field: 'profile', message: `no profile "${r.profile}"` }, ...empty };
   const rc = routingContext(ctx, 'sale', r, parsed.card);
-  let plan = planRoute(ctx, profile, rc, 'sale');
+  const external3DS = Boolean(r.threeDS?.cavv || r.threeDS?.eci);
+  let plan = planRoute(ctx, profile, rc, 'sale', external3DS);
   if (plan.pending) {
     await ctx.approvals.settle(plan.pending);
-    plan = planRoute(ctx, profile, rc, 'sale');
+    plan = planRoute(ctx, profile, rc, 'sale', external3DS);
   }
   const info = rc.binInfo;
   const base: Explanation = {
@@ -83,6 +99,7 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
     candidates: [],
     order: [],
     cascade: { maxAttempts: profile.maxAttempts, on: profile.source.cascade.on as 'soft' | string[] },
+    threeDS: { mode: plan.threeDS, ...(plan.threeDSNeed && { need: plan.threeDSNeed }) },
     card: {
       brand: rc.brand,
       masked: maskPan(parsed.card.digits),
@@ -90,6 +107,7 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
       prepaid: info?.prepaid,
       country: info?.country,
       issuer: info?.issuer,
+      ...(rc.tokenType && { tokenType: rc.tokenType }),
     },
   };
   if (plan.rejectedBy) return base;

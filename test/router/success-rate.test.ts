@@ -27,7 +27,7 @@ beforeAll(async () => {
   ]);
 });
 
-const brandOf = (req: SandboxRequest) => (req.card?.number.startsWith('4') ? 'visa' : 'mastercard');
+const brandOf = (req: SandboxRequest) => (req.card?.number?.startsWith('4') ? 'visa' : 'mastercard');
 /** A MID that approves one brand and declines the other with do-not-honor. */
 const approves =
   (brand: 'visa' | 'mastercard') =>
@@ -158,7 +158,8 @@ describe('success_rate pools', () => {
         id: 'b',
         adapter: sandbox({
           id: 'b',
-          respond: (r: SandboxRequest) => (r.card!.number.startsWith('4111') ? { status: 'approved' } : { status: 'declined', code: '05' }),
+          respond: (r: SandboxRequest) =>
+            r.card!.number!.startsWith('4111') ? { status: 'approved' } : { status: 'declined', code: '05' },
         }),
       },
     ] as MerchantAccountConfig[];

@@ -12,7 +12,7 @@ import { saleRequest, seeded } from './router';
 /** A router with MIDs `a` and `b` (a fails visa while `failing.on`), a success-rate pool, its own clock and cache time to live. */
 export function successRateServer(store: Store, failing: { on: boolean }, clock: () => number, ttl: number): Router {
   const respond = (mid: string) => (req: SandboxRequest) =>
-    mid === 'a' && failing.on && req.card!.number.startsWith('4')
+    mid === 'a' && failing.on && req.card!.number!.startsWith('4')
       ? { status: 'declined' as const, code: '05', message: 'Do Not Honor' }
       : { status: 'approved' as const };
   return createRouter({
