@@ -3,8 +3,8 @@
  * - the seeded simulation: 50,000 transactions, four MIDs whose approval rates differ by up to 25
  *   points per segment, one degrading halfway; static weights, success-rate routing and the
  *   oracle on the same traffic (examples/demo/smart.ts);
- * - the decision with success-rate pools on the 1,000-rule profile, against weighted pools, with
- *   the store reads made while measuring;
+ * - the decision with success-rate pools on the 1,000-rule profile and with the same pools
+ *   weighted, measured alternately in one process, with the store reads made while measuring;
  * - `router.sale` with a success-rate pool on memory and SQLite, with the store reads per sale.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -50,7 +50,7 @@ export async function successRateSimulationBench(transactions = 50_000) {
 }
 
 /** Every pool of the 1,000-rule profile as a success-rate pool over brand, card type and issuing country. */
-function successRateProfile(n: number): ProfileInput {
+export function successRateProfile(n: number): ProfileInput {
   const p = makeProfile(n);
   const pools = Object.fromEntries(
     Object.entries(p.pools).map(([name, pool]) => [
@@ -66,9 +66,8 @@ function successRateProfile(n: number): ProfileInput {
   return { ...p, pools: pools as ProfileInput['pools'] };
 }
 
-/** Decision figures of success-rate pools on 1,000 rules, with warm windows for every MID and segment the requests touch. */
-export async function successRateDecisionBench(bins: BinTable, timeMs: number): Promise<Figures & { storeReadsWhileMeasuring: number }> {
-  const now = Date.UTC(2026, 10, 21);
+/** A router on `profile` over the bench MIDs with a fixed clock and seeded draws, and its routing contexts. */
+export function decisionSetup(profile: ProfileInput, bins: BinTable, now: number) {
   const store = memoryStore();
   const router = createRouter({
     merchantAccounts: MIDS.map((id, i) => ({
@@ -77,7 +76,7 @@ export async function successRateDecisionBench(bins: BinTable, timeMs: number): 
       currencies: i % 7 === 0 ? ['USD', 'EUR'] : undefined,
       brands: i % 5 === 0 ? ['visa', 'mastercard'] : undefined,
     })),
-    profiles: [{ ...successRateProfile(1000), id: 'bench' }],
+    profiles: [{ ...profile, id: 'bench' }],
     store,
     bins,
     random: rng(9).next,
@@ -89,16 +88,20 @@ export async function successRateDecisionBench(bins: BinTable, timeMs: number): 
     const digits = r.card.number!;
     return routingContext(ctx, 'sale', r, { digits, brand: detectBrand(digits)!.brand, expMonth: 12, expYear: 2031 });
   });
-  // One outcome per MID and segment, approvals at random: every pool decides on estimates, not its fallback.
+  return { store, ctx, compiled, contexts };
+}
+
+/** One outcome per MID and segment the requests touch, approvals at random, and every window read once: pools decide on estimates, not their fallback. */
+export async function warmWindows(sr: ReturnType<typeof decisionSetup>, now: number): Promise<void> {
   const seen = new Set<string>();
   const index = new SegmentIndex(['brand', 'cardType', 'binCountry']);
   const r = rng(5);
-  for (const c of contexts) {
+  for (const c of sr.contexts) {
     const keys = index.keys(c);
     for (const mid of MIDS) {
       if (seen.has(mid + keys[0])) continue;
       seen.add(mid + keys[0]);
-      await store.write({
+      await sr.store.write({
         approvalOutcome: {
           mid,
           segments: [...keys],
@@ -109,15 +112,57 @@ export async function successRateDecisionBench(bins: BinTable, timeMs: number): 
       });
     }
   }
-  for (const c of contexts) {
-    const plan = planRoute(ctx, compiled, c, 'sale');
+  for (const c of sr.contexts) {
+    const plan = planRoute(sr.ctx, sr.compiled, c, 'sale');
     if (plan.pending) await plan.pending;
   }
-  await ctx.approvals.idle();
-  const reads = ctx.approvals.stats.reads;
+  await sr.ctx.approvals.idle();
+}
+
+/** Median of a list of numbers. */
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * The decision on the 1,000-rule profile with every pool `success_rate` (warm windows for every
+ * MID and segment the requests touch) and with the same pools weighted, side by side: `rounds`
+ * alternating measurements of each in one process, so both see the same machine load. The
+ * figures of each are the medians over the rounds; `ratioP50` is the median of the rounds' ratios.
+ */
+export async function successRateDecisionBench(bins: BinTable, timeMs: number, rounds = 6) {
+  const now = Date.UTC(2026, 10, 21);
+  const w = decisionSetup(makeProfile(1000), bins, now);
+  const sr = decisionSetup(successRateProfile(1000), bins, now);
+  await warmWindows(sr, now);
+  const reads = sr.ctx.approvals.stats.reads;
+  const per = Math.max(200, Math.round(timeMs / rounds));
+  const weighted: Figures[] = [];
+  const successRate: Figures[] = [];
   let i = 0;
-  const fig = await measure('decision 1000 rules success_rate', () => planRoute(ctx, compiled, contexts[i++ & 4095], 'sale'), timeMs);
-  return { ...fig, storeReadsWhileMeasuring: ctx.approvals.stats.reads - reads };
+  let j = 0;
+  for (let k = 0; k < rounds; k++) {
+    weighted.push(await measure('decision 1000 rules weighted', () => planRoute(w.ctx, w.compiled, w.contexts[i++ & 4095], 'sale'), per));
+    successRate.push(
+      await measure('decision 1000 rules success_rate', () => planRoute(sr.ctx, sr.compiled, sr.contexts[j++ & 4095], 'sale'), per),
+    );
+  }
+  const of = (list: Figures[]) => ({
+    p50us: round(median(list.map((f) => f.p50us)), 3),
+    p99us: round(median(list.map((f) => f.p99us)), 3),
+    opsPerSec: Math.round(median(list.map((f) => f.opsPerSec))),
+    samples: list.reduce((n, f) => n + f.samples, 0),
+  });
+  return {
+    rounds,
+    msPerRound: per,
+    weighted: of(weighted),
+    successRate: of(successRate),
+    ratioP50: round(median(successRate.map((f, k) => f.p50us / weighted[k].p50us)), 2),
+    ratiosP50: successRate.map((f, k) => round(f.p50us / weighted[k].p50us, 2)),
+    storeReadsWhileMeasuring: sr.ctx.approvals.stats.reads - reads,
+  };
 }
 
 const saleProfile = {

@@ -28,8 +28,8 @@ export interface RoutingPlan {
   threeDS: 'required' | 'if_available' | 'never';
   /** What the candidates had to handle: external 3-D Secure data, or a required challenge. */
   threeDSNeed?: 'external' | 'challenge' | undefined;
-  /** How each `success_rate` pool of the route ordered its members. */
-  successRate?: SuccessRateDecision[] | undefined;
+  /** How each `success_rate` pool of the route ordered its members (built on first read). */
+  readonly successRate?: SuccessRateDecision[] | undefined;
   /**
    * Set when a success-rate pool read an approval window this process had never seen: it
    * resolves once the window is in; plan again then (the first plan used no data for it).
@@ -83,6 +83,7 @@ export function planRoute(
   };
   const { candidates, env } = orderRoute(route, profile.pools, ctx.random, allowed, ctx.strategies, () => strategyEnv(ctx, rc, now));
   let ineligible: RoutingPlan['ineligible'] | undefined;
+  let successRate: SuccessRateDecision[] | undefined;
   return {
     rule,
     route,
@@ -90,8 +91,10 @@ export function planRoute(
     filters,
     threeDS,
     threeDSNeed: need,
-    ...(env?.decisions.length && { successRate: env.decisions }),
-    ...(env?.pending && { pending: env.pending }),
+    pending: env?.pending,
+    get successRate() {
+      return env?.decisions.length ? (successRate ??= env.decisions.map((d) => d())) : undefined;
+    },
     get ineligible() {
       return (ineligible ??= failed.map((id) => ({ mid: id, reasons: staticIneligibility(ctx.mids.get(id)!, input) })));
     },

@@ -43,26 +43,33 @@ export interface SuccessRateSettings {
 const round = (v: number, f: number) => Math.round(v * f) / f;
 
 /**
- * Scratch space of one decision (strategies run synchronously, one at a time): each member's
- * posterior, so the hot path allocates only what the decision record keeps.
+ * Scratch space of one decision (strategies run synchronously, one at a time): the eligible
+ * members, their posteriors and the order, so the hot path allocates only the decision's record.
  */
 const scratch = {
+  mids: [] as string[],
+  index: new Int32Array(16),
   alpha: new Float64Array(16),
   beta: new Float64Array(16),
   mean: new Float64Array(16),
   outcomes: new Float64Array(16),
   level: new Int32Array(16),
+  order: new Int32Array(16),
+  sample: new Float64Array(16),
   seen: [] as Array<WindowCounts | undefined | null>,
 };
 
 function ensureScratch(n: number): void {
   if (scratch.alpha.length >= n) return;
   const size = 2 ** Math.ceil(Math.log2(n));
+  scratch.index = new Int32Array(size);
   scratch.alpha = new Float64Array(size);
   scratch.beta = new Float64Array(size);
   scratch.mean = new Float64Array(size);
   scratch.outcomes = new Float64Array(size);
   scratch.level = new Int32Array(size);
+  scratch.order = new Int32Array(size);
+  scratch.sample = new Float64Array(size);
 }
 
 /**
@@ -120,58 +127,123 @@ function posterior(i: number, mid: string, keys: readonly string[], sr: SuccessR
   return baseline;
 }
 
-const estimateOf = (mid: string, i: number, keys: readonly string[]): SuccessRateEstimate => ({
-  mid,
-  estimate: round(scratch.mean[i], 1e4),
-  segment: keys[scratch.level[i]],
-  outcomes: round(scratch.outcomes[i], 10),
-});
+/** Numbers kept per member of a decision, in the order chosen: pool index, mean, outcomes, level, sample (NaN: none). */
+const FIELDS = 5;
+
+/**
+ * The decision's record, built when something reads it (`explain`, the transaction's routing):
+ * the hot path keeps only one array of numbers per pool, as it keeps the ineligible reasons.
+ */
+function decisionOf(
+  pool: { name: string; mids: readonly string[] },
+  keys: readonly string[],
+  window: SuccessRateSettings['window'],
+  mode: SuccessRateDecision['mode'],
+  kept: Float64Array,
+): () => SuccessRateDecision {
+  let built: SuccessRateDecision | undefined;
+  return () => {
+    if (built) return built;
+    const members: SuccessRateEstimate[] = [];
+    for (let k = 0; k < kept.length; k += FIELDS) {
+      const e: SuccessRateEstimate = {
+        mid: pool.mids[kept[k]],
+        estimate: round(kept[k + 1], 1e4),
+        segment: keys[kept[k + 3]],
+        outcomes: round(kept[k + 2], 10),
+      };
+      if (!Number.isNaN(kept[k + 4])) e.sample = round(kept[k + 4], 1e4);
+      if (mode === 'explore' && k === 0) e.explored = true;
+      members.push(e);
+    }
+    built = { pool: pool.name, segments: keys, window, mode, members };
+    return built;
+  };
+}
+
+/** Keep member `i` (scratch index) at place `k` of the record, with its draw when there is one. */
+function keep(kept: Float64Array, k: number, i: number, sample: number): void {
+  const at = k * FIELDS;
+  kept[at] = scratch.index[i];
+  kept[at + 1] = scratch.mean[i];
+  kept[at + 2] = scratch.outcomes[i];
+  kept[at + 3] = scratch.level[i];
+  kept[at + 4] = sample;
+}
+
+/** Segment keys of the last request seen: the pools of one route usually share their dimensions. */
+let lastRequest: StrategyEnv['request'] | undefined;
+let lastIndex: SegmentIndex | undefined;
+let lastKeys: readonly string[] = [];
 
 /** Order by estimated approval, exploring within the pool's budget; fall back to weights or list order without data. */
 export const successRate: PoolStrategy = (out, pool, random, allowed, env) => {
   const sr = pool.successRate;
   const fallback = sr?.fallback === 'priority' ? priority : weighted;
   if (!sr || !env) return fallback(out, pool, random, allowed);
-  const mids: string[] = [];
-  for (const mid of pool.mids) if ((!allowed || allowed(mid)) && !out.includes(mid)) mids.push(mid);
-  if (mids.length === 0) return;
-  const keys = sr.segments.keys(env.request);
-  ensureScratch(mids.length);
+  ensureScratch(pool.mids.length);
+  const mids = scratch.mids;
+  let n = 0;
+  for (let p = 0; p < pool.mids.length; p++) {
+    const mid = pool.mids[p];
+    if ((allowed && !allowed(mid)) || out.includes(mid)) continue;
+    mids[n] = mid;
+    scratch.index[n++] = p;
+  }
+  if (n === 0) return;
+  if (lastRequest !== env.request || lastIndex !== sr.segments) {
+    lastKeys = sr.segments.keys(env.request);
+    lastRequest = env.request;
+    lastIndex = sr.segments;
+  }
+  const keys = lastKeys;
   let baseline = false;
-  for (let i = 0; i < mids.length; i++) baseline = posterior(i, mids[i], keys, sr, env) || baseline;
-  const decision: SuccessRateDecision = { pool: pool.name, segments: keys, window: sr.window, mode: 'exploit', members: [] };
-  env.decisions.push(decision);
+  for (let i = 0; i < n; i++) baseline = posterior(i, mids[i], keys, sr, env) || baseline;
+  const kept = new Float64Array(n * FIELDS);
 
   if (!baseline) {
     const start = out.length;
     fallback(out, pool, random, allowed);
-    decision.mode = 'fallback';
-    for (let i = start; i < out.length; i++) decision.members.push(estimateOf(out[i], mids.indexOf(out[i]), keys));
+    for (let k = 0; k < out.length - start; k++) {
+      let i = 0;
+      while (mids[i] !== out[start + k]) i++;
+      keep(kept, k, i, Number.NaN);
+    }
+    env.decisions.push(decisionOf(pool, keys, sr.window, 'fallback', kept));
     return;
   }
   // Indices by estimate, best first (list order breaks ties): an insertion sort, the lists are short.
   const mean = scratch.mean;
-  const order: number[] = [];
-  for (let i = 0; i < mids.length; i++) {
-    let k = order.length;
-    while (k > 0 && mean[order[k - 1]] < mean[i]) k--;
-    order.splice(k, 0, i);
+  const order = scratch.order;
+  for (let i = 0; i < n; i++) {
+    let k = i;
+    while (k > 0 && mean[order[k - 1]] < mean[i]) {
+      order[k] = order[k - 1];
+      k--;
+    }
+    order[k] = i;
   }
-  let samples: number[] | undefined;
-  if (order.length > 1 && sr.exploration > 0 && random() < sr.exploration) {
-    samples = order.map((i) => (i === order[0] ? Number.NaN : betaSample(scratch.alpha[i], scratch.beta[i], random)));
+  let mode: SuccessRateDecision['mode'] = 'exploit';
+  if (n > 1 && sr.exploration > 0 && random() < sr.exploration) {
+    // The leader is not drawn for; the non-leader with the highest draw goes first.
+    const sample = scratch.sample;
+    sample[0] = Number.NaN;
     let pick = 1;
-    for (let k = 2; k < order.length; k++) if (samples[k] > samples[pick]) pick = k;
-    order.unshift(...order.splice(pick, 1));
-    samples.unshift(...samples.splice(pick, 1));
-    decision.mode = 'explore';
-  }
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k];
-    out.push(mids[i]);
-    const e = estimateOf(mids[i], i, keys);
-    if (samples && !Number.isNaN(samples[k])) e.sample = round(samples[k], 1e4);
-    if (samples && k === 0) e.explored = true;
-    decision.members.push(e);
-  }
+    for (let k = 1; k < n; k++) {
+      sample[k] = betaSample(scratch.alpha[order[k]], scratch.beta[order[k]], random);
+      if (k > 1 && sample[k] > sample[pick]) pick = k;
+    }
+    const first = order[pick];
+    const drawn = sample[pick];
+    for (let k = pick; k > 0; k--) {
+      order[k] = order[k - 1];
+      sample[k] = sample[k - 1];
+    }
+    order[0] = first;
+    sample[0] = drawn;
+    mode = 'explore';
+    for (let k = 0; k < n; k++) keep(kept, k, order[k], sample[k]);
+  } else for (let k = 0; k < n; k++) keep(kept, k, order[k], Number.NaN);
+  for (let k = 0; k < n; k++) out.push(mids[order[k]]);
+  env.decisions.push(decisionOf(pool, keys, sr.window, mode, kept));
 };

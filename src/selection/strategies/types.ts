@@ -30,8 +30,11 @@ export interface StrategyEnv {
   readonly request: RoutingContext;
   readonly now: number;
   readonly approvals: ApprovalReader;
-  /** Success-rate decisions of this plan, in pool order (shown by `explain`, kept on the transaction). */
-  readonly decisions: SuccessRateDecision[];
+  /**
+   * Success-rate decisions of this plan, in pool order (shown by `explain`, kept on the
+   * transaction), each built when first read: deciding keeps only the numbers.
+   */
+  readonly decisions: Array<() => SuccessRateDecision>;
   /** Set by a strategy that read a window never seen before: the planner waits for it and decides again. */
   pending?: Promise<void> | undefined;
 }
