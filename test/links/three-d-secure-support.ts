@@ -36,6 +36,8 @@ export async function stripeLinksWorld(
     links?: Partial<PaymentLinksOptions>;
     /** Wrap the Stripe adapter (e.g. to drop the return URL, so Stripe answers with its SDK action). */
     wrap?: (adapter: GatewayAdapter) => GatewayAdapter;
+    /** The host name in link URLs (the server listens on 127.0.0.1): `localhost` makes the link another site than the bank. */
+    host?: string;
   } = {},
 ): Promise<StripeLinksWorld> {
   const fake = await startStripeFake();
@@ -57,7 +59,7 @@ export async function stripeLinksWorld(
   let links: PaymentLinks | undefined;
   const server = createServer((req, res) => links!.handler(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pay`;
+  const base = `http://${opts.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}/pay`;
   links = createPaymentLinks({
     router,
     profile: 'invoices',

@@ -5,8 +5,16 @@
  * whatever the shopper does meanwhile: another card while the challenge is open, two returns at
  * once, reloads, a tampered token, a return from another browser, an abandoned challenge.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { GatewayAdapter } from '../../src/adapter';
+import { memoryStore } from '../../src/store/memory';
+import { postgresStore } from '../../src/store/postgres';
+import { sqliteStore } from '../../src/store/sqlite';
+import type { Store } from '../../src/store/types';
+import { PG_URL, testSchema } from '../store/pg-env';
 import { STRIPE_CARDS } from '../adapters/stripe/support';
 import { CARD, openInvoice, text } from './support';
 import { bankUrl, get, Jar, post, type StripeLinksWorld, stripeLinksWorld } from './three-d-secure-support';
@@ -20,6 +28,31 @@ afterEach(async () => {
   await world?.close();
   world = undefined;
 });
+
+const dir = mkdtempSync(join(tmpdir(), 'switchyard-links-3ds-'));
+const schemas: string[] = [];
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  if (!schemas.length) return;
+  const pg = (await import('pg')).default;
+  const pool = new pg.Pool({ connectionString: PG_URL });
+  for (const s of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  await pool.end();
+});
+const STORES: Array<[string, () => Promise<Store>]> = [
+  ['memory', async () => memoryStore()],
+  ['sqlite file', async () => sqliteStore({ path: join(dir, `links-${schemas.length}-${Date.now()}.db`) })],
+  [
+    'postgres',
+    async () => {
+      const schema = testSchema('links3ds');
+      schemas.push(schema);
+      const s = postgresStore({ connectionString: PG_URL, schema });
+      await s.ready();
+      return s;
+    },
+  ],
+];
 
 async function ready(opts: Parameters<typeof stripeLinksWorld>[0] = {}) {
   world = await stripeLinksWorld(opts);
@@ -41,9 +74,9 @@ async function answerChallenge(url: string, jar: Jar, outcome: 'complete' | 'fai
   return res.location!;
 }
 
-describe('payment links: 3-D Secure through completeAction', () => {
+describe.each(STORES)('payment links: 3-D Secure is paid once (%s)', (_name, makeStore) => {
   it('another card while the challenge is open, two returns at once and reloads: one charge, the link paid once', async () => {
-    const { w, link, jar, form } = await ready();
+    const { w, link, jar, form } = await ready({ store: await makeStore() });
     const challenged = await post(link.url, jar, { ...form.hidden, ...THREE_DS });
     expect(waiting(w)).toHaveLength(1);
     const intent = waiting(w)[0]!.id;
@@ -73,7 +106,9 @@ describe('payment links: 3-D Secure through completeAction', () => {
     expect(w.fake.intents.size).toBe(1);
     expect(w.fake.violations).toEqual([]);
   });
+});
 
+describe('payment links: 3-D Secure through completeAction', () => {
   it('the return URL carries no personal data and is bound to the link, the attempt and the browser', async () => {
     const { w, link, jar, form } = await ready();
     const challenged = await post(link.url, jar, { ...form.hidden, ...THREE_DS });
