@@ -206,4 +206,35 @@ describe('payment links: 3-D Secure through completeAction', () => {
     expect(text(paid.html)).toContain('Payment received');
     expect(w.charged()).toBe(1);
   });
+
+  it('a bank that wants a POST: a one-button form to it, and only that page may post to its origin', async () => {
+    const { w, link, jar, form } = await ready({
+      wrap: (a): GatewayAdapter => ({
+        ...a,
+        sale: async () => ({
+          status: 'requires_action',
+          gatewayTransactionId: 'pi_post',
+          action: {
+            type: 'redirect',
+            url: 'https://acs.bank.example/challenge?x=1&y=2',
+            method: 'POST',
+            data: { PaReq: 'p"<x>', MD: 'md-1' },
+          },
+        }),
+      }),
+    });
+    const page = await post(link.url, jar, { ...form.hidden, ...THREE_DS });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("form-action 'self' https://acs.bank.example;");
+    expect(page.html).toContain('<form id="bank" method="post" action="https://acs.bank.example/challenge?x=1&amp;y=2">');
+    expect(page.html).toContain('<input type="hidden" name="PaReq" value="p&quot;&lt;x&gt;">');
+    expect(page.html).not.toContain('http-equiv="refresh"');
+    expect(page.html).not.toContain('<script');
+    // The wait page offers the same form in this browser; elsewhere it offers none and posts nowhere else.
+    expect((await get(link.url, jar)).headers.get('content-security-policy')).toContain("form-action 'self' https://acs.bank.example;");
+    const elsewhere = await get(link.url, new Jar());
+    expect(elsewhere.headers.get('content-security-policy')).toContain("form-action 'self';");
+    expect(elsewhere.html).not.toContain('acs.bank.example');
+    expect((await w.links.status('INV-3DS'))?.challenge?.transactionId).toMatch(/^tx_/);
+  });
 });
