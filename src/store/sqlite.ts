@@ -16,6 +16,8 @@ import type {
   DeclineRecord,
   DisputeRecord,
   IdempotencyClaim,
+  MonitorEntry,
+  MonthCount,
   PinCredential,
   NotificationRecord,
   PaymentLinkRecord,
@@ -177,6 +179,15 @@ function openStore(db: Db): Store {
     counterGet: q('SELECT count FROM link_attempt_counters WHERE key = ? AND window_end > ?'),
     counterAdd: q(`INSERT INTO link_attempt_counters (key, count, window_end) VALUES (?, 1, ?)
                    ON CONFLICT (key) DO UPDATE SET count = count + 1`),
+    entryInsert: q('INSERT INTO monitor_entries (id, kind, mid, month, at, doc) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
+    entryGet: q('SELECT * FROM monitor_entries WHERE id = ?'),
+    entriesList: q(`SELECT * FROM monitor_entries WHERE (@kind IS NULL OR kind = @kind) AND (@mid IS NULL OR mid = @mid)
+                    AND (@month IS NULL OR month = @month) ORDER BY at, seq`),
+    monthAdd: q(`INSERT INTO mid_month_counts (mid, month, metric, count, amount) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (mid, month, metric) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount`),
+    monthCounts: q('SELECT * FROM mid_month_counts WHERE month IN (SELECT value FROM json_each(?)) ORDER BY mid, month, metric'),
+    txByCard: q(`SELECT * FROM transactions WHERE json_extract(doc, '$.card.last4') = ? AND json_extract(doc, '$.card.bin') = ?
+                 AND json_extract(doc, '$.createdAt') >= ? AND json_extract(doc, '$.createdAt') < ? ORDER BY json_extract(doc, '$.createdAt')`),
   };
 
   const toTx = (r: Row): TransactionRecord =>
@@ -200,6 +211,8 @@ function openStore(db: Db): Store {
   });
   const toLink = (r: Row): PaymentLinkRecord =>
     ({ ...parse(r.doc), invoiceId: r.invoice_id, revision: r.revision, status: r.status }) as PaymentLinkRecord;
+  const toEntry = (r: Row): MonitorEntry =>
+    ({ ...parse(r.doc), id: r.id, kind: r.kind, mid: r.mid, month: r.month, at: r.at }) as MonitorEntry;
   const toDecline = (r: Row): DeclineRecord => ({ ...parse(r.doc), fingerprint: r.fingerprint, at: r.at }) as DeclineRecord;
   const toClaim = (r: Row): IdempotencyClaim =>
     r.result === null
@@ -353,6 +366,11 @@ function openStore(db: Db): Store {
         s.counterAdd.run(c.key, c.windowEnd);
       }
     }
+    if (w.monitor?.entry) {
+      const { id, kind, mid, month, at, ...doc } = w.monitor.entry;
+      if (s.entryInsert.run(id, kind, mid, month, at, json(doc)).changes !== 1) refuse({ ok: false, conflict: 'monitor' });
+    }
+    for (const c of w.monitor?.counts ?? []) s.monthAdd.run(c.mid, c.month, c.metric, c.count, c.amount);
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   });
   const secret = db.transaction((name: string): string => {
@@ -461,6 +479,21 @@ function openStore(db: Db): Store {
     },
     async attemptCounts(keys, now) {
       return keys.map((k) => (s.counterGet.get(k, now) as { count: number } | undefined)?.count ?? 0);
+    },
+    async monthCounts(months, mids) {
+      return (s.monthCounts.all(JSON.stringify(months)) as Row[])
+        .filter((r) => !mids || mids.includes(r.mid as string))
+        .map((r) => ({ mid: r.mid, month: r.month, metric: r.metric, count: r.count, amount: r.amount }) as MonthCount);
+    },
+    async getMonitorEntry(id) {
+      const row = s.entryGet.get(id) as Row | undefined;
+      return row && toEntry(row);
+    },
+    async listMonitorEntries(f) {
+      return (s.entriesList.all({ kind: f.kind ?? null, mid: f.mid ?? null, month: f.month ?? null }) as Row[]).map(toEntry);
+    },
+    async findCardTransactions(q) {
+      return (s.txByCard.all(q.last4, q.bin, q.from, q.to) as Row[]).map(toTx);
     },
   };
 }

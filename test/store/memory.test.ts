@@ -2,6 +2,7 @@ import { memoryStore } from '../../src/store/memory';
 import { runStoreConformance } from './conformance';
 import { runCredentialsConformance } from './conformance-credentials';
 import { runLinksConformance } from './conformance-links';
+import { runMonitoringConformance } from './conformance-monitoring';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { runWebhooksConformance } from './conformance-webhooks';
 
@@ -10,3 +11,4 @@ runCredentialsConformance('memoryStore', async () => memoryStore());
 runThreeDSecureConformance('memoryStore', async () => memoryStore());
 runWebhooksConformance('memoryStore', async () => memoryStore());
 runLinksConformance('memoryStore', async () => memoryStore());
+runMonitoringConformance('memoryStore', async () => memoryStore());

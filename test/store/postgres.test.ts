@@ -6,6 +6,7 @@ import { runCredentialsConformance } from './conformance-credentials';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { runWebhooksConformance } from './conformance-webhooks';
 import { runLinksConformance } from './conformance-links';
+import { runMonitoringConformance } from './conformance-monitoring';
 import { describePg, testSchema } from './pg-env';
 
 describePg('postgresStore conformance', (url) => {
@@ -29,4 +30,5 @@ describePg('postgresStore conformance', (url) => {
   runThreeDSecureConformance('postgresStore (real server)', fresh);
   runWebhooksConformance('postgresStore (real server)', fresh);
   runLinksConformance('postgresStore (real server)', fresh);
+  runMonitoringConformance('postgresStore (real server)', fresh);
 });
