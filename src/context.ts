@@ -8,6 +8,7 @@ import type { BinTable } from './card/bin-table';
 import type { NetworkRuleConfig } from './declines/network-rules';
 import type { DeclineRule } from './declines/normalize';
 import type { RouterEmitter } from './events';
+import type { MonitoringState } from './monitoring/state';
 import type { CompiledProfile } from './profile/compile';
 import type { CircuitBreakers } from './selection/circuit';
 import type { RandomSource } from './selection/order';
@@ -44,4 +45,6 @@ export interface RouterContext {
   fingerprintKey(): Promise<string>;
   /** Where subscription cards are kept (`gatewayVaults()` unless configured). */
   readonly vault: CardVault;
+  /** Chargeback monitoring: options and the MIDs paused this month. */
+  readonly monitoring: MonitoringState;
 }

@@ -11,6 +11,7 @@ import { runPayment, storeFailure } from '../attempt/run';
 import { maskPan } from '../card/pan';
 import { containsCardNumber, redact } from '../card/redact';
 import type { RouterContext } from '../context';
+import { refreshPauses } from '../monitoring/brake';
 import { planRoute } from '../selection/plan';
 import type { DeclineRecord, TransactionRecord } from '../store/types';
 import { newId } from '../transaction/ids';
@@ -76,6 +77,7 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
   }
 
   const external3DS = Boolean(r.threeDS?.cavv || r.threeDS?.eci);
+  await refreshPauses(ctx).catch(() => undefined);
   const plan = planRoute(ctx, profile, routingContext(ctx, kind, r, parsed.card), kind, external3DS);
   // Refusals write nothing; a retry of a request that already ran still gets its first result.
   const refuse = async (failure: Failure): Promise<RouterResult> => {

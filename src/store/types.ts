@@ -530,6 +530,8 @@ export interface DisputeRecord {
   closedAt?: number | undefined;
   /** 1 when created, one more on every change (the store's optimistic concurrency check). */
   revision: number;
+  /** Chargeback monitoring: the month (`YYYY-MM`) whose counters count it (absent: not counted, e.g. an inquiry). */
+  countedIn?: string | undefined;
 }
 
 /** Which disputes `router.disputes` returns. `from` / `to` bound `openedAt` (ms, inclusive / exclusive). */
