@@ -126,7 +126,11 @@ function settledCounts(ctx: RouterContext, s: Settlement, after: TransactionReco
   if (o.kind === 'approved' && !pending) {
     if ((op === 'sale' || op === 'rebill') && after.status === 'captured')
       return increments(mid, month, 'sales', brand, after.capturedAmount);
-    if (op === 'capture') return increments(mid, month, 'sales', brand, s.attempt.amount, s.tx.capturedAmount === 0 ? 1 : 0);
+    if (op === 'capture') {
+      // Our own captures reserved their amount when they opened; one learnt from a notification did not.
+      const before = s.insert ? s.tx.capturedAmount : s.tx.capturedAmount - s.attempt.amount;
+      return increments(mid, month, 'sales', brand, s.attempt.amount, before === 0 ? 1 : 0);
+    }
     if (op === 'refund') return increments(mid, month, 'refunds', brand, s.attempt.amount);
     if (op === 'void' && s.tx.capturedAmount > 0) return increments(mid, month, 'sales', brand, -s.tx.capturedAmount, -1);
   }
