@@ -24,6 +24,7 @@ import { rebill, type RebillRequest } from './operations/rebill';
 import { reconcile, type ReconcileOptions, type ReconcileReport } from './operations/reconcile';
 import { handleWebhook, type WebhookInput, type WebhookReceipt } from './operations/webhook';
 import { listDisputes, listNotifications } from './operations/disputes';
+import { type AlertInput, type AlertResolution, resolveAlert } from './operations/alerts';
 import { health, type RecordDisputeInput, type RecordedDispute, recordDispute } from './operations/monitoring';
 import { resumeMid } from './monitoring/brake';
 import type { MidHealthReport } from './monitoring/health';
@@ -55,6 +56,7 @@ export type { CredentialVerdict } from './subscriptions/credentials';
 export type { ReconcileOptions, ReconcileReport, StalePending } from './operations/reconcile';
 export type { WebhookInput, WebhookReceipt, ReceivedNotification } from './operations/webhook';
 export type { RecordDisputeInput, RecordedDispute } from './operations/monitoring';
+export type { AlertAction, AlertInput, AlertOutcome, AlertResolution } from './operations/alerts';
 
 /** A merchant account (MID): one set of credentials on one gateway. */
 export interface MerchantAccountConfig {
@@ -252,6 +254,17 @@ export interface Router {
    * for (const e of entities) console.log(e.entity, e.visa.ratio, e.visa.threshold, e.mastercard.tier);
    */
   midHealth(midId?: string, options?: { at?: number | undefined }): Promise<MidHealthReport>;
+  /**
+   * Resolve a prevention alert (Ethoca, Verifi CDRN or RDR, an issuer's inquiry) before it becomes
+   * a chargeback: match the transaction (our id, the gateway's id, else card + amount + date; an
+   * ambiguous match is refused), refund what is left on its own MID, cancel its subscription when
+   * asked, and count a prevented dispute. Idempotent by `alertId`; never refunds twice.
+   * @example
+   * const r = await router.resolveAlert({ alertId: 'eth_991', kind: 'ethoca_dispute', card: { bin: '411111', last4: '1111' },
+   *   amount: 1999, date: Date.parse('2026-11-02T10:00:00Z'), action: 'refund_and_cancel' });
+   * if (r.isOk()) r.value.outcome; // 'refunded' | 'already_refunded' | …
+   */
+  resolveAlert(input: AlertInput): Promise<Result<AlertResolution, Failure>>;
 }
 
 const contexts = new WeakMap<Router, RouterContext>();
@@ -370,6 +383,7 @@ export function createRouter(config: RouterConfig): Router {
     notifications: (filter) => listNotifications(ctx, filter),
     recordDispute: (input) => (closing ? Promise.resolve(rejected('router_closed', 'the router is closed')) : recordDispute(ctx, input)),
     midHealth: (midId, options) => health(ctx, midId, options),
+    resolveAlert: (input) => (closing ? Promise.resolve(rejected('router_closed', 'the router is closed')) : resolveAlert(ctx, input)),
   };
   contexts.set(router, ctx);
   return router;

@@ -161,7 +161,7 @@ describe('properties of the arithmetic', () => {
   });
 
   it('the ECP tier only rises with more chargebacks over the same previous month', () => {
-    const rank = (t: string | undefined) => (t === undefined ? 0 : { CMM: 1, ECM: 2, HECM: 3 }[t]);
+    const rank = (t: string | undefined): number => (t === undefined ? 0 : ({ CMM: 1, ECM: 2, HECM: 3 } as Record<string, number>)[t]!);
     fc.assert(
       fc.property(fc.nat({ max: 2_000 }), fc.nat({ max: 2_000 }), fc.integer({ min: 1, max: 100_000 }), (a, extra, sales) => {
         const r = (n: number) => ecpTier({ numerator: n, ratio: n / sales });
