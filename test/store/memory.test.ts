@@ -3,6 +3,7 @@ import { runStoreConformance } from './conformance';
 import { runCredentialsConformance } from './conformance-credentials';
 import { runLinksConformance } from './conformance-links';
 import { runMonitoringConformance } from './conformance-monitoring';
+import { runLinkChallengeConformance } from './conformance-link-challenge';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { runWebhooksConformance } from './conformance-webhooks';
 
@@ -12,3 +13,4 @@ runThreeDSecureConformance('memoryStore', async () => memoryStore());
 runWebhooksConformance('memoryStore', async () => memoryStore());
 runLinksConformance('memoryStore', async () => memoryStore());
 runMonitoringConformance('memoryStore', async () => memoryStore());
+runLinkChallengeConformance('memoryStore', async () => memoryStore());

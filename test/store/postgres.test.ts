@@ -7,6 +7,7 @@ import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { runWebhooksConformance } from './conformance-webhooks';
 import { runLinksConformance } from './conformance-links';
 import { runMonitoringConformance } from './conformance-monitoring';
+import { runLinkChallengeConformance } from './conformance-link-challenge';
 import { describePg, testSchema } from './pg-env';
 
 describePg('postgresStore conformance', (url) => {
@@ -31,4 +32,5 @@ describePg('postgresStore conformance', (url) => {
   runWebhooksConformance('postgresStore (real server)', fresh);
   runLinksConformance('postgresStore (real server)', fresh);
   runMonitoringConformance('postgresStore (real server)', fresh);
+  runLinkChallengeConformance('postgresStore (real server)', fresh);
 });

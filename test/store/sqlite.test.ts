@@ -9,6 +9,7 @@ import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { runWebhooksConformance } from './conformance-webhooks';
 import { runLinksConformance } from './conformance-links';
 import { runMonitoringConformance } from './conformance-monitoring';
+import { runLinkChallengeConformance } from './conformance-link-challenge';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-sqlite-'));
 let n = 0;
@@ -20,3 +21,4 @@ runThreeDSecureConformance('sqliteStore (temp file)', async () => sqliteStore({ 
 runWebhooksConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `webhooks-${n++}.db`) }));
 runLinksConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `links-${n++}.db`) }));
 runMonitoringConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `monitoring-${n++}.db`) }));
+runLinkChallengeConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `link-challenge-${n++}.db`) }));
