@@ -33,6 +33,10 @@ export interface MidRuntime {
   readonly merchant: MerchantContext;
   /** MIDs with the same scope (and gateway) share the gateway's vault; absent: tokens work on this MID only. */
   readonly tokenScope?: string | undefined;
+  /** Chargeback monitoring: the legal entity or descriptor group the networks aggregate it with (absent: one entity of all MIDs). */
+  readonly entity?: string | undefined;
+  /** Chargeback monitoring: the merchant's own thresholds on this MID's ratios (fractions). */
+  readonly disputes?: { warnAt?: number | undefined; pauseAt?: number | undefined } | undefined;
 }
 
 /**

@@ -11,6 +11,7 @@ import { DECLINE_REASONS, isDeclineReason } from './declines/reasons';
 import { ConfigError, type ConfigProblem } from './errors';
 import { compileProfile, type CompiledProfile } from './profile/compile';
 import { zodProblems } from './profile';
+import { isTimeZone } from './monitoring/month';
 import { BUILTIN_STRATEGIES, merchantAccountSchema, profileSchema } from './profile/schema';
 import { vaultProblems } from './subscriptions/vault';
 
@@ -86,6 +87,8 @@ function merchantAccounts(raw: unknown, declared: Set<string>, problems: ConfigP
       actionLifetimeMs: d.threeDS?.expiresAfterMs,
       merchant: { id: d.id, descriptor: d.descriptor, settings: d.settings },
       tokenScope: d.tokenScope,
+      entity: d.entity,
+      disputes: d.disputes,
     });
   });
   return mids;
@@ -236,6 +239,14 @@ function options(config: Record<string, unknown>, problems: ConfigProblem[]): vo
   for (const k of ['random', 'clock'] as const) {
     if (config[k] !== undefined && typeof config[k] !== 'function') problems.push({ path: k, message: 'must be a function' });
   }
+  const dm = section('disputeMonitoring');
+  if (dm.timeZone !== undefined && !(typeof dm.timeZone === 'string' && isTimeZone(dm.timeZone)))
+    problems.push({ path: 'disputeMonitoring.timeZone', message: 'must be an IANA time zone, e.g. "UTC" or "America/New_York"' });
+  ms(dm, 'disputeMonitoring', 'alertWindowMs');
+  ms(dm, 'disputeMonitoring', 'pauseRefreshMs');
+  for (const k of Object.keys(dm))
+    if (!['timeZone', 'alertWindowMs', 'pauseRefreshMs'].includes(k))
+      problems.push({ path: `disputeMonitoring.${k}`, message: 'is not an option (timeZone, alertWindowMs, pauseRefreshMs)' });
   const key = config.fingerprintKey;
   if (key !== undefined && !(typeof key === 'string' && key.length > 0)) {
     problems.push({ path: 'fingerprintKey', message: 'must be a non-empty secret string (or undefined for a key kept in the store)' });

@@ -8,6 +8,7 @@ import type { BinTable } from './card/bin-table';
 import type { NetworkRuleConfig } from './declines/network-rules';
 import type { DeclineRule } from './declines/normalize';
 import type { RouterEmitter } from './events';
+import type { MonitoringState } from './monitoring/state';
 import type { CompiledProfile } from './profile/compile';
 import type { ApprovalCache } from './selection/approval-cache';
 import type { CircuitBreakers } from './selection/circuit';
@@ -50,4 +51,6 @@ export interface RouterContext {
   readonly approvals: ApprovalCache;
   /** Where subscription cards are kept (`gatewayVaults()` unless configured). */
   readonly vault: CardVault;
+  /** Chargeback monitoring: options and the MIDs paused this month. */
+  readonly monitoring: MonitoringState;
 }

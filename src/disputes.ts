@@ -52,9 +52,9 @@ export function disputeCategory(reasonCode: string | undefined, gatewayCategory?
 }
 
 /** Order of statuses for two events stamped at the same time: the later stage wins. */
-const STAGE: Readonly<Record<DisputeStatus, number>> = { inquiry: 0, needs_response: 1, under_review: 2, won: 3, lost: 3 };
+const STAGE: Readonly<Record<DisputeStatus, number>> = { inquiry: 0, needs_response: 1, under_review: 2, won: 3, lost: 3, accepted: 3 };
 
-const FINAL = new Set<DisputeStatus>(['won', 'lost']);
+const FINAL = new Set<DisputeStatus>(['won', 'lost', 'accepted']);
 
 /**
  * The dispute record after one notification. The newer event (by the gateway's time; on a tie,

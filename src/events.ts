@@ -9,6 +9,7 @@ import EventEmitter from 'eventemitter3';
 import { redact } from './card/redact';
 import type { NormalizedDecline } from './declines/reasons';
 import type { NotificationKind } from './notifications';
+import type { DisputeLevelFigures } from './monitoring/state';
 import type { CapWindow, DisputeRecord, NotificationStatus } from './store/types';
 import type { AttemptSummary, Operation, RequiredAction } from './types';
 
@@ -160,6 +161,13 @@ export interface RouterEvents {
   'dispute:won': { dispute: DisputeRecord };
   /** A dispute was decided for the cardholder. */
   'dispute:lost': { dispute: DisputeRecord };
+  /**
+   * Chargeback monitoring: a MID's Visa-style or Mastercard-style ratio reached the merchant's
+   * `warnAt` (level `warn`) or `pauseAt` (level `pause`), with the figures. Once per MID, month and level.
+   */
+  'mid:dispute_warning': DisputeLevelFigures;
+  /** Chargeback monitoring: a MID reached `pauseAt` and takes no new initial sales until resumed (`setMidEnabled`) or the month ends. */
+  'mid:dispute_pause': DisputeLevelFigures;
 }
 
 /** Payload of `capture:failed`, `refund:failed` and `void:failed`. */
@@ -212,6 +220,8 @@ export const ROUTER_EVENTS = [
   'dispute:updated',
   'dispute:won',
   'dispute:lost',
+  'mid:dispute_warning',
+  'mid:dispute_pause',
 ] as const satisfies readonly RouterEventName[];
 
 /** A listener of one event. */

@@ -24,6 +24,12 @@ export type {
   WebhookInput,
   WebhookReceipt,
   ReceivedNotification,
+  RecordDisputeInput,
+  RecordedDispute,
+  AlertAction,
+  AlertInput,
+  AlertOutcome,
+  AlertResolution,
 } from './router';
 export { defineProfile } from './profile';
 export { profileSchema, poolSchema, ruleSchema, conditionSchema, merchantAccountSchema } from './profile/schema';
@@ -86,3 +92,10 @@ export { disputeCategory } from './disputes';
 export type { AttemptEvent, FollowUpFailed } from './events';
 export { Ok, Err } from 'ts-results-es';
 export type { Result } from 'ts-results-es';
+export { VAMP_MINIMUM_COUNT, ECP_TIERS, vampThreshold, visaFigures, mastercardFigures, ecpTier, project } from './monitoring/programs';
+export type { Ratio, VisaFigures, MastercardFigures, EcpTier, Projection } from './monitoring/programs';
+export type { Tally, MonitoredBrand, BrandFigures, MonthFigures } from './monitoring/counts';
+export type { DisputeHealth, MidHealth, EntityHealth, MidHealthReport } from './monitoring/health';
+export { DEFAULT_ENTITY } from './monitoring/health';
+export type { MonitoringOptions, DisputeLevel, DisputeLevelFigures } from './monitoring/state';
+export { monthKey, previousMonth, monthElapsed } from './monitoring/month';

@@ -56,9 +56,10 @@ export const NOTIFICATION_KINDS = [
  * Where a dispute stands. `inquiry`: a retrieval request or pre-dispute warning (no money moved
  * yet); `needs_response`: the chargeback is open and the merchant can defend it; `under_review`:
  * evidence was submitted (or the network is deciding); `won` / `lost`: decided (a won dispute can
- * still reopen at pre-arbitration: the lifecycle follows the gateway's latest event).
+ * still reopen at pre-arbitration: the lifecycle follows the gateway's latest event); `accepted`:
+ * the merchant accepted the chargeback without contesting it (decided for the cardholder, like `lost`).
  */
-export type DisputeStatus = 'inquiry' | 'needs_response' | 'under_review' | 'won' | 'lost';
+export type DisputeStatus = 'inquiry' | 'needs_response' | 'under_review' | 'won' | 'lost' | 'accepted';
 
 /** Normalized dispute reason, from the network reason code first, else the gateway's category. */
 export type DisputeCategory =

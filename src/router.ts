@@ -24,6 +24,11 @@ import { rebill, type RebillRequest } from './operations/rebill';
 import { reconcile, type ReconcileOptions, type ReconcileReport } from './operations/reconcile';
 import { handleWebhook, type WebhookInput, type WebhookReceipt } from './operations/webhook';
 import { listDisputes, listNotifications } from './operations/disputes';
+import { type AlertInput, type AlertResolution, resolveAlert } from './operations/alerts';
+import { health, type RecordDisputeInput, type RecordedDispute, recordDispute } from './operations/monitoring';
+import { resumeMid } from './monitoring/brake';
+import type { MidHealthReport } from './monitoring/health';
+import { type MonitoringOptions, monitoringState } from './monitoring/state';
 import type { Profile, ProfileInput } from './profile/schema';
 import { ApprovalCache, type ApprovalCacheOptions, DEFAULT_APPROVAL_CACHE } from './selection/approval-cache';
 import { CircuitBreakers, type CircuitOptions, DEFAULT_CIRCUIT } from './selection/circuit';
@@ -53,6 +58,8 @@ export type { CardVault, VaultContext } from './subscriptions/vault';
 export type { CredentialVerdict } from './subscriptions/credentials';
 export type { ReconcileOptions, ReconcileReport, StalePending } from './operations/reconcile';
 export type { WebhookInput, WebhookReceipt, ReceivedNotification } from './operations/webhook';
+export type { RecordDisputeInput, RecordedDispute } from './operations/monitoring';
+export type { AlertAction, AlertInput, AlertOutcome, AlertResolution } from './operations/alerts';
 
 /** A merchant account (MID): one set of credentials on one gateway. */
 export interface MerchantAccountConfig {
@@ -89,6 +96,18 @@ export interface MerchantAccountConfig {
    * a gateway token or transaction id made on one is good on the others. Absent: only on this MID.
    */
   tokenScope?: string | undefined;
+  /**
+   * Chargeback monitoring: the legal entity or descriptor group the card networks would aggregate
+   * this MID with (`midHealth` adds its MIDs up). Absent: one entity of every MID that names none.
+   */
+  entity?: string | undefined;
+  /**
+   * Chargeback monitoring: the merchant's own thresholds on this MID's Visa-style and
+   * Mastercard-style dispute ratios (fractions: 0.01 is 1 %). `warnAt`: event
+   * `mid:dispute_warning`; `pauseAt`: no new initial sales until `setMidEnabled(id, true)` or the
+   * month ends (rebills continue). A brake, never a balancer: weights are not touched.
+   */
+  disputes?: { warnAt?: number | undefined; pauseAt?: number | undefined } | undefined;
 }
 
 /** Configuration of `createRouter`. */
@@ -136,6 +155,12 @@ export interface RouterConfig {
    * gateway after a migration. Switchyard's store never holds a card.
    */
   vault?: CardVault | undefined;
+  /**
+   * Chargeback monitoring: the time zone of the calendar months counted (default `UTC`), the
+   * window of alert matching by card, amount and date (`alertWindowMs`, default one day), and how
+   * often a router re-reads pauses other servers made (`pauseRefreshMs`, default 5 s).
+   */
+  disputeMonitoring?: Partial<MonitoringOptions> | undefined;
 }
 
 /** A Switchyard router. Every operation returns a `Result`; declines are values, not exceptions. */
@@ -225,6 +250,35 @@ export interface Router {
   disputes(filter?: DisputeFilter): Promise<DisputeRecord[]>;
   /** Recorded gateway notifications, e.g. `{ status: 'unmatched' }` to review orphans or `'conflict'` ones. */
   notifications(filter?: NotificationFilter): Promise<NotificationRecord[]>;
+  /**
+   * Record a dispute or an issuer fraud report learnt outside the gateways' notifications (an
+   * alert provider, a CSV import), counted once per `disputeId`: recording it again counts nothing;
+   * again with a new `status` follows its life (a lost or accepted one charges the transaction back).
+   * @example
+   * await router.recordDispute({ transactionId: 'tx_…', disputeId: 'CB-1001', reasonCode: '13.2' });
+   * await router.recordDispute({ transactionId: 'tx_…', disputeId: 'CB-1001', status: 'lost' });
+   */
+  recordDispute(input: RecordDisputeInput): Promise<Result<RecordedDispute, Failure>>;
+  /**
+   * Dispute health of every MID (or of one, with its entity): the month's counts, the Visa-style
+   * and Mastercard-style ratios with the programs' thresholds and minimum counts, the merchant's
+   * own thresholds, pauses, and the end-of-month projection. Per merchant entity too.
+   * @example
+   * const { mids, entities } = await router.midHealth();
+   * for (const e of entities) console.log(e.entity, e.visa.ratio, e.visa.threshold, e.mastercard.tier);
+   */
+  midHealth(midId?: string, options?: { at?: number | undefined }): Promise<MidHealthReport>;
+  /**
+   * Resolve a prevention alert (Ethoca, Verifi CDRN or RDR, an issuer's inquiry) before it becomes
+   * a chargeback: match the transaction (our id, the gateway's id, else card + amount + date; an
+   * ambiguous match is refused), refund what is left on its own MID, cancel its subscription when
+   * asked, and count a prevented dispute. Idempotent by `alertId`; never refunds twice.
+   * @example
+   * const r = await router.resolveAlert({ alertId: 'eth_991', kind: 'ethoca_dispute', card: { bin: '411111', last4: '1111' },
+   *   amount: 1999, date: Date.parse('2026-11-02T10:00:00Z'), action: 'refund_and_cancel' });
+   * if (r.isOk()) r.value.outcome; // 'refunded' | 'already_refunded' | …
+   */
+  resolveAlert(input: AlertInput): Promise<Result<AlertResolution, Failure>>;
 }
 
 const contexts = new WeakMap<Router, RouterContext>();
@@ -272,6 +326,7 @@ export function createRouter(config: RouterConfig): Router {
       (mid) => events.emit('circuit:close', { mid }),
     ),
     vault: config.vault ?? gatewayVaults(),
+    monitoring: monitoringState(config.disputeMonitoring),
     fingerprintKey: () => {
       keyPromise ??= config.fingerprintKey ? Promise.resolve(config.fingerprintKey) : config.store.getOrCreateSecret('fingerprint');
       // A failed read is not cached: the next request asks the store again.
@@ -325,6 +380,7 @@ export function createRouter(config: RouterConfig): Router {
       const m = mid(midId);
       m.enabled = enabled;
       m.disabledReason = enabled ? undefined : reason;
+      if (enabled) resumeMid(ctx, midId);
     },
     on(event, listener) {
       events.on(event, listener);
@@ -346,6 +402,9 @@ export function createRouter(config: RouterConfig): Router {
     handleWebhook: (input) => (closing ? Promise.resolve(rejected('router_closed', 'the router is closed')) : handleWebhook(ctx, input)),
     disputes: (filter) => listDisputes(ctx, filter),
     notifications: (filter) => listNotifications(ctx, filter),
+    recordDispute: (input) => (closing ? Promise.resolve(rejected('router_closed', 'the router is closed')) : recordDispute(ctx, input)),
+    midHealth: (midId, options) => health(ctx, midId, options),
+    resolveAlert: (input) => (closing ? Promise.resolve(rejected('router_closed', 'the router is closed')) : resolveAlert(ctx, input)),
   };
   contexts.set(router, ctx);
   return router;

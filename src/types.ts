@@ -262,7 +262,11 @@ export type RejectionReason =
   /** Webhooks: a bad or missing signature, or a stale timestamp. */
   | 'webhook_signature'
   /** Webhooks: a body that does not parse as the gateway's notification. */
-  | 'webhook_malformed';
+  | 'webhook_malformed'
+  /** Prevention alerts: no transaction of ours matches the alert. */
+  | 'alert_unmatched'
+  /** Prevention alerts: several transactions match the alert; none was guessed (their ids are in the message). */
+  | 'alert_ambiguous';
 
 /** What every failure carries. */
 interface FailureBase {

@@ -141,6 +141,60 @@ function declineChart(r: SimulationReport): string {
   return `<svg id="chart-declines" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="Declined attempts by standard reason">${bars.join('')}</svg>`;
 }
 
+const ratio = (x: number | undefined) => (x === undefined ? '–' : `${(x * 100).toFixed(2)} %`);
+
+/** Each MID's and the entity's Visa-style ratio as a bar against the VAMP line and the merchant's thresholds. */
+function disputeChart(r: SimulationReport): string {
+  const h = r.disputes.health;
+  const rows = [...h.mids.map((m) => ({ id: m.mid, x: m })), ...h.entities.map((e) => ({ id: `entity: ${e.entity}`, x: e }))];
+  const vamp = rows[0]?.x.visa.threshold ?? 0.015;
+  const warn = h.mids[0]?.thresholds.warnAt;
+  const pause = h.mids[0]?.thresholds.pauseAt;
+  const top = Math.max(vamp * 1.4, ...rows.map((row) => row.x.visa.ratio ?? 0)) || 0.02;
+  const w = 1000;
+  const left = 200;
+  const bar = 22;
+  const plot = w - left - 40;
+  const height = rows.length * (bar + 8) + 40;
+  const xOf = (v: number) => left + (plot * v) / top;
+  const bars = rows.map(({ id, x }, i) => {
+    const y = 10 + i * (bar + 8);
+    const v = x.visa.ratio ?? 0;
+    const fill = id.startsWith('entity') ? '#444' : colour(id);
+    return `<text class="label" x="${left - 8}" y="${y + 16}" text-anchor="end">${esc(id)}</text><rect class="ratio" data-mid="${esc(id)}" x="${left}" y="${y}" width="${Math.max(1, xOf(v) - left).toFixed(1)}" height="${bar}" fill="${fill}"></rect><text class="value" x="${xOf(v) + 6}" y="${y + 16}">${ratio(x.visa.ratio)}</text>`;
+  });
+  const line = (v: number | undefined, label: string, stroke: string) =>
+    v === undefined
+      ? ''
+      : `<line x1="${xOf(v)}" x2="${xOf(v)}" y1="4" y2="${height - 24}" stroke="${stroke}" stroke-width="2" stroke-dasharray="5 3"></line><text class="axis" x="${xOf(v)}" y="${height - 8}" text-anchor="middle">${esc(label)} ${ratio(v)}</text>`;
+  return `<svg id="chart-disputes" viewBox="0 0 ${w} ${height}" width="${w}" height="${height}" role="img" aria-label="Visa-style dispute ratio per MID and entity against the thresholds">${bars.join('')}${line(vamp, 'VAMP', HARD)}${line(warn, 'warn', SOFT)}${line(pause, 'pause', '#8e44ad')}</svg>`;
+}
+
+function disputeSection(r: SimulationReport): string {
+  const d = r.disputes;
+  const h = d.health;
+  const rows = [
+    ...h.mids.map((m) => ({ name: m.mid, x: m, state: m.paused ? 'paused for new sales' : m.warnings.length ? 'warned' : '' })),
+    ...h.entities.map((e) => ({ name: `entity: ${e.entity} (${e.mids.length} MIDs)`, x: e, state: '' })),
+  ].map(
+    ({ name, x, state }) =>
+      `<tr><td>${esc(name)}</td><td>${x.counts.sales.count}</td><td>${x.counts.disputes.count}</td><td>${x.counts.fraudReports.count}</td><td>${x.counts.prevented.count}</td><td>${ratio(x.visa.ratio)}</td><td>${ratio(x.visa.threshold)}${x.visa.meetsMinimum ? '' : ' (applies above 1,500)'}</td><td>${ratio(x.projected.visa.ratio)}</td><td>${ratio(x.mastercard.ratio)}</td><td>${esc(x.mastercard.tier ?? '–')}</td><td>${esc(state)}</td></tr>`,
+  );
+  const alerts = d.alerts.map(
+    (a) =>
+      `<tr><td>${esc(a.alertId)}</td><td>${esc(a.kind)}</td><td>${esc(a.mid)}</td><td>${esc(a.matchedBy)}</td><td>${esc(a.outcome)}</td><td>${usd(a.refunded)}</td></tr>`,
+  );
+  return `<h2>Dispute ratios against the programs' thresholds (${esc(h.month)})</h2>
+<p class="note">Visa-style (VAMP): fraud reports plus disputes over settled sales of the month; Mastercard-style (ECP): chargebacks over the previous month's sales (none before ${esc(h.month)}: no ratio yet). The entity adds up the MIDs the networks aggregate. Dashed lines: VAMP merchant threshold and the merchant's own warn and pause levels.</p>
+${disputeChart(r)}
+<table><thead><tr><th></th><th>sales</th><th>disputes</th><th>fraud reports</th><th>prevented</th><th>Visa-style</th><th>VAMP line</th><th>projected</th><th>Mastercard-style</th><th>ECP tier</th><th>state</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>
+<h2>Prevention alerts resolved</h2>
+<p class="note">${d.alerts.length} alerts resolved before they became chargebacks, each refunded on the MID of its sale; ${h.entities.reduce((n, e) => n + e.counts.prevented.count, 0)} disputes prevented.${d.warnings.length ? ` Warnings: ${esc(d.warnings.join(', '))}.` : ''}${d.paused.length ? ` Paused for new sales: ${esc(d.paused.join(', '))}.` : ''}</p>
+<table><thead><tr><th>alert</th><th>service</th><th>MID</th><th>matched by</th><th>outcome</th><th>refunded</th></tr></thead>
+<tbody>${alerts.join('\n')}</tbody></table>`;
+}
+
 /** Render the report as a self-contained HTML page. */
 export function htmlReport(r: SimulationReport): string {
   const volume = r.mids.reduce((n, m) => n + m.approvedAmount, 0);
@@ -182,6 +236,7 @@ ${declineChart(r)}
 <h2>Merchant accounts</h2>
 <table><thead><tr><th>MID</th><th>gateway</th><th>pool</th><th>attempts</th><th>approved</th><th>declined</th><th>approval</th><th>volume</th><th>share</th><th>cap used (${esc(r.month)})</th><th>brands</th></tr></thead>
 <tbody>${midRows.join('\n')}</tbody></table>
+${disputeSection(r)}
 <h2>Subscriptions</h2>
 <p>${s.pinned} subscriptions pinned to the MID of their initial sale. ${s.rebills} rebills, ${s.rebillsApproved} approved; ${s.onPinnedMid} of ${s.rebills} ran on the pinned MID. Salvage: ${s.salvageRetries} retries, ${s.salvaged} recovered. Revoked by the issuer: ${s.revoked}.</p>
 </body></html>

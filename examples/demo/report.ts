@@ -93,5 +93,54 @@ export function textReport(r: SimulationReport): string {
     `  Rebills: ${s.rebills}, approved ${s.rebillsApproved} (${pct(s.rebillsApproved, s.rebills)}); on the pinned MID: ${s.onPinnedMid} of ${s.rebills}`,
   );
   out.push(`  Salvage retries: ${s.salvageRetries}, recovered ${s.salvaged}; subscriptions revoked by the issuer: ${s.revoked}`);
+  out.push('');
+  out.push(...disputeLines(r));
   return out.join('\n');
+}
+
+const ratio = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(2)}%`);
+
+/** The chargeback monitoring part: each MID's and the entity's ratios against the programs' thresholds. */
+export function disputeLines(r: SimulationReport): string[] {
+  const d = r.disputes;
+  const h = d.health;
+  const out: string[] = [
+    `Disputes in ${h.month}, as the card networks count them (${d.recorded} disputes, ${d.fraudReports} fraud reports recorded)`,
+  ];
+  const rows = [
+    ...h.mids.map((m) => ({
+      name: m.mid,
+      x: m,
+      warn: m.thresholds.warnAt,
+      pause: m.thresholds.pauseAt,
+      state: m.paused ? 'paused' : m.warnings.length ? 'warned' : '',
+    })),
+    ...h.entities.map((e) => ({ name: `entity: ${e.entity}`, x: e, warn: undefined, pause: undefined, state: '' })),
+  ];
+  out.push(
+    table(
+      ['', 'sales', 'disputes', 'fraud', 'prevented', 'Visa-style', 'VAMP line', 'Mastercard-style', 'ECP tier', 'warn / pause', 'state'],
+      rows.map(({ name, x, warn, pause, state }) => [
+        name,
+        String(x.counts.sales.count),
+        String(x.counts.disputes.count),
+        String(x.counts.fraudReports.count),
+        String(x.counts.prevented.count),
+        ratio(x.visa.ratio),
+        `${ratio(x.visa.threshold)}${x.visa.meetsMinimum ? '' : ' (n/a < 1,500)'}`,
+        ratio(x.mastercard.ratio),
+        x.mastercard.tier ?? '-',
+        warn === undefined ? '-' : `${ratio(warn)} / ${ratio(pause)}`,
+        state,
+      ]),
+    ),
+  );
+  out.push("  (Mastercard-style: this month's chargebacks over last month's sales; none last month: no ratio yet)");
+  const refunded = d.alerts.filter((a) => a.outcome === 'refunded').length;
+  out.push(
+    `  Prevention alerts: ${d.alerts.length} resolved (${refunded} refunded on the MID of the sale), ${h.entities.reduce((n, e) => n + e.counts.prevented.count, 0)} disputes prevented`,
+  );
+  if (d.warnings.length)
+    out.push(`  Warnings: ${d.warnings.join(', ')}${d.paused.length ? `; paused for new sales: ${d.paused.join(', ')}` : ''}`);
+  return out;
 }

@@ -185,6 +185,9 @@ export function demoMerchantAccounts(seed: number): MerchantAccountConfig[] {
       brands: m.brands,
       caps: m.monthlyCap ? { monthly: { amount: m.monthlyCap } } : undefined,
       descriptor: `DEMO*${m.id.toUpperCase()}`,
+      // One legal entity: the networks add its MIDs up. The merchant's own early brake on each MID.
+      entity: 'Demo Commerce LLC',
+      disputes: { warnAt: 0.009, pauseAt: 0.013 },
     };
   });
 }

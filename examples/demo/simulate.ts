@@ -5,7 +5,17 @@
  * @module
  */
 import { join } from 'node:path';
-import { createRouter, loadBinTable, sqliteStore, type Approval, type DeclineReason, type Failure, type Result } from '../../src/index';
+import {
+  createRouter,
+  loadBinTable,
+  sqliteStore,
+  type AlertOutcome,
+  type Approval,
+  type DeclineReason,
+  type Failure,
+  type MidHealthReport,
+  type Result,
+} from '../../src/index';
 import { DEMO_BINS, CARD_MIX, DEMO_MIDS, DEMO_PROFILE, demoMerchantAccounts } from './setup';
 import { pickWeighted, seeded, syntheticPan } from './random';
 import { tallyEvents, type MidTally } from './tally';
@@ -80,6 +90,17 @@ export interface SimulationReport {
     salvaged: number;
     revoked: number;
   };
+  /** Chargeback monitoring at the end of the checkout month: seeded disputes, fraud reports and prevention alerts. */
+  disputes: {
+    health: MidHealthReport;
+    recorded: number;
+    fraudReports: number;
+    alerts: Array<{ alertId: string; kind: string; mid: string; outcome: AlertOutcome; refunded: number; matchedBy: string }>;
+    /** `mid:dispute_warning` events, as `mid level`. */
+    warnings: string[];
+    /** MIDs paused for new sales. */
+    paused: string[];
+  };
 }
 
 const DAY = 24 * 3_600_000;
@@ -142,6 +163,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const failedSales: Record<string, number> = {};
   const finalDeclines = new Map<DeclineReason, number>();
   const subscriptions: Array<{ id: string; mid: string }> = [];
+  const sold: Array<{ transactionId: string; amount: number; bin: string; last4: string; at: number; subscribed: boolean }> = [];
+  const warnings: string[] = [];
+  const paused: string[] = [];
+  router.on('mid:dispute_warning', (w) => warnings.push(`${w.mid} ${w.level}`));
+  router.on('mid:dispute_pause', (p) => paused.push(p.mid));
   let prepaidSales = 0,
     prepaidOnPrepaidMid = 0,
     amexSales = 0,
@@ -201,6 +227,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         if (noAmex.has(r.value.mid)) amexOnNoAmexMid++;
       }
       if (subscribe) subscriptions.push({ id: `sub-${i}`, mid: r.value.mid });
+      sold.push({
+        transactionId: r.value.transactionId,
+        amount: r.value.amount,
+        bin: number.slice(0, 6),
+        last4: number.slice(-4),
+        at: clock(),
+        subscribed: subscribe,
+      });
     } else {
       const f = r.error;
       const key = f.kind === 'rejected' ? `rejected:${f.rejection}` : f.kind;
@@ -211,6 +245,44 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     progressed();
   });
   const month = new Date(START).toISOString().slice(0, 7);
+
+  // 1b. Late in the month: disputes, issuer fraud reports and prevention alerts (seeded).
+  jumpTo(START + 24 * DAY);
+  const disputeRandom = seeded(seed + 2);
+  const REASONS = ['13.2', '13.1', '10.4', '4837', '4853', '13.3', '12.6'];
+  let recorded = 0;
+  let fraudReports = 0;
+  const alerts: SimulationReport['disputes']['alerts'] = [];
+  startPhase('disputes and alerts', sold.length);
+  for (const [i, s] of sold.entries()) {
+    const x = disputeRandom();
+    if (x < 0.014) {
+      const status = disputeRandom() < 0.3 ? 'under_review' : disputeRandom() < 0.2 ? 'won' : 'needs_response';
+      const reasonCode = REASONS[Math.floor(disputeRandom() * REASONS.length)];
+      if ((await router.recordDispute({ transactionId: s.transactionId, disputeId: `CB-${i}`, reasonCode, status })).isOk()) recorded++;
+    } else if (x < 0.018) {
+      if ((await router.recordDispute({ transactionId: s.transactionId, disputeId: `TC40-${i}`, kind: 'fraud_report' })).isOk())
+        fraudReports++;
+    } else if (x < 0.022) {
+      // Half the alerts carry our order reference (CDRN), half only the card, amount and date (Ethoca).
+      const byCard = disputeRandom() < 0.5;
+      const alert = byCard
+        ? { alertId: `ETH-${i}`, kind: 'ethoca_dispute', card: { bin: s.bin, last4: s.last4 }, amount: s.amount, date: s.at }
+        : { alertId: `CDRN-${i}`, kind: 'cdrn_dispute', transactionId: s.transactionId };
+      const r = await router.resolveAlert({ ...alert, action: s.subscribed ? 'refund_and_cancel' : 'refund' });
+      if (r.isOk())
+        alerts.push({
+          alertId: r.value.alertId,
+          kind: r.value.kind,
+          mid: r.value.mid,
+          outcome: r.value.outcome,
+          refunded: r.value.refunded,
+          matchedBy: r.value.matchedBy,
+        });
+    }
+    progressed();
+  }
+  const health = await router.midHealth(undefined, { at: START + 29 * DAY });
 
   // 2. Two rebill cycles, each followed by one salvage pass of the soft declines.
   let rebills = 0,
@@ -303,5 +375,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     amexSales,
     amexOnNoAmexMid,
     subscriptions: { pinned, rebills, rebillsApproved, onPinnedMid, salvageRetries, salvaged, revoked: tally.revoked },
+    disputes: { health, recorded, fraudReports, alerts, warnings, paused },
   };
 }

@@ -76,6 +76,8 @@ export function tallyEvents(router: Router, midIds: readonly string[]): Tally {
     }
   });
   router.on('approved', (e) => {
+    // Follow-ups (the refunds of prevention alerts) are not sales.
+    if (e.operation === 'refund' || e.operation === 'capture' || e.operation === 'void') return;
     const m = mids.get(e.mid)!;
     m.approved++;
     m.approvedAmount += e.amount;

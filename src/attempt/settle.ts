@@ -18,6 +18,7 @@ import type {
   AttemptPatch,
   AttemptRecord,
   DeclineRecord,
+  MonthCount,
   PinCredential,
   PinRecord,
   StoreWrite,
@@ -27,6 +28,8 @@ import type {
 } from '../store/types';
 import { approvalOutcomeOf, type SignalOutcome } from '../selection/approval-signal';
 import type { GatewayApproved } from '../adapter';
+import { increments } from '../monitoring/counts';
+import { monthKey } from '../monitoring/month';
 import { credentialOf, credentialOn } from '../subscriptions/credentials';
 import { pinData, pinFor } from '../subscriptions/pin';
 import { planSalvage } from '../subscriptions/salvage';
@@ -98,6 +101,8 @@ export async function settle(ctx: RouterContext, s: Settlement): Promise<Settled
     ...(approval && { approvalOutcome: approval }),
     ...s.also,
   };
+  const counts = settledCounts(ctx, s, plan.txAfter);
+  if (counts.length) w.monitor = { counts };
   const tx: TransactionRecord = plan.txAfter;
   const summary = summaryOf(attempt);
   const attempts = [...s.earlier, summary];
@@ -126,6 +131,36 @@ function signalOf(o: SettlingOutcome): SignalOutcome {
   // Settling outcomes are never ambiguous: an error here is a definite one (nothing was charged).
   if (o.kind === 'error') return { kind: 'error' };
   return { kind: 'other' };
+}
+
+/**
+ * Chargeback monitoring: what a settlement adds to its MID's monthly counters (in the same write):
+ * a settled sale (a captured sale or rebill, the first capture of an authorization), a refund, and
+ * a sale taken back (a voided sale, a reversed capture or refund).
+ */
+function settledCounts(ctx: RouterContext, s: Settlement, after: TransactionRecord): MonthCount[] {
+  const o = s.outcome;
+  const op = s.attempt.operation;
+  const month = monthKey(ctx.clock(), ctx.monitoring.options.timeZone);
+  const brand = s.tx.card?.brand;
+  const mid = s.mid.id;
+  const pending = o.kind === 'approved' && o.answer.pending === true && !s.insert;
+  if (o.kind === 'approved' && !pending) {
+    if ((op === 'sale' || op === 'rebill') && after.status === 'captured')
+      return increments(mid, month, 'sales', brand, after.capturedAmount);
+    if (op === 'capture') {
+      // Our own captures reserved their amount when they opened; one learnt from a notification did not.
+      const before = s.insert ? s.tx.capturedAmount : s.tx.capturedAmount - s.attempt.amount;
+      return increments(mid, month, 'sales', brand, s.attempt.amount, before === 0 ? 1 : 0);
+    }
+    if (op === 'refund') return increments(mid, month, 'refunds', brand, s.attempt.amount);
+    if (op === 'void' && s.tx.capturedAmount > 0) return increments(mid, month, 'sales', brand, -s.tx.capturedAmount, -1);
+  }
+  if (o.kind === 'reversed' && s.attempt.status === 'approved') {
+    if (op === 'capture') return increments(mid, month, 'sales', brand, -s.attempt.amount, after.capturedAmount === 0 ? -1 : 0);
+    if (op === 'refund') return increments(mid, month, 'refunds', brand, -s.attempt.amount, -1);
+  }
+  return [];
 }
 
 interface WritePlan {
@@ -722,4 +757,39 @@ export async function expireAuthorization(
       : { applied: false, why: 'state_changed', status: 'status' in done ? done.status : undefined };
   }
   return { applied: true, tx: { ...tx, status: 'expired', updatedAt: at } };
+}
+
+/**
+ * Chargeback monitoring: a dispute decided for the cardholder (lost or accepted) moves its
+ * transaction to `charged_back`; one decided for the merchant after that (a reversal) moves it
+ * back to its refund state. Written in one store write with `also` (the dispute record, the
+ * notification, the counters); a transaction that cannot move keeps its state and `also` is still written.
+ */
+export async function settleChargeback(
+  ctx: RouterContext,
+  tx: TransactionRecord | undefined,
+  lost: boolean,
+  also: Pick<StoreWrite, 'dispute' | 'notification' | 'monitor'>,
+): Promise<{ ok: true; moved: boolean } | { ok: false; conflict: string }> {
+  const at = ctx.clock();
+  const next: TransactionStatus | undefined = !tx
+    ? undefined
+    : lost
+      ? 'charged_back'
+      : tx.status === 'charged_back'
+        ? refundState(tx.capturedAmount, tx.refundedAmount)
+        : undefined;
+  const move = tx && next && next !== tx.status && canMove(tx.status, next);
+  const done = await ctx.store.write({
+    ...(move && {
+      transaction: {
+        id: tx.id,
+        from: [tx.status],
+        patch: { updatedAt: at, ...(lost && { status: 'charged_back' as const }) },
+        ...(!lost && { refundStatus: true }),
+      },
+    }),
+    ...also,
+  });
+  return done.ok ? { ok: true, moved: Boolean(move) } : { ok: false, conflict: done.conflict };
 }

@@ -6,7 +6,7 @@
 import type { RouterContext } from '../context';
 import type { DisputeFilter, DisputeRecord, NotificationFilter, NotificationRecord } from '../store/types';
 
-const DISPUTE_STATUSES = new Set(['inquiry', 'needs_response', 'under_review', 'won', 'lost']);
+const DISPUTE_STATUSES = new Set(['inquiry', 'needs_response', 'under_review', 'won', 'lost', 'accepted']);
 const NOTIFICATION_STATUSES = new Set(['applied', 'recorded', 'unmatched', 'deferred', 'conflict']);
 
 function optionalString(v: unknown, field: string): string | undefined {

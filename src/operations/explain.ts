@@ -7,6 +7,7 @@
 import { fingerprintPan, maskPan } from '../card/pan';
 import { checkNetworkRules } from '../declines/network-rules';
 import type { IneligibleReason } from '../selection/eligibility';
+import { refreshPauses } from '../monitoring/brake';
 import { planRoute } from '../selection/plan';
 import type { DeclineRecord, SuccessRateDecision, SuccessRateEstimate } from '../store/types';
 import type { PaymentRequest } from '../types';
@@ -82,6 +83,7 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
   const profile = profiles.get(r.profile);
   if (!profile) return { valid: false, issue: { field: 'profile', message: `no profile "${r.profile}"` }, ...empty };
   const rc = routingContext(ctx, 'sale', r, parsed.card);
+  await refreshPauses(ctx).catch(() => undefined);
   const external3DS = Boolean(r.threeDS?.cavv || r.threeDS?.eci);
   let plan = planRoute(ctx, profile, rc, 'sale', external3DS);
   if (plan.pending) {

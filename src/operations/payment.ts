@@ -11,6 +11,7 @@ import { runPayment, storeFailure } from '../attempt/run';
 import { maskPan } from '../card/pan';
 import { containsCardNumber, redact } from '../card/redact';
 import type { RouterContext } from '../context';
+import { refreshPauses } from '../monitoring/brake';
 import { planRoute } from '../selection/plan';
 import type { DeclineRecord, TransactionRecord } from '../store/types';
 import { newId } from '../transaction/ids';
@@ -77,6 +78,7 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
 
   const rc = routingContext(ctx, kind, r, parsed.card);
   const external3DS = Boolean(r.threeDS?.cavv || r.threeDS?.eci);
+  await refreshPauses(ctx).catch(() => undefined);
   let plan = planRoute(ctx, profile, rc, kind, external3DS);
   // A success-rate window this process never saw: wait for its one read, then decide with it.
   if (plan.pending) {

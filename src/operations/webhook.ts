@@ -17,10 +17,14 @@ import { Err, Ok, type Result } from 'ts-results-es';
 import type { MidRuntime } from '../accounts';
 import type { GatewayApproved, GatewayDeclined } from '../adapter';
 import { declineOf, type SettlingOutcome } from '../attempt/outcome';
-import { expireAuthorization, type Settled, settle } from '../attempt/settle';
+import { expireAuthorization, type Settled, settle, settleChargeback } from '../attempt/settle';
 import { redact } from '../card/redact';
 import type { RouterContext } from '../context';
 import { isLatest, nextDispute } from '../disputes';
+import { checkDisputeLevels } from '../monitoring/brake';
+import { increments } from '../monitoring/counts';
+import { disputeEffect } from '../monitoring/disputes';
+import { monthKey } from '../monitoring/month';
 import {
   type GatewayNotification,
   NOTIFICATION_KINDS,
@@ -322,6 +326,13 @@ async function applyOnce(a: Applying): Promise<Applied> {
   if (!target) return keep(a, 'unmatched', 'no transaction of ours matches it: kept for review');
   const tx = target.transaction;
   if (n.kind === 'fraud_warning') {
+    // Chargeback monitoring: counted once with the notification's record (Visa-style ratio numerator).
+    const month = monthKey(n.occurredAt ?? a.ctx.clock(), a.ctx.monitoring.options.timeZone);
+    const counted = await a.ctx.store.write({
+      ...a.record('recorded', { transactionId: tx.id, note: 'fraud warning recorded' }),
+      monitor: { counts: increments(a.mid.id, month, 'fraud_reports', tx.card?.brand, n.amount ?? tx.amount) },
+    });
+    if (!counted.ok) return { outcome: 'duplicate', transactionId: tx.id, change: 'already recorded: nothing changed' };
     a.ctx.events.emit('fraud:warning', {
       mid: a.mid.id,
       gateway: a.mid.adapter.gateway,
@@ -331,7 +342,8 @@ async function applyOnce(a: Applying): Promise<Applied> {
       amount: n.amount,
       currency: n.currency,
     });
-    return keep(a, 'recorded', 'fraud warning recorded', { transactionId: tx.id });
+    await checkDisputeLevels(a.ctx, a.mid.id);
+    return { outcome: 'recorded', transactionId: tx.id, change: 'fraud warning recorded' };
   }
   if (n.kind === 'authorization_expired') return applyExpiry(a, tx);
   const op = FOLLOW_UP_KINDS[n.kind];
@@ -659,13 +671,21 @@ async function applyDispute(a: Applying, tx: TransactionRecord | undefined): Pro
   );
   const status: NotificationStatus = record.transactionId ? 'applied' : 'unmatched';
   const change = `dispute ${d.id} ${record.status}${record.transactionId ? '' : ' (no transaction of ours matches it: kept for review)'}`;
-  const done = await ctx.store.write({ dispute: record, ...a.record(status, { transactionId: record.transactionId, note: change }) });
+  // Chargeback monitoring: counted once, and a lost dispute charges its transaction back, in the same write.
+  const owner = tx ?? (record.transactionId ? await ctx.store.getTransaction(record.transactionId) : undefined);
+  const effect = disputeEffect(ctx, current, record, owner, n.occurredAt ?? ctx.clock());
+  const done = await settleChargeback(ctx, effect.lost || effect.reversed ? owner : undefined, effect.lost, {
+    dispute: record,
+    ...a.record(status, { transactionId: record.transactionId, note: change }),
+    ...(effect.counts.length && { monitor: { counts: effect.counts } }),
+  });
   if (!done.ok) {
     if (done.conflict === 'notification')
       return { outcome: 'duplicate', transactionId: record.transactionId, change: 'already recorded: nothing changed' };
     return 'retry';
   }
   emitDispute(a, record, current);
+  if (effect.counts.length) await checkDisputeLevels(ctx, mid.id);
   if (!record.transactionId) {
     ctx.events.emit('webhook:unmatched', {
       mid: mid.id,
@@ -685,7 +705,7 @@ function emitDispute(a: Applying, record: DisputeRecord, before: DisputeRecord |
   const event =
     record.status === 'won'
       ? 'dispute:won'
-      : record.status === 'lost'
+      : record.status === 'lost' || record.status === 'accepted'
         ? 'dispute:lost'
         : before === undefined
           ? 'dispute:opened'

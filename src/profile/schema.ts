@@ -224,6 +224,9 @@ const capLimit = z
   .refine((c) => c.amount !== undefined || c.count !== undefined, 'a cap needs amount or count');
 
 /** Merchant account settings except the adapter (validated separately). */
+/** A dispute ratio as a fraction in (0, 1): 0.01 is 1 %. */
+const disputeRatio = z.number().gt(0, 'must be a ratio above 0 (0.01 is 1 %)').lt(1, 'must be a ratio below 1 (0.01 is 1 %)');
+
 export const merchantAccountSchema = z.strictObject({
   id: z.string().min(1),
   adapter: z.custom<object>(
@@ -256,4 +259,14 @@ export const merchantAccountSchema = z.strictObject({
   settings: z.record(z.string(), z.unknown()).optional(),
   /** MIDs with the same token scope share their gateway's vault: a gateway token made on one charges on the others. */
   tokenScope: z.string().min(1).max(255).optional(),
+  /** Chargeback monitoring: the legal entity or descriptor group the card networks would aggregate this MID with. */
+  entity: z.string().min(1).max(255).optional(),
+  /** Chargeback monitoring: warn at, and pause new initial sales at, these dispute ratios (fractions: 0.01 is 1 %). */
+  disputes: z
+    .strictObject({ warnAt: disputeRatio.optional(), pauseAt: disputeRatio.optional() })
+    .refine((d) => d.warnAt === undefined || d.pauseAt === undefined || d.warnAt <= d.pauseAt, {
+      message: 'must not exceed pauseAt',
+      path: ['warnAt'],
+    })
+    .optional(),
 });

@@ -7,6 +7,7 @@
 import type { AdapterCapabilities } from '../adapter';
 import { canChallenge, type MidRuntime } from '../accounts';
 import type { CardBrand } from '../card/pan';
+import type { DisputeLevelFigures } from '../monitoring/state';
 
 /** One reason a MID is not eligible. */
 export interface IneligibleReason {
@@ -26,8 +27,12 @@ export interface IneligibleReason {
     /** The request carries external 3-D Secure data and the MID's adapter does not accept it (capability `threeDS`). */
     | 'three_ds_not_accepted'
     /** A rule requires 3-D Secure and the MID's adapter cannot run a challenge (capability `challenge`). */
-    | 'challenge_not_supported';
+    | 'challenge_not_supported'
+    /** Chargeback monitoring: the MID reached its `pauseAt` dispute ratio this month (figures in `dispute`). */
+    | 'dispute_pause';
   message: string;
+  /** For `dispute_pause`: the figures that paused it. */
+  dispute?: DisputeLevelFigures | undefined;
 }
 
 /** The facts static eligibility looks at. */
@@ -45,6 +50,8 @@ export interface EligibilityInput {
    * `challenge` (a rule requires authentication and the request has none).
    */
   threeDS?: 'external' | 'challenge' | undefined;
+  /** Chargeback monitoring: the pause of a MID for new initial sales, if it is paused. */
+  disputePause?: ((mid: string) => DisputeLevelFigures | undefined) | undefined;
 }
 
 function handlesThreeDS(mid: MidRuntime, need: EligibilityInput['threeDS']): boolean {
@@ -65,6 +72,7 @@ export function staticallyEligible(mid: MidRuntime, x: EligibilityInput): boolea
   if (x.excludedBy?.has(mid.id)) return false;
   if (x.networkToken && !caps.networkTokens) return false;
   if (x.threeDS && !handlesThreeDS(mid, x.threeDS)) return false;
+  if (x.disputePause?.(mid.id)) return false;
   return (x.circuitOpenUntil?.(mid.id) ?? 0) === 0;
 }
 
@@ -95,8 +103,25 @@ export function staticIneligibility(mid: MidRuntime, x: EligibilityInput): Ineli
       code: 'challenge_not_supported',
       message: `3-D Secure is required and the ${mid.adapter.gateway} adapter cannot run a challenge`,
     });
+  const pause = x.disputePause?.(mid.id);
+  if (pause) out.push({ code: 'dispute_pause', message: pauseMessage(pause), dispute: pause });
   const until = x.circuitOpenUntil?.(mid.id) ?? 0;
   if (until > 0)
     out.push({ code: 'circuit_open', message: `circuit open after repeated gateway errors, until ${new Date(until).toISOString()}` });
   return out;
+}
+
+const pct = (r: number) => `${(r * 100).toFixed(2)} %`;
+
+/**
+ * Why a paused MID takes no new sale, with its figures.
+ * @example
+ * pauseMessage(p) // 'paused for new sales since 2026-11-12: Visa-style dispute ratio 1.60 % (8 / 500) reached pauseAt 1.50 %; …'
+ */
+export function pauseMessage(p: DisputeLevelFigures): string {
+  const parts = p.crossed.map((k) => {
+    const r = p[k];
+    return `${k === 'visa' ? 'Visa' : 'Mastercard'}-style dispute ratio ${pct(r.ratio ?? 0)} (${r.numerator} / ${r.denominator})`;
+  });
+  return `paused for new sales since ${new Date(p.at).toISOString().slice(0, 10)}: ${parts.join(' and ')} reached pauseAt ${pct(p.threshold)}; rebills continue; resume with setMidEnabled or at the end of ${p.month}`;
 }

@@ -6,6 +6,7 @@
 import type { AdapterCapabilities } from '../adapter';
 import type { CompiledProfile, CompiledRule, RoutingContext } from '../profile/compile';
 import type { RouterContext } from '../context';
+import { pauseOf } from '../monitoring/brake';
 import type { SuccessRateDecision } from '../store/types';
 import { orderRoute } from './order';
 import type { StrategyEnv } from './strategies/types';
@@ -74,6 +75,7 @@ export function planRoute(
     circuitOpenUntil: (m: string) => ctx.circuits.openUntil(m, now),
     networkToken: rc.tokenType !== undefined,
     threeDS: need,
+    disputePause: (m: string) => pauseOf(ctx, m, now),
   };
   const failed: string[] = [];
   const allowed = (id: string) => {

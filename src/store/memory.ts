@@ -15,6 +15,8 @@ import type {
   DeclineRecord,
   DisputeRecord,
   IdempotencyClaim,
+  MonitorEntry,
+  MonthCount,
   NotificationRecord,
   PaymentLinkRecord,
   PinRecord,
@@ -79,6 +81,8 @@ export function memoryStore(): Store {
   const disputes = new Map<string, DisputeRecord>();
   const links = new Map<string, PaymentLinkRecord>();
   const counters = new Map<string, { count: number; windowEnd: number }>();
+  const monthly = new Map<string, MonthCount>();
+  const entries = new Map<string, MonitorEntry>();
   const countOf = (key: string, now: number) => {
     const c = counters.get(key);
     return c && c.windowEnd > now ? c.count : 0;
@@ -132,6 +136,7 @@ export function memoryStore(): Store {
       return { ok: false, conflict: 'state', on: 'link', status: links.get(w.link.record.invoiceId)?.status };
     }
     if (w.countAttempt?.counters.some((c) => countOf(c.key, w.countAttempt!.now) + 1 > c.limit)) return { ok: false, conflict: 'rate' };
+    if (w.monitor?.entry && entries.has(w.monitor.entry.id)) return { ok: false, conflict: 'monitor' };
     return undefined;
   }
 
@@ -216,6 +221,12 @@ export function memoryStore(): Store {
         const k = windowKey(o.mid, seg);
         windows.set(k, withOutcome(windows.get(k), o.approved, o.at, o.window));
       }
+    }
+    if (w.monitor?.entry) entries.set(w.monitor.entry.id, copy(w.monitor.entry));
+    for (const c of w.monitor?.counts ?? []) {
+      const k = `${c.mid}\u0000${c.month}\u0000${c.metric}`;
+      const u = monthly.get(k) ?? { mid: c.mid, month: c.month, metric: c.metric, count: 0, amount: 0 };
+      monthly.set(k, { ...u, count: u.count + c.count, amount: u.amount + c.amount });
     }
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   }
@@ -323,6 +334,24 @@ export function memoryStore(): Store {
         if (c) out.push({ mid, segment, approved: c.approved, total: c.total, at: c.at });
       }
       return out;
+    },
+    async monthCounts(months, mids) {
+      return [...monthly.values()].filter((c) => months.includes(c.month) && (!mids || mids.includes(c.mid))).map(copy);
+    },
+    async getMonitorEntry(id) {
+      return copy(entries.get(id));
+    },
+    async listMonitorEntries(f) {
+      return [...entries.values()]
+        .filter((e) => (!f.kind || e.kind === f.kind) && (!f.mid || e.mid === f.mid) && (!f.month || e.month === f.month))
+        .sort((a, b) => a.at - b.at)
+        .map(copy);
+    },
+    async findCardTransactions(q) {
+      return [...txs.values()]
+        .filter((t) => t.card?.bin === q.bin && t.card.last4 === q.last4 && t.createdAt >= q.from && t.createdAt < q.to)
+        .sort((a, b) => a.createdAt - b.createdAt)
+        .map(copy);
     },
   };
 }

@@ -18,6 +18,8 @@ import type {
   DeclineRecord,
   DisputeRecord,
   IdempotencyClaim,
+  MonitorEntry,
+  MonthCount,
   NotificationRecord,
   PaymentLinkRecord,
   PinRecord,
@@ -226,6 +228,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       openedAt: Number(r.opened_at),
       revision: Number(r.revision),
     }) as DisputeRecord;
+  const toEntry = (r: Row): MonitorEntry =>
+    ({ ...(r.doc as object), id: r.id, kind: r.kind, mid: r.mid, month: r.month, at: Number(r.at) }) as MonitorEntry;
   const toDecline = (r: Row): DeclineRecord => ({ ...(r.doc as object), fingerprint: r.fingerprint, at: Number(r.at) }) as DeclineRecord;
   const claimOf = (c: Row): IdempotencyClaim =>
     c.result === null || c.result === undefined
@@ -328,6 +332,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         keep: 1 - 1 / o.window.outcomes,
         maxAgeMs: o.window.maxAgeMs,
       };
+    }
+    if (w.monitor && (w.monitor.entry || w.monitor.counts?.length)) {
+      const key = (c: MonthCount) => `${c.mid}\u0000${c.month}\u0000${c.metric}`;
+      const counts = [...(w.monitor.counts ?? [])].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+      const entry = w.monitor.entry && (({ id, kind, mid, month, at, ...doc }) => ({ id, kind, mid, month, at, doc }))(w.monitor.entry);
+      out.monitor = { ...(entry && { entry }), counts };
     }
     return out;
   }
@@ -508,6 +518,36 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         total: Number(r.total),
         at: Number(r.at),
       }));
+    },
+    async monthCounts(months, mids) {
+      const { rows } = await query(
+        `SELECT * FROM ${s}.mid_month_counts WHERE month = ANY($1::text[]) AND ($2::text[] IS NULL OR mid = ANY($2::text[]))
+         ORDER BY mid, month, metric`,
+        [[...months], mids ? [...mids] : null],
+      );
+      return rows.map(
+        (r) => ({ mid: r.mid, month: r.month, metric: r.metric, count: Number(r.count), amount: Number(r.amount) }) as MonthCount,
+      );
+    },
+    async getMonitorEntry(id) {
+      const { rows } = await query(`SELECT * FROM ${s}.monitor_entries WHERE id = $1`, [id]);
+      return rows[0] && toEntry(rows[0]);
+    },
+    async listMonitorEntries(f) {
+      const { rows } = await query(
+        `SELECT * FROM ${s}.monitor_entries WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR mid = $2)
+         AND ($3::text IS NULL OR month = $3) ORDER BY at, seq`,
+        [f.kind ?? null, f.mid ?? null, f.month ?? null],
+      );
+      return rows.map(toEntry);
+    },
+    async findCardTransactions(q) {
+      const { rows } = await query(
+        `SELECT * FROM ${s}.transactions WHERE doc->'card'->>'last4' = $1 AND doc->'card'->>'bin' = $2
+         AND (doc->>'createdAt')::bigint >= $3 AND (doc->>'createdAt')::bigint < $4 ORDER BY (doc->>'createdAt')::bigint`,
+        [q.last4, q.bin, q.from, q.to],
+      );
+      return rows.map(toTx);
     },
   };
 }

@@ -18,6 +18,8 @@ import type {
   DeclineRecord,
   DisputeRecord,
   IdempotencyClaim,
+  MonitorEntry,
+  MonthCount,
   PinCredential,
   NotificationRecord,
   PaymentLinkRecord,
@@ -182,6 +184,15 @@ function openStore(db: Db): Store {
     windowGet: q('SELECT approved, total, at FROM approval_windows WHERE mid = ? AND segment = ?'),
     windowPut: q(`INSERT INTO approval_windows (mid, segment, approved, total, at) VALUES (?, ?, ?, ?, ?)
                   ON CONFLICT (mid, segment) DO UPDATE SET approved = excluded.approved, total = excluded.total, at = excluded.at`),
+    entryInsert: q('INSERT INTO monitor_entries (id, kind, mid, month, at, doc) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
+    entryGet: q('SELECT * FROM monitor_entries WHERE id = ?'),
+    entriesList: q(`SELECT * FROM monitor_entries WHERE (@kind IS NULL OR kind = @kind) AND (@mid IS NULL OR mid = @mid)
+                    AND (@month IS NULL OR month = @month) ORDER BY at, seq`),
+    monthAdd: q(`INSERT INTO mid_month_counts (mid, month, metric, count, amount) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (mid, month, metric) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount`),
+    monthCounts: q('SELECT * FROM mid_month_counts WHERE month IN (SELECT value FROM json_each(?)) ORDER BY mid, month, metric'),
+    txByCard: q(`SELECT * FROM transactions WHERE json_extract(doc, '$.card.last4') = ? AND json_extract(doc, '$.card.bin') = ?
+                 AND json_extract(doc, '$.createdAt') >= ? AND json_extract(doc, '$.createdAt') < ? ORDER BY json_extract(doc, '$.createdAt')`),
   };
 
   const toTx = (r: Row): TransactionRecord =>
@@ -205,6 +216,8 @@ function openStore(db: Db): Store {
   });
   const toLink = (r: Row): PaymentLinkRecord =>
     ({ ...parse(r.doc), invoiceId: r.invoice_id, revision: r.revision, status: r.status }) as PaymentLinkRecord;
+  const toEntry = (r: Row): MonitorEntry =>
+    ({ ...parse(r.doc), id: r.id, kind: r.kind, mid: r.mid, month: r.month, at: r.at }) as MonitorEntry;
   const toDecline = (r: Row): DeclineRecord => ({ ...parse(r.doc), fingerprint: r.fingerprint, at: r.at }) as DeclineRecord;
   const toClaim = (r: Row): IdempotencyClaim =>
     r.result === null
@@ -367,6 +380,11 @@ function openStore(db: Db): Store {
         s.windowPut.run(o.mid, seg, next.approved, next.total, next.at);
       }
     }
+    if (w.monitor?.entry) {
+      const { id, kind, mid, month, at, ...doc } = w.monitor.entry;
+      if (s.entryInsert.run(id, kind, mid, month, at, json(doc)).changes !== 1) refuse({ ok: false, conflict: 'monitor' });
+    }
+    for (const c of w.monitor?.counts ?? []) s.monthAdd.run(c.mid, c.month, c.metric, c.count, c.amount);
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   });
   const secret = db.transaction((name: string): string => {
@@ -483,6 +501,21 @@ function openStore(db: Db): Store {
         if (r) out.push({ mid, segment, approved: r.approved, total: r.total, at: r.at });
       }
       return out;
+    },
+    async monthCounts(months, mids) {
+      return (s.monthCounts.all(JSON.stringify(months)) as Row[])
+        .filter((r) => !mids || mids.includes(r.mid as string))
+        .map((r) => ({ mid: r.mid, month: r.month, metric: r.metric, count: r.count, amount: r.amount }) as MonthCount);
+    },
+    async getMonitorEntry(id) {
+      const row = s.entryGet.get(id) as Row | undefined;
+      return row && toEntry(row);
+    },
+    async listMonitorEntries(f) {
+      return (s.entriesList.all({ kind: f.kind ?? null, mid: f.mid ?? null, month: f.month ?? null }) as Row[]).map(toEntry);
+    },
+    async findCardTransactions(q) {
+      return (s.txByCard.all(q.last4, q.bin, q.from, q.to) as Row[]).map(toTx);
     },
   };
 }

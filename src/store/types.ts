@@ -394,6 +394,11 @@ export interface StoreWrite {
   countAttempt?: { counters: readonly AttemptCounter[]; now: number } | undefined;
   /** Success-rate routing: count an attempt's outcome in its MID's approval windows (with the settlement, so it counts once). */
   approvalOutcome?: ApprovalOutcome | undefined;
+  /**
+   * Chargeback monitoring: insert `entry` exactly once (conflict `monitor` when its id exists),
+   * then add every count to its per-MID monthly counter (created at zero; atomic across servers).
+   */
+  monitor?: { entry?: MonitorEntry | undefined; counts?: readonly MonthCount[] | undefined } | undefined;
 }
 
 /** Payment links: the state of an invoice's payment link (one record per invoice, every version). */
@@ -455,7 +460,9 @@ export type WriteConflict =
   /** Webhooks: the dispute changed meanwhile (another notification of it was applied first). */
   | { ok: false; conflict: 'dispute' }
   /** Payment links: an attempt counter is at its limit. */
-  | { ok: false; conflict: 'rate' };
+  | { ok: false; conflict: 'rate' }
+  /** Chargeback monitoring: the entry's id is recorded already. */
+  | { ok: false; conflict: 'monitor' };
 
 /** What `write` did. */
 export type WriteResult = WriteOk | WriteConflict;
@@ -524,6 +531,14 @@ export interface Store {
 
   /** Success-rate routing: the approval windows of these MID and segment pairs, in one read (pairs never counted are left out). */
   approvalWindows(keys: ReadonlyArray<{ mid: string; segment: string }>): Promise<ApprovalWindow[]>;
+  /** Chargeback monitoring: the monthly counters of these months (of every MID, or of `mids`). */
+  monthCounts(months: readonly string[], mids?: readonly string[] | undefined): Promise<MonthCount[]>;
+  /** Chargeback monitoring: an entry by its id. */
+  getMonitorEntry(id: string): Promise<MonitorEntry | undefined>;
+  /** Chargeback monitoring: entries matching a filter, oldest first. */
+  listMonitorEntries(filter: MonitorEntryFilter): Promise<MonitorEntry[]>;
+  /** Chargeback monitoring (alert matching): transactions of a card (BIN and last four) created in `[from, to)`, oldest first. */
+  findCardTransactions(query: CardTransactionQuery): Promise<TransactionRecord[]>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -600,6 +615,8 @@ export interface DisputeRecord {
   closedAt?: number | undefined;
   /** 1 when created, one more on every change (the store's optimistic concurrency check). */
   revision: number;
+  /** Chargeback monitoring: the month (`YYYY-MM`) whose counters count it (absent: not counted, e.g. an inquiry). */
+  countedIn?: string | undefined;
 }
 
 /** Which disputes `router.disputes` returns. `from` / `to` bound `openedAt` (ms, inclusive / exclusive). */
@@ -624,4 +641,64 @@ export interface GatewayReferenceMatch {
   transaction: TransactionRecord;
   /** The attempt it names, when it names one. */
   attempt?: AttemptRecord | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chargeback monitoring: per-MID monthly counters and entries recorded once
+
+/**
+ * One per-MID monthly counter (or, in a write, the amount to add to it). `month` is `YYYY-MM` in
+ * the router's monitoring time zone; `metric` names what is counted: `sales`, `refunds`,
+ * `disputes`, `fraud_reports`, `prevented`, each also per brand (`sales.visa`), and disputes per
+ * category (`disputes.category.fraud`) and network reason code (`disputes.code.10.4`).
+ */
+export interface MonthCount {
+  mid: string;
+  month: string;
+  metric: string;
+  count: number;
+  /** Minor units (summed across currencies: a count-based figure, the amount is indicative). */
+  amount: number;
+}
+
+/** What a monitoring entry records. */
+export type MonitorEntryKind =
+  /** An issuer fraud report (TC40 / SAFE) counted once. */
+  | 'fraud_report'
+  /** A prevention alert resolved (its outcome in `data`). */
+  | 'alert'
+  /** A warning fired (once per MID, month and level). */
+  | 'warning'
+  /** A MID paused for new initial sales for the month. */
+  | 'pause'
+  /** The merchant resumed a paused MID for the month. */
+  | 'resume';
+
+/** A monitoring fact recorded exactly once (its id is the idempotency key). */
+export interface MonitorEntry {
+  id: string;
+  kind: MonitorEntryKind;
+  mid: string;
+  /** `YYYY-MM` it belongs to. */
+  month: string;
+  at: number;
+  transactionId?: string | undefined;
+  data?: Record<string, unknown> | undefined;
+}
+
+/** Which monitoring entries to list. */
+export interface MonitorEntryFilter {
+  kind?: MonitorEntryKind | undefined;
+  mid?: string | undefined;
+  month?: string | undefined;
+}
+
+/** A card's transactions in a time window (alert matching). */
+export interface CardTransactionQuery {
+  bin: string;
+  last4: string;
+  /** Inclusive, ms. */
+  from: number;
+  /** Exclusive, ms. */
+  to: number;
 }

@@ -33,7 +33,9 @@ export type TransactionStatus =
   | 'voided'
   | 'declined'
   | 'failed'
-  | 'expired';
+  | 'expired'
+  /** A dispute was lost (or accepted): the card network took the money back. */
+  | 'charged_back';
 
 /**
  * Where one gateway call stands: written `pending` before the call, settled once.
@@ -58,16 +60,28 @@ export const TRANSACTION_TRANSITIONS: Readonly<Record<TransactionStatus, readonl
   held_for_review: ['authorized', 'captured', 'void_pending', 'voided', 'declined'],
   authorized: ['capture_pending', 'captured', 'void_pending', 'voided', 'expired'],
   capture_pending: ['captured', 'authorized'],
-  captured: ['captured', 'capture_pending', 'refund_pending', 'partially_refunded', 'refunded', 'void_pending', 'voided', 'authorized'],
+  captured: [
+    'captured',
+    'capture_pending',
+    'refund_pending',
+    'partially_refunded',
+    'refunded',
+    'void_pending',
+    'voided',
+    'authorized',
+    'charged_back',
+  ],
   verified: [],
-  refund_pending: ['refund_pending', 'captured', 'partially_refunded', 'refunded'],
-  partially_refunded: ['partially_refunded', 'refund_pending', 'refunded', 'captured'],
-  refunded: ['refunded', 'partially_refunded', 'captured', 'refund_pending'],
+  refund_pending: ['refund_pending', 'captured', 'partially_refunded', 'refunded', 'charged_back'],
+  partially_refunded: ['partially_refunded', 'refund_pending', 'refunded', 'captured', 'charged_back'],
+  refunded: ['refunded', 'partially_refunded', 'captured', 'refund_pending', 'charged_back'],
   void_pending: ['voided', 'authorized', 'captured', 'held_for_review'],
   voided: [],
   declined: [],
   failed: ['authorized', 'captured', 'verified'],
   expired: [],
+  // A reversal (the merchant won after all): back to the state its amounts give.
+  charged_back: ['captured', 'partially_refunded', 'refunded'],
 };
 
 /**

@@ -127,6 +127,26 @@ describe('npm run demo', () => {
     }
   });
 
+  it('shows each MID’s and the entity’s dispute ratios against the thresholds, and the alerts resolved', () => {
+    const d = report.disputes;
+    expect(d.recorded + d.fraudReports).toBeGreaterThan(0);
+    const [entity] = d.health.entities;
+    expect(d.health.entities.length).toBe(1);
+    expect(entity!.mids).toEqual(DEMO_MIDS.map((m) => m.id));
+    expect(entity!.counts.disputes.count).toBe(d.health.mids.reduce((n, m) => n + m.counts.disputes.count, 0));
+    expect(entity!.counts.sales.count).toBe(report.approvedSales);
+    expect(entity!.counts.prevented.count).toBe(d.alerts.length);
+    expect(entity!.visa.threshold).toBe(0.022); // March 2026: before VAMP's 1.50 % from April
+    const chart = /<svg id="chart-disputes"[\s\S]*?<\/svg>/.exec(html)![0];
+    expect([...chart.matchAll(/<rect class="ratio" data-mid="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      ...DEMO_MIDS.map((m) => m.id),
+      `entity: ${entity!.entity}`,
+    ]);
+    expect(chart).toContain('VAMP 2.20 %');
+    expect(html).toContain('Prevention alerts resolved');
+    expect(printed).toMatch(/Disputes in 2026-03, as the card networks count them/);
+  });
+
   it('never writes a card number to the output, the HTML or the database', () => {
     expect(demoPans(printed)).toEqual([]);
     expect(demoPans(html)).toEqual([]);

@@ -6,6 +6,7 @@ import { runCredentialsConformance } from './conformance-credentials';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { runWebhooksConformance } from './conformance-webhooks';
 import { runLinksConformance } from './conformance-links';
+import { runMonitoringConformance } from './conformance-monitoring';
 import { runLinkChallengeConformance } from './conformance-link-challenge';
 import { runSuccessRateConformance } from './conformance-success-rate';
 import { describePg, testSchema } from './pg-env';
@@ -31,6 +32,7 @@ describePg('postgresStore conformance', (url) => {
   runThreeDSecureConformance('postgresStore (real server)', fresh);
   runWebhooksConformance('postgresStore (real server)', fresh);
   runLinksConformance('postgresStore (real server)', fresh);
+  runMonitoringConformance('postgresStore (real server)', fresh);
   runLinkChallengeConformance('postgresStore (real server)', fresh);
   runSuccessRateConformance('postgresStore (real server)', fresh);
 });

@@ -8,6 +8,7 @@ import { runCredentialsConformance } from './conformance-credentials';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { runWebhooksConformance } from './conformance-webhooks';
 import { runLinksConformance } from './conformance-links';
+import { runMonitoringConformance } from './conformance-monitoring';
 import { runLinkChallengeConformance } from './conformance-link-challenge';
 import { runSuccessRateConformance } from './conformance-success-rate';
 
@@ -20,5 +21,6 @@ runCredentialsConformance('sqliteStore (temp file)', async () => sqliteStore({ p
 runThreeDSecureConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `three-ds-${n++}.db`) }));
 runWebhooksConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `webhooks-${n++}.db`) }));
 runLinksConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `links-${n++}.db`) }));
+runMonitoringConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `monitoring-${n++}.db`) }));
 runLinkChallengeConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `link-challenge-${n++}.db`) }));
 runSuccessRateConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `success-rate-${n++}.db`) }));

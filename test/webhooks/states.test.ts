@@ -30,8 +30,8 @@ describe('transitions for notifications', () => {
 });
 
 describe('dispute records follow the latest event', () => {
-  const STATUSES: DisputeStatus[] = ['inquiry', 'needs_response', 'under_review', 'won', 'lost'];
-  const RANK: Record<DisputeStatus, number> = { inquiry: 0, needs_response: 1, under_review: 2, won: 3, lost: 3 };
+  const STATUSES: DisputeStatus[] = ['inquiry', 'needs_response', 'under_review', 'won', 'lost', 'accepted'];
+  const RANK: Record<DisputeStatus, number> = { inquiry: 0, needs_response: 1, under_review: 2, won: 3, lost: 3, accepted: 3 };
   const event = (i: number, at: number, status: DisputeStatus, reasonCode?: string): GatewayNotification => ({
     id: `e${i}`,
     kind: 'dispute_updated',
@@ -61,7 +61,7 @@ describe('dispute records follow the latest event', () => {
           expect(record!.reasonCode).toBe('10.4');
           expect(record!.category).toBe('fraud');
           expect(record!.revision).toBe(events.length);
-          expect(record!.closedAt !== undefined).toBe(record!.status === 'won' || record!.status === 'lost');
+          expect(record!.closedAt !== undefined).toBe(['won', 'lost', 'accepted'].includes(record!.status));
         },
       ),
       { numRuns: 300 },

@@ -160,6 +160,23 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX link_attempt_counters_by_end ON ${s}.link_attempt_counters (window_end);
     `,
   },
+  {
+    version: 10,
+    name: 'chargeback monitoring: per-MID monthly counters, entries recorded once, transactions by card',
+    sql: (s) => `
+      CREATE TABLE ${s}.mid_month_counts (
+        mid text NOT NULL, month text NOT NULL, metric text NOT NULL, count bigint NOT NULL, amount bigint NOT NULL,
+        PRIMARY KEY (mid, month, metric)
+      );
+      CREATE INDEX mid_month_counts_by_month ON ${s}.mid_month_counts (month);
+      CREATE TABLE ${s}.monitor_entries (
+        seq bigserial PRIMARY KEY, id text NOT NULL UNIQUE, kind text NOT NULL, mid text NOT NULL, month text NOT NULL,
+        at bigint NOT NULL, doc jsonb NOT NULL
+      );
+      CREATE INDEX monitor_entries_by_kind ON ${s}.monitor_entries (kind, month);
+      CREATE INDEX transactions_by_card ON ${s}.transactions ((doc->'card'->>'last4'), (doc->'card'->>'bin'));
+    `,
+  },
 ];
 
 /**
@@ -425,6 +442,25 @@ export function applyWriteFunction(s: string): string {
               at = CASE WHEN a.at - EXCLUDED.at >= (x->>'maxAgeMs')::bigint THEN a.at ELSE greatest(a.at, EXCLUDED.at) END;
         END LOOP;
         END;
+      END IF;
+
+      -- Chargeback monitoring: the entry exactly once, then the monthly counters (in key order: no deadlock).
+      IF w ? 'monitor' THEN
+        IF w->'monitor' ? 'entry' THEN
+          x := w->'monitor'->'entry';
+          INSERT INTO ${s}.monitor_entries (id, kind, mid, month, at, doc)
+            VALUES (x->>'id', x->>'kind', x->>'mid', x->>'month', (x->>'at')::bigint, x->'doc')
+            ON CONFLICT (id) DO NOTHING;
+          GET DIAGNOSTICS n = ROW_COUNT;
+          IF n = 0 THEN
+            ${refuse(`jsonb_build_object('ok', false, 'conflict', 'monitor')`)}
+          END IF;
+        END IF;
+        FOR x IN SELECT * FROM jsonb_array_elements(coalesce(w->'monitor'->'counts', '[]'::jsonb)) LOOP
+          INSERT INTO ${s}.mid_month_counts AS c (mid, month, metric, count, amount)
+            VALUES (x->>'mid', x->>'month', x->>'metric', (x->>'count')::bigint, (x->>'amount')::bigint)
+            ON CONFLICT (mid, month, metric) DO UPDATE SET count = c.count + excluded.count, amount = c.amount + excluded.amount;
+        END LOOP;
       END IF;
 
       RETURN jsonb_build_object('ok', true, 'pinCreated', pin_created);

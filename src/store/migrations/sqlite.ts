@@ -160,4 +160,21 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX link_attempt_counters_by_end ON link_attempt_counters (window_end);
     `,
   },
+  {
+    version: 10,
+    name: 'chargeback monitoring: per-MID monthly counters, entries recorded once, transactions by card',
+    sql: `
+      CREATE TABLE mid_month_counts (
+        mid TEXT NOT NULL, month TEXT NOT NULL, metric TEXT NOT NULL, count INTEGER NOT NULL, amount INTEGER NOT NULL,
+        PRIMARY KEY (mid, month, metric)
+      ) WITHOUT ROWID;
+      CREATE INDEX mid_month_counts_by_month ON mid_month_counts (month);
+      CREATE TABLE monitor_entries (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, mid TEXT NOT NULL, month TEXT NOT NULL,
+        at INTEGER NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX monitor_entries_by_kind ON monitor_entries (kind, month);
+      CREATE INDEX transactions_by_card ON transactions (json_extract(doc, '$.card.last4'), json_extract(doc, '$.card.bin'));
+    `,
+  },
 ];
