@@ -14,7 +14,16 @@ import type { RouterContext } from '../context';
 import { checkNetworkRules } from '../declines/network-rules';
 import type { DeclineReason } from '../declines/reasons';
 import type { CallPermit } from '../selection/circuit';
-import type { AttemptRecord, DeclineRecord, IdempotencyClaim, StoreWrite, TransactionRecord, WriteResult } from '../store/types';
+import type {
+  AttemptRecord,
+  DeclineRecord,
+  IdempotencyClaim,
+  SkippedCandidate,
+  StoreWrite,
+  TransactionPatch,
+  TransactionRecord,
+  WriteResult,
+} from '../store/types';
 import { newId } from '../transaction/ids';
 import { type RouterResult, skippedSummary, summaryOf } from '../transaction/results';
 import type { AttemptSummary, Failure } from '../types';
@@ -81,13 +90,20 @@ async function loop(ctx: RouterContext, plan: PaymentPlan, state: { opened: bool
   let made = 0;
   let capBlocked = 0;
   let networkBlock: { message: string; retryAfter?: number | undefined } | undefined;
+  // Candidates passed over are recorded on the transaction's routing decision by the next write.
+  const skipped: SkippedCandidate[] = [];
+  let recorded = 0;
+  const skips = (): TransactionPatch =>
+    skipped.length > recorded && tx.routing ? { routing: { ...tx.routing, skipped: [...skipped] } } : {};
 
   for (let i = 0; i < plan.candidates.length && made < plan.maxAttempts; i++) {
     const mid = ctx.mids.get(plan.candidates[i])!;
     const now = ctx.clock();
     const amount = plan.amountFor(mid);
-    const skip = (message: string) =>
+    const skip = (message: string) => {
       attempts.push(skippedSummary({ id: mid.id, gateway: mid.adapter.gateway }, tx.operation, amount, tx.currency, message, now));
+      skipped.push({ mid: mid.id, reason: message, at: now });
+    };
     if (now >= deadline) break;
     const verdict = checkNetworkRules(
       plan.history,
@@ -122,9 +138,9 @@ async function loop(ctx: RouterContext, plan: PaymentPlan, state: { opened: bool
       insertAttempt: attempt,
       ...(counters.length && { reserveCap: { mid: mid.id, counters, amount } }),
       ...(opened
-        ? { transaction: { id: tx.id, from: ['pending'], patch: { updatedAt: now } } }
+        ? { transaction: { id: tx.id, from: ['pending'], patch: { updatedAt: now, ...skips() } } }
         : {
-            insertTransaction: tx,
+            insertTransaction: { ...tx, ...skips() },
             ...(plan.claim && { claim: { ...plan.claim, transactionId: tx.id, now, leaseUntil: now + ctx.leaseMs } }),
           }),
     };
@@ -147,6 +163,7 @@ async function loop(ctx: RouterContext, plan: PaymentPlan, state: { opened: bool
     }
     opened = true;
     state.opened = true;
+    recorded = skipped.length;
     made++;
     const final = await tryMid(ctx, plan, mid, attempt, permit, deadline, attempts, (o) => {
       const more = made < plan.maxAttempts && i < plan.candidates.length - 1;
@@ -158,7 +175,7 @@ async function loop(ctx: RouterContext, plan: PaymentPlan, state: { opened: bool
   if (!opened) return { kind: 'untried', failure: plan.nothingTried({ networkBlock, capBlocked }, attempts) };
   // The last settled attempt would have cascaded, but no further MID could be tried.
   const current = await ctx.store.getTransaction(tx.id);
-  const result = current && (await finish(ctx, current, attempts, plan.claim?.key));
+  const result = current && (await finish(ctx, current, attempts, plan.claim?.key, skips()));
   return { kind: 'done', result: result ?? Err(unsettled(tx, attempts)) };
 }
 

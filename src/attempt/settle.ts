@@ -454,6 +454,7 @@ export async function finish(
   tx: TransactionRecord,
   attempts: AttemptSummary[],
   key: string | undefined,
+  patch: TransactionPatch = {},
 ): Promise<RouterResult | undefined> {
   const last = [...attempts].reverse().find((a) => a.outcome !== 'skipped');
   const decline = last?.outcome === 'declined' ? last.decline : undefined;
@@ -476,7 +477,7 @@ export async function finish(
       };
   const result: RouterResult = Err(failure);
   const done = await ctx.store.write({
-    transaction: { id: tx.id, from: [tx.status], patch: { status: next, updatedAt: ctx.clock() } },
+    transaction: { id: tx.id, from: [tx.status], patch: { ...patch, status: next, updatedAt: ctx.clock() } },
     ...(key && { complete: { key, result: toStored(result) } }),
   });
   return done.ok ? result : undefined;

@@ -10,12 +10,13 @@ import type { GatewayPaymentRequest } from '../adapter';
 import { runPayment, storeFailure } from '../attempt/run';
 import { maskPan } from '../card/pan';
 import type { RouterContext } from '../context';
-import { planRoute } from '../selection/plan';
+import { planRoute, routingDecision } from '../selection/plan';
 import type { DeclineRecord, TransactionRecord } from '../store/types';
 import { newId } from '../transaction/ids';
 import { rejected, type RouterResult, toStored } from '../transaction/results';
 import type { Failure, PaymentRequest } from '../types';
 import { cardForGateway, routingContext, storedCard } from './cards';
+import { orderFacts } from './facts';
 import { releaseHold } from './holds';
 import { answerClaim, requestHash } from './idempotency';
 import { validatePayment } from './validate';
@@ -24,6 +25,10 @@ import { validatePayment } from './validate';
 export type PaymentKind = 'sale' | 'authorize' | 'verify';
 
 const THIRTY_DAYS = 30 * 24 * 3_600_000;
+const NO_ZERO_VERIFY = {
+  code: 'operation_not_supported',
+  message: "no zero-amount verification (set the profile's verifyAmount to pre-authorize)",
+} as const;
 
 /** Run a sale, authorization or verification through the profile's route. */
 export async function routedPayment(ctx: RouterContext, kind: PaymentKind, request: PaymentRequest): Promise<RouterResult> {
@@ -52,6 +57,8 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
       r.metadata,
       r.subscription,
       r.threeDS,
+      // Appended only when given, so requests without one hash as before (claims survive an upgrade).
+      ...(r.orderId !== undefined ? [{ orderId: r.orderId }] : []),
     ]);
     const now = ctx.clock();
     tx = {
@@ -68,6 +75,7 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
       idempotencyKey: r.idempotencyKey,
       createdAt: now,
       updatedAt: now,
+      ...orderFacts(r),
     };
     history = await ctx.store.declineHistory(card.fingerprint, now - THIRTY_DAYS);
   } catch (e) {
@@ -92,9 +100,10 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
   const preauth = profile.source.verifyAmount ?? r.amount;
   const zeroVerify = (mid: MidRuntime) => mid.adapter.capabilities.verify;
   const candidates = kind === 'verify' && preauth === 0 ? plan.candidates.filter((id) => zeroVerify(ctx.mids.get(id)!)) : plan.candidates;
+  const routing = routingDecision(profile, plan, candidates, NO_ZERO_VERIFY);
   const sub = r.subscription;
   const out = await runPayment(ctx, {
-    tx,
+    tx: { ...tx, routing },
     claim: { key, requestHash: hash },
     candidates,
     maxAttempts: profile.maxAttempts,

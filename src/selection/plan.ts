@@ -6,6 +6,7 @@
 import type { AdapterCapabilities } from '../adapter';
 import type { CompiledProfile, CompiledRule, RoutingContext } from '../profile/compile';
 import type { RouterContext } from '../context';
+import type { RoutedCandidate, RoutingDecision } from '../store/types';
 import { orderRoute } from './order';
 import { staticIneligibility, staticallyEligible, type IneligibleReason } from './eligibility';
 
@@ -22,6 +23,8 @@ export interface RoutingPlan {
   readonly ineligible: Array<{ mid: string; reasons: IneligibleReason[] }>;
   /** Filter rules that matched. */
   filters: CompiledRule[];
+  /** The uniform random numbers the pools drew, in order. */
+  draws: number[];
 }
 
 /** Decide the route and candidate order for a request. */
@@ -32,7 +35,7 @@ export function planRoute(
   capability: keyof AdapterCapabilities,
 ): RoutingPlan {
   const rule = profile.matchDecisive(rc);
-  if (rule?.reject) return { rule, rejectedBy: rule, route: [], candidates: [], ineligible: [], filters: [] };
+  if (rule?.reject) return { rule, rejectedBy: rule, route: [], candidates: [], ineligible: [], filters: [], draws: [] };
   const route = rule?.route ?? profile.defaultRoute;
   const filters = profile.matchFilters(rc);
   let excludedBy: Map<string, string> | undefined;
@@ -52,15 +55,66 @@ export function planRoute(
     if (!failed.includes(id)) failed.push(id);
     return false;
   };
-  const candidates = orderRoute(route, profile.pools, ctx.random, allowed);
+  const draws: number[] = [];
+  const random = () => {
+    const r = ctx.random();
+    draws.push(r);
+    return r;
+  };
+  const candidates = orderRoute(route, profile.pools, random, allowed);
   let ineligible: RoutingPlan['ineligible'] | undefined;
   return {
     rule,
     route,
     candidates,
     filters,
+    draws,
     get ineligible() {
       return (ineligible ??= failed.map((id) => ({ mid: id, reasons: staticIneligibility(ctx.mids.get(id)!, input) })));
     },
+  };
+}
+
+/**
+ * The decision a plan stands for, as the ledger keeps it: rule or default route, pools, the
+ * candidates in order with their pool and score (a weighted MID's share of its pool's eligible
+ * weight), the MIDs left out with why, and the draws. `candidates` may be narrowed by the caller
+ * (a verify without zero-amount support); the others then count as ineligible.
+ */
+export function routingDecision(
+  profile: CompiledProfile,
+  plan: RoutingPlan,
+  candidates: readonly string[] = plan.candidates,
+  dropped?: { code: 'operation_not_supported'; message: string },
+): RoutingDecision {
+  const taken = new Set<string>();
+  const order: RoutedCandidate[] = [];
+  const eligible = new Set(candidates);
+  for (const name of plan.route) {
+    const pool = profile.pools.get(name);
+    if (!pool) continue;
+    let total = 0;
+    pool.mids.forEach((m, i) => {
+      if (eligible.has(m) && !taken.has(m)) total += pool.weights[i];
+    });
+    pool.mids.forEach((m, i) => {
+      if (!eligible.has(m) || taken.has(m)) return;
+      taken.add(m);
+      const score = pool.strategy === 'weighted' && total > 0 ? Math.round((pool.weights[i] / total) * 1e4) / 1e4 : undefined;
+      order.push({ mid: m, pool: name, strategy: pool.strategy, ...(score !== undefined && { score }) });
+    });
+  }
+  const position = new Map(candidates.map((m, i) => [m, i]));
+  order.sort((a, b) => position.get(a.mid)! - position.get(b.mid)!);
+  const ineligible = [...plan.ineligible];
+  if (dropped) for (const m of plan.candidates) if (!eligible.has(m)) ineligible.push({ mid: m, reasons: [dropped] });
+  return {
+    source: plan.rule ? 'rule' : 'default',
+    ...(plan.rule && { rule: { name: plan.rule.name, index: plan.rule.index } }),
+    ...(plan.filters.length > 0 && { filters: plan.filters.map((f) => f.name) }),
+    pools: [...plan.route],
+    candidates: order,
+    ineligible,
+    ...(plan.draws.length > 0 && { draws: [...plan.draws] }),
   };
 }

@@ -7,9 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { refundState } from '../transaction/states';
 import { DECLINE_HISTORY_MS } from './records';
+import { matchesSearch, newestFirst, PAYMENT_OPERATIONS } from './search';
 import type {
   AttemptRecord,
   CapUsage,
+  MidAttemptCounts,
   DeclineRecord,
   IdempotencyClaim,
   PinRecord,
@@ -219,5 +221,21 @@ export function memoryStore(): Store {
       return s;
     },
     async close() {},
+    async searchTransactions(q) {
+      const out: TransactionRecord[] = [];
+      for (const t of txs.values()) if (matchesSearch(t, q)) out.push(t);
+      return out.sort(newestFirst).slice(0, q.limit).map(copy);
+    },
+    async countAttempts(from, to): Promise<MidAttemptCounts[]> {
+      const counts = new Map<string, MidAttemptCounts>();
+      for (const a of attempts.values()) {
+        if (a.startedAt < from || a.startedAt >= to || !PAYMENT_OPERATIONS.includes(a.operation)) continue;
+        const k = `${a.mid}\u0000${a.status}`;
+        const c = counts.get(k) ?? { mid: a.mid, status: a.status, count: 0 };
+        c.count++;
+        counts.set(k, c);
+      }
+      return [...counts.values()];
+    },
   };
 }

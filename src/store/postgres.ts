@@ -11,9 +11,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { applyWriteFunction, POSTGRES_MIGRATIONS, type PgMigration } from './migrations/postgres';
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, splitPatch, splitRecord } from './records';
+import { PAYMENT_OPERATIONS, searchWhere } from './search';
 import type {
   AttemptRecord,
   CapUsage,
+  MidAttemptCounts,
   DeclineRecord,
   IdempotencyClaim,
   PinRecord,
@@ -375,5 +377,25 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       await migrated.catch(() => undefined);
       if (ownPool && !pool.ended) await pool.end();
     },
+    async searchTransactions(search) {
+      const { where, params } = searchWhere(search, PG_SEARCH);
+      const { rows } = await query(
+        `SELECT id, status, amount, captured_amount, refunded_amount, doc FROM ${s}.transactions ${where}
+         ORDER BY search_created_at DESC, id COLLATE "C" DESC LIMIT ${Math.trunc(search.limit)}`,
+        params,
+      );
+      return rows.map(toTx);
+    },
+    async countAttempts(from, to): Promise<MidAttemptCounts[]> {
+      const { rows } = await query(
+        `SELECT search_mid AS mid, status, count(*) AS count FROM ${s}.attempts
+         WHERE started_at >= $1 AND started_at < $2 AND search_operation = ANY($3::text[]) GROUP BY search_mid, status`,
+        [from, to, PAYMENT_OPERATIONS],
+      );
+      return rows.map((r) => ({ mid: r.mid as string, status: r.status, count: Number(r.count) }));
+    },
   };
 }
+
+/** PostgreSQL's way of writing a search (the planner picks indexes from statistics, so every field filters plainly). */
+const PG_SEARCH = { param: (n: number) => `$${n}`, secondary: (col: string, p: string) => `${col} = ${p}`, id: 'id COLLATE "C"' };

@@ -10,9 +10,11 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/sqlite';
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, patchDoc, splitPatch, splitRecord } from './records';
+import { PAYMENT_OPERATIONS, searchWhere } from './search';
 import type {
   AttemptRecord,
   CapUsage,
+  MidAttemptCounts,
   DeclineRecord,
   IdempotencyClaim,
   PinRecord,
@@ -100,6 +102,10 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
 }
 
+/** Stored columns of a transaction and an attempt (not the generated search columns, computed on every read). */
+const TX_FIELDS = 'id, status, amount, captured_amount, refunded_amount, doc';
+const AT_FIELDS = 'seq, id, transaction_id, status, started_at, doc';
+
 /** Thrown inside a write's SQL transaction to roll it back and report the failed condition. */
 class Refused {
   constructor(readonly conflict: WriteConflict) {}
@@ -124,13 +130,16 @@ function openStore(db: Db): Store {
                      ON CONFLICT (key) DO UPDATE SET result = excluded.result`),
     idemStale: q('SELECT key, transaction_id, lease_until FROM idempotency WHERE result IS NULL AND lease_until < ? ORDER BY lease_until'),
     txInsert: q('INSERT INTO transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES (?, ?, ?, ?, ?, ?)'),
-    txGet: q('SELECT * FROM transactions WHERE id = ?'),
+    txGet: q(`SELECT ${TX_FIELDS} FROM transactions WHERE id = ?`),
     txUpdate: q('UPDATE transactions SET status = ?, amount = ?, captured_amount = ?, refunded_amount = ?, doc = ? WHERE id = ?'),
     atInsert: q('INSERT INTO attempts (id, transaction_id, status, started_at, doc) VALUES (?, ?, ?, ?, ?)'),
-    atGet: q('SELECT * FROM attempts WHERE id = ?'),
+    atGet: q(`SELECT ${AT_FIELDS} FROM attempts WHERE id = ?`),
     atUpdate: q('UPDATE attempts SET status = ?, doc = ? WHERE id = ?'),
-    atByTx: q('SELECT * FROM attempts WHERE transaction_id = ? ORDER BY seq'),
-    atPending: q(`SELECT * FROM attempts WHERE status = 'pending' AND started_at < ? ORDER BY seq`),
+    atByTx: q(`SELECT ${AT_FIELDS} FROM attempts WHERE transaction_id = ? ORDER BY seq`),
+    atPending: q(`SELECT ${AT_FIELDS} FROM attempts WHERE status = 'pending' AND started_at < ? ORDER BY seq`),
+    atCounts: q(`SELECT search_mid AS mid, status, count(*) AS count FROM attempts
+                 WHERE started_at >= ? AND started_at < ? AND search_operation IN (${PAYMENT_OPERATIONS.map(() => '?').join(', ')})
+                 GROUP BY search_mid, status`),
     pinInsertIfAbsent: q(
       'INSERT INTO pins (subscription_id, mid, status, doc) VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id) DO NOTHING',
     ),
@@ -273,6 +282,9 @@ function openStore(db: Db): Store {
     return (s.secretGet.get(name) as { value: string }).value;
   });
   let closed = false;
+  // One prepared statement per combination of search fields (a few dozen at most in practice).
+  const searches = new Map<string, BetterSqlite3.Statement>();
+  const dialect = { param: () => '?', secondary: (col: string, p: string) => `+${col} = ${p}`, id: 'id' };
 
   return {
     async write(w) {
@@ -330,6 +342,16 @@ function openStore(db: Db): Store {
     async close() {
       if (!closed) db.close();
       closed = true;
+    },
+    async searchTransactions(search) {
+      const { where, params } = searchWhere(search, dialect);
+      const sql = `SELECT ${TX_FIELDS} FROM transactions ${where} ORDER BY search_created_at DESC, id DESC LIMIT ?`;
+      let st = searches.get(sql);
+      if (!st) searches.set(sql, (st = db.prepare(sql)));
+      return (st.all(...params, search.limit) as Row[]).map(toTx);
+    },
+    async countAttempts(from, to): Promise<MidAttemptCounts[]> {
+      return s.atCounts.all(from, to, ...PAYMENT_OPERATIONS) as MidAttemptCounts[];
     },
   };
 }

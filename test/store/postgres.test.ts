@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll } from 'vitest';
 import { postgresStore } from '../../src/store/postgres';
 import { runStoreConformance } from './conformance';
+import { runSearchConformance } from './conformance-search';
 import { describePg, testSchema } from './pg-env';
 
 describePg('postgresStore conformance', (url) => {
@@ -14,6 +15,13 @@ describePg('postgresStore conformance', (url) => {
 
   runStoreConformance('postgresStore (real server)', async () => {
     const schema = testSchema('conf');
+    schemas.push(schema);
+    const store = postgresStore({ connectionString: url, schema });
+    await store.ready();
+    return store;
+  });
+  runSearchConformance('postgresStore (real server)', async () => {
+    const schema = testSchema('search');
     schemas.push(schema);
     const store = postgresStore({ connectionString: url, schema });
     await store.ready();

@@ -85,4 +85,34 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       UPDATE attempts SET status = 'pending' WHERE status = 'ambiguous';
     `,
   },
+  {
+    version: 6,
+    name: 'support search: order, customer, card and routing facts of transactions, indexed newest first; attempts by time',
+    // Generated from the documents, so rows written before this version are searchable too and no
+    // write path changes. Virtual: SQLite cannot add stored columns; their indexes store the values.
+    sql: `
+      ALTER TABLE transactions ADD COLUMN search_created_at INTEGER GENERATED ALWAYS AS (json_extract(doc, '$.createdAt')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_order_id TEXT GENERATED ALWAYS AS (json_extract(doc, '$.orderId')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_email TEXT GENERATED ALWAYS AS (json_extract(doc, '$.customer.email')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_customer_id TEXT GENERATED ALWAYS AS (json_extract(doc, '$.customer.id')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_subscription_id TEXT GENERATED ALWAYS AS (json_extract(doc, '$.subscriptionId')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_last4 TEXT GENERATED ALWAYS AS (json_extract(doc, '$.card.last4')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_bin TEXT GENERATED ALWAYS AS (json_extract(doc, '$.card.bin')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_mid TEXT GENERATED ALWAYS AS (json_extract(doc, '$.mid')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_operation TEXT GENERATED ALWAYS AS (json_extract(doc, '$.operation')) VIRTUAL;
+      CREATE INDEX transactions_by_time ON transactions (search_created_at, id);
+      CREATE INDEX transactions_by_order ON transactions (search_order_id, search_created_at, id) WHERE search_order_id IS NOT NULL;
+      CREATE INDEX transactions_by_email ON transactions (search_email, search_created_at, id) WHERE search_email IS NOT NULL;
+      CREATE INDEX transactions_by_customer ON transactions (search_customer_id, search_created_at, id) WHERE search_customer_id IS NOT NULL;
+      CREATE INDEX transactions_by_subscription ON transactions (search_subscription_id, search_created_at, id) WHERE search_subscription_id IS NOT NULL;
+      CREATE INDEX transactions_by_last4 ON transactions (search_last4, search_created_at, id) WHERE search_last4 IS NOT NULL;
+      CREATE INDEX transactions_by_bin ON transactions (search_bin, search_created_at, id) WHERE search_bin IS NOT NULL;
+      CREATE INDEX transactions_by_mid ON transactions (search_mid, search_created_at, id) WHERE search_mid IS NOT NULL;
+      CREATE INDEX transactions_by_status ON transactions (status, search_created_at, id);
+      CREATE INDEX transactions_by_operation ON transactions (search_operation, search_created_at, id);
+      ALTER TABLE attempts ADD COLUMN search_mid TEXT GENERATED ALWAYS AS (json_extract(doc, '$.mid')) VIRTUAL;
+      ALTER TABLE attempts ADD COLUMN search_operation TEXT GENERATED ALWAYS AS (json_extract(doc, '$.operation')) VIRTUAL;
+      CREATE INDEX attempts_by_time ON attempts (started_at, search_operation, search_mid, status);
+    `,
+  },
 ];

@@ -1,0 +1,188 @@
+/**
+ * A ledger written by schema version 3 (the rows of `fixtures/ledger-v3.json`, made by running
+ * that version) opens on SQLite and PostgreSQL, is migrated, and is searchable by everything its
+ * records hold; new sales on the upgraded database are searchable by their order facts too. A
+ * database at a later version of another feature (4, 5) still gets the search migration.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sandbox } from '../../adapters/sandbox';
+import { createRouter } from '../../src/router';
+import { migratePostgres, POSTGRES_MIGRATIONS, postgresStore } from '../../src/store/postgres';
+import { migrateSqlite, SQLITE_MIGRATIONS, sqliteStore } from '../../src/store/sqlite';
+import type { Store, TransactionRecord } from '../../src/store/types';
+import { describePg, scratchSchema } from './pg-env';
+
+type Row = Record<string, unknown>;
+const fixture = JSON.parse(readFileSync(resolve(__dirname, 'fixtures/ledger-v3.json'), 'utf8')) as Record<string, Row[]>;
+const TABLES = ['transactions', 'attempts', 'pins', 'idempotency', 'declines'] as const;
+const v3 = fixture.transactions.map(
+  (r) =>
+    ({
+      ...JSON.parse(r.doc as string),
+      id: r.id,
+      status: r.status,
+      amount: r.amount,
+      capturedAmount: r.captured_amount,
+      refundedAmount: r.refunded_amount,
+    }) as TransactionRecord,
+);
+const newest = (keep: (t: TransactionRecord) => boolean) =>
+  v3
+    .filter(keep)
+    .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
+    .map((t) => t.id);
+
+/** What every upgraded store must answer. */
+async function expectSearchable(store: Store) {
+  const ids = async (q: Parameters<Store['searchTransactions']>[0]) => (await store.searchTransactions(q)).map((t) => t.id);
+  expect(await store.getTransaction(v3[0].id)).toEqual(v3[0]);
+  expect(await ids({ limit: 100 })).toEqual(newest(() => true));
+  expect(await ids({ last4: '4444', limit: 100 })).toEqual(newest((t) => t.card?.last4 === '4444'));
+  expect(await ids({ bin: '400000', limit: 100 })).toEqual(newest((t) => t.card?.bin === '400000'));
+  expect(await ids({ mid: 'mid-west', limit: 100 })).toEqual(newest((t) => t.mid === 'mid-west'));
+  expect(await ids({ status: 'declined', limit: 100 })).toHaveLength(2);
+  expect(await ids({ operation: 'rebill', limit: 100 })).toEqual(newest((t) => t.operation === 'rebill'));
+  expect(await ids({ subscriptionId: 'sub-1', limit: 100 })).toEqual(newest((t) => t.subscriptionId === 'sub-1'));
+  const from = v3[3].createdAt;
+  expect(await ids({ from, to: from + 120_001, limit: 100 })).toEqual(newest((t) => t.createdAt >= from && t.createdAt <= from + 120_000));
+  const counts = await store.countAttempts(0, Number.MAX_SAFE_INTEGER);
+  expect(counts.reduce((n, c) => n + c.count, 0)).toBe(11); // 12 attempts, one of them a refund
+  // A sale on the upgraded database: its order facts are searchable.
+  let now = v3.at(-1)!.createdAt + 3_600_000;
+  const router = createRouter({
+    merchantAccounts: [{ id: 'mid-east', adapter: sandbox({ id: 'mid-east' }) }],
+    profiles: [{ id: 'default', pools: { p: { strategy: 'priority', members: [{ mid: 'mid-east' }] } }, route: ['p'] }],
+    store,
+    clock: () => now++,
+  });
+  const r = await router.sale({
+    profile: 'default',
+    idempotencyKey: 'after-upgrade',
+    orderId: 'ORD-NEW',
+    amount: 500,
+    currency: 'USD',
+    card: { number: '4111111111111111', expMonth: 12, expYear: 2030, cvc: '123' },
+    customer: { id: 'cust-0', email: 'Shopper0@Example.com' },
+  });
+  expect(r.isOk()).toBe(true);
+  expect(await ids({ orderId: 'ORD-NEW', limit: 10 })).toEqual([r.unwrap().transactionId]);
+  expect(await ids({ email: 'shopper0@example.com', limit: 10 })).toEqual([r.unwrap().transactionId]);
+  expect(await ids({ last4: '1111', limit: 100 })).toEqual([r.unwrap().transactionId, ...newest((t) => t.card?.last4 === '1111')]);
+}
+
+describe('SQLite: a version-3 ledger is searchable after the upgrade', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-search-mig-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A file at schema version 3 holding the fixture's rows; `extra` marks later versions of other features as applied. */
+  function v3File(name: string, extra: number[] = []) {
+    const path = join(dir, name);
+    const db = new Database(path);
+    expect(
+      migrateSqlite(
+        db,
+        SQLITE_MIGRATIONS.filter((m) => m.version <= 3),
+      ),
+    ).toBe(3);
+    for (const t of TABLES)
+      for (const row of fixture[t]) {
+        const cols = Object.keys(row).filter((c) => c !== 'seq');
+        db.prepare(`INSERT INTO ${t} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => row[c]));
+      }
+    for (const v of extra)
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)').run(v, 'another feature');
+    db.close();
+    return path;
+  }
+
+  it('opens, migrates to the latest version and answers every search from the old rows', async () => {
+    const store = sqliteStore({ path: v3File('v3.db') });
+    expect(store.schemaVersion).toBe(SQLITE_MIGRATIONS.at(-1)!.version);
+    try {
+      await expectSearchable(store);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('applies the search migration to a database already at version 5', async () => {
+    const path = v3File('v5.db', [4, 5]);
+    const store = sqliteStore({ path });
+    try {
+      expect(await store.searchTransactions({ mid: 'mid-west', limit: 10 })).toHaveLength(2);
+    } finally {
+      await store.close();
+    }
+    const db = new Database(path, { readonly: true });
+    expect(
+      (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>).map((r) => r.version),
+    ).toEqual([1, 2, 3, 4, 5, 6]);
+    db.close();
+  });
+
+  it('answers searches from the indexes (no full scan, no sort)', async () => {
+    const store = sqliteStore({ path: v3File('plan.db') });
+    await store.close();
+    const db = new Database(join(dir, 'plan.db'), { readonly: true });
+    const plan = (where: string, ...p: unknown[]) =>
+      (
+        db
+          .prepare(`EXPLAIN QUERY PLAN SELECT id FROM transactions ${where} ORDER BY search_created_at DESC, id DESC LIMIT 50`)
+          .all(...p) as Array<{
+          detail: string;
+        }>
+      )
+        .map((r) => r.detail)
+        .join('; ');
+    expect(plan('WHERE search_email = ?', 'a@b.co')).toMatch(/USING INDEX transactions_by_email/);
+    expect(plan('WHERE search_last4 = ? AND (search_created_at, id) < (?, ?)', '1111', 1, 'x')).toMatch(
+      /USING INDEX transactions_by_last4/,
+    );
+    expect(plan('WHERE search_order_id = ? AND +status = ?', 'A', 'captured')).toMatch(/USING INDEX transactions_by_order/);
+    expect(plan('WHERE search_created_at >= ? AND search_created_at < ?', 1, 2)).toMatch(/USING INDEX transactions_by_time/);
+    for (const w of ['WHERE search_email = ?', 'WHERE status = ?', ''])
+      expect(plan(w, ...(w ? ['x'] : []))).not.toMatch(/TEMP B-TREE|SCAN transactions$/);
+    db.close();
+  });
+});
+
+describePg('PostgreSQL: a version-3 ledger is searchable after the upgrade', (url) => {
+  const schema = scratchSchema(url, 'searchmig');
+
+  it('opens, migrates to the latest version and answers every search from the old rows', async () => {
+    const pool = new pg.Pool({ connectionString: url });
+    try {
+      expect(
+        await migratePostgres(
+          pool,
+          schema,
+          POSTGRES_MIGRATIONS.filter((m) => m.version <= 3),
+        ),
+      ).toBe(3);
+      for (const t of TABLES)
+        for (const row of fixture[t]) {
+          const cols = Object.keys(row).filter((c) => c !== 'seq');
+          const values = cols.map((c) => (c === 'doc' || c === 'result' ? (row[c] === null ? null : row[c]) : row[c]));
+          await pool.query(
+            `INSERT INTO "${schema}".${t} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`,
+            values,
+          );
+        }
+      await pool.query(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES (4, 'another feature'), (5, 'another feature')`);
+    } finally {
+      await pool.end();
+    }
+    const store = postgresStore({ connectionString: url, schema });
+    try {
+      expect(await store.ready()).toBe(POSTGRES_MIGRATIONS.at(-1)!.version);
+      await expectSearchable(store);
+    } finally {
+      await store.close();
+    }
+  });
+});
