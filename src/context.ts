@@ -8,6 +8,7 @@ import type { BinTable } from './card/bin-table';
 import type { NetworkRuleConfig } from './declines/network-rules';
 import type { DeclineRule } from './declines/normalize';
 import type { RouterEmitter } from './events';
+import type { Observer } from './observe/types';
 import type { CompiledProfile } from './profile/compile';
 import type { CircuitBreakers } from './selection/circuit';
 import type { RandomSource } from './selection/order';
@@ -41,4 +42,6 @@ export interface RouterContext {
   readonly leaseMs: number;
   /** HMAC key for card fingerprints (resolved once). */
   fingerprintKey(): Promise<string>;
+  /** Logs, metrics and traces (a no-op without a logger or OpenTelemetry); it never throws. */
+  readonly observer: Observer;
 }

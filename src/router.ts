@@ -15,12 +15,25 @@ import { DEFAULT_NETWORK_RULES, type NetworkRuleConfig } from './declines/networ
 import type { DeclineRule } from './declines/normalize';
 import { ConfigError } from './errors';
 import { RouterEmitter, type RouterEventName, type RouterEvents } from './events';
+import { createObserver } from './observe/observer';
+import type { Logger, TelemetryOption } from './observe/types';
 import { explain, type Explanation } from './operations/explain';
 import { type FollowUpOptions, followUp } from './operations/followups';
 import { releaseHolds } from './operations/holds';
 import { routedPayment } from './operations/payment';
 import { rebill, type RebillRequest } from './operations/rebill';
 import { reconcile, type ReconcileOptions, type ReconcileReport } from './operations/reconcile';
+import {
+  type AttemptView,
+  midStatus,
+  type MidStatus,
+  searchTransactions,
+  type SubscriptionView,
+  subscriptionView,
+  type TransactionFilter,
+  type TransactionPage,
+  transactionAttempts,
+} from './operations/support';
 import type { Profile, ProfileInput } from './profile/schema';
 import { CircuitBreakers, type CircuitOptions, DEFAULT_CIRCUIT } from './selection/circuit';
 import type { PinRecord, RepinAuditRecord, Store, TransactionRecord } from './store/types';
@@ -34,6 +47,7 @@ export type { Explanation, ExplainedCandidate } from './operations/explain';
 export type { ConsentDetails, ConsentInput } from './subscriptions/consent';
 export type { MigrateOptions, MigrationReport } from './subscriptions/migrate';
 export type { ReconcileOptions, ReconcileReport } from './operations/reconcile';
+export type { AttemptView, ApprovalFigures, MidStatus, SubscriptionView, TransactionFilter, TransactionPage } from './operations/support';
 
 /** A merchant account (MID): one set of credentials on one gateway. */
 export interface MerchantAccountConfig {
@@ -92,6 +106,18 @@ export interface RouterConfig {
    * Set it (from your secrets manager) so a copy of the database alone cannot test PANs against fingerprints.
    */
   fingerprintKey?: string | undefined;
+  /**
+   * Where log lines go: any logger with `debug/info/warn/error(obj, msg)` (pino, or `console`).
+   * One line per attempt, per state change and per operation; never a PAN, CVC or secret; full
+   * e-mail addresses at `debug` only. A logger that throws is ignored.
+   */
+  logger?: Logger | undefined;
+  /**
+   * OpenTelemetry metrics and spans: recorded through `@opentelemetry/api` when it is installed
+   * (optional peer dependency; nothing is loaded without it). `false` turns them off; providers
+   * replace the global ones.
+   */
+  telemetry?: TelemetryOption | undefined;
 }
 
 /** A Switchyard router. Every operation returns a `Result`; declines are values, not exceptions. */
@@ -149,6 +175,22 @@ export interface Router {
    * connections released. Idempotent; waits for nothing in flight.
    */
   close(): Promise<void>;
+  /**
+   * Search the ledger, newest first: by order id, customer id, e-mail (any case), card last four
+   * or BIN, MID, status, operation, subscription and creation time. Every field given must match.
+   * Each field is indexed in SQLite and PostgreSQL, so a page costs milliseconds on millions of rows.
+   * @throws FilterError naming a field it cannot search by (e.g. `last4` not 4 digits).
+   * @example
+   * let page = await router.transactions({ email: 'ada@example.com', limit: 20 });
+   * if (page.nextCursor) page = await router.transactions({ email: 'ada@example.com', limit: 20, cursor: page.nextCursor });
+   */
+  transactions(filter?: TransactionFilter): Promise<TransactionPage>;
+  /** Every attempt of a transaction in the order made; failed ones carry `advice` for support staff and the shopper. */
+  attempts(transactionId: string): Promise<AttemptView[]>;
+  /** A subscription: its pin, consent, salvage state, rebill count, charges (newest first) and re-pins. */
+  subscription(subscriptionId: string): Promise<SubscriptionView | undefined>;
+  /** Every MID's state: enabled, circuit, cap use today and this month, approval rates today and this month (UTC). */
+  midStatus(): Promise<MidStatus[]>;
 }
 
 const contexts = new WeakMap<Router, RouterContext>();
@@ -174,7 +216,8 @@ export function routerContext(router: Router): RouterContext {
  */
 export function createRouter(config: RouterConfig): Router {
   const { mids, profiles } = validateConfig(config);
-  const events = new RouterEmitter();
+  const observer = createObserver({ logger: config.logger, telemetry: config.telemetry });
+  const events = new RouterEmitter((name, payload) => observer.event(name, payload));
   let keyPromise: Promise<string> | undefined;
   const timeouts: Timeouts = { attemptMs: 30_000, totalMs: 90_000, ...config.timeouts };
   const ctx: RouterContext = {
@@ -200,13 +243,14 @@ export function createRouter(config: RouterConfig): Router {
       keyPromise.catch(() => (keyPromise = undefined));
       return keyPromise;
     },
+    observer,
   };
   let closing: Promise<void> | undefined;
 
   /** Run an operation unless the router is closed, and announce its refusals. */
   const op = (operation: Operation, run: () => Promise<RouterResult>): Promise<RouterResult> => {
     if (closing) return Promise.resolve(rejected('router_closed', 'the router is closed'));
-    return run().then((r) => {
+    return observer.operation(operation, run).then((r) => {
       if (r.isErr() && r.error.kind === 'rejected' && !r.error.replayed) {
         const f = r.error;
         events.emit('rejected', { operation, rejection: f.rejection, message: f.message, field: f.field, transactionId: f.transactionId });
@@ -257,6 +301,10 @@ export function createRouter(config: RouterConfig): Router {
       })();
       return closing;
     },
+    transactions: (filter) => searchTransactions(ctx, filter),
+    attempts: (id) => transactionAttempts(ctx, id),
+    subscription: (id) => subscriptionView(ctx, id),
+    midStatus: () => midStatus(ctx),
   };
   contexts.set(router, ctx);
   return router;

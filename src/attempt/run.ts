@@ -103,6 +103,7 @@ async function loop(ctx: RouterContext, plan: PaymentPlan, state: { opened: bool
     const skip = (message: string) => {
       attempts.push(skippedSummary({ id: mid.id, gateway: mid.adapter.gateway }, tx.operation, amount, tx.currency, message, now));
       skipped.push({ mid: mid.id, reason: message, at: now });
+      ctx.observer.skipped({ transactionId: tx.id, mid: mid.id, reason: message });
     };
     if (now >= deadline) break;
     const verdict = checkNetworkRules(
@@ -201,6 +202,18 @@ async function tryMid(
     currency: tx.currency,
     maskedCard: plan.maskedCard,
   });
+  const watch = ctx.observer.attempt({
+    transactionId: tx.id,
+    attemptId: attempt.id,
+    mid: mid.id,
+    gateway: mid.adapter.gateway,
+    operation: tx.operation,
+    amount: attempt.amount,
+    currency: tx.currency,
+    maskedCard: plan.maskedCard,
+    orderId: tx.orderId,
+    email: tx.customer?.email,
+  });
   const req = plan.request(mid, attempt.id);
   const method = plan.methodFor(mid);
   const send = (opts: CallOptions) => mid.adapter[method]!(req, opts);
@@ -212,6 +225,7 @@ async function tryMid(
       lookup: { reference: attempt.id, transactionId: tx.id, amount: attempt.amount, currency: tx.currency, merchant: mid.merchant },
     });
   }
+  watch.answered(answer.status);
   const at = ctx.clock();
   const outcome = outcomeOf(ctx, mid, answer);
   reportHealth(ctx, mid, permit, outcome, at);
@@ -226,6 +240,7 @@ async function tryMid(
       gateway: mid.adapter.gateway,
       message: outcome.message,
     });
+    watch.end('ambiguous');
     return Err({
       kind: 'ambiguous',
       transactionId: tx.id,
@@ -235,6 +250,7 @@ async function tryMid(
   }
   const final = isFinal(outcome);
   const settled = await settle(ctx, { tx, attempt, mid, outcome, final, earlier: [...attempts], history: plan.history });
+  watch.end(settled.applied ? settled.attempt.status : 'unrecorded', settled.applied ? settled.attempt.reason : undefined);
   if (!settled.applied) return Err(unsettled(tx, attempts));
   attempts.push(settled.summary);
   if (final) return settled.result;

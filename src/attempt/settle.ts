@@ -84,6 +84,7 @@ export async function settle(ctx: RouterContext, s: Settlement): Promise<Settled
     });
     return { applied: false, why: 'state_changed', status: 'status' in done ? done.status : undefined };
   }
+  ctx.observer.settled({ before: s.tx, after: tx, attempt, via: s.via });
   emitSettled(ctx, s, tx, attempt, attempts, plan, done.pinCreated === true);
   return { applied: true, result, tx, attempt, summary };
 }
@@ -480,5 +481,6 @@ export async function finish(
     transaction: { id: tx.id, from: [tx.status], patch: { ...patch, status: next, updatedAt: ctx.clock() } },
     ...(key && { complete: { key, result: toStored(result) } }),
   });
+  if (done.ok) ctx.observer.stateChanged({ transactionId: tx.id, from: tx.status, to: next, mid: tx.mid });
   return done.ok ? result : undefined;
 }

@@ -190,6 +190,8 @@ export async function followUp(ctx: RouterContext, op: FollowUp, transactionId: 
       `transaction ${id} changed meanwhile${'status' in opened && opened.status ? ` (now ${opened.status})` : ''}; it cannot be ${PAST[op]}`,
     );
   }
+  if (move.patch.status && move.patch.status !== tx.status)
+    ctx.observer.stateChanged({ transactionId: id, from: tx.status, to: move.patch.status, mid: tx.mid });
   try {
     const openedTx: TransactionRecord = {
       ...tx,
@@ -233,6 +235,17 @@ export function followUpRequest(
 
 async function callAndSettle(ctx: RouterContext, op: FollowUp, tx: TransactionRecord, attempt: AttemptRecord): Promise<RouterResult> {
   const mid = ctx.mids.get(attempt.mid)!;
+  const watch = ctx.observer.attempt({
+    transactionId: tx.id,
+    attemptId: attempt.id,
+    mid: mid.id,
+    gateway: mid.adapter.gateway,
+    operation: op,
+    amount: attempt.amount,
+    currency: tx.currency,
+    orderId: tx.orderId,
+    email: tx.customer?.email,
+  });
   ctx.events.emit('attempt', {
     transactionId: tx.id,
     attemptId: attempt.id,
@@ -250,8 +263,10 @@ async function callAndSettle(ctx: RouterContext, op: FollowUp, tx: TransactionRe
   let answer = await callAdapter((signal) => send({ signal, timeoutMs: budget }), budget);
   // Same MID, same reference: only where the gateway deduplicates. Lookups find payments, not follow-ups.
   if (answer.status === 'error' && answer.ambiguous) answer = await resolveAmbiguous(ctx, mid, answer, deadline, { resend: send });
+  watch.answered(answer.status);
   const outcome = outcomeOf(ctx, mid, answer);
   if (outcome.kind === 'ambiguous') {
+    watch.end('ambiguous');
     ctx.events.emit('ambiguous', {
       transactionId: tx.id,
       attemptId: attempt.id,
@@ -267,6 +282,7 @@ async function callAndSettle(ctx: RouterContext, op: FollowUp, tx: TransactionRe
     });
   }
   const settled = await settle(ctx, { tx, attempt, mid, outcome, final: true, earlier: [] });
+  watch.end(settled.applied ? settled.attempt.status : 'unrecorded', settled.applied ? settled.attempt.reason : undefined);
   if (settled.applied && settled.result) return settled.result;
   return Err({
     kind: 'ambiguous',

@@ -4,6 +4,7 @@
  * zero-amount support is a pre-authorization voided at once, and its release is recorded.
  * @module
  */
+import { performance } from 'node:perf_hooks';
 import { Err, Ok } from 'ts-results-es';
 import type { MidRuntime } from '../accounts';
 import type { GatewayPaymentRequest } from '../adapter';
@@ -82,6 +83,7 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
     return Err(storeFailure(e));
   }
 
+  const started = performance.now();
   const plan = planRoute(ctx, profile, routingContext(ctx, kind, r, parsed.card), kind);
   // Refusals write nothing; a retry of a request that already ran still gets its first result.
   const refuse = async (failure: Failure): Promise<RouterResult> => {
@@ -101,6 +103,7 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
   const zeroVerify = (mid: MidRuntime) => mid.adapter.capabilities.verify;
   const candidates = kind === 'verify' && preauth === 0 ? plan.candidates.filter((id) => zeroVerify(ctx.mids.get(id)!)) : plan.candidates;
   const routing = routingDecision(profile, plan, candidates, NO_ZERO_VERIFY);
+  ctx.observer.decided({ profile: profile.id, operation: kind, ms: performance.now() - started, candidates: candidates.length });
   const sub = r.subscription;
   const out = await runPayment(ctx, {
     tx: { ...tx, routing },

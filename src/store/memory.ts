@@ -230,8 +230,8 @@ export function memoryStore(): Store {
       const counts = new Map<string, MidAttemptCounts>();
       for (const a of attempts.values()) {
         if (a.startedAt < from || a.startedAt >= to || !PAYMENT_OPERATIONS.includes(a.operation)) continue;
-        const k = `${a.mid}\u0000${a.status}`;
-        const c = counts.get(k) ?? { mid: a.mid, status: a.status, count: 0 };
+        const k = `${a.mid}\u0000${a.currency}\u0000${a.status}`;
+        const c = counts.get(k) ?? { mid: a.mid, currency: a.currency, status: a.status, count: 0 };
         c.count++;
         counts.set(k, c);
       }

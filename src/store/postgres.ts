@@ -388,11 +388,11 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
     async countAttempts(from, to): Promise<MidAttemptCounts[]> {
       const { rows } = await query(
-        `SELECT search_mid AS mid, status, count(*) AS count FROM ${s}.attempts
-         WHERE started_at >= $1 AND started_at < $2 AND search_operation = ANY($3::text[]) GROUP BY search_mid, status`,
+        `SELECT search_mid AS mid, search_currency AS currency, status, count(*) AS count FROM ${s}.attempts
+         WHERE started_at >= $1 AND started_at < $2 AND search_operation = ANY($3::text[]) GROUP BY search_mid, search_currency, status`,
         [from, to, PAYMENT_OPERATIONS],
       );
-      return rows.map((r) => ({ mid: r.mid as string, status: r.status, count: Number(r.count) }));
+      return rows.map((r) => ({ mid: r.mid as string, currency: r.currency as string, status: r.status, count: Number(r.count) }));
     },
   };
 }

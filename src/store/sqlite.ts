@@ -137,9 +137,9 @@ function openStore(db: Db): Store {
     atUpdate: q('UPDATE attempts SET status = ?, doc = ? WHERE id = ?'),
     atByTx: q(`SELECT ${AT_FIELDS} FROM attempts WHERE transaction_id = ? ORDER BY seq`),
     atPending: q(`SELECT ${AT_FIELDS} FROM attempts WHERE status = 'pending' AND started_at < ? ORDER BY seq`),
-    atCounts: q(`SELECT search_mid AS mid, status, count(*) AS count FROM attempts
+    atCounts: q(`SELECT search_mid AS mid, search_currency AS currency, status, count(*) AS count FROM attempts
                  WHERE started_at >= ? AND started_at < ? AND search_operation IN (${PAYMENT_OPERATIONS.map(() => '?').join(', ')})
-                 GROUP BY search_mid, status`),
+                 GROUP BY search_mid, search_currency, status`),
     pinInsertIfAbsent: q(
       'INSERT INTO pins (subscription_id, mid, status, doc) VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id) DO NOTHING',
     ),

@@ -166,9 +166,10 @@ export interface TransactionSearch {
   limit: number;
 }
 
-/** Counts of a MID's attempts by status over a time window (payments only: sale, authorize, verify, rebill). */
+/** Counts of a MID's attempts by currency and status over a time window (payments only: sale, authorize, verify, rebill). */
 export interface MidAttemptCounts {
   mid: string;
+  currency: string;
   status: AttemptStatus;
   count: number;
 }
@@ -379,6 +380,6 @@ export interface Store {
 
   /** Support search: transactions matching every field of `q`, newest first (ties by id, descending), at most `q.limit`. */
   searchTransactions(q: TransactionSearch): Promise<TransactionRecord[]>;
-  /** Payment attempts (sale, authorize, verify, rebill) started in [from, to), counted per MID and status. */
+  /** Payment attempts (sale, authorize, verify, rebill) started in [from, to), counted per MID, currency and status. */
   countAttempts(from: number, to: number): Promise<MidAttemptCounts[]>;
 }

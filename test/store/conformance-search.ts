@@ -210,12 +210,16 @@ export function runSearchConformance(name: string, makeStore: () => Promise<Stor
       const counts = await store.countAttempts(T0, T0 + 10);
       const sorted = [...counts].sort((x, y) => (x.mid + x.status < y.mid + y.status ? -1 : 1));
       expect(sorted).toEqual([
-        { mid: 'mid-a', status: 'approved', count: 2 },
-        { mid: 'mid-a', status: 'declined', count: 1 },
-        { mid: 'mid-b', status: 'approved', count: 1 },
-        { mid: 'mid-b', status: 'declined', count: 1 },
-        { mid: 'mid-b', status: 'error', count: 1 },
+        { mid: 'mid-a', currency: 'USD', status: 'approved', count: 2 },
+        { mid: 'mid-a', currency: 'USD', status: 'declined', count: 1 },
+        { mid: 'mid-b', currency: 'USD', status: 'approved', count: 1 },
+        { mid: 'mid-b', currency: 'USD', status: 'declined', count: 1 },
+        { mid: 'mid-b', currency: 'USD', status: 'error', count: 1 },
       ]);
+      await store.write({
+        insertAttempt: attemptRecord(t.id, { id: 'at_eur', mid: 'mid-a', currency: 'EUR', status: 'approved', startedAt: T0 + 7 }),
+      });
+      expect(await store.countAttempts(T0 + 7, T0 + 8)).toEqual([{ mid: 'mid-a', currency: 'EUR', status: 'approved', count: 1 }]);
       expect(await store.countAttempts(T0 + 100, T0 + 200)).toEqual([]);
     });
   });

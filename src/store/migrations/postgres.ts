@@ -112,8 +112,9 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX transactions_by_operation ON ${s}.transactions (search_operation, search_created_at, id COLLATE "C");
       ALTER TABLE ${s}.attempts
         ADD COLUMN search_mid text GENERATED ALWAYS AS (doc->>'mid') STORED,
-        ADD COLUMN search_operation text GENERATED ALWAYS AS (doc->>'operation') STORED;
-      CREATE INDEX attempts_by_time ON ${s}.attempts (started_at, search_operation, search_mid, status);
+        ADD COLUMN search_operation text GENERATED ALWAYS AS (doc->>'operation') STORED,
+        ADD COLUMN search_currency text GENERATED ALWAYS AS (doc->>'currency') STORED;
+      CREATE INDEX attempts_by_time ON ${s}.attempts (started_at, search_operation, search_mid, search_currency, status);
     `,
   },
 ];

@@ -112,7 +112,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transactions_by_operation ON transactions (search_operation, search_created_at, id);
       ALTER TABLE attempts ADD COLUMN search_mid TEXT GENERATED ALWAYS AS (json_extract(doc, '$.mid')) VIRTUAL;
       ALTER TABLE attempts ADD COLUMN search_operation TEXT GENERATED ALWAYS AS (json_extract(doc, '$.operation')) VIRTUAL;
-      CREATE INDEX attempts_by_time ON attempts (started_at, search_operation, search_mid, status);
+      ALTER TABLE attempts ADD COLUMN search_currency TEXT GENERATED ALWAYS AS (json_extract(doc, '$.currency')) VIRTUAL;
+      CREATE INDEX attempts_by_time ON attempts (started_at, search_operation, search_mid, search_currency, status);
     `,
   },
 ];
