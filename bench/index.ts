@@ -11,6 +11,7 @@ import { binBench } from './bins';
 import { decisionBench, jsonRulesEngineBench } from './decision';
 import { httpOverheadBench } from './http';
 import { rebillBatchBench, saleBench } from './sale';
+import { searchBench } from './search';
 
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 2_000);
 
@@ -36,6 +37,11 @@ async function main() {
   console.log('http done');
   const rebill = await rebillBatchBench();
   console.log('rebill batch done');
+  // The million-row version on SQLite and PostgreSQL: npm run bench:search (minutes to load).
+  const search = (await searchBench({ rows: 50_000, queries: 100 })) as {
+    sqlite: { searches: Record<string, { p50ms: number; p99ms: number }> };
+  };
+  console.log('search done');
 
   const d1000 = decision.rules_1000;
   const d10 = decision.rules_10;
@@ -50,6 +56,7 @@ async function main() {
     sale,
     http,
     rebill,
+    search,
     targets: {
       'decision p50 ≤ 5 µs (1,000 rules)': d1000.p50us <= 5,
       'decision p99 ≤ 25 µs (1,000 rules)': d1000.p99us <= 25,
@@ -61,6 +68,7 @@ async function main() {
       'sale on memory p50 ≤ 50 µs': sale.memory.p50us <= 50,
       'sale on SQLite ≥ 2,000/s': sale.sqlite ? sale.sqlite.opsPerSec >= 2000 : null,
       'added time next to loopback HTTP ≤ 5% (p50)': http ? http.addedPercentP50 <= 5 : null,
+      'search p50 ≤ 5 ms for every filter (SQLite, 50,000 rows)': Object.values(search.sqlite.searches).every((f) => f.p50ms <= 5),
     },
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
@@ -83,6 +91,8 @@ async function main() {
   if (sale.sqlite) row('sale, SQLite store', `p50 ${sale.sqlite.p50us} µs, ${sale.sqlite.opsPerSec}/s`);
   if (http) row(`sale via ${http.adapter} on loopback HTTP`, `+${http.addedUsP50} µs (+${http.addedPercentP50}%) at p50`);
   if (rebill) row('rebill batch on SQLite', `${rebill.rebills} in ${rebill.wallMs} ms, ${rebill.rebillsPerSec}/s`);
+  for (const [name, f] of Object.entries(search.sqlite.searches))
+    row(`search by ${name} (SQLite, 50,000)`, `p50 ${f.p50ms} ms, p99 ${f.p99ms} ms`);
   console.log('');
   for (const [k, v] of Object.entries(results.targets)) console.log(`${v === null ? 'n/a ' : v ? 'met ' : 'MISS'}  ${k}`);
   console.log(`\nwritten to bench/results/latest.json in ${results.totalSeconds} s`);

@@ -132,7 +132,9 @@ function openStore(db: Db): Store {
     txInsert: q('INSERT INTO transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES (?, ?, ?, ?, ?, ?)'),
     txGet: q(`SELECT ${TX_FIELDS} FROM transactions WHERE id = ?`),
     txUpdate: q('UPDATE transactions SET status = ?, amount = ?, captured_amount = ?, refunded_amount = ?, doc = ? WHERE id = ?'),
-    atInsert: q('INSERT INTO attempts (id, transaction_id, status, started_at, doc) VALUES (?, ?, ?, ?, ?)'),
+    atInsert: q(
+      'INSERT INTO attempts (id, transaction_id, status, started_at, doc, search_mid, search_operation, search_currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
     atGet: q(`SELECT ${AT_FIELDS} FROM attempts WHERE id = ?`),
     atUpdate: q('UPDATE attempts SET status = ?, doc = ? WHERE id = ?'),
     atByTx: q(`SELECT ${AT_FIELDS} FROM attempts WHERE transaction_id = ? ORDER BY seq`),
@@ -232,7 +234,7 @@ function openStore(db: Db): Store {
     }
     if (w.insertAttempt) {
       const { cols, doc } = splitRecord(w.insertAttempt, ATTEMPT_COLUMNS);
-      s.atInsert.run(cols.id, cols.transactionId, cols.status, cols.startedAt, json(doc));
+      s.atInsert.run(cols.id, cols.transactionId, cols.status, cols.startedAt, json(doc), doc.mid, doc.operation, doc.currency);
     }
     if (w.reserveCap) {
       const { mid, counters, amount } = w.reserveCap;

@@ -8,17 +8,10 @@ import { sandbox } from '../../adapters/sandbox';
 import { ConfigError } from '../../src/errors';
 import { maskEmail } from '../../src/observe/log';
 import type { Logger } from '../../src/observe/types';
+import { memoryLogger } from './memory-logger';
 import { createRouter, type RouterConfig } from '../../src/router';
 import { memoryStore } from '../../src/store/memory';
 import { saleRequest } from '../support/router';
-
-/** A logger keeping every line. */
-export function memoryLogger() {
-  const lines: Array<{ level: string; obj: Record<string, unknown>; msg: string | undefined }> = [];
-  const at = (level: string) => (obj: Record<string, unknown>, msg?: string) => void lines.push({ level, obj, msg });
-  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  return { logger, lines };
-}
 
 function shop(over: Partial<RouterConfig> = {}) {
   let now = Date.UTC(2026, 10, 21, 12);

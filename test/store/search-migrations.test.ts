@@ -145,6 +145,13 @@ describe('SQLite: a version-3 ledger is searchable after the upgrade', () => {
     );
     expect(plan('WHERE search_order_id = ? AND +status = ?', 'A', 'captured')).toMatch(/USING INDEX transactions_by_order/);
     expect(plan('WHERE search_created_at >= ? AND search_created_at < ?', 1, 2)).toMatch(/USING INDEX transactions_by_time/);
+    const counts = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT search_mid, search_currency, status, count(*) FROM attempts
+         WHERE started_at >= ? AND started_at < ? AND search_operation IN ('sale', 'rebill') GROUP BY search_mid, search_currency, status`,
+      )
+      .all(1, 2) as Array<{ detail: string }>;
+    expect(counts.map((r) => r.detail).join('; ')).toMatch(/USING COVERING INDEX attempts_by_time/);
     for (const w of ['WHERE search_email = ?', 'WHERE status = ?', ''])
       expect(plan(w, ...(w ? ['x'] : []))).not.toMatch(/TEMP B-TREE|SCAN transactions$/);
     db.close();

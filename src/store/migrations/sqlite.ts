@@ -110,9 +110,13 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transactions_by_mid ON transactions (search_mid, search_created_at, id) WHERE search_mid IS NOT NULL;
       CREATE INDEX transactions_by_status ON transactions (status, search_created_at, id);
       CREATE INDEX transactions_by_operation ON transactions (search_operation, search_created_at, id);
-      ALTER TABLE attempts ADD COLUMN search_mid TEXT GENERATED ALWAYS AS (json_extract(doc, '$.mid')) VIRTUAL;
-      ALTER TABLE attempts ADD COLUMN search_operation TEXT GENERATED ALWAYS AS (json_extract(doc, '$.operation')) VIRTUAL;
-      ALTER TABLE attempts ADD COLUMN search_currency TEXT GENERATED ALWAYS AS (json_extract(doc, '$.currency')) VIRTUAL;
+      -- Attempt counts read only this index, so its columns are plain (an index on virtual columns
+      -- does not cover a query in SQLite): set when an attempt is written (they never change), filled here for older rows.
+      ALTER TABLE attempts ADD COLUMN search_mid TEXT;
+      ALTER TABLE attempts ADD COLUMN search_operation TEXT;
+      ALTER TABLE attempts ADD COLUMN search_currency TEXT;
+      UPDATE attempts SET search_mid = json_extract(doc, '$.mid'), search_operation = json_extract(doc, '$.operation'),
+        search_currency = json_extract(doc, '$.currency');
       CREATE INDEX attempts_by_time ON attempts (started_at, search_operation, search_mid, search_currency, status);
     `,
   },
