@@ -33,7 +33,7 @@ export const DECLINE_ADVICE: Readonly<Record<DeclineReason, DeclineAdvice>> = {
   },
   generic_decline: {
     support:
-      'Declined for a reason the gateway did not give. Read the gateway message below; another card or a call to the bank usually helps.',
+      'Declined for a reason the gateway did not give; its own message may say more. Another card or a call to the bank usually helps.',
     shopper: 'The payment was declined. Use another card, or contact your bank.',
   },
   expired_card: {
@@ -168,7 +168,7 @@ export const OUTCOME_ADVICE = {
   /** The gateway answered with an error: nothing was charged on this MID. */
   error: {
     support:
-      'The gateway answered with an error, not a decline; nothing was charged on this MID. Read its message below; the router may have tried another MID.',
+      'The gateway answered with an error, not a decline; nothing was charged on this MID. Its own message says why; the router may have tried another MID.',
     shopper: 'Something went wrong while processing the payment. Please try again.',
   },
   /** The outcome is unknown (timeout): the gateway may have charged. */
