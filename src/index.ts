@@ -32,6 +32,8 @@ export type { DeclineInput, DeclineRule, NormalizeOptions } from './declines/nor
 export { DECLINE_REASONS, DECLINE_REASON_NAMES, isDeclineReason } from './declines/reasons';
 export { DECLINE_ADVICE, OUTCOME_ADVICE, adviceFor } from './declines/advice';
 export type { DeclineAdvice } from './declines/advice';
+export type { Logger, LogMethod, TelemetryOption } from './observe/types';
+export type { SalvageState } from './subscriptions/salvage';
 export type { DeclineReason, DeclineReasonInfo, NormalizedDecline, DeclineCategory, RetryAdvice } from './declines/reasons';
 export { ISO8583_CODES } from './declines/iso8583';
 export type { IsoCodeRow } from './declines/iso8583';

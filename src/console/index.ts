@@ -217,5 +217,3 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     }
   };
 }
-
-export type { Links } from './pages';

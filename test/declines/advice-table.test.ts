@@ -46,8 +46,10 @@ describe('failure notes', () => {
     expect(adviceFor({ status: 'pending' })).toBe(OUTCOME_ADVICE.pending);
     expect(adviceFor({ status: 'approved' })).toBeUndefined();
     expect(
-      adviceFor({ status: 'declined', reason: 'card_not_supported' }, { brands: ['visa', 'mastercard', 'american-express'] }).shopper,
+      adviceFor({ status: 'declined', reason: 'card_not_supported' }, { brands: ['visa', 'mastercard', 'american-express'] })?.shopper,
     ).toBe('This card network is not accepted on this shop (Visa, Mastercard and American Express only).');
-    expect(adviceFor({ status: 'declined', reason: 'card_not_supported' }).shopper).toBe('This card network is not accepted on this shop.');
+    expect(adviceFor({ status: 'declined', reason: 'card_not_supported' })?.shopper).toBe(
+      'This card network is not accepted on this shop.',
+    );
   });
 });
