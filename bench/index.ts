@@ -3,17 +3,84 @@
  * to bench/results/latest.json (with the Node version and CPU model) and a table on stdout.
  * Targets are recorded next to the figures, not enforced: these machines are shared and noisy.
  * Set BENCH_TIME_MS to change the time per measurement (default 2,000 ms).
+ *
+ * Options: `--compare <dir>` also runs the PostgreSQL throughput scenario against another build
+ * (a `dist/` folder, e.g. of an older commit) alternately with the current one, and reports the
+ * ratio; `--only pg` runs that scenario alone and updates its figures in latest.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { binBench } from './bins';
 import { decisionBench, jsonRulesEngineBench } from './decision';
 import { httpOverheadBench } from './http';
+import { type PgBench, pgThroughputBench } from './pg';
 import { rebillBatchBench, saleBench } from './sale';
 import { searchBench } from './search';
 
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 2_000);
+const argv = process.argv.slice(2);
+const option = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const compare = option('--compare');
+const only = option('--only');
+/** Old sale path on this machine (issue 13): 4 processes on one PostgreSQL, 8 sales in flight each. */
+const PG_BASELINE_4 = 305;
+
+/** The PostgreSQL scenario: a few seconds per configuration (warm-up 1 s). */
+function pgBench(): Promise<PgBench> {
+  return pgThroughputBench({ measureMs: Math.max(2_000, timeMs), compare });
+}
+
+function pgRows(pg: PgBench, row: (name: string, value: string, target?: string) => void) {
+  const fig = (r: PgBench['current']['processes1']) =>
+    `${r.salesPerSec}/s, ${r.perSale.roundTrips} trips (${r.perSale.commits} commits)${r.problems.length ? ' INEXACT' : ''}`;
+  const server = (r: PgBench['current']['processes1']) =>
+    `CPU/sale node ${r.server.cpuPerSaleMs.node} + pg ${r.server.cpuPerSaleMs.postgres ?? '?'} ms; ` +
+    `WAL syncs ${r.server.walSyncsPerSale}/sale (${r.server.walSyncMeanMs} ms)` +
+    (r.server.applyWriteMeanMs !== undefined ? `, apply_write ${r.server.applyWriteMeanMs} ms` : '');
+  row('sale on PostgreSQL, 1 process × 8 in flight', fig(pg.current.processes1), server(pg.current.processes1));
+  row('sale on PostgreSQL, 4 processes × 8 in flight', fig(pg.current.processes4), server(pg.current.processes4));
+  if (pg.compare) {
+    for (const r of pg.compare.runs) row(`  ${r.build}, ${r.processes} process${r.processes > 1 ? 'es' : ''}`, fig(r), server(r));
+    row(
+      '  current ÷ other, 1 process',
+      `${pg.compare.processes1.current} / ${pg.compare.processes1.other} = ${pg.compare.processes1.ratio}×`,
+    );
+    row(
+      '  current ÷ other, 4 processes',
+      `${pg.compare.processes4.current} / ${pg.compare.processes4.other} = ${pg.compare.processes4.ratio}×`,
+    );
+  }
+  for (const r of [pg.current.processes1, pg.current.processes4, ...(pg.compare?.runs ?? [])])
+    for (const p of r.problems) console.log(`INEXACT ${r.build} ${r.processes}: ${p}`);
+}
+
+/** `--only pg`: run the PostgreSQL scenario alone and replace its figures in latest.json. */
+async function onlyPg() {
+  const pg = await pgBench();
+  const out = join(process.cwd(), 'bench', 'results');
+  const file = join(out, 'latest.json');
+  const results = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  results.postgres = { date: new Date().toISOString(), ...pg };
+  results.targets = { ...results.targets, ...pgTargets(pg) };
+  mkdirSync(out, { recursive: true });
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  pgRows(pg, (name, value, target = '') => console.log(`${name.padEnd(46)} ${value.padEnd(34)} ${target}`));
+  console.log('\nPostgreSQL figures written to bench/results/latest.json');
+}
+
+function pgTargets(pg: PgBench): Record<string, boolean | null> {
+  const exact = [pg.current.processes1, pg.current.processes4, ...(pg.compare?.runs ?? [])].every((r) => r.problems.length === 0);
+  return {
+    [`sale on PostgreSQL, 4 processes ≥ 3× ${PG_BASELINE_4}/s (old figure)`]: pg.current.processes4.salesPerSec >= 3 * PG_BASELINE_4,
+    'sale on PostgreSQL: at most 2 committing round trips': pg.current.processes4.perSale.commits <= 2,
+    'PostgreSQL runs exact (caps, keys, claims)': exact,
+    ...(pg.compare && { 'PostgreSQL, 4 processes ≥ 3× the compared build': pg.compare.processes4.ratio >= 3 }),
+  };
+}
 
 async function main() {
   const started = Date.now();
@@ -42,6 +109,8 @@ async function main() {
     sqlite: { searches: Record<string, { p50ms: number; p99ms: number }> };
   };
   console.log('search done');
+  const postgres = await pgBench();
+  console.log('postgres done');
 
   const d1000 = decision.rules_1000;
   const d10 = decision.rules_10;
@@ -57,6 +126,7 @@ async function main() {
     http,
     rebill,
     search,
+    postgres,
     targets: {
       'decision p50 ≤ 5 µs (1,000 rules)': d1000.p50us <= 5,
       'decision p99 ≤ 25 µs (1,000 rules)': d1000.p99us <= 25,
@@ -69,6 +139,7 @@ async function main() {
       'sale on SQLite ≥ 2,000/s': sale.sqlite ? sale.sqlite.opsPerSec >= 2000 : null,
       'added time next to loopback HTTP ≤ 5% (p50)': http ? http.addedPercentP50 <= 5 : null,
       'search p50 ≤ 5 ms for every filter (SQLite, 50,000 rows)': Object.values(search.sqlite.searches).every((f) => f.p50ms <= 5),
+      ...pgTargets(postgres),
     },
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
@@ -93,12 +164,13 @@ async function main() {
   if (rebill) row('rebill batch on SQLite', `${rebill.rebills} in ${rebill.wallMs} ms, ${rebill.rebillsPerSec}/s`);
   for (const [name, f] of Object.entries(search.sqlite.searches))
     row(`search by ${name} (SQLite, 50,000)`, `p50 ${f.p50ms} ms, p99 ${f.p99ms} ms`);
+  pgRows(postgres, row);
   console.log('');
   for (const [k, v] of Object.entries(results.targets)) console.log(`${v === null ? 'n/a ' : v ? 'met ' : 'MISS'}  ${k}`);
   console.log(`\nwritten to bench/results/latest.json in ${results.totalSeconds} s`);
 }
 
-main().catch((e) => {
+(only === 'pg' ? onlyPg() : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });

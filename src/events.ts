@@ -162,6 +162,11 @@ export class RouterEmitter {
     this.ee.off(event, listener as never);
   }
 
+  /** Whether anything listens to `event`, the tap included (so a payload need not be built for nobody). */
+  has(event: RouterEventName): boolean {
+    return this.tap !== undefined || this.ee.listenerCount(event) > 0;
+  }
+
   /** Remove every listener. */
   clear(): void {
     this.ee.removeAllListeners();

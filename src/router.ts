@@ -15,7 +15,7 @@ import { DEFAULT_NETWORK_RULES, type NetworkRuleConfig } from './declines/networ
 import type { DeclineRule } from './declines/normalize';
 import { ConfigError } from './errors';
 import { RouterEmitter, type RouterEventName, type RouterEvents } from './events';
-import { createObserver } from './observe/observer';
+import { createObserver, NOOP_OBSERVER } from './observe/observer';
 import type { Logger, TelemetryOption } from './observe/types';
 import { explain, type Explanation } from './operations/explain';
 import { type FollowUpOptions, followUp } from './operations/followups';
@@ -217,7 +217,8 @@ export function routerContext(router: Router): RouterContext {
 export function createRouter(config: RouterConfig): Router {
   const { mids, profiles } = validateConfig(config);
   const observer = createObserver({ logger: config.logger, telemetry: config.telemetry });
-  const events = new RouterEmitter((name, payload) => observer.event(name, payload));
+  // No tap without a logger or telemetry, so events nobody hears are not built (see `has`).
+  const events = new RouterEmitter(observer === NOOP_OBSERVER ? undefined : (name, payload) => observer.event(name, payload));
   let keyPromise: Promise<string> | undefined;
   const timeouts: Timeouts = { attemptMs: 30_000, totalMs: 90_000, ...config.timeouts };
   const ctx: RouterContext = {

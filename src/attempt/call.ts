@@ -15,7 +15,7 @@ import type { RouterContext } from '../context';
 const MAX_TEXT = 500;
 const text = z
   .string()
-  .transform((s) => redact(s).slice(0, MAX_TEXT))
+  .max(4 * MAX_TEXT)
   .optional();
 const id = z.string().min(1).max(MAX_TEXT);
 
@@ -24,7 +24,7 @@ const approved = z.object({
   gatewayTransactionId: id,
   authCode: text,
   networkTransactionId: text,
-  gatewayToken: z.string().max(MAX_TEXT).optional(),
+  gatewayToken: text,
   approvedAmount: z.number().int().nonnegative().optional(),
   heldForReview: z.boolean().optional(),
   avsResult: text,
@@ -52,16 +52,24 @@ const requiresAction = z.object({
 const error = z.object({
   status: z.literal('error'),
   ambiguous: z.boolean(),
-  message: z
-    .string()
-    .transform((s) => redact(s).slice(0, MAX_TEXT))
-    .catch('gateway error'),
+  message: z.string().catch('gateway error'),
   code: text,
   httpStatus: z.number().optional(),
   merchantError: z.boolean().optional(),
 });
 const resultSchema = z.discriminatedUnion('status', [approved, declined, requiresAction, error]);
 const lookupSchema = z.discriminatedUnion('status', [approved, declined, error, z.object({ status: z.literal('not_found') })]);
+
+/** A gateway's free text, redacted and cut. Ids and codes that carry meaning (network transaction ids) are left as they are. */
+const clean = (s: string | undefined) => (s === undefined ? undefined : redact(s).slice(0, MAX_TEXT));
+
+/** Redact the texts of a checked answer (messages and codes may echo what was sent). */
+function sanitize<R extends { status: string }>(r: R): R {
+  const x = r as unknown as Record<string, string | undefined>;
+  if (r.status === 'declined') return { ...r, code: clean(x.code), message: clean(x.message), advice: clean(x.advice) };
+  if (r.status === 'error') return { ...r, code: clean(x.code), message: clean(x.message) ?? 'gateway error' };
+  return r;
+}
 
 /** An ambiguous error: the request may have reached the gateway. */
 export function ambiguousError(message: string): GatewayError {
@@ -110,7 +118,7 @@ export async function callAdapter<L extends boolean = false>(
   }
   const parsed = (lookup ? lookupSchema : resultSchema).safeParse(raw);
   if (!parsed.success) return ambiguousError(`adapter answered with an unknown shape (${shapeProblem(parsed.error.issues)})`) as never;
-  return parsed.data as never;
+  return sanitize(parsed.data) as never;
 }
 
 /** Time allowed for the next gateway call: `attemptMs`, or what is left of the transaction's `totalMs`. */

@@ -117,6 +117,13 @@ function declineMessage(d: { reason: string; raw: { message?: string | undefined
   return `${prefix}: ${d.reason}${d.raw.message ? ` (${d.raw.message})` : ''}`;
 }
 
+/** The fields a patch clears (set to `undefined`), as the store expects them. */
+function clearedOf(patch: TransactionPatch): TransactionPatch {
+  let out: TransactionPatch | undefined;
+  for (const k in patch) if (patch[k as keyof TransactionPatch] === undefined) (out ??= {})[k as 'action'] = undefined;
+  return out ?? {};
+}
+
 /** Settlement of a sale, authorization, verification or rebill attempt. */
 async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned> {
   const { tx, attempt, mid, outcome } = s;
@@ -124,17 +131,18 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
   const capRelease = (amount: number, count: number) =>
     attempt.capKeys?.length ? { releaseCap: { mid: attempt.mid, counters: attempt.capKeys, amount, count } } : {};
   const base = { settledAt: at } satisfies AttemptPatch;
-  const moveTo = (next: TransactionStatus, patch: TransactionPatch = {}, add?: { captured?: number }) => ({
-    txWrite: { id: tx.id, from: [tx.status], patch: { status: next, updatedAt: at, ...patch }, ...(add && { add }) },
-    txAfter: {
-      ...tx,
-      status: next,
-      updatedAt: at,
-      ...patch,
-      capturedAmount: tx.capturedAmount + (add?.captured ?? 0),
-    } as TransactionRecord,
-  });
-
+  const moveTo = (next: TransactionStatus, patch: TransactionPatch = {}, add?: { captured?: number }) => {
+    const full: TransactionPatch = { status: next, updatedAt: at };
+    for (const k in patch) {
+      const v = patch[k as keyof TransactionPatch];
+      if (v !== undefined) (full as Record<string, unknown>)[k] = v;
+    }
+    const txAfter = Object.assign({}, tx, full) as TransactionRecord;
+    txAfter.capturedAmount = tx.capturedAmount + (add?.captured ?? 0);
+    // Fields the patch clears (undefined) are removed by the store; they are absent from `full`.
+    for (const k in patch) if (patch[k as keyof TransactionPatch] === undefined) delete (txAfter as unknown as Record<string, unknown>)[k];
+    return { txWrite: { id: tx.id, from: [tx.status], patch: { ...full, ...clearedOf(patch) }, ...(add && { add }) }, txAfter };
+  };
   if (outcome.kind === 'approved') {
     const a = outcome.answer;
     const amount = Math.min(a.approvedAmount ?? attempt.amount, attempt.amount);
@@ -420,6 +428,15 @@ function emitSettled(
   pinCreated: boolean,
 ): void {
   const ev = ctx.events;
+  if (
+    !ev.has('approved') &&
+    !ev.has('declined') &&
+    !ev.has('pin:created') &&
+    !ev.has('reconciled') &&
+    !ev.has('requires_action') &&
+    !ev.has('subscription:revoked')
+  )
+    return;
   const { mid } = s;
   const base = { transactionId: tx.id, mid: mid.id, gateway: mid.adapter.gateway, operation: attempt.operation };
   const maskedCard = FOLLOW_UPS.has(attempt.operation) ? undefined : maskedCardOf(tx);

@@ -5,7 +5,7 @@
  * @module
  */
 import creditCardType from 'credit-card-type';
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /** Brand names as credit-card-type spells them. */
 export type CardBrand =
@@ -108,5 +108,12 @@ export function maskPan(digits: string): string {
 
 /** Keyed fingerprint (HMAC-SHA256, base64url) of a PAN: stable per key, useless without it. */
 export function fingerprintPan(digits: string, key: string | Buffer): string {
-  return createHmac('sha256', key).update(digits).digest('base64url');
+  return createHmac('sha256', keyObject(key)).update(digits).digest('base64url');
+}
+
+// The key imported once (a router uses one key for its whole life), not at every checkout.
+let lastKey: { raw: string | Buffer; object: KeyObject } | undefined;
+function keyObject(raw: string | Buffer): KeyObject {
+  if (lastKey?.raw !== raw) lastKey = { raw, object: createSecretKey(typeof raw === 'string' ? Buffer.from(raw) : raw) };
+  return lastKey.object;
 }

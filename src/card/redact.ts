@@ -9,6 +9,7 @@ import { detectBrand, luhnValid, maskPan } from './pan';
 const SEPARATOR = '[ \\t\\u00a0\\u2007\\u202f._/-]';
 /** A run of 12 or more digits with up to three separator characters between any two. */
 const CANDIDATE = new RegExp(`\\d(?:${SEPARATOR}{0,3}\\d){11,}`, 'g');
+const SEPARATOR_RUN = new RegExp(`${SEPARATOR}+`);
 
 /** Names gateways and forms give the card security code. */
 const CVC_LABEL =
@@ -60,14 +61,32 @@ export function redact(text: string): string {
     .replace(CVC, '$1$2***');
 }
 
+/** A written card number: one bare run of 12–19 digits, or groups of 3–6 digits as cards are printed (4-4-4-4, 4-6-5, 4-4-4-4-3). */
+function writtenLikeACard(groups: string[]): boolean {
+  if (groups.length === 1) return true;
+  return groups.every((g, i) => g.length >= (i === 0 ? 4 : 3) && g.length <= 6);
+}
+
 /**
- * Whether a text holds something that may be a card number (as `redact` would mask it).
+ * Whether a text holds something written as a card number: a plausible PAN (Luhn-valid, of a
+ * known brand and length) that is a whole run of digits, or whole groups of one, as a card is
+ * written. Stricter than `redact`, which also masks a PAN glued inside a longer number: this
+ * one refuses a request, so `order-34-1796175208123` (a counter and a timestamp) must pass.
  * @example
  * containsCardNumber('order 4111-1111-1111-1111') // true
  * containsCardNumber('order 1001')                // false
  */
 export function containsCardNumber(text: string): boolean {
-  CANDIDATE.lastIndex = 0;
-  for (const m of text.matchAll(CANDIDATE)) if (maskRun(m[0]) !== m[0]) return true;
+  if (text.length < 12 || !/\d(?:\D{0,3}\d){11}/.test(text)) return false;
+  for (const [run] of text.matchAll(CANDIDATE)) {
+    const groups = run.split(SEPARATOR_RUN);
+    for (let from = 0; from < groups.length; from++) {
+      let digits = '';
+      for (let to = from; to < groups.length && digits.length < 19; to++) {
+        digits += groups[to];
+        if (digits.length >= 12 && digits.length <= 19 && writtenLikeACard(groups.slice(from, to + 1)) && plausiblePan(digits)) return true;
+      }
+    }
+  }
   return false;
 }

@@ -17,11 +17,17 @@ import { recoverClaim } from './reconcile';
  * canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }) // '{"a":[2,{"c":4,"d":3}],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined || typeof v === 'function' ? 'null' : canonicalJson(v))).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  let out = '';
+  for (const k of keys) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined || typeof v === 'function') continue;
+    out += `${out ? ',' : ''}${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `{${out}}`;
 }
 
 /** Stable hash of a request's meaningful fields (no PAN or CVC: callers pass the fingerprint). */

@@ -231,8 +231,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         };
   // jsonb (like text) cannot hold U+0000, which a broken gateway answer can carry into a message:
   // drop it rather than fail the write that records the outcome.
-  const json = (v: unknown) =>
-    JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.includes('\u0000') ? x.replaceAll('\u0000', '') : x));
+  const json = (v: unknown) => {
+    const text = JSON.stringify(v);
+    return text.includes('\\u0000')
+      ? JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.includes('\u0000') ? x.replaceAll('\u0000', '') : x))
+      : text;
+  };
 
   /** Lay a write out as `apply_write` reads it: column fields apart, documents whole, patches split. */
   function layout(w: StoreWrite): Record<string, unknown> {

@@ -23,7 +23,7 @@ const OUTCOME: Readonly<Record<AttemptRecord['status'], AttemptOutcome>> = {
 
 /** An attempt as results report it. */
 export function summaryOf(a: AttemptRecord, now?: number): AttemptSummary {
-  return {
+  const out: AttemptSummary = {
     id: a.id,
     mid: a.mid,
     gateway: a.gateway,
@@ -31,13 +31,14 @@ export function summaryOf(a: AttemptRecord, now?: number): AttemptSummary {
     outcome: OUTCOME[a.status],
     amount: a.amount,
     currency: a.currency,
-    ...(a.code !== undefined && { code: a.code }),
-    ...(a.message !== undefined && { message: a.message }),
-    ...(a.decline !== undefined && { decline: a.decline }),
-    ...(a.gatewayTransactionId !== undefined && { gatewayTransactionId: a.gatewayTransactionId }),
     startedAt: a.startedAt,
     durationMs: (a.settledAt ?? now ?? a.startedAt) - a.startedAt,
   };
+  if (a.code !== undefined) out.code = a.code;
+  if (a.message !== undefined) out.message = a.message;
+  if (a.decline !== undefined) out.decline = a.decline;
+  if (a.gatewayTransactionId !== undefined) out.gatewayTransactionId = a.gatewayTransactionId;
+  return out;
 }
 
 /** A MID the loop did not try (cap, circuit, network rule), as results report it. */
@@ -71,21 +72,24 @@ export function maskedCardOf(tx: TransactionRecord): string | undefined {
 /** The approval of an operation whose attempt was approved. */
 export function approvalOf(tx: TransactionRecord, attempt: AttemptRecord, attempts: AttemptSummary[]): Approval {
   const followUp = attempt.operation === 'capture' || attempt.operation === 'void' || attempt.operation === 'refund';
-  return {
+  const out: Approval = {
     transactionId: tx.id,
     operation: attempt.operation,
     mid: attempt.mid,
     gateway: attempt.gateway,
     gatewayTransactionId: (followUp ? attempt.gatewayTransactionId : tx.gatewayTransactionId) ?? tx.gatewayTransactionId ?? '',
-    ...(!followUp && tx.authCode !== undefined && { authCode: tx.authCode }),
     amount: followUp ? attempt.amount : tx.amount,
     currency: tx.currency,
-    ...(!followUp && tx.networkTransactionId !== undefined && { networkTransactionId: tx.networkTransactionId }),
-    ...(!followUp && tx.card && { maskedCard: maskedCardOf(tx) }),
-    ...(tx.subscriptionId !== undefined && { subscriptionId: tx.subscriptionId }),
-    ...((attempt.status === 'held' || attempt.status === 'accepted') && { pending: true }),
     attempts,
   };
+  if (!followUp) {
+    if (tx.authCode !== undefined) out.authCode = tx.authCode;
+    if (tx.networkTransactionId !== undefined) out.networkTransactionId = tx.networkTransactionId;
+    if (tx.card) out.maskedCard = maskedCardOf(tx);
+  }
+  if (tx.subscriptionId !== undefined) out.subscriptionId = tx.subscriptionId;
+  if (attempt.status === 'held' || attempt.status === 'accepted') out.pending = true;
+  return out;
 }
 
 /** Serialisable form of a result, for the idempotency record. */

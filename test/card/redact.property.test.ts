@@ -99,6 +99,30 @@ describe('redact (property)', () => {
     );
   });
 
+  it('does not refuse an idempotency key or order reference made of a counter and a millisecond timestamp', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[a-z]{1,8}$/),
+        fc.nat({ max: 99_999 }),
+        fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2040, 0, 1) }),
+        fc.constantFrom('-', '_', '.', '/', ' '),
+        (word, n, ms, sep) => {
+          expect(containsCardNumber(`${word}${sep}${n}${sep}${ms}`)).toBe(false);
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('refuses a card number written bare or in its printed groups, with an expiry or other digits after it', () => {
+    fc.assert(
+      fc.property(written, fc.constantFrom('', ' 12/28', ' 123', '-1'), ({ text }, tail) => {
+        expect(containsCardNumber(`key ${text}${tail}`)).toBe(true);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   it('keeps numbers that are not card numbers: amounts, dates, ids, short codes', () => {
     for (const s of [
       'amount 123456789012 USD',

@@ -39,13 +39,22 @@ export interface FakeGateway {
   close(): Promise<void>;
 }
 
+/** Options of `startGateways`. */
+export interface GatewayOptions {
+  /**
+   * NMI's duplicate window (seconds; 0 disables it). A test that must see a second charge of
+   * the same card and amount (a double charge) turns it off, so the gateway does not hide it.
+   */
+  nmiDupSeconds?: number;
+}
+
 /** Start the six fakes. */
-export async function startGateways(): Promise<FakeGateway[]> {
+export async function startGateways(options: GatewayOptions = {}): Promise<FakeGateway[]> {
   const [st, ad, ck, nm, an, bt] = await Promise.all([
     startStripeFake({ secretKey: STRIPE_KEY }),
     startFakeAdyen({ apiKey: 'k_test', merchantAccount: 'AcmeECOM' }),
     startCheckoutFake({ secretKey: CHECKOUT_SECRET }),
-    startNmiFake({ securityKey: NMI_KEY }),
+    startNmiFake({ securityKey: NMI_KEY, dupSeconds: options.nmiDupSeconds }),
     startAuthorizeNetFake(),
     startBraintreeFake(),
   ]);

@@ -11,15 +11,10 @@ import { holdsMoney, type TransactionStatus } from '../../src/transaction/states
 import type { Fault } from '../support/fake-server';
 import { seeded } from '../support/router';
 import { adapterFor } from './adapters';
+import { CAPS, CARD, DAY_START, TIMEOUTS } from './constants';
 import type { FakeGateway } from './gateways';
 
-/** The router's clock runs from a fixed UTC morning, so cap windows never straddle midnight. */
-export const DAY_START = Date.UTC(2030, 0, 15, 0, 10);
-/** Per-MID caps (daily, USD): reached during a run, so the audit checks them for real. */
-export const CAPS: Record<string, { amount?: number; count?: number }> = { 'nmi-1': { amount: 1_000_000 }, 'anet-1': { count: 450 } };
-/** Router time budget in the suite: short, so timeouts cost little. */
-export const TIMEOUTS = { attemptMs: 1_000, totalMs: 4_000 };
-export const CARD = { number: '4111111111111111', expMonth: 12, expYear: 2034, cvc: '123' };
+export { CAPS, CARD, DAY_START, TIMEOUTS } from './constants';
 
 /** A router over the fakes (one MID each), weighted across all with cascades on soft declines. */
 export function faultRouter(

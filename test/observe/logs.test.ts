@@ -86,6 +86,17 @@ describe('log lines', () => {
     expect(lines.filter((l) => l.obj.attemptId && l.obj.outcome && l.obj.operation === 'refund')).toHaveLength(1);
   });
 
+  it('events told after settlement get their lines with a logger and no listener (a pin, here)', async () => {
+    const { logger, lines } = memoryLogger();
+    const router = shop({ logger });
+    await router.sale(saleRequest({ subscription: { id: 'sub-log' } }));
+    expect(lines.find((l) => l.obj.event === 'pin:created')).toMatchObject({
+      level: 'info',
+      msg: 'subscription sub-log pinned to b',
+      obj: { subscriptionId: 'sub-log', mid: 'b' },
+    });
+  });
+
   it('rejections, unknown outcomes and gateway errors get their lines at their levels', async () => {
     const { logger, lines } = memoryLogger();
     const router = shop({ logger, timeouts: { attemptMs: 50, totalMs: 100 } });

@@ -379,6 +379,25 @@ describe('leaks: no card number or security code in results, events, errors or t
     expect(text).not.toMatch(/987/);
   });
 
+  it("keeps the gateway's ids as sent: a network transaction id that happens to pass Luhn is not masked (it carries every later MIT)", async () => {
+    // Checkout.com's scheme_id and Visa's transaction ids are 15 digits; one in ten passes Luhn.
+    const nti = '378282246310005';
+    const gw = sandbox({ id: 'a' });
+    const ids: GatewayAdapter = {
+      ...gw,
+      sale: async (req, ctx) => {
+        const r = await gw.sale(req, ctx);
+        return r.status === 'approved' ? { ...r, networkTransactionId: nti, gatewayToken: `tok_${nti}` } : r;
+      },
+    };
+    const store = memoryStore();
+    const { router } = setup({ adapters: [ids], store });
+    const sale = (await router.sale(saleRequest({ subscription: { id: 'sub-nti' } }))).unwrap();
+    expect(sale.networkTransactionId).toBe(nti);
+    expect((await store.getTransaction(sale.transactionId))?.networkTransactionId).toBe(nti);
+    expect((await store.getPin('sub-nti'))?.networkTransactionId).toBe(nti);
+  });
+
   it('refuses ids, keys, tags and metadata that hold a card number, without echoing it', async () => {
     const { router } = setup();
     const pan = '4111 1111 1111 1111';
@@ -442,13 +461,24 @@ describe('smaller defects', () => {
     expect((await router.sale(first)).unwrap().replayed).toBe(true);
   });
 
-  it('ids and keys have a length limit', async () => {
+  it('ids and keys have a length limit, checked as validation before any lookup', async () => {
     const { router } = setup();
-    expect((await router.sale(saleRequest({ idempotencyKey: 'k'.repeat(256) }))).unwrapErr().field).toBe('idempotencyKey');
-    expect((await router.capture('t'.repeat(256))).unwrapErr().field).toBe('transactionId');
+    const tooLong = { kind: 'rejected', rejection: 'validation' };
+    expect((await router.sale(saleRequest({ idempotencyKey: 'k'.repeat(256) }))).unwrapErr()).toMatchObject({
+      ...tooLong,
+      field: 'idempotencyKey',
+    });
+    expect((await router.capture('t'.repeat(256))).unwrapErr()).toMatchObject({ ...tooLong, field: 'transactionId' });
     expect(
-      (await router.rebill({ subscriptionId: 's'.repeat(256), amount: 1, currency: 'USD', idempotencyKey: 'k' })).unwrapErr().field,
-    ).toBe('subscriptionId');
+      (await router.rebill({ subscriptionId: 's'.repeat(256), amount: 1, currency: 'USD', idempotencyKey: 'k' })).unwrapErr(),
+    ).toMatchObject({
+      ...tooLong,
+      field: 'subscriptionId',
+    });
+    expect((await router.sale(saleRequest({ subscription: { id: 's'.repeat(256) } }))).unwrapErr()).toMatchObject({
+      ...tooLong,
+      field: 'subscription.id',
+    });
   });
 
   it('the sandbox answers a resend with the same reference from its books: one charge, even when concurrent', async () => {

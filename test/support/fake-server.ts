@@ -34,8 +34,8 @@ export type Fault =
   | { type: 'malformed' }
   /** Send the headers and half the body, then destroy the socket, after processing. */
   | { type: 'truncate' }
-  /** Answer after a delay (ms). */
-  | { type: 'slow'; ms: number };
+  /** Answer after a delay (ms); with `beforeMs`, also wait that long before processing (a request still in flight). */
+  | { type: 'slow'; ms: number; beforeMs?: number };
 
 /** A running fake server. */
 export interface FakeServer {
@@ -79,6 +79,7 @@ export async function startFakeServer(handle: (req: RecordedRequest) => FakeResp
         if (fault!.type === 'reset') req.socket.destroy();
         return; // timeout: never answer
       }
+      if (fault?.type === 'slow' && fault.beforeMs) await new Promise((r) => setTimeout(r, fault.beforeMs));
       let out: FakeResponse;
       try {
         out = await handle(rec);

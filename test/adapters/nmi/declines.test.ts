@@ -1,7 +1,7 @@
 /**
  * NMI decline quality: a gateway validation rejection about the card (response 3, code 300,
  * "Invalid Credit Card Number REFID:…") is a decline of the card, and the CVV / AVS letters NMI
- * returns (`shared/specs/nmi-direct-post-api.md` §5: N = no match) name an unspecific 200 DECLINE.
+ * returns (`test/specs/nmi-direct-post-api.md` §5: N = no match) name an unspecific 200 DECLINE.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nmi } from '../../../adapters/nmi';
