@@ -4,9 +4,11 @@
  * Targets are recorded next to the figures, not enforced: these machines are shared and noisy.
  * Set BENCH_TIME_MS to change the time per measurement (default 2,000 ms).
  *
- * Options: `--compare <dir>` also runs the PostgreSQL throughput scenario against another build
- * (a `dist/` folder, e.g. of an older commit) alternately with the current one, and reports the
- * ratio; `--only pg` runs that scenario alone and updates its figures in latest.json.
+ * Options: `--compare <dir>` also runs the sale (memory, SQLite), `explain` and PostgreSQL
+ * throughput scenarios against another build (a `dist/` folder, e.g. of an older commit)
+ * alternately with the current one, and reports the ratios; `--only pg` runs the PostgreSQL
+ * scenario alone, `--only compare` the in-process comparison alone (with `--compare`); each
+ * updates its figures in latest.json.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,7 +16,8 @@ import { join } from 'node:path';
 import { binBench } from './bins';
 import { decisionBench, jsonRulesEngineBench } from './decision';
 import { httpOverheadBench } from './http';
-import { type PgBench, pgThroughputBench } from './pg';
+import { compareBuilds } from './compare';
+import { buildCurrentLib, type PgBench, pgThroughputBench } from './pg';
 import { rebillBatchBench, saleBench } from './sale';
 import { searchBench } from './search';
 
@@ -56,6 +59,43 @@ function pgRows(pg: PgBench, row: (name: string, value: string, target?: string)
   }
   for (const r of [pg.current.processes1, pg.current.processes4, ...(pg.compare?.runs ?? [])])
     for (const p of r.problems) console.log(`INEXACT ${r.build} ${r.processes}: ${p}`);
+}
+
+/** The in-process scenarios on the current sources and on the `--compare` build, alternately. */
+async function inProcessComparison() {
+  if (!compare) return undefined;
+  const current = await buildCurrentLib(process.cwd());
+  return { other: compare, ...(await compareBuilds({ current, other: compare, timeMs })) };
+}
+
+type Comparison = NonNullable<Awaited<ReturnType<typeof inProcessComparison>>>;
+
+function comparisonRows(c: Comparison, row: (name: string, value: string, target?: string) => void) {
+  for (const [name, k] of [
+    ['sale, memory store', 'saleMemory'],
+    ['sale, SQLite store', 'saleSqlite'],
+    ['decision through explain()', 'explain'],
+  ] as const) {
+    const f = c[k];
+    row(
+      `  ${name}: current ÷ other`,
+      `${f.current.opsPerSec} / ${f.other.opsPerSec}/s = ${f.ratio}×`,
+      `p50 ${f.current.p50us} vs ${f.other.p50us} µs`,
+    );
+  }
+}
+
+/** `--only compare`: the in-process comparison alone, written into latest.json. */
+async function onlyCompare() {
+  if (!compare) throw new Error('--only compare needs --compare <dist>');
+  const c = (await inProcessComparison())!;
+  const file = join(process.cwd(), 'bench', 'results', 'latest.json');
+  const results = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  results.compare = { date: new Date().toISOString(), ...c };
+  mkdirSync(join(process.cwd(), 'bench', 'results'), { recursive: true });
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(`compared with ${compare}, alternately, ${timeMs} ms per run:`);
+  comparisonRows(c, (name, value, target = '') => console.log(`${name.padEnd(46)} ${value.padEnd(34)} ${target}`));
 }
 
 /** `--only pg`: run the PostgreSQL scenario alone and replace its figures in latest.json. */
@@ -111,6 +151,8 @@ async function main() {
   console.log('search done');
   const postgres = await pgBench();
   console.log('postgres done');
+  const comparison = await inProcessComparison();
+  if (comparison) console.log('comparison done');
 
   const d1000 = decision.rules_1000;
   const d10 = decision.rules_10;
@@ -127,6 +169,7 @@ async function main() {
     rebill,
     search,
     postgres,
+    ...(comparison && { compare: comparison }),
     targets: {
       'decision p50 ≤ 5 µs (1,000 rules)': d1000.p50us <= 5,
       'decision p99 ≤ 25 µs (1,000 rules)': d1000.p99us <= 25,
@@ -165,12 +208,13 @@ async function main() {
   for (const [name, f] of Object.entries(search.sqlite.searches))
     row(`search by ${name} (SQLite, 50,000)`, `p50 ${f.p50ms} ms, p99 ${f.p99ms} ms`);
   pgRows(postgres, row);
+  if (comparison) comparisonRows(comparison, row);
   console.log('');
   for (const [k, v] of Object.entries(results.targets)) console.log(`${v === null ? 'n/a ' : v ? 'met ' : 'MISS'}  ${k}`);
   console.log(`\nwritten to bench/results/latest.json in ${results.totalSeconds} s`);
 }
 
-(only === 'pg' ? onlyPg() : main()).catch((e) => {
+(only === 'pg' ? onlyPg() : only === 'compare' ? onlyCompare() : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });
