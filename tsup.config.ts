@@ -10,6 +10,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'console/index': 'src/console/index.ts',
+    'links/index': 'src/links/index.ts',
     ...Object.fromEntries(adapters.map((a) => [`adapters/${a}/index`, `adapters/${a}/index.ts`])),
   },
   format: ['esm', 'cjs'],

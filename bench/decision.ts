@@ -33,7 +33,7 @@ function setup(profile: ProfileInput, bins: BinTable) {
   const ctx = routerContext(router);
   const compiled = ctx.profiles.get('bench')!;
   const contexts: RoutingContext[] = makeRequests(4096).map((r) => {
-    const digits = r.card.number;
+    const digits = r.card.number!;
     const brand = detectBrand(digits)!.brand;
     return routingContext(ctx, 'sale', r, { digits, brand, expMonth: 12, expYear: 2031 });
   });

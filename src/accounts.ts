@@ -28,7 +28,11 @@ export interface MidRuntime {
   readonly expressConsent: boolean;
   /** How a cardholder cancels, for the express consent message. */
   readonly cancellation?: string | undefined;
+  /** 3-D Secure: how long a challenge on this MID stays open (ms); default: the adapter's, else 15 minutes. */
+  readonly actionLifetimeMs?: number | undefined;
   readonly merchant: MerchantContext;
+  /** MIDs with the same scope (and gateway) share the gateway's vault; absent: tokens work on this MID only. */
+  readonly tokenScope?: string | undefined;
 }
 
 /**
@@ -45,4 +49,23 @@ export function capCounters(mid: MidRuntime, currency: string, now: number): Cap
   if (monthly)
     out.push({ window: 'monthly', key: `${iso.slice(0, 7)}:${currency}`, amountLimit: monthly.amount, countLimit: monthly.count });
   return out;
+}
+
+/** How long a 3-D Secure challenge stays open when neither the MID nor its adapter says. */
+export const DEFAULT_ACTION_LIFETIME_MS = 15 * 60_000;
+
+/**
+ * How long a 3-D Secure challenge on a MID stays open: the MID's `threeDS.expiresAfterMs`, else
+ * its adapter's `actionLifetimeMs`, else 15 minutes.
+ * @example
+ * actionLifetime({ ...mid, actionLifetimeMs: 600_000 }) // 600000
+ */
+export function actionLifetime(mid: MidRuntime): number {
+  return mid.actionLifetimeMs ?? mid.adapter.actionLifetimeMs ?? DEFAULT_ACTION_LIFETIME_MS;
+}
+
+/** Whether a MID's adapter can run a 3-D Secure challenge and finish it (capability `challenge`). */
+export function canChallenge(mid: MidRuntime): boolean {
+  const a = mid.adapter;
+  return a.capabilities.challenge === true && typeof a.authenticate === 'function' && typeof a.complete === 'function';
 }

@@ -3,8 +3,9 @@
  * parse its answer and report what happened; they never retry on another MID or cascade.
  * @module
  */
-import type { AddressInput, CardInput, CustomerInput, RequiredAction, ThreeDSResult } from './types';
+import type { AddressInput, CardInput, CompletionInput, CustomerInput, RequiredAction, ThreeDSResult } from './types';
 import type { GatewayDeclineTable } from './declines/tables';
+import type { GatewayWebhooks } from './notifications';
 
 /** What an adapter can do; the router skips MIDs whose adapter cannot do an operation. */
 export interface AdapterCapabilities {
@@ -21,22 +22,47 @@ export interface AdapterCapabilities {
   lookup: boolean;
   /** The gateway deduplicates requests by idempotency key, so a same-MID retry cannot charge twice. */
   idempotencyKeys: boolean;
-  /** Accepts completed 3-D Secure data on authorize/sale. */
+  /** Accepts completed 3-D Secure data from an external 3-D Secure server on authorize/sale (`PaymentRequest.threeDS`). */
   threeDS: boolean;
+  /** Accepts a network token or a decrypted wallet token (`card.networkToken` + cryptogram) instead of a card number. */
+  networkTokens?: boolean | undefined;
+  /**
+   * Takes a merchant-initiated charge as the card plus a network transaction id that another
+   * acquirer issued, so a subscription moved here keeps its stored-credential chain.
+   */
+  networkTransactionIdWithCard?: boolean | undefined;
+  /**
+   * Can run a 3-D Secure challenge for the cardholder and finish it on the same MID: the adapter
+   * implements `authenticate` (start one: a rule's `threeDS: 'required'`, or a step-up after an
+   * `authentication_required` decline) and `complete` (finish it with what the page got back).
+   * Absent = false.
+   */
+  challenge?: boolean | undefined;
 }
 
 /** Stored-credential framing of a payment (card-network rules for subscriptions). */
 export type StoredCredential =
-  | { type: 'initial'; reason: 'recurring' | 'unscheduled' }
+  | {
+      type: 'initial';
+      reason: 'recurring' | 'unscheduled';
+      /**
+       * Keep the card in this gateway's own vault (customer profile, vault record) for later
+       * charges, where the adapter can. Absent means yes; false when the router's vault keeps cards elsewhere.
+       */
+      storeCard?: boolean | undefined;
+    }
   | {
       type: 'subsequent';
       initiator: 'merchant';
       reason: 'recurring' | 'unscheduled';
-      /** Network transaction id of the initial transaction (Visa TID / Mastercard trace id). */
+      /**
+       * Network transaction id of the customer-initiated transaction that stored the card (Visa
+       * TID / Mastercard trace id). Portable: it may come from another acquirer.
+       */
       networkTransactionId?: string | undefined;
-      /** Gateway vault reference (customer/payment method) kept by the pin. */
+      /** This gateway's vault reference (customer/payment method), never another gateway's. */
       gatewayToken?: string | undefined;
-      /** Gateway transaction id of the initial transaction. */
+      /** This gateway's own id of the transaction that stored the card, never another gateway's. */
       previousGatewayTransactionId?: string | undefined;
     };
 
@@ -58,7 +84,7 @@ export interface GatewayPaymentRequest {
   transactionId: string;
   amount: number;
   currency: string;
-  /** Card data; on a rebill with a gateway token, `number` may be absent. */
+  /** Card data (a card number, or a network token); on a rebill with a gateway token, absent. */
   card?: CardInput | undefined;
   customer?: CustomerInput | undefined;
   billing?: AddressInput | undefined;
@@ -81,6 +107,57 @@ export interface GatewayFollowUpRequest {
   /** BIN and last four of the card (Authorize.Net refunds need the last four). */
   card?: { bin: string; last4: string; expMonth?: number | undefined; expYear?: number | undefined } | undefined;
   merchant: MerchantContext;
+}
+
+/** Why the router asks an adapter to start a 3-D Secure challenge. */
+export type AuthenticationReason =
+  /** A profile rule says `threeDS: 'required'`: the first call of the payment asks for authentication. */
+  | 'required'
+  /** The issuer declined with `authentication_required` on this MID: ask again with a challenge. */
+  | 'step_up';
+
+/** A payment to start with 3-D Secure (`GatewayAdapter.authenticate`). */
+export interface GatewayAuthenticationRequest extends GatewayPaymentRequest {
+  /** The payment the challenge is for. */
+  operation: 'sale' | 'authorize';
+  reason: AuthenticationReason;
+}
+
+/**
+ * Finish (or, on expiry, close) a payment whose attempt answered `requires_action`, on the MID
+ * that issued the challenge. Same transaction, same attempt, no new routing.
+ */
+export interface GatewayCompletionRequest {
+  /** Our reference of the attempt that started the challenge (the gateway's order id / idempotency key of that call). */
+  reference: string;
+  /**
+   * A reference for a new gateway call the completion makes (unique per completion step, at most
+   * 20 characters): gateways that authorize again with the 3-D Secure values (NMI, Authorize.Net,
+   * Braintree) send it as their order id, so a lookup can find what the completion did.
+   */
+  completionReference: string;
+  transactionId: string;
+  /** The operation of the challenged attempt. */
+  operation: 'sale' | 'authorize' | 'verify';
+  /** The gateway's id of the pending payment (Stripe `pi_…`, Adyen pspReference, Checkout.com `pay_…`), when it keeps one. */
+  gatewayTransactionId?: string | undefined;
+  amount: number;
+  currency: string;
+  /** The action the checkout page was given. */
+  action: RequiredAction;
+  /** What the page got back (validated; the card, when given, passed the same checks as a payment's). */
+  input: Readonly<CompletionInput>;
+  /** BIN and last four of the card of the transaction. */
+  cardOnFile?: { bin: string; last4: string; expMonth?: number | undefined; expYear?: number | undefined } | undefined;
+  /** Initial transaction of a subscription: the completed authorization carries the stored-credential framing. */
+  storedCredential?: StoredCredential | undefined;
+  merchant: MerchantContext;
+}
+
+/** Closing an expired challenge (`GatewayAdapter.abandon`). */
+export interface GatewayAbandonRequest extends Omit<GatewayCompletionRequest, 'input'> {
+  /** A completion was sent whose answer the router never got (it may have authorized). */
+  completionSent: boolean;
 }
 
 /** A lookup of an earlier attempt by our reference. */
@@ -110,6 +187,11 @@ export interface GatewayApproved {
    * Authorize.Net responseCode 4): the merchant approves or declines it at the gateway later.
    */
   heldForReview?: boolean | undefined;
+  /**
+   * The gateway accepted a capture, void or refund but decides it later and reports the outcome
+   * by notification (Adyen `received`, Checkout.com `202`): recorded as pending, not yet final.
+   */
+  pending?: boolean | undefined;
 }
 
 /** The gateway or issuer declined. */
@@ -154,6 +236,19 @@ export type GatewayResult = GatewayApproved | GatewayDeclined | GatewayRequiresA
 /** What a lookup found. */
 export type GatewayLookupResult = GatewayApproved | GatewayDeclined | { status: 'not_found' } | GatewayError;
 
+/** A question about a follow-up the gateway accepted and decides later (reconciliation). */
+export interface GatewayFollowUpStatusRequest extends GatewayFollowUpRequest {
+  operation: 'capture' | 'void' | 'refund';
+  /** What the gateway answered when it accepted it (a modification or action id, when it gave one). */
+  acceptedId?: string | undefined;
+}
+
+/**
+ * What the gateway says of an accepted follow-up: approved or declined when decided; an
+ * ambiguous error while it is still undecided (or the gateway cannot say).
+ */
+export type GatewayFollowUpStatus = GatewayApproved | GatewayDeclined | GatewayError;
+
 /** Per-call options from the router. */
 export interface CallOptions {
   /** Aborts the call when the router's time budget runs out. */
@@ -187,4 +282,32 @@ export interface GatewayAdapter {
   verify?(req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult>;
   /** Find an attempt by our reference (capability `lookup`). */
   lookup?(req: GatewayLookupRequest, opts?: CallOptions): Promise<GatewayLookupResult>;
+  /**
+   * How long a 3-D Secure challenge of this gateway may stay open (ms) before the router expires
+   * it; a MID's `threeDS.expiresAfterMs` overrides it. Default 15 minutes.
+   */
+  readonly actionLifetimeMs?: number | undefined;
+  /**
+   * Start the payment with a 3-D Secure challenge (capability `challenge`). Usually answers
+   * `requires_action`; a frictionless authentication may answer `approved` at once.
+   */
+  authenticate?(req: GatewayAuthenticationRequest, opts?: CallOptions): Promise<GatewayResult>;
+  /**
+   * Finish a challenged payment with what the checkout page got back (capability `challenge`):
+   * approved, declined (e.g. authentication failed), `requires_action` again (the shopper has not
+   * finished, or the gateway asks for a further step), or an error.
+   */
+  complete?(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult>;
+  /**
+   * A challenge expired: make sure it can no longer charge (Stripe cancels the PaymentIntent) and
+   * say what became of it: `approved` (the shopper finished in time: the gateway's books win),
+   * `declined`, `not_found` (nothing charged), or an error (unknown: the router asks again later).
+   * Without this method the router expires the challenge itself when no completion was sent, and
+   * looks the completion up by `completionReference` when one was.
+   */
+  abandon?(req: GatewayAbandonRequest, opts?: CallOptions): Promise<GatewayLookupResult>;
+  /** Signed notifications: present when the MID's adapter was given its signing secret. */
+  readonly webhooks?: GatewayWebhooks | undefined;
+  /** The outcome of a follow-up the gateway accepted and decides later, where the gateway can be asked. */
+  followUpStatus?(req: GatewayFollowUpStatusRequest, opts?: CallOptions): Promise<GatewayFollowUpStatus>;
 }

@@ -12,6 +12,7 @@ import { ConfigError, type ConfigProblem } from './errors';
 import { compileProfile, type CompiledProfile } from './profile/compile';
 import { zodProblems } from './profile';
 import { merchantAccountSchema, profileSchema } from './profile/schema';
+import { vaultProblems } from './subscriptions/vault';
 
 const ADAPTER_METHODS = ['authorize', 'sale', 'capture', 'void', 'refund'] as const;
 
@@ -41,6 +42,7 @@ export function validateConfig(config: unknown): ValidConfig {
   const profiles = profilesOf(config.profiles, declared, problems);
   declineRules(config.declineRules, declared, problems);
   options(config, problems);
+  problems.push(...vaultProblems(config.vault));
   if (problems.length) throw new ConfigError(problems);
   return { mids, profiles };
 }
@@ -80,7 +82,9 @@ function merchantAccounts(raw: unknown, declared: Set<string>, problems: ConfigP
       caps: d.caps,
       expressConsent: d.expressConsent,
       cancellation: d.cancellation,
+      actionLifetimeMs: d.threeDS?.expiresAfterMs,
       merchant: { id: d.id, descriptor: d.descriptor, settings: d.settings },
+      tokenScope: d.tokenScope,
     });
   });
   return mids;

@@ -13,6 +13,7 @@ import type { CompiledProfile } from './profile/compile';
 import type { CircuitBreakers } from './selection/circuit';
 import type { RandomSource } from './selection/order';
 import type { Store } from './store/types';
+import type { CardVault } from './subscriptions/vault';
 
 /** Time budget of gateway calls. */
 export interface Timeouts {
@@ -44,4 +45,6 @@ export interface RouterContext {
   fingerprintKey(): Promise<string>;
   /** Logs, metrics and traces (a no-op without a logger or OpenTelemetry); it never throws. */
   readonly observer: Observer;
+  /** Where subscription cards are kept (`gatewayVaults()` unless configured). */
+  readonly vault: CardVault;
 }

@@ -8,22 +8,25 @@
 import EventEmitter from 'eventemitter3';
 import { redact } from './card/redact';
 import type { NormalizedDecline } from './declines/reasons';
-import type { CapWindow } from './store/types';
+import type { NotificationKind } from './notifications';
+import type { CapWindow, DisputeRecord, NotificationStatus } from './store/types';
 import type { AttemptSummary, Operation, RequiredAction } from './types';
+
+/** The attempt an event is about: `attempt`, `accepted`, `action:expired`. */
+export interface AttemptEvent {
+  transactionId: string;
+  attemptId: string;
+  mid: string;
+  gateway: string;
+  operation: Operation;
+  amount: number;
+  currency: string;
+}
 
 /** Payloads of every router event. */
 export interface RouterEvents {
   /** A gateway call is about to be made. */
-  attempt: {
-    transactionId: string;
-    attemptId: string;
-    mid: string;
-    gateway: string;
-    operation: Operation;
-    amount: number;
-    currency: string;
-    maskedCard?: string | undefined;
-  };
+  attempt: AttemptEvent & { maskedCard?: string | undefined };
   /** An operation was approved. */
   approved: {
     transactionId: string;
@@ -80,7 +83,14 @@ export interface RouterEvents {
   /** A subscription was pinned to the MID of its initial transaction. */
   'pin:created': { subscriptionId: string; mid: string; transactionId: string };
   /** A subscription was moved to another MID (audited). */
-  'pin:moved': { subscriptionId: string; fromMid: string; toMid: string; reason: string };
+  'pin:moved': {
+    subscriptionId: string;
+    fromMid: string;
+    toMid: string;
+    reason: string;
+    /** What the new MID charges it with: a token that works there, the card again (re-tokenization), or nothing until the customer comes back. */
+    credential?: 'as_is' | 'retokenize' | 'needs_customer' | undefined;
+  };
   /** A verification hold (pre-authorization) was voided. */
   'hold:released': { transactionId: string; mid: string };
   /** A verification hold could not be voided after retries: `releaseHolds()` will try again; the hold is in the ledger. */
@@ -92,11 +102,76 @@ export interface RouterEvents {
    * state change that its state machine does not allow. Messages are redacted.
    */
   error: {
-    source: 'listener' | 'state_machine' | 'store';
+    source: 'listener' | 'state_machine' | 'store' | 'vault';
     event?: string | undefined;
     transactionId?: string | undefined;
     message: string;
   };
+  /** A 3-D Secure challenge expired without a completion: the transaction failed (`authentication_abandoned`), its cap reservation was released. */
+  'action:expired': AttemptEvent;
+  /** A gateway accepted a capture, void or refund and decides it later: the outcome comes by notification. */
+  accepted: AttemptEvent;
+  /** A verified gateway notification was handled: what it was and what it did (`duplicate`: a redelivery). */
+  webhook: {
+    mid: string;
+    gateway: string;
+    id: string;
+    kind: NotificationKind;
+    eventType: string;
+    outcome: NotificationStatus | 'duplicate';
+    transactionId?: string | undefined;
+    change: string;
+  };
+  /** A notification matched no transaction of ours: kept for review (`router.notifications({ status: 'unmatched' })`). */
+  'webhook:unmatched': {
+    mid: string;
+    gateway: string;
+    id: string;
+    kind: NotificationKind;
+    eventType: string;
+    reference?: string | undefined;
+    gatewayId?: string | undefined;
+  };
+  /** A capture the gateway accepted failed (or was rejected after success): the authorization is back. */
+  'capture:failed': FollowUpFailed;
+  /** A refund failed (at once or later): its amount is refundable again. */
+  'refund:failed': FollowUpFailed;
+  /** A void the gateway accepted failed: the transaction is back where it was. */
+  'void:failed': FollowUpFailed;
+  /** An authorization expired uncaptured; its cap reservation went back. */
+  'authorization:expired': { transactionId: string; mid: string; gateway: string; amount: number; currency: string };
+  /** A 3-D Secure challenge was finished and reported by notification (before or instead of the shopper's return). */
+  'threeds:completed': { transactionId: string; mid: string; gateway: string; outcome: 'approved' | 'declined' };
+  /** An issuer's fraud report (Visa TC40 / Mastercard SAFE, Stripe early fraud warning); a dispute may follow. */
+  'fraud:warning': {
+    mid: string;
+    gateway: string;
+    transactionId?: string | undefined;
+    type?: string | undefined;
+    reasonCode?: string | undefined;
+    amount?: number | undefined;
+    currency?: string | undefined;
+  };
+  /** A dispute was opened (chargeback or inquiry). */
+  'dispute:opened': { dispute: DisputeRecord };
+  /** A dispute moved on (evidence, review, pre-arbitration). */
+  'dispute:updated': { dispute: DisputeRecord };
+  /** A dispute was decided for the merchant. */
+  'dispute:won': { dispute: DisputeRecord };
+  /** A dispute was decided for the cardholder. */
+  'dispute:lost': { dispute: DisputeRecord };
+}
+
+/** Payload of `capture:failed`, `refund:failed` and `void:failed`. */
+export interface FollowUpFailed {
+  transactionId: string;
+  attemptId: string;
+  mid: string;
+  gateway: string;
+  amount: number;
+  currency: string;
+  /** The gateway's reason (redacted). */
+  message?: string | undefined;
 }
 
 /** Names of the router's events. */
@@ -123,6 +198,20 @@ export const ROUTER_EVENTS = [
   'hold:release_failed',
   'subscription:revoked',
   'error',
+  'action:expired',
+  'accepted',
+  'webhook',
+  'webhook:unmatched',
+  'capture:failed',
+  'refund:failed',
+  'void:failed',
+  'authorization:expired',
+  'threeds:completed',
+  'fraud:warning',
+  'dispute:opened',
+  'dispute:updated',
+  'dispute:won',
+  'dispute:lost',
 ] as const satisfies readonly RouterEventName[];
 
 /** A listener of one event. */

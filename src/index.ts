@@ -14,6 +14,10 @@ export type {
   ConsentInput,
   MigrateOptions,
   MigrationReport,
+  MigrationItem,
+  CardVault,
+  VaultContext,
+  CredentialVerdict,
   ReconcileOptions,
   ReconcileReport,
   AttemptView,
@@ -22,6 +26,10 @@ export type {
   SubscriptionView,
   TransactionFilter,
   TransactionPage,
+  StalePending,
+  WebhookInput,
+  WebhookReceipt,
+  ReceivedNotification,
 } from './router';
 export { defineProfile } from './profile';
 export { profileSchema, poolSchema, ruleSchema, conditionSchema, merchantAccountSchema } from './profile/schema';
@@ -44,6 +52,7 @@ export { DEFAULT_NETWORK_RULES, checkNetworkRules } from './declines/network-rul
 export type { NetworkRuleConfig, NetworkVerdict, NetworkRuleName } from './declines/network-rules';
 export type { CircuitOptions } from './selection/circuit';
 export type { Timeouts } from './context';
+export { gatewayVaults } from './subscriptions/vault';
 export { memoryStore } from './store/memory';
 export { sqliteStore, type SqliteStore, type SqliteStoreOptions } from './store/sqlite';
 export {
@@ -71,5 +80,9 @@ export { TRANSACTION_TRANSITIONS, ATTEMPT_TRANSITIONS, canMove, canMoveAttempt, 
 export type { TransactionStatus, AttemptStatus } from './transaction/states';
 export type { FollowUpOptions } from './operations/followups';
 export type { IneligibleReason } from './selection/eligibility';
+export { NOTIFICATION_KINDS } from './notifications';
+export type * from './notifications';
+export { disputeCategory } from './disputes';
+export type { AttemptEvent, FollowUpFailed } from './events';
 export { Ok, Err } from 'ts-results-es';
 export type { Result } from 'ts-results-es';

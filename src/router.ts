@@ -17,6 +17,7 @@ import { ConfigError } from './errors';
 import { RouterEmitter, type RouterEventName, type RouterEvents } from './events';
 import { createObserver, NOOP_OBSERVER } from './observe/observer';
 import type { Logger, TelemetryOption } from './observe/types';
+import { completeAction } from './operations/action';
 import { explain, type Explanation } from './operations/explain';
 import { type FollowUpOptions, followUp } from './operations/followups';
 import { releaseHolds } from './operations/holds';
@@ -34,19 +35,34 @@ import {
   type TransactionPage,
   transactionAttempts,
 } from './operations/support';
+import { handleWebhook, type WebhookInput, type WebhookReceipt } from './operations/webhook';
+import { listDisputes, listNotifications } from './operations/disputes';
 import type { Profile, ProfileInput } from './profile/schema';
 import { CircuitBreakers, type CircuitOptions, DEFAULT_CIRCUIT } from './selection/circuit';
-import type { PinRecord, RepinAuditRecord, Store, TransactionRecord } from './store/types';
+import type {
+  DisputeFilter,
+  DisputeRecord,
+  NotificationFilter,
+  NotificationRecord,
+  PinRecord,
+  RepinAuditRecord,
+  Store,
+  TransactionRecord,
+} from './store/types';
 import { type ConsentDetails, type ConsentInput, consentDetails, recordConsent } from './subscriptions/consent';
 import { type MigrateOptions, type MigrationReport, migrate, repin } from './subscriptions/migrate';
+import { type CardVault, gatewayVaults } from './subscriptions/vault';
 import { rejected, type RouterResult } from './transaction/results';
-import type { Approval, Failure, Operation, PartialSettings, PaymentRequest } from './types';
+import type { Approval, CompletionInput, Failure, Operation, PartialSettings, PaymentRequest } from './types';
 
 export type { RebillRequest } from './operations/rebill';
 export type { Explanation, ExplainedCandidate } from './operations/explain';
 export type { ConsentDetails, ConsentInput } from './subscriptions/consent';
-export type { MigrateOptions, MigrationReport } from './subscriptions/migrate';
-export type { ReconcileOptions, ReconcileReport } from './operations/reconcile';
+export type { MigrateOptions, MigrationReport, MigrationItem } from './subscriptions/migrate';
+export type { CardVault, VaultContext } from './subscriptions/vault';
+export type { CredentialVerdict } from './subscriptions/credentials';
+export type { ReconcileOptions, ReconcileReport, StalePending } from './operations/reconcile';
+export type { WebhookInput, WebhookReceipt, ReceivedNotification } from './operations/webhook';
 export type { AttemptView, ApprovalFigures, MidStatus, SubscriptionView, TransactionFilter, TransactionPage } from './operations/support';
 
 /** A merchant account (MID): one set of credentials on one gateway. */
@@ -74,8 +90,16 @@ export interface MerchantAccountConfig {
   expressConsent?: boolean | undefined;
   /** How a cardholder cancels (URL or phone), stated in the express consent message. */
   cancellation?: string | undefined;
+  /** 3-D Secure: how long a challenge on this MID stays open (ms, default: the adapter's, else 15 minutes). */
+  threeDS?: { expiresAfterMs?: number | undefined } | undefined;
   /** Adapter-specific settings of this MID. */
   settings?: Record<string, unknown> | undefined;
+  /**
+   * MIDs with the same `tokenScope` share their gateway's vault (one gateway account: an NMI
+   * account with several processor ids, a Braintree gateway with several merchant accounts), so
+   * a gateway token or transaction id made on one is good on the others. Absent: only on this MID.
+   */
+  tokenScope?: string | undefined;
 }
 
 /** Configuration of `createRouter`. */
@@ -118,6 +142,12 @@ export interface RouterConfig {
    * replace the global ones.
    */
   telemetry?: TelemetryOption | undefined;
+  /**
+   * Where the cards of subscriptions are kept for later charges. Default `gatewayVaults()`: each
+   * gateway's own vault. Give your PCI vault (`store` / `reveal`) to re-tokenize cards on another
+   * gateway after a migration. Switchyard's store never holds a card.
+   */
+  vault?: CardVault | undefined;
 }
 
 /** A Switchyard router. Every operation returns a `Result`; declines are values, not exceptions. */
@@ -175,6 +205,38 @@ export interface Router {
    * connections released. Idempotent; waits for nothing in flight.
    */
   close(): Promise<void>;
+  /**
+   * Finish a payment that answered `requires_action` (3-D Secure) on the same MID and the same
+   * transaction, with what the checkout page got back (see `CompletionInput`): no new routing.
+   * Approved, declined (e.g. `authentication_failed`) or `requires_action` again (a further
+   * step). Repeated, it returns the first result without a second gateway call; for a transaction
+   * not waiting for action it is `rejected` (`invalid_state`). After the challenge's `expiresAt`
+   * the challenge is expired instead (the gateway asked first).
+   * @example
+   * const r = await router.sale(req);
+   * if (r.isErr() && r.error.kind === 'requires_action') {
+   *   // … the page runs r.error.action, the cardholder authenticates, the page comes back …
+   *   const done = await router.completeAction(r.error.transactionId, { redirectResult });
+   * }
+   */
+  completeAction(transactionId: string, input?: CompletionInput): Promise<Result<Approval, Failure>>;
+  /**
+   * A gateway's signed notification (webhook) for one MID, applied to the ledger exactly once.
+   * Pass the raw body as received (a Buffer or string: never a parsed object, whose
+   * re-serialisation breaks the signature). Answer the gateway with `receipt.response`; on a
+   * `rejected` failure answer 400 (bad signature or body), on an `error` 500 (it sends it again).
+   * @example
+   * app.post('/webhooks/:mid', express.raw({ type: () => true }), async (req, res) => {
+   *   const r = await router.handleWebhook({ mid: req.params.mid, headers: req.headers, body: req.body });
+   *   if (r.isOk()) res.status(r.value.response.status).set(r.value.response.headers).send(r.value.response.body);
+   *   else res.status(r.error.kind === 'rejected' ? 400 : 500).send(r.error.kind);
+   * });
+   */
+  handleWebhook(input: WebhookInput): Promise<Result<WebhookReceipt, Failure>>;
+  /** Disputes (chargebacks, inquiries) the gateways reported, oldest opened first. `from` / `to` bound `openedAt`. */
+  disputes(filter?: DisputeFilter): Promise<DisputeRecord[]>;
+  /** Recorded gateway notifications, e.g. `{ status: 'unmatched' }` to review orphans or `'conflict'` ones. */
+  notifications(filter?: NotificationFilter): Promise<NotificationRecord[]>;
   /**
    * Search the ledger, newest first: by order id, customer id, e-mail (any case), card last four
    * or BIN, MID, status, operation, subscription and creation time. Every field given must match.
@@ -238,6 +300,7 @@ export function createRouter(config: RouterConfig): Router {
       (mid, failures, until, reason) => events.emit('circuit:open', { mid, failures, until, reason }),
       (mid) => events.emit('circuit:close', { mid }),
     ),
+    vault: config.vault ?? gatewayVaults(),
     fingerprintKey: () => {
       keyPromise ??= config.fingerprintKey ? Promise.resolve(config.fingerprintKey) : config.store.getOrCreateSecret('fingerprint');
       // A failed read is not cached: the next request asks the store again.
@@ -302,6 +365,11 @@ export function createRouter(config: RouterConfig): Router {
       })();
       return closing;
     },
+    completeAction: (id, input) =>
+      closing ? Promise.resolve(rejected('router_closed', 'the router is closed')) : completeAction(ctx, id, input),
+    handleWebhook: (input) => (closing ? Promise.resolve(rejected('router_closed', 'the router is closed')) : handleWebhook(ctx, input)),
+    disputes: (filter) => listDisputes(ctx, filter),
+    notifications: (filter) => listNotifications(ctx, filter),
     transactions: (filter) => searchTransactions(ctx, filter),
     attempts: (id) => transactionAttempts(ctx, id),
     subscription: (id) => subscriptionView(ctx, id),

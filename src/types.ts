@@ -6,7 +6,7 @@
 import type { DeclineReason, NormalizedDecline } from './declines/reasons';
 
 /** Card data as the checkout collected it. The PAN and CVC live only in memory for one request. */
-export interface CardInput {
+export interface PanCardInput {
   /** Primary account number; spaces and dashes are ignored. */
   number: string;
   /** 1–12. */
@@ -17,7 +17,46 @@ export interface CardInput {
   cvc?: string | undefined;
   /** Cardholder name as printed. */
   holderName?: string | undefined;
+  networkToken?: undefined;
+  cryptogram?: undefined;
+  eci?: undefined;
+  tokenType?: undefined;
 }
+
+/** Where a token given instead of a card number comes from. */
+export type CardTokenType = 'network_token' | 'apple_pay' | 'google_pay';
+
+/**
+ * A network token (Visa Token Service, Mastercard MDES…) or a decrypted wallet token (Apple Pay,
+ * Google Pay device token) given instead of the card number. Its digits live only in memory for
+ * one request, like a PAN; the brand comes from the token's BIN range.
+ * @example
+ * { networkToken: '4895370012003478', expMonth: 12, expYear: 2030, cryptogram: 'AgAAAAAABk4DWZ4C28yUQAAAAAA=', eci: '05' }
+ */
+export interface NetworkTokenCardInput {
+  /** The token number: 13–19 digits that pass the Luhn check; spaces and dashes are ignored. */
+  networkToken: string;
+  /** The token's expiry month, 1–12 (not the card's). */
+  expMonth: number;
+  /** The token's four-digit expiry year. */
+  expYear: number;
+  /**
+   * The cryptogram that came with the token (TAVV, Apple Pay `onlinePaymentCryptogram`, Google Pay
+   * `cryptogram`), base64. Required on customer-initiated payments; rebills may omit it.
+   */
+  cryptogram?: string | undefined;
+  /** Electronic commerce indicator that came with the cryptogram (one or two digits). */
+  eci?: string | undefined;
+  /** Default `network_token`. */
+  tokenType?: CardTokenType | undefined;
+  /** Cardholder name. */
+  holderName?: string | undefined;
+  number?: undefined;
+  cvc?: undefined;
+}
+
+/** A card: its number, or a network or wallet token standing for it. */
+export type CardInput = PanCardInput | NetworkTokenCardInput;
 
 /** Customer data used by rules (country) and passed to gateways for risk checks. */
 export interface CustomerInput {
@@ -38,7 +77,7 @@ export interface AddressInput {
   country?: string | undefined;
 }
 
-/** Result of a completed 3-D Secure authentication, passed back on the retry of an authorize. */
+/** Result of a completed 3-D Secure authentication (ECI, CAVV/AAV, 3DS2 directory server transaction id). */
 export interface ThreeDSResult {
   version?: string | undefined;
   eci?: string | undefined;
@@ -71,7 +110,11 @@ export interface PaymentRequest {
   metadata?: Record<string, string> | undefined;
   /** Marks the initial transaction of a subscription: the approving MID is pinned for its rebills. */
   subscription?: SubscriptionInput | undefined;
-  /** Completed 3-D Secure data, when retrying after `requires_action`. */
+  /**
+   * Completed 3-D Secure data from your own 3-D Secure server (external authentication): the
+   * payment goes only to MIDs whose adapter accepts it (capability `threeDS`). After a
+   * `requires_action` answer, use `router.completeAction` instead.
+   */
   threeDS?: ThreeDSResult | undefined;
 }
 
@@ -116,12 +159,49 @@ export interface AttemptSummary {
   durationMs: number;
 }
 
-/** Action the checkout must take (3-D Secure). */
-export interface RequiredAction {
-  type: 'redirect' | 'sdk';
-  url?: string | undefined;
-  method?: 'GET' | 'POST' | undefined;
-  data?: Record<string, unknown> | undefined;
+/**
+ * What the checkout page must do for 3-D Secure, the same shape for every gateway:
+ * - `redirect`: send the cardholder's browser to `url` (`GET`), or post `data` to it as a form
+ *   (`POST`, e.g. Adyen's `PaReq`/`MD` redirects);
+ * - `sdk`: hand `data` to the gateway's client SDK (`gateway` names it): Stripe's client secret
+ *   for `stripe.handleNextAction`, Adyen's action object for its Web Components, Braintree's
+ *   amount and BIN for `threeDSecure.verifyCard`, NMI's Gateway.js Payer Authentication, or, for
+ *   Authorize.Net, the values your own 3-D Secure server needs.
+ * Then call `router.completeAction(transactionId, input)` with what the page got back.
+ */
+export type RequiredAction =
+  | { type: 'redirect'; url: string; method: 'GET' | 'POST'; data?: Record<string, string> | undefined }
+  | { type: 'sdk'; gateway: string; data: Record<string, unknown> };
+
+/**
+ * What the checkout page got back from a 3-D Secure challenge, for `router.completeAction`. Give
+ * the fields your gateway needs (see each adapter's README):
+ * - Stripe: nothing (the PaymentIntent is retrieved server-side); `paymentIntent` from the return URL is checked if given;
+ * - Checkout.com: nothing, or `sessionId` (the `cko-session-id` of the return URL);
+ * - Adyen: `redirectResult` (redirect flow) or `threeDSResult` (native 3-D Secure 2);
+ * - Braintree: `nonce`, the 3-D Secure-enriched nonce from `threeDSecure.verifyCard`;
+ * - NMI, Authorize.Net: `threeDS` (`{ eci, cavv, xid?, version, dsTransactionId }` from Gateway.js
+ *   or your 3-D Secure server) and `card` again: the router never stores the PAN, and these
+ *   gateways authorize again with the card and the authentication values;
+ * - sandbox: `authenticated: true | false`.
+ */
+export interface CompletionInput {
+  /** Sandbox: whether the simulated challenge passed. */
+  authenticated?: boolean | undefined;
+  /** Stripe: the `payment_intent` query parameter of the return URL (checked against ours). */
+  paymentIntent?: string | undefined;
+  /** Checkout.com: the `cko-session-id` query parameter of the return URL. */
+  sessionId?: string | undefined;
+  /** Adyen: `redirectResult` appended to the return URL. */
+  redirectResult?: string | undefined;
+  /** Adyen: `threeDSResult` from the native 3-D Secure 2 component. */
+  threeDSResult?: string | undefined;
+  /** Braintree: the 3-D Secure-enriched payment method nonce. */
+  nonce?: string | undefined;
+  /** External authentication values (NMI, Authorize.Net). */
+  threeDS?: ThreeDSResult | undefined;
+  /** The card again, for gateways that authorize again with the authentication values (NMI, Authorize.Net). */
+  card?: CardInput | undefined;
 }
 
 /** A successful operation. */
@@ -173,7 +253,15 @@ export type RejectionReason =
   | 'consent_required'
   | 'consent_denied'
   | 'refund_window_closed'
-  | 'router_closed';
+  | 'router_closed'
+  /** A rebill's pinned MID has no credential it can charge (a re-pin to another gateway needs the card again or the customer). */
+  | 'credential_not_portable'
+  /** A 3-D Secure challenge was not completed before it expired (the transaction is `failed`). */
+  | 'authentication_abandoned'
+  /** Webhooks: a bad or missing signature, or a stale timestamp. */
+  | 'webhook_signature'
+  /** Webhooks: a body that does not parse as the gateway's notification. */
+  | 'webhook_malformed';
 
 /** What every failure carries. */
 interface FailureBase {
@@ -217,12 +305,21 @@ export interface RejectedFailure extends FailureBase, Omit<FailureFields, 'rejec
   nextRetryAt?: number | undefined;
 }
 
-/** The cardholder must authenticate (3-D Secure) on the MID that tried. */
+/**
+ * The cardholder must authenticate (3-D Secure) on the MID that tried. Run `action` in the
+ * checkout page, then call `router.completeAction(transactionId, input)` before `expiresAt`:
+ * it finishes this transaction on the same MID. The same idempotency key sent again meanwhile
+ * answers this same action.
+ */
 export interface RequiresActionFailure extends FailureBase, Omit<FailureFields, 'action'> {
   kind: 'requires_action';
   transactionId: string;
   /** What the checkout must do. */
   action: RequiredAction;
+  /** The MID that issued the challenge (the completion runs there). */
+  mid: string;
+  /** When the challenge expires (ms since epoch): after it the transaction fails as `authentication_abandoned`. */
+  expiresAt: number;
 }
 
 /** The outcome is unknown (the gateway may have charged): recorded for reconciliation, never cascaded. */

@@ -11,9 +11,12 @@ import type { AxiosInstance } from 'axios';
 import type {
   AdapterCapabilities,
   CallOptions,
+  GatewayAbandonRequest,
   GatewayAdapter,
+  GatewayCompletionRequest,
   GatewayError,
   GatewayFollowUpRequest,
+  GatewayLookupResult,
   GatewayPaymentRequest,
   GatewayResult,
 } from '../../src/adapter';
@@ -22,6 +25,7 @@ import { createHttpClient, isTransportError, send, type HttpAdapterOptions } fro
 import {
   AdyenInputError,
   adyenLiveBaseUrl,
+  buildDetailsRequest,
   buildModificationRequest,
   buildPaymentRequest,
   modificationPath,
@@ -34,8 +38,10 @@ import {
   type AdyenPaymentResponse,
 } from './wire';
 import { adyenDeclines } from './declines';
+import { adyenWebhooks } from './webhooks';
 
 export { ADYEN_TEST_BASE_URL } from './wire';
+export { adyenItemSignature, adyenSigningString } from './webhooks';
 
 /** Options of `adyen()`. */
 export interface AdyenOptions extends HttpAdapterOptions {
@@ -54,6 +60,13 @@ export interface AdyenOptions extends HttpAdapterOptions {
    * either this or `baseUrl` (`ADYEN_TEST_BASE_URL` for the test environment).
    */
   liveEndpointUrlPrefix?: string | undefined;
+  /**
+   * The webhook's HMAC key (hex, Customer Area → Developers → Webhooks → HMAC key): enables
+   * `router.handleWebhook` for this MID. Captures, cancels and refunds are settled by webhooks.
+   */
+  webhookSecret?: string | undefined;
+  /** The webhook's Basic authentication credentials, when you set them in the Customer Area. */
+  webhookBasicAuth?: { username: string; password: string } | undefined;
 }
 
 /**
@@ -73,6 +86,10 @@ const CAPABILITIES: AdapterCapabilities = {
   lookup: false,
   idempotencyKeys: true,
   threeDS: true,
+  networkTokens: true,
+  // `paymentMethod.networkPaymentReference` takes the scheme's transaction id of a series begun elsewhere.
+  networkTransactionIdWithCard: true,
+  challenge: true,
 };
 
 function configProblems(o: AdyenOptions): ConfigProblem[] {
@@ -82,6 +99,10 @@ function configProblems(o: AdyenOptions): ConfigProblem[] {
   if (blank(o?.merchantAccount)) problems.push({ path: 'adyen.merchantAccount', message: 'is required' });
   if (o?.returnUrl !== undefined && !/^https?:\/\/\S+$/.test(o.returnUrl))
     problems.push({ path: 'adyen.returnUrl', message: 'must be an http(s) URL' });
+  if (o?.webhookSecret !== undefined && (typeof o.webhookSecret !== 'string' || !/^(?:[0-9a-fA-F]{2}){16,}$/.test(o.webhookSecret)))
+    problems.push({ path: 'adyen.webhookSecret', message: 'must be the HMAC key in hex (as the Customer Area shows it)' });
+  if (o?.webhookBasicAuth !== undefined && (blank(o.webhookBasicAuth?.username) || typeof o.webhookBasicAuth?.password !== 'string'))
+    problems.push({ path: 'adyen.webhookBasicAuth', message: 'must be { username, password }' });
   if (o?.baseUrl === undefined && blank(o?.liveEndpointUrlPrefix)) {
     problems.push({
       path: 'adyen.baseUrl',
@@ -125,7 +146,7 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
       { idempotent: true, retries: options.transportRetries, signal: opts?.signal, timeoutMs: opts?.timeoutMs },
     );
 
-  async function pay(mode: AdyenPaymentMode, req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult> {
+  async function pay(mode: AdyenPaymentMode, req: GatewayPaymentRequest, opts?: CallOptions, keySuffix?: string): Promise<GatewayResult> {
     const returnUrl = options.returnUrl ?? (req.merchant.settings?.returnUrl as string | undefined);
     if (!returnUrl)
       return {
@@ -141,7 +162,8 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
       if (e instanceof AdyenInputError) return inputError(e);
       throw e;
     }
-    const res = await post('/payments', body, req.reference, opts);
+    if (keySuffix !== undefined) body.authenticationData = { attemptAuthentication: 'always' };
+    const res = await post('/payments', body, `${req.reference}${keySuffix ?? ''}`, opts);
     if (isTransportError(res)) return res;
     if (res.status !== 200) return parsePaymentErrorResponse(res.status, res.data);
     if (!res.data || typeof res.data !== 'object')
@@ -177,14 +199,55 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
     gateway: 'adyen',
     declineTable: adyenDeclines,
     capabilities: CAPABILITIES,
+    ...(options.webhookSecret && { webhooks: adyenWebhooks(options.webhookSecret, options.webhookBasicAuth) }),
     authorize: (req, opts) => pay('authorize', req, opts),
     sale: (req, opts) => pay('sale', req, opts),
     verify: (req, opts) => pay('verify', req, opts),
+    /**
+     * A payment with `authenticationData.attemptAuthentication: always` (on a step-up its
+     * Idempotency-Key gets a `-3ds` suffix: the refused first payment used the plain one). The
+     * answer's action is a redirect, or Adyen's 3-D Secure 2 action object for its Web Components.
+     */
+    authenticate: (req, opts) => pay(req.operation, req, opts, req.reason === 'step_up' ? '-3ds' : ''),
+    /**
+     * `POST /payments/details` with what the shopper's browser brought back (`redirectResult` or
+     * `threeDSResult`), for the same pspReference. Its Idempotency-Key is the completion
+     * reference, so a resend of a step gets Adyen's first answer.
+     */
+    async complete(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult> {
+      let body: ReturnType<typeof buildDetailsRequest>;
+      try {
+        body = buildDetailsRequest(req.input);
+      } catch (e) {
+        if (e instanceof AdyenInputError) return inputError(e);
+        throw e;
+      }
+      const res = await post('/payments/details', body, `${req.completionReference}-details`, opts);
+      if (isTransportError(res)) return res;
+      if (res.status !== 200) return parseErrorResponse(res.status, res.data);
+      if (!res.data || typeof res.data !== 'object')
+        return { status: 'error', ambiguous: true, httpStatus: 200, message: 'Adyen answered HTTP 200 with a body that is not JSON' };
+      return parsePaymentResponse(res.data as AdyenPaymentResponse, { amount: req.operation === 'verify' ? 0 : req.amount });
+    },
+    /**
+     * An expired challenge. Adyen authorises only when `/payments/details` is called, so without a
+     * completion nothing was charged; a completion whose answer was lost cannot be asked about
+     * (no lookup): it stays open for the AUTHORISATION webhook or the Customer Area.
+     */
+    async abandon(req: GatewayAbandonRequest): Promise<GatewayLookupResult> {
+      if (!req.completionSent) return { status: 'not_found' };
+      return {
+        status: 'error',
+        ambiguous: true,
+        message: `Adyen cannot be asked what became of the /payments/details call of ${req.gatewayTransactionId ?? req.reference}: see its AUTHORISATION webhook`,
+      };
+    },
     /** Capture (full or partial). Approved means Adyen received it; the outcome arrives by webhook. */
+    /** Capture (full or partial). Approved `pending`: Adyen received it; the outcome arrives by webhook. */
     capture: (req, opts) => modify('capture', req, opts),
-    /** Cancel an authorization. Approved means Adyen received it; the outcome arrives by webhook. */
+    /** Cancel an authorization. Approved `pending`: Adyen received it; the outcome arrives by webhook. */
     void: (req, opts) => modify('void', req, opts),
-    /** Refund (full or partial). Approved means Adyen received it; the outcome arrives by webhook. */
+    /** Refund (full or partial). Approved `pending`: Adyen received it; the outcome arrives by webhook. */
     refund: (req, opts) => modify('refund', req, opts),
   };
 }

@@ -15,6 +15,7 @@ import type {
   StoredCredential,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
+import type { RequiredAction } from '../../src/types';
 import { currencyExponent } from '../../src/money';
 import { ADYEN_CARD_DATA_ERROR_CODES } from './declines';
 
@@ -96,9 +97,9 @@ export function fromAdyenAmount(amount: AdyenAmount): number {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-/** `paymentMethod` for scheme cards: raw card fields or a stored payment method. */
+/** `paymentMethod` for scheme cards: raw card fields, a network token, or a stored payment method. */
 export interface AdyenCardPaymentMethod {
-  type: 'scheme';
+  type: 'scheme' | 'networkToken';
   number?: string;
   expiryMonth?: string;
   expiryYear?: string;
@@ -114,6 +115,8 @@ export interface AdyenCardPaymentMethod {
 export interface AdyenMpiData {
   cavv?: string;
   eci?: string;
+  /** The network token's cryptogram (TAVV). */
+  tokenAuthenticationVerificationValue?: string;
   xid?: string;
   dsTransID?: string;
   threeDSVersion?: string;
@@ -148,6 +151,31 @@ export interface AdyenPaymentRequest {
   };
   shopperStatement?: string;
   metadata?: Record<string, string>;
+  /** `attemptAuthentication: always` starts 3-D Secure whatever the Dynamic 3D Secure rules say. */
+  authenticationData?: { attemptAuthentication: 'always' | 'never' };
+}
+
+/** Body of `POST /payments/details`: what the shopper's browser brought back. */
+export interface AdyenPaymentDetailsRequest {
+  details: { redirectResult: string } | { threeDSResult: string };
+}
+
+/**
+ * The `/payments/details` body of a completion: `redirectResult` (redirect flow) or
+ * `threeDSResult` (native 3-D Secure 2). Throws `AdyenInputError` when neither is given.
+ * @example
+ * buildDetailsRequest({ redirectResult: 'X6XtfGC3...' }) // { details: { redirectResult: 'X6XtfGC3...' } }
+ */
+export function buildDetailsRequest(input: {
+  redirectResult?: string | undefined;
+  threeDSResult?: string | undefined;
+}): AdyenPaymentDetailsRequest {
+  if (input.redirectResult) return { details: { redirectResult: input.redirectResult } };
+  if (input.threeDSResult) return { details: { threeDSResult: input.threeDSResult } };
+  throw new AdyenInputError(
+    'input.redirectResult',
+    'Adyen needs redirectResult (from the return URL) or threeDSResult (from the 3-D Secure 2 component)',
+  );
 }
 
 /** Body of `/payments/{psp}/captures`, `/cancels` and `/refunds`. */
@@ -200,15 +228,17 @@ function recurringModel(sc: StoredCredential): AdyenPaymentRequest['recurringPro
 
 function cardFields(req: GatewayPaymentRequest, withCvc: boolean): AdyenCardPaymentMethod {
   const card = req.card;
-  if (!card?.number) throw new AdyenInputError('card.number', 'is required');
-  const number = card.number.replace(/[\s-]/g, '');
-  if (!/^\d{12,19}$/.test(number)) throw new AdyenInputError('card.number', 'must be 12 to 19 digits');
+  const token = card?.networkToken !== undefined;
+  const digits = card?.number ?? card?.networkToken;
+  if (!card || !digits) throw new AdyenInputError('card.number', 'is required');
+  const number = digits.replace(/[\s-]/g, '');
+  if (!/^\d{12,19}$/.test(number)) throw new AdyenInputError(token ? 'card.networkToken' : 'card.number', 'must be 12 to 19 digits');
   if (!Number.isInteger(card.expMonth) || card.expMonth < 1 || card.expMonth > 12)
     throw new AdyenInputError('card.expMonth', 'must be 1 to 12');
   if (!Number.isInteger(card.expYear) || card.expYear < 2000 || card.expYear > 2099)
     throw new AdyenInputError('card.expYear', 'must be a four-digit year');
   return {
-    type: 'scheme',
+    type: token ? 'networkToken' : 'scheme',
     number,
     expiryMonth: String(card.expMonth).padStart(2, '0'),
     expiryYear: String(card.expYear),
@@ -224,7 +254,12 @@ function directoryResponse(eci?: string): AdyenMpiData['directoryResponse'] {
   return undefined;
 }
 
+/** `mpiData`: a completed 3-D Secure result, or a network token's cryptogram (TAVV) and ECI. */
 function mpiData(req: GatewayPaymentRequest): AdyenMpiData | undefined {
+  const card = req.card;
+  if (card?.networkToken !== undefined && card.cryptogram) {
+    return { tokenAuthenticationVerificationValue: card.cryptogram, ...(card.eci && { eci: card.eci }) };
+  }
   const t = req.threeDS;
   if (!t || (!t.cavv && !t.eci)) return undefined;
   const dr = directoryResponse(t.eci);
@@ -312,8 +347,10 @@ export function buildPaymentRequest(
     body.paymentMethod = cardFields(req, true);
     if (sc?.type === 'initial') {
       body.recurringProcessingModel = recurringModel(sc);
-      body.storePaymentMethod = true;
-      body.shopperReference = shopperReferenceFor(req);
+      if (sc.storeCard !== false) {
+        body.storePaymentMethod = true;
+        body.shopperReference = shopperReferenceFor(req);
+      }
     }
     const mpi = mpiData(req);
     if (mpi) body.mpiData = mpi;
@@ -484,15 +521,15 @@ export function parsePaymentResponse(body: AdyenPaymentResponse, ctx: AdyenPayme
     default:
       if (body.resultCode && ACTION_RESULTS.has(body.resultCode) && body.action) {
         const a = body.action;
-        const action =
-          a.type === 'redirect'
+        const action: RequiredAction =
+          a.type === 'redirect' && a.url
             ? {
-                type: 'redirect' as const,
-                ...(a.url && { url: a.url }),
-                method: (a.method === 'POST' ? 'POST' : 'GET') as 'GET' | 'POST',
+                type: 'redirect',
+                url: a.url,
+                method: a.method === 'POST' ? 'POST' : 'GET',
                 ...(a.data && { data: a.data }),
               }
-            : { type: 'sdk' as const, data: { ...a } };
+            : { type: 'sdk', gateway: 'adyen', data: { ...a } };
         return { status: 'requires_action', action, ...(psp && { gatewayTransactionId: psp }) };
       }
       return {
@@ -508,11 +545,12 @@ export function parsePaymentResponse(body: AdyenPaymentResponse, ctx: AdyenPayme
  * Map a `201` answer of a capture, cancel or refund. Adyen only acknowledges modifications
  * (`status: "received"`): the outcome (e.g. a refund the acquirer rejects) arrives later by the
  * CAPTURE / CANCELLATION / REFUND webhook. So "approved" here means "accepted by Adyen for
- * processing", and `gatewayTransactionId` is the modification's own pspReference. Reconcile
- * with webhooks.
+ * processing" and is marked `pending`: the router records it pending until the webhook
+ * settles it. `gatewayTransactionId` is the modification's own pspReference.
  */
 export function parseModificationResponse(body: AdyenModificationResponse): GatewayResult {
-  if (body.status === 'received' && body.pspReference) return { status: 'approved', gatewayTransactionId: body.pspReference };
+  if (body.status === 'received' && body.pspReference)
+    return { status: 'approved', gatewayTransactionId: body.pspReference, pending: true };
   return { status: 'error', ambiguous: true, message: `Adyen answered a modification with status ${body.status ?? '(none)'}` };
 }
 

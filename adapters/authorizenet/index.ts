@@ -19,6 +19,7 @@ import type {
   AdapterCapabilities,
   CallOptions,
   GatewayAdapter,
+  GatewayCompletionRequest,
   GatewayError,
   GatewayFollowUpRequest,
   GatewayLookupRequest,
@@ -27,6 +28,7 @@ import type {
   GatewayResult,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
+import { clientSideAction, failedAuthentication, resendPayment } from '../shared/three-d-secure';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import {
   AuthorizeNetRequestError,
@@ -43,6 +45,7 @@ import {
   type AuthorizeNetCredentials,
 } from './wire';
 import { authorizenetDeclines } from './declines';
+import { authorizeNetWebhooks } from './webhooks';
 
 /** Live endpoint. */
 export const AUTHORIZENET_LIVE_URL = 'https://api.authorize.net/xml/v1/request.api';
@@ -50,7 +53,27 @@ export const AUTHORIZENET_LIVE_URL = 'https://api.authorize.net/xml/v1/request.a
 export const AUTHORIZENET_SANDBOX_URL = 'https://apitest.authorize.net/xml/v1/request.api';
 
 /** Options of `authorizenet()`. `baseUrl` is the full endpoint URL. */
-export interface AuthorizeNetOptions extends HttpAdapterOptions, AuthorizeNetCredentials {}
+export interface AuthorizeNetOptions extends HttpAdapterOptions, AuthorizeNetCredentials {
+  /**
+   * Create a customer payment profile (Authorize.Net's vault, the Customer Information Manager)
+   * from the initial transaction of each subscription (`profile.createProfile`), so its rebills
+   * charge the profile and never need the card. Default false; the account needs CIM enabled.
+   */
+  customerProfiles?: boolean | undefined;
+  /**
+   * You run 3-D Secure on your own 3-D Secure server (Authorize.Net hosts no challenge). With it,
+   * the MID can take a challenge (capability `challenge`): a step-up or a `threeDS: 'required'`
+   * rule answers `requires_action` with an `sdk` action for your page (gateway `authorizenet`,
+   * flow `external`), and `completeAction` authorizes again with the card and `{ eci, cavv }` in
+   * `cardholderAuthentication`. Default false.
+   */
+  externalThreeDS?: boolean | undefined;
+  /**
+   * The merchant's Signature Key (Account → Settings → API Credentials and Keys): enables
+   * `router.handleWebhook` for this MID.
+   */
+  webhookSecret?: string | undefined;
+}
 
 const CAPABILITIES: AdapterCapabilities = {
   authorize: true,
@@ -64,6 +87,8 @@ const CAPABILITIES: AdapterCapabilities = {
   lookup: true,
   idempotencyKeys: false,
   threeDS: true,
+  networkTokens: true,
+  networkTransactionIdWithCard: true,
 };
 
 type Body = Record<string, unknown>;
@@ -81,8 +106,12 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
   if (typeof options.transactionKey !== 'string' || !options.transactionKey || options.transactionKey.length > 16) {
     throw new TypeError('authorizenet: transactionKey is required (at most 16 characters)');
   }
+  if (options.webhookSecret !== undefined && (typeof options.webhookSecret !== 'string' || options.webhookSecret.trim() === '')) {
+    throw new TypeError('authorizenet: webhookSecret must be the Signature Key');
+  }
   const credentials: AuthorizeNetCredentials = { apiLoginId: options.apiLoginId, transactionKey: options.transactionKey };
   const client = createHttpClient(AUTHORIZENET_LIVE_URL, options);
+  const build = { customerProfiles: options.customerProfiles === true };
   const retries = options.transportRetries;
 
   /** POST one API call; resolves with the parsed body or a GatewayError. */
@@ -160,13 +189,32 @@ export function authorizenet(options: AuthorizeNetOptions): GatewayAdapter {
     return toLookupResult(res.body, req.reference);
   }
 
+  const pay = (kind: 'authorize' | 'sale', req: GatewayPaymentRequest, opts?: CallOptions) =>
+    run(() => paymentRequest(kind, req, credentials), req.currency, opts);
+
   return {
     gateway: 'authorizenet',
+    ...(options.webhookSecret && { webhooks: authorizeNetWebhooks(options.webhookSecret) }),
     declineTable: authorizenetDeclines,
-    capabilities: CAPABILITIES,
+    capabilities: { ...CAPABILITIES, challenge: options.externalThreeDS === true },
+    /** Your 3-D Secure server authenticates the cardholder (`externalThreeDS`): the action says so. No call. */
+    authenticate: async (req) => clientSideAction('authorizenet', req, { flow: 'external' }),
+    /**
+     * Authorizes again on this MID with the card and the values your 3-D Secure server gave
+     * (`cardholderAuthentication`: ECI and CAVV), under the completion's reference as `refId` and
+     * invoice number, so a lookup finds it and the duplicate check does not take it for the first call.
+     */
+    async complete(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult> {
+      const failed = failedAuthentication(req);
+      if (failed) return failed;
+      const payment = resendPayment(req, { card: true, threeDS: ['eci', 'cavv'] });
+      if ('status' in payment) return payment;
+      return pay(req.operation === 'sale' ? 'sale' : 'authorize', payment, opts);
+    },
     authorize: (req: GatewayPaymentRequest, opts?: CallOptions) =>
-      run(() => paymentRequest('authorize', req, credentials), req.currency, opts),
-    sale: (req: GatewayPaymentRequest, opts?: CallOptions) => run(() => paymentRequest('sale', req, credentials), req.currency, opts),
+      run(() => paymentRequest('authorize', req, credentials, build), req.currency, opts),
+    sale: (req: GatewayPaymentRequest, opts?: CallOptions) =>
+      run(() => paymentRequest('sale', req, credentials, build), req.currency, opts),
     capture: (req: GatewayFollowUpRequest, opts?: CallOptions) =>
       run(() => captureRequest(req, credentials), req.currency, opts, req.gatewayTransactionId),
     void: (req: GatewayFollowUpRequest, opts?: CallOptions) => run(() => voidRequest(req, credentials), req.currency, opts),

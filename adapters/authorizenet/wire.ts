@@ -93,16 +93,37 @@ function reference(ref: unknown): string {
   return ref;
 }
 
-/** `creditCard` element: number, expiry as YYYY-MM (gYearMonth), optional card code. */
+/**
+ * A customer payment profile kept by a pin: `<customerProfileId>:<customerPaymentProfileId>`.
+ * @example
+ * formatProfileToken({ customerProfileId: '1929820324', paymentProfileId: '1841987457' }) // '1929820324:1841987457'
+ */
+export function formatProfileToken(t: { customerProfileId: string; paymentProfileId: string }): string {
+  return `${t.customerProfileId}:${t.paymentProfileId}`;
+}
+
+/** Parse a token written by `formatProfileToken`; undefined when it is not one. */
+export function parseProfileToken(token: string | undefined): { customerProfileId: string; paymentProfileId: string } | undefined {
+  const m = token === undefined ? null : /^(\d{1,20}):(\d{1,20})$/.exec(token);
+  return m ? { customerProfileId: m[1], paymentProfileId: m[2] } : undefined;
+}
+
+/**
+ * `creditCard` element (XSD order: number, expiry as YYYY-MM, card code, then the payment-token
+ * fields): a card number with its code, or a network / wallet token with `isPaymentToken`, its
+ * `cryptogram` and its ECI as `tokenRequestorEci`.
+ */
 function creditCard(req: GatewayPaymentRequest) {
   const card = req.card;
-  const digits = card?.number?.replace(/[\s-]/g, '');
+  const token = card?.networkToken !== undefined;
+  const field = token ? 'card.networkToken' : 'card.number';
+  const digits = (card?.number ?? card?.networkToken)?.replace(/[\s-]/g, '');
   if (!card || !digits)
     throw new AuthorizeNetRequestError(
       'card.number',
-      'is required: this adapter does not vault cards, so every charge (rebills too) needs the card',
+      'is required: without the card, a rebill needs a customer payment profile (the customerProfiles option, on the initial sale)',
     );
-  if (!/^\d{12,16}$/.test(digits)) throw new AuthorizeNetRequestError('card.number', 'must be 12–16 digits for Authorize.Net');
+  if (!/^\d{12,16}$/.test(digits)) throw new AuthorizeNetRequestError(field, 'must be 12–16 digits for Authorize.Net');
   if (!Number.isInteger(card.expMonth) || card.expMonth < 1 || card.expMonth > 12)
     throw new AuthorizeNetRequestError('card.expMonth', 'must be 1–12');
   if (!Number.isInteger(card.expYear) || card.expYear < 2000 || card.expYear > 2099)
@@ -112,7 +133,35 @@ function creditCard(req: GatewayPaymentRequest) {
     cardNumber: digits,
     expirationDate: `${card.expYear}-${String(card.expMonth).padStart(2, '0')}`,
     cardCode: card.cvc,
+    isPaymentToken: token ? 'true' : undefined,
+    cryptogram: card.cryptogram,
+    tokenRequestorEci: card.eci,
   });
+}
+
+/** Options of the payment builder that come from the adapter's configuration. */
+export interface AuthorizeNetBuildOptions {
+  /** Create a customer payment profile from the initial transaction of a subscription. */
+  customerProfiles?: boolean | undefined;
+}
+
+/**
+ * How the payment is paid: the card (`payment.creditCard`, with `profile.createProfile` on the
+ * initial transaction of a subscription when profiles are on), or, on a rebill without the card,
+ * the pin's customer payment profile (`profile`, no card data at all).
+ */
+function paymentSource(req: GatewayPaymentRequest, options: AuthorizeNetBuildOptions) {
+  const sc = req.storedCredential;
+  const saved = sc?.type === 'subsequent' && !req.card ? parseProfileToken(sc.gatewayToken) : undefined;
+  if (saved) {
+    return {
+      payment: undefined,
+      profile: { customerProfileId: saved.customerProfileId, paymentProfile: { paymentProfileId: saved.paymentProfileId } },
+      charged: true,
+    };
+  }
+  const createProfile = options.customerProfiles === true && sc?.type === 'initial' && sc.storeCard !== false;
+  return { payment: { creditCard: creditCard(req) }, ...(createProfile && { profile: { createProfile: 'true' } }), charged: false };
 }
 
 function billTo(req: GatewayPaymentRequest) {
@@ -166,13 +215,21 @@ function storedCredential(req: GatewayPaymentRequest) {
  * @example
  * paymentRequest('sale', req, { apiLoginId: 'x', transactionKey: 'y' }).createTransactionRequest.transactionRequest.amount // '19.99'
  */
-export function paymentRequest(kind: 'authorize' | 'sale', req: GatewayPaymentRequest, credentials: AuthorizeNetCredentials) {
+export function paymentRequest(
+  kind: 'authorize' | 'sale',
+  req: GatewayPaymentRequest,
+  credentials: AuthorizeNetCredentials,
+  options: AuthorizeNetBuildOptions = {},
+) {
   const ref = reference(req.reference);
   const amount = amountOf(req.amount, req.currency);
   const sc = storedCredential(req);
   const tds = req.threeDS;
   if (tds && (tds.eci || tds.cavv) && !(tds.eci && tds.cavv)) throw new AuthorizeNetRequestError('threeDS', 'needs both eci and cavv');
-  const customerId = req.customer?.id && req.customer.id.length <= 20 ? req.customer.id : undefined;
+  const source = paymentSource(req, options);
+  // A new customer profile needs an id, an email or a description: our reference stands in for a missing id.
+  const customerId =
+    req.customer?.id && req.customer.id.length <= 20 ? req.customer.id : source.profile && !source.charged ? ref : undefined;
   return {
     createTransactionRequest: {
       merchantAuthentication: auth(credentials),
@@ -181,10 +238,15 @@ export function paymentRequest(kind: 'authorize' | 'sale', req: GatewayPaymentRe
         transactionType: kind === 'sale' ? 'authCaptureTransaction' : 'authOnlyTransaction',
         amount,
         currencyCode: req.currency,
-        payment: { creditCard: creditCard(req) },
+        payment: source.payment,
+        profile: source.profile,
         order: { invoiceNumber: ref },
-        customer: customerId || req.customer?.email ? compact({ id: customerId, email: clip(req.customer?.email, 255) }) : undefined,
-        billTo: billTo(req),
+        // A profile charge takes the customer and the address from the profile.
+        customer:
+          !source.charged && (customerId || req.customer?.email)
+            ? compact({ id: customerId, email: clip(req.customer?.email, 255) })
+            : undefined,
+        billTo: source.charged ? undefined : billTo(req),
         customerIP: clip(req.customer?.ip, 45),
         cardholderAuthentication:
           tds?.eci && tds.cavv ? { authenticationIndicator: tds.eci, cardholderAuthenticationValue: tds.cavv } : undefined,
@@ -329,6 +391,23 @@ function apiError(messages: ApiMessages | undefined, httpStatus: number): Gatewa
   };
 }
 
+/**
+ * The customer payment profile a `createProfile` transaction made (`profileResponse`), as a pin's
+ * token. A profile that was not made (E00039 a duplicate profile exists, or any error) gives no
+ * token: the sale stands, and the subscription needs the card again for its rebills.
+ */
+export function profileTokenOf(profileResponse: unknown): string | undefined {
+  if (!profileResponse || typeof profileResponse !== 'object') return undefined;
+  const p = profileResponse as { messages?: ApiMessages; customerProfileId?: unknown; customerPaymentProfileIdList?: unknown };
+  if (p.messages?.resultCode !== 'Ok') return undefined;
+  const list = p.customerPaymentProfileIdList;
+  const ids = Array.isArray(list) ? list : asArray((list as { numericString?: unknown[] } | undefined)?.numericString);
+  const customerProfileId = nonEmpty(p.customerProfileId);
+  const paymentProfileId = nonEmpty(ids[0]);
+  if (!customerProfileId || !paymentProfileId || !/^\d+$/.test(customerProfileId) || !/^\d+$/.test(paymentProfileId)) return undefined;
+  return formatProfileToken({ customerProfileId, paymentProfileId });
+}
+
 /** Reason code of a `priorAuthCaptureTransaction` on an authorization that was already captured. */
 const ALREADY_CAPTURED = '311';
 
@@ -375,6 +454,7 @@ export function toResult(body: Json, currency: string, httpStatus = 200, origina
         gatewayTransactionId: id,
         authCode: nonEmpty(tr.authCode),
         networkTransactionId: nonEmpty(tr.networkTransId),
+        gatewayToken: profileTokenOf(body.profileResponse),
         avsResult: nonEmpty(tr.avsResultCode),
         cvvResult: nonEmpty(tr.cvvResultCode),
       });

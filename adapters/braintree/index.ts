@@ -18,6 +18,7 @@ import type {
   AdapterCapabilities,
   CallOptions,
   GatewayAdapter,
+  GatewayCompletionRequest,
   GatewayDeclined,
   GatewayError,
   GatewayFollowUpRequest,
@@ -27,8 +28,10 @@ import type {
   GatewayResult,
 } from '../../src/adapter';
 import { redact } from '../../src/card/redact';
+import { clientSideAction, failedAuthentication, resendPayment } from '../shared/three-d-secure';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import { braintreeDeclines } from './declines';
+import { braintreeWebhooks } from './webhooks';
 import {
   BRAINTREE_URLS,
   BRAINTREE_VERSION,
@@ -78,6 +81,10 @@ const CAPABILITIES: AdapterCapabilities = {
   lookup: true,
   idempotencyKeys: false,
   threeDS: true,
+  networkTokens: false,
+  // `options.externalVault` charges a card vaulted elsewhere on its network transaction id.
+  networkTransactionIdWithCard: true,
+  challenge: true,
 };
 
 type Posted = { ok: true; body: GraphQLResponse } | { ok: false; error: GatewayError };
@@ -211,22 +218,23 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
     return parse(tx);
   }
 
-  async function pay(kind: 'charge' | 'authorize', req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult> {
+  async function pay(kind: 'charge' | 'authorize', req: GatewayPaymentRequest, opts?: CallOptions, nonce?: string): Promise<GatewayResult> {
     if (!Number.isSafeInteger(req.amount) || req.amount <= 0) {
       return { status: 'error', ambiguous: false, message: 'amount must be a positive integer of minor units' };
     }
     const account = merchantAccountFor(req.currency);
     if ('status' in account) return account;
-    const source = await paymentSource(req, opts);
+    const source = nonce ? { paymentMethodId: nonce, vaulted: false } : await paymentSource(req, opts);
     if ('status' in source) return source;
-    const posted = await post(DOCUMENTS[kind], transactionVariables(req, source, account.id), true, opts);
+    const variables = transactionVariables(req, source, account.id, nonce !== undefined);
+    const posted = await post(DOCUMENTS[kind], variables, true, opts);
     if (!posted.ok) return posted.error;
     const field = kind === 'charge' ? 'chargeCreditCard' : 'authorizeCreditCard';
     return transactionResult(posted.body, field, (tx) =>
       parseTransaction(tx, {
         currency: req.currency,
         amount: req.amount,
-        authenticated: Boolean(req.threeDS?.eci),
+        authenticated: Boolean(req.threeDS?.eci) || nonce !== undefined,
         merchantAccountId: account.id,
       }),
     );
@@ -292,6 +300,38 @@ export function braintree(options: BraintreeOptions): GatewayAdapter {
     gateway: 'braintree',
     capabilities: CAPABILITIES,
     declineTable: braintreeDeclines,
+    /**
+     * Braintree runs 3-D Secure in the browser before the transaction exists
+     * (`threeDSecure.verifyCard({ amount, nonce, bin })`): the action gives the page the amount,
+     * currency, BIN and merchant account. No call.
+     */
+    authenticate: async (req) => {
+      const account = merchantAccountFor(req.currency);
+      return clientSideAction('braintree', req, {
+        flow: 'threeDSecure.verifyCard',
+        ...('id' in account && account.id && { merchantAccountId: account.id }),
+      });
+    },
+    /**
+     * Charges (or authorizes) once, on this MID, with the 3-D Secure-enriched nonce from
+     * `verifyCard` (`input.nonce`, with `threeDSecureAuthentication.required`), or with the card and
+     * external values (`input.card` + `input.threeDS`, sent as `passThrough`). Braintree keeps no
+     * pending transaction: this is a new one, under the completion's reference as `orderId`.
+     */
+    async complete(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult> {
+      const failed = failedAuthentication(req);
+      if (failed) return failed;
+      const kind = req.operation === 'sale' ? 'charge' : 'authorize';
+      if (req.input.nonce) {
+        const payment = resendPayment({ ...req, input: {} }, { card: false, threeDS: [] }) as GatewayPaymentRequest;
+        return pay(kind, payment, opts, req.input.nonce);
+      }
+      const payment = resendPayment(req, { card: true, threeDS: ['eci'] });
+      if ('status' in payment) return { ...payment, message: `${payment.message} (or give input.nonce from threeDSecure.verifyCard)` };
+      return pay(kind, payment, opts);
+    },
+    /** Webhooks are signed with the API key pair: always on. */
+    webhooks: braintreeWebhooks(options.publicKey, options.privateKey),
     sale: (req, opts) => pay('charge', req, opts),
     authorize: (req, opts) => pay('authorize', req, opts),
     capture,

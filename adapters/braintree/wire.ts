@@ -20,7 +20,7 @@ import type {
   GatewayResult,
 } from '../../src/adapter';
 import { CARD_VALIDATION_ERRORS } from './declines';
-import type { AddressInput, CardInput } from '../../src/types';
+import type { AddressInput, PanCardInput } from '../../src/types';
 
 /** Default `Braintree-Version` header: a date; alpha-2 country codes need 2021-02-01 or later. */
 export const BRAINTREE_VERSION = '2024-08-01';
@@ -164,7 +164,7 @@ export function braintreeAmount(minor: number, currency: string): string {
 }
 
 /** Input of `tokenizeCreditCard` for our card (the only document that carries the PAN). */
-export function tokenizeVariables(card: CardInput, billing: AddressInput | undefined, reference: string): Record<string, unknown> {
+export function tokenizeVariables(card: PanCardInput, billing: AddressInput | undefined, reference: string): Record<string, unknown> {
   const creditCard: Record<string, unknown> = {
     number: card.number.replace(/[\s-]/g, ''),
     expirationMonth: String(card.expMonth).padStart(2, '0'),
@@ -206,6 +206,7 @@ export function transactionVariables(
   req: GatewayPaymentRequest,
   source: PaymentSource,
   merchantAccountId: string | undefined,
+  requireThreeDS = false,
 ): Record<string, unknown> {
   const transaction: Record<string, unknown> = {
     amount: braintreeAmount(req.amount, req.currency),
@@ -216,7 +217,7 @@ export function transactionVariables(
   if (sc?.type === 'initial') {
     // Customer-initiated first payment of a series: flag it and keep the card in Braintree's vault.
     if (sc.reason === 'recurring') transaction.paymentInitiator = 'RECURRING_FIRST';
-    transaction.vaultPaymentMethodAfterTransacting = { when: 'ON_SUCCESSFUL_TRANSACTION' };
+    if (sc.storeCard !== false) transaction.vaultPaymentMethodAfterTransacting = { when: 'ON_SUCCESSFUL_TRANSACTION' };
   } else if (sc?.type === 'subsequent') {
     transaction.paymentInitiator = sc.reason === 'recurring' ? 'RECURRING' : 'UNSCHEDULED';
   }
@@ -241,6 +242,9 @@ export function transactionVariables(
     if (tds.version) passThrough.version = tds.version;
     if (tds.dsTransactionId) passThrough.directoryServerTransactionId = tds.dsTransactionId;
     options.threeDSecureAuthentication = { passThrough };
+  } else if (requireThreeDS) {
+    // A nonce enriched by `threeDSecure.verifyCard`: Braintree rejects it (three_d_secure) unless authenticated.
+    options.threeDSecureAuthentication = { required: true };
   }
   const input: Record<string, unknown> = { clientMutationId: req.reference, paymentMethodId: source.paymentMethodId, transaction };
   if (Object.keys(options).length > 0) input.options = options;
@@ -397,6 +401,7 @@ function authenticationNeeded(tx: BraintreeTransaction, opts: ParseOptions, code
     gatewayTransactionId: tx.id,
     action: {
       type: 'sdk',
+      gateway: 'braintree',
       data: {
         gateway: 'braintree',
         flow: 'threeDSecure.verifyCard',

@@ -7,11 +7,15 @@ import type { AxiosResponse } from 'axios';
 import type {
   AdapterCapabilities,
   CallOptions,
+  GatewayAbandonRequest,
   GatewayAdapter,
+  GatewayCompletionRequest,
   GatewayFollowUpRequest,
   GatewayLookupRequest,
   GatewayLookupResult,
   GatewayError,
+  GatewayFollowUpStatus,
+  GatewayFollowUpStatusRequest,
   GatewayPaymentRequest,
   GatewayResult,
 } from '../../src/adapter';
@@ -25,11 +29,17 @@ import {
   buildRefundBody,
   buildVoidBody,
   isPaymentId,
+  isSessionId,
+  parseAbandonAnswer,
   parseActionAnswer,
+  parseCompletionAnswer,
+  type ChallengeIndicator,
+  parseActionsAnswer,
   parseLookupAnswer,
   parsePaymentAnswer,
 } from './wire';
 import { checkoutDeclines } from './declines';
+import { checkoutWebhooks } from './webhooks';
 
 export { CHECKOUT_LIVE_URL, CHECKOUT_SANDBOX_URL } from './wire';
 
@@ -55,6 +65,11 @@ export interface CheckoutOptions extends HttpAdapterOptions {
    * Default false: a partial capture is final and Checkout.com releases the rest.
    */
   multipleCaptures?: boolean | undefined;
+  /**
+   * The signature key of your workflow's webhook action: enables `router.handleWebhook` for this
+   * MID. Captures, voids and refunds (answered 202) are settled by webhooks.
+   */
+  webhookSecret?: string | undefined;
 }
 
 /**
@@ -71,6 +86,8 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
   if (options?.processingChannelId !== undefined && !/^pc_\w{26}$/.test(options.processingChannelId)) {
     problems.push({ path: 'processingChannelId', message: 'must be pc_ followed by 26 characters' });
   }
+  if (options?.webhookSecret !== undefined && (typeof options.webhookSecret !== 'string' || options.webhookSecret.trim() === ''))
+    problems.push({ path: 'webhookSecret', message: "must be the webhook action's signature key" });
   if (problems.length) throw new ConfigError(problems);
 
   const client = createHttpClient(CHECKOUT_LIVE_URL, options);
@@ -107,14 +124,19 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
     throw error;
   }
 
-  async function pay(operation: 'authorize' | 'sale' | 'verify', req: GatewayPaymentRequest, opts?: CallOptions): Promise<GatewayResult> {
+  async function pay(
+    operation: 'authorize' | 'sale' | 'verify',
+    req: GatewayPaymentRequest,
+    opts?: CallOptions,
+    threeDS?: { indicator: ChallengeIndicator; keySuffix: string },
+  ): Promise<GatewayResult> {
     let body: ReturnType<typeof buildPaymentBody>;
     try {
-      body = buildPaymentBody(req, operation, settings);
+      body = buildPaymentBody(req, operation, threeDS ? { ...settings, forceThreeDS: threeDS.indicator } : settings);
     } catch (e) {
       return refused(e);
     }
-    const res = await post('/payments', body, req.reference, opts);
+    const res = await post('/payments', body, `${req.reference}${threeDS?.keySuffix ?? ''}`, opts);
     if (isTransportError(res)) return res;
     return parsePaymentAnswer(res.status, res.data, { amount: operation === 'verify' ? 0 : req.amount, currency: req.currency });
   }
@@ -158,15 +180,82 @@ export function checkout(options: CheckoutOptions): GatewayAdapter {
     lookup: false,
     idempotencyKeys: true,
     threeDS: true,
+    networkTokens: true,
+    // `previous_payment_id` takes "the Scheme Transaction ID" of a series begun elsewhere, with the card.
+    networkTransactionIdWithCard: true,
+    challenge: true,
   };
+
+  /** `GET /payments/{id}` (a `pay_…` or a `sid_…` session id). */
+  const read = (id: string, opts?: CallOptions) =>
+    send(
+      client,
+      { method: 'GET', url: `/payments/${id}`, headers: headers() },
+      { idempotent: true, retries: options.transportRetries, signal: opts?.signal, timeoutMs: opts?.timeoutMs },
+    );
 
   return {
     gateway: 'checkout',
     declineTable: checkoutDeclines,
     capabilities,
+    ...(options.webhookSecret && { webhooks: checkoutWebhooks(options.webhookSecret) }),
+    /** `GET /payments/{id}/actions`: the outcome of a capture, void or refund Checkout.com accepted (202). */
+    async followUpStatus(req: GatewayFollowUpStatusRequest, opts?: CallOptions): Promise<GatewayFollowUpStatus> {
+      if (!isPaymentId(req.gatewayTransactionId))
+        return { status: 'error', ambiguous: true, message: 'gatewayTransactionId: must be a Checkout.com payment id (pay_…)' };
+      const res = await send(
+        client,
+        { method: 'GET', url: `/payments/${req.gatewayTransactionId}/actions`, headers: headers() },
+        { idempotent: true, retries: options.transportRetries, signal: opts?.signal, timeoutMs: opts?.timeoutMs },
+      );
+      if (isTransportError(res)) return { ...res, ambiguous: true };
+      const actionId = req.operation === 'refund' ? req.acceptedId : undefined;
+      return parseActionsAnswer(req.operation, req.gatewayTransactionId, { reference: req.reference, actionId }, res.status, res.data);
+    },
     authorize: (req, opts) => pay('authorize', req, opts),
     sale: (req, opts) => pay('sale', req, opts),
     verify: (req, opts) => pay('verify', req, opts),
+    /** Checkout.com lapses an unfinished 3-D Secure payment after 15 minutes (20152); the router waits a minute more. */
+    actionLifetimeMs: 16 * 60_000,
+    /**
+     * A payment with `3ds.enabled: true` (`challenge_requested` on a step-up, whose idempotency key
+     * gets a `-3ds` suffix; `no_preference` when a rule requires 3-D Secure). Answers 202 Pending
+     * with the redirect link.
+     */
+    authenticate: (req, opts) =>
+      pay(req.operation, req, opts, {
+        indicator: req.reason === 'step_up' ? 'challenge_requested' : 'no_preference',
+        keySuffix: req.reason === 'step_up' ? '-3ds' : '',
+      }),
+    /**
+     * The cardholder came back from the redirect (`cko-session-id` in the return URL, optional):
+     * `GET /payments/{id}` says what the issuer decided. Nothing is sent again.
+     */
+    async complete(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult> {
+      const paymentId = req.gatewayTransactionId;
+      if (!isPaymentId(paymentId))
+        return { status: 'error', ambiguous: false, message: 'the challenged attempt has no Checkout.com payment id' };
+      const sid = req.input.sessionId;
+      if (sid !== undefined && !isSessionId(sid))
+        return { status: 'error', ambiguous: false, code: 'invalid_request', message: 'input.sessionId: must be a cko-session-id (sid_…)' };
+      const res = await read(sid ?? paymentId, opts);
+      if (isTransportError(res)) return { ...res, ambiguous: false };
+      return parseCompletionAnswer(res.status, res.data, {
+        paymentId,
+        reference: req.reference,
+        amount: req.amount,
+        currency: req.currency,
+        action: req.action,
+      });
+    },
+    /** An expired challenge: the payment is read; a Pending one is left for Checkout.com to lapse (asked again later). */
+    async abandon(req: GatewayAbandonRequest, opts?: CallOptions): Promise<GatewayLookupResult> {
+      const paymentId = req.gatewayTransactionId;
+      if (!isPaymentId(paymentId)) return { status: 'not_found' };
+      const res = await read(paymentId, opts);
+      if (isTransportError(res)) return res;
+      return parseAbandonAnswer(res.status, res.data, { paymentId, reference: req.reference, currency: req.currency });
+    },
     capture: (req, opts) => act('capture', req, opts),
     void: (req, opts) => act('void', req, opts),
     refund: (req, opts) => act('refund', req, opts),

@@ -10,13 +10,17 @@
 import { isIPv4 } from 'node:net';
 import type {
   GatewayDeclined,
+  GatewayError,
   GatewayFollowUpRequest,
+  GatewayFollowUpStatus,
   GatewayLookupResult,
   GatewayPaymentRequest,
   GatewayResult,
   StoredCredential,
 } from '../../src/adapter';
+import { detectBrand } from '../../src/card/pan';
 import { redact } from '../../src/card/redact';
+import type { RequiredAction } from '../../src/types';
 import { currencyExponent } from '../../src/money';
 import { CARD_DATA_ERRORS } from './declines';
 
@@ -100,6 +104,20 @@ export interface CheckoutCardSource {
   billing_address?: CheckoutAddress;
 }
 
+/** Network-token source (`04_PaymentRequestNetworkTokenSource`): a Visa / Mastercard token or a decrypted Apple Pay / Google Pay token. */
+export interface CheckoutNetworkTokenSource {
+  type: 'network_token';
+  token: string;
+  expiry_month: number;
+  expiry_year: number;
+  token_type: 'vts' | 'mdes' | 'applepay' | 'googlepay';
+  cryptogram: string;
+  eci: string;
+  stored?: boolean;
+  name?: string;
+  billing_address?: CheckoutAddress;
+}
+
 /** Stored-instrument source (`02_PaymentRequestIdSource`): the `src_…` id of an earlier payment. */
 export interface CheckoutIdSource {
   type: 'id';
@@ -118,7 +136,7 @@ export interface CheckoutAddress {
 
 /** The subset of `PaymentRequest` this adapter sends. */
 export interface CheckoutPaymentBody {
-  source: CheckoutCardSource | CheckoutIdSource;
+  source: CheckoutCardSource | CheckoutIdSource | CheckoutNetworkTokenSource;
   amount: number;
   currency: string;
   reference: string;
@@ -130,11 +148,14 @@ export interface CheckoutPaymentBody {
   customer?: { email?: string; name?: string };
   payment_ip?: string;
   billing_descriptor?: { name: string; city: string };
-  '3ds'?: { enabled: boolean; eci?: string; cryptogram?: string; xid?: string; version?: string };
+  '3ds'?: { enabled: boolean; eci?: string; cryptogram?: string; xid?: string; version?: string; challenge_indicator?: ChallengeIndicator };
   success_url?: string;
   failure_url?: string;
   metadata?: Record<string, string>;
 }
+
+/** `3ds.challenge_indicator`: whether a challenge is asked for. */
+export type ChallengeIndicator = 'no_preference' | 'no_challenge_requested' | 'challenge_requested' | 'challenge_requested_mandate';
 
 /** Adapter settings that shape a payment body. */
 export interface PaymentBodySettings {
@@ -143,6 +164,8 @@ export interface PaymentBodySettings {
   requestThreeDS?: boolean;
   successUrl?: string;
   failureUrl?: string;
+  /** Start 3-D Secure on this payment whatever `requestThreeDS` says, with this challenge indicator. */
+  forceThreeDS?: ChallengeIndicator;
 }
 
 const SOURCE_ID = /^src_\w{26}$/;
@@ -163,9 +186,48 @@ function address(a: GatewayPaymentRequest['billing']): CheckoutAddress | undefin
   return Object.keys(kept).length ? kept : undefined;
 }
 
-function source(req: GatewayPaymentRequest, sc: StoredCredential | undefined): CheckoutCardSource | CheckoutIdSource {
+/**
+ * A network token as Checkout.com's `network_token` source: `token_type` from the wallet, or from
+ * the token's brand (Visa Token Service `vts`, Mastercard MDES `mdes`); the spec requires the
+ * cryptogram and the ECI, so a token without them (a rebill) is refused before sending.
+ */
+function networkTokenSource(req: GatewayPaymentRequest, subsequent: boolean): CheckoutNetworkTokenSource {
+  const card = req.card!;
+  const token = card.networkToken!.replace(/[\s-]/g, '');
+  if (!/^\d{12,19}$/.test(token)) throw new CheckoutInputError('card.networkToken', 'must be 12 to 19 digits');
+  const brand = detectBrand(token)?.brand;
+  const tokenType =
+    card.tokenType === 'apple_pay'
+      ? 'applepay'
+      : card.tokenType === 'google_pay'
+        ? 'googlepay'
+        : brand === 'visa'
+          ? 'vts'
+          : brand === 'mastercard'
+            ? 'mdes'
+            : undefined;
+  if (!tokenType) throw new CheckoutInputError('card.networkToken', 'Checkout.com takes Visa (vts) and Mastercard (mdes) network tokens');
+  if (!card.cryptogram || !card.eci)
+    throw new CheckoutInputError('card.cryptogram', 'Checkout.com needs the cryptogram and the ECI with a network token');
+  if (card.cryptogram.length > 50) throw new CheckoutInputError('card.cryptogram', 'must be at most 50 characters for Checkout.com');
+  return {
+    type: 'network_token',
+    token,
+    expiry_month: card.expMonth,
+    expiry_year: card.expYear,
+    token_type: tokenType,
+    cryptogram: card.cryptogram,
+    eci: card.eci,
+    ...(subsequent && { stored: true }),
+    ...(card.holderName && { name: card.holderName }),
+    ...(address(req.billing) && { billing_address: address(req.billing) }),
+  };
+}
+
+function source(req: GatewayPaymentRequest, sc: StoredCredential | undefined): CheckoutPaymentBody['source'] {
   const card = req.card;
   const subsequent = sc?.type === 'subsequent';
+  if (card?.networkToken) return networkTokenSource(req, subsequent);
   if (card?.number) {
     const number = card.number.replace(/[\s-]/g, '');
     if (!/^\d{12,19}$/.test(number)) throw new CheckoutInputError('card.number', 'must be 12 to 19 digits');
@@ -254,8 +316,8 @@ export function buildPaymentBody(
       ...(t.xid && { xid: t.xid }),
       ...(t.version && { version: t.version }),
     };
-  } else if (settings.requestThreeDS && sc?.type !== 'subsequent') {
-    body['3ds'] = { enabled: true };
+  } else if ((settings.requestThreeDS || settings.forceThreeDS) && sc?.type !== 'subsequent') {
+    body['3ds'] = { enabled: true, ...(settings.forceThreeDS && { challenge_indicator: settings.forceThreeDS }) };
     if (settings.successUrl) body.success_url = settings.successUrl;
     if (settings.failureUrl) body.failure_url = settings.failureUrl;
   }
@@ -299,6 +361,8 @@ export function isPaymentId(id: unknown): id is string {
 export interface CheckoutPaymentAnswer {
   id: string;
   status: string;
+  '3ds'?: { authentication_response?: string };
+  actions?: Array<{ type?: string; response_code?: string; response_summary?: string }>;
   approved?: boolean;
   amount?: number;
   currency?: string;
@@ -453,8 +517,9 @@ function paymentOutcome(b: CheckoutPaymentAnswer, requested: { amount: number; c
 
 /**
  * Parse the answer to a capture, void or refund. 202 with an `action_id` → approved (Checkout.com
- * processes card actions asynchronously; "accepted" is the synchronous success). The capture and
- * void report the payment id; the refund reports its own action id.
+ * processes card actions asynchronously): approved and `pending`, decided later by the
+ * `payment_captured` / `payment_refunded`… webhook (or `GET /payments/{id}/actions`). The capture
+ * and void report the payment id; the refund reports its own action id.
  */
 export function parseActionAnswer(
   operation: 'capture' | 'void' | 'refund',
@@ -469,7 +534,57 @@ export function parseActionAnswer(
   if (httpStatus !== 202 || !b || typeof b.action_id !== 'string' || !/^act_\w{26}$/.test(b.action_id)) {
     return unreadable(`an answer to the ${operation} that is not an accepted action`, httpStatus);
   }
-  return { status: 'approved', gatewayTransactionId: operation === 'refund' ? b.action_id : paymentId };
+  return { status: 'approved', gatewayTransactionId: operation === 'refund' ? b.action_id : paymentId, pending: true };
+}
+
+/** One action of `GET /payments/{id}/actions`, the fields read here. */
+interface CheckoutAction {
+  id?: string;
+  type?: string;
+  amount?: number;
+  approved?: boolean;
+  reference?: string;
+  response_code?: string;
+  response_summary?: string;
+}
+
+const ACTION_TYPES = { capture: 'Capture', void: 'Void', refund: 'Refund' } as const;
+
+/**
+ * The outcome of an accepted capture, void or refund from `GET /payments/{id}/actions`: the
+ * action carrying our reference (or the accepted action id) decides it; none yet → still undecided.
+ */
+export function parseActionsAnswer(
+  operation: 'capture' | 'void' | 'refund',
+  paymentId: string,
+  want: { reference: string; actionId?: string | undefined },
+  httpStatus: number,
+  body: unknown,
+): GatewayFollowUpStatus {
+  if (httpStatus >= 500)
+    return { status: 'error', ambiguous: true, httpStatus, message: `Checkout.com answered HTTP ${httpStatus} to the actions lookup` };
+  if (httpStatus >= 400) return { ...(parseClientError(httpStatus, body) as GatewayError), ambiguous: true };
+  if (httpStatus !== 200 || !Array.isArray(body))
+    return {
+      status: 'error',
+      ambiguous: true,
+      httpStatus,
+      message: 'Checkout.com answered the actions lookup with a body that is not a list',
+    };
+  const action = (body as CheckoutAction[]).find(
+    (a) =>
+      a &&
+      a.type === ACTION_TYPES[operation] &&
+      (a.reference === want.reference || (want.actionId !== undefined && a.id === want.actionId)),
+  );
+  if (!action || typeof action.id !== 'string')
+    return { status: 'error', ambiguous: true, code: 'pending', message: `the ${operation} is not decided at Checkout.com yet` };
+  if (action.approved === true) return { status: 'approved', gatewayTransactionId: operation === 'refund' ? action.id : paymentId };
+  return {
+    status: 'declined',
+    ...(action.response_code && { code: action.response_code }),
+    ...(action.response_summary && { message: redact(action.response_summary) }),
+  };
 }
 
 /** Parse `GET /payments/{id}` for a lookup: approved states, declined, or not found. */
@@ -486,4 +601,65 @@ export function parseLookupAnswer(httpStatus: number, body: unknown, reference: 
     return { status: 'error', ambiguous: true, httpStatus, code: 'pending', message: `payment ${b.id} is still Pending at Checkout.com` };
   const result = paymentOutcome(b, { amount: 0, currency });
   return result as GatewayLookupResult;
+}
+
+/** A payment session id of a 3-D Secure return (`cko-session-id`), as `GET /payments/{id}` accepts it. */
+export function isSessionId(id: unknown): id is string {
+  return typeof id === 'string' && /^sid_\w{26}$/.test(id);
+}
+
+/**
+ * The payment read after its 3-D Secure redirect, as the completion's result: `Pending` → still
+ * `requires_action` (the same action: the cardholder has not finished); approved statuses →
+ * approved; `Declined` → declined with the authorization's response code (from `actions`, e.g.
+ * 20151 authentication failed). The payment must carry our reference (its `pay_…` id is ours).
+ */
+export function parseCompletionAnswer(
+  httpStatus: number,
+  body: unknown,
+  expected: { paymentId: string; reference: string; amount: number; currency: string; action: RequiredAction },
+): GatewayResult {
+  if (httpStatus >= 500)
+    return { status: 'error', ambiguous: true, httpStatus, message: `Checkout.com answered HTTP ${httpStatus} to the payment read` };
+  if (httpStatus >= 400) return { ...(parseClientError(httpStatus, body) as GatewayError), ambiguous: false };
+  const b = asObject(body) as CheckoutPaymentAnswer | undefined;
+  if (httpStatus !== 200 || !b || !isPaymentId(b.id)) return unreadable('a body that is not a payment', httpStatus);
+  if (b.id !== expected.paymentId || (b.reference !== undefined && b.reference !== expected.reference)) {
+    return {
+      status: 'error',
+      ambiguous: false,
+      code: 'invalid_request',
+      message: `Checkout.com payment ${b.id} is not this transaction's payment`,
+    };
+  }
+  if (b.status === 'Pending') return { status: 'requires_action', gatewayTransactionId: b.id, action: expected.action };
+  return paymentOutcome(withActionCode(b), { amount: expected.amount, currency: expected.currency });
+}
+
+/** A declined payment's response code and summary from its authorization action, when the top level has none. */
+function withActionCode(b: CheckoutPaymentAnswer): CheckoutPaymentAnswer {
+  if (b.approved !== false || b.response_code) return b;
+  const auth = b.actions?.find((a) => a.type === 'Authorization' || a.type === 'Card Verification');
+  return auth?.response_code ? { ...b, response_code: auth.response_code, response_summary: auth.response_summary } : b;
+}
+
+/** Checkout.com's code for a 3-D Secure payment not completed within 15 minutes. */
+export const AUTHENTICATION_LAPSED = '20152';
+
+/**
+ * An expired challenge's payment, as a lookup result: still `Pending` → unknown (Checkout.com
+ * lapses it by itself after 15 minutes; the router asks again later); declined with 20152 (not
+ * completed in time) → `not_found` (nothing charged); otherwise what the payment says.
+ */
+export function parseAbandonAnswer(
+  httpStatus: number,
+  body: unknown,
+  expected: { paymentId: string; reference: string; currency: string },
+): GatewayLookupResult {
+  if (httpStatus === 404) return { status: 'not_found' };
+  const r = parseCompletionAnswer(httpStatus, body, { ...expected, amount: 0, action: { type: 'sdk', gateway: 'checkout', data: {} } });
+  if (r.status === 'requires_action')
+    return { status: 'error', ambiguous: true, code: 'pending', message: `payment ${expected.paymentId} is still Pending at Checkout.com` };
+  if (r.status === 'declined' && r.code === AUTHENTICATION_LAPSED) return { status: 'not_found' };
+  return r;
 }

@@ -12,6 +12,7 @@ import type {
   AdapterCapabilities,
   CallOptions,
   GatewayAdapter,
+  GatewayCompletionRequest,
   GatewayError,
   GatewayFollowUpRequest,
   GatewayLookupRequest,
@@ -20,6 +21,7 @@ import type {
   GatewayResult,
 } from '../../src/adapter';
 import { ConfigError } from '../../src/errors';
+import { clientSideAction, failedAuthentication, resendPayment } from '../shared/three-d-secure';
 import { createHttpClient, isTransportError, send, serverError, type HttpAdapterOptions } from '../shared/http';
 import {
   NMI_LIVE_URL,
@@ -38,6 +40,7 @@ import {
   type ResultContext,
 } from './wire';
 import { nmiDeclines } from './declines';
+import { nmiWebhooks } from './webhooks';
 
 /** Options of `nmi()`. */
 export interface NmiOptions extends HttpAdapterOptions {
@@ -51,6 +54,8 @@ export interface NmiOptions extends HttpAdapterOptions {
    * without your own card vault. Default true; needs the Customer Vault service on the account.
    */
   vaultOnInitial?: boolean | undefined;
+  /** The signing key of the merchant's webhook settings: enables `router.handleWebhook` for this MID. */
+  webhookSecret?: string | undefined;
 }
 
 const CAPABILITIES: AdapterCapabilities = {
@@ -65,6 +70,10 @@ const CAPABILITIES: AdapterCapabilities = {
   lookup: true,
   idempotencyKeys: false,
   threeDS: true,
+  networkTokens: false,
+  // `initial_transaction_id` is NMI's own id: a card vaulted elsewhere starts a new series here.
+  networkTransactionIdWithCard: false,
+  challenge: true,
 };
 
 function invalid(e: unknown): GatewayError {
@@ -109,6 +118,9 @@ export function nmi(options: NmiOptions): GatewayAdapter {
   }
   if (options.processorId !== undefined && (typeof options.processorId !== 'string' || options.processorId === '')) {
     throw new ConfigError([{ path: 'processorId', message: 'must be a non-empty string' }]);
+  }
+  if (options.webhookSecret !== undefined && (typeof options.webhookSecret !== 'string' || options.webhookSecret.trim() === '')) {
+    throw new ConfigError([{ path: 'webhookSecret', message: 'must be the webhook signing key' }]);
   }
   const client: AxiosInstance = createHttpClient(NMI_LIVE_URL, options);
   const build = { processorId: options.processorId, vaultOnInitial: options.vaultOnInitial ?? true };
@@ -185,6 +197,7 @@ export function nmi(options: NmiOptions): GatewayAdapter {
 
   return {
     gateway: 'nmi',
+    ...(options.webhookSecret && { webhooks: nmiWebhooks(options.webhookSecret) }),
     declineTable: nmiDeclines,
     capabilities: CAPABILITIES,
     authorize: pay('auth'),
@@ -193,6 +206,24 @@ export function nmi(options: NmiOptions): GatewayAdapter {
     capture: followUp(captureFields),
     void: followUp(voidFields),
     refund: followUp(refundFields),
+    /**
+     * NMI runs 3-D Secure in the browser before the authorization (Gateway.js Payer
+     * Authentication, `gateway.get3DSecure()`): the action tells the page to run it. No call.
+     */
+    authenticate: async (req) => clientSideAction('nmi', req, { flow: 'gateway.js payer authentication' }),
+    /**
+     * Authorizes again on this MID with the card and the values Gateway.js gave (`cardholder_auth`,
+     * `cavv`, `xid`, `three_ds_version`, `directory_server_id`), under the completion's reference
+     * as `orderid`, so a lookup finds it.
+     */
+    async complete(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult> {
+      const failed = failedAuthentication(req);
+      if (failed) return failed;
+      const payment = resendPayment(req, { card: true, threeDS: ['cavv'] });
+      if ('status' in payment) return payment;
+      const type = req.operation === 'sale' ? 'sale' : req.operation === 'verify' && req.amount === 0 ? 'validate' : 'auth';
+      return pay(type)(payment, opts);
+    },
     async lookup(req: GatewayLookupRequest, opts?: CallOptions): Promise<GatewayLookupResult> {
       const res = await post(QUERY_PATH, lookupFields(req.reference), opts, true); // read-only: safe to resend
       if (isTransportError(res)) return res;

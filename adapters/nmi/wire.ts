@@ -115,13 +115,13 @@ function storedCredentialFields(f: NmiFields, sc: StoredCredential, vaultOnIniti
   if (sc.type === 'initial') {
     f.initiated_by = 'customer';
     f.stored_credential_indicator = 'stored';
-    if (vaultOnInitial) f.customer_vault = 'add_customer';
+    if (vaultOnInitial && sc.storeCard !== false) f.customer_vault = 'add_customer';
     return;
   }
   f.initiated_by = 'merchant';
   f.stored_credential_indicator = 'used';
-  // NMI names the original *gateway* transaction id here; fall back to the network id when that is all we have.
-  put(f, 'initial_transaction_id', sc.previousGatewayTransactionId ?? sc.networkTransactionId);
+  // NMI's own id of the initial transaction: NMI takes no network transaction id from another acquirer.
+  put(f, 'initial_transaction_id', sc.previousGatewayTransactionId);
 }
 
 /**
@@ -320,7 +320,7 @@ export function toGatewayResult(r: NmiResponse, ctx: ResultContext): GatewayResu
   if (ctx.kind === 'payment' && !ctx.authenticated && classifyDeclineMessage(r.responsetext) === 'authentication_required') {
     return {
       status: 'requires_action',
-      action: { type: 'sdk', data: { gateway: 'nmi', threeDS: 'required', message: redact(r.responsetext) } },
+      action: { type: 'sdk', gateway: 'nmi', data: { gateway: 'nmi', threeDS: 'required', message: redact(r.responsetext) } },
       gatewayTransactionId: r.transactionid && r.transactionid !== '0' ? r.transactionid : undefined,
     };
   }

@@ -42,6 +42,12 @@ export const SANDBOX_TEST_CARDS: Readonly<Record<string, SandboxBehaviour & { la
     message: 'Service Unavailable',
   },
   '4000000000003220': { label: '3-D Secure required', status: 'requires_action' },
+  '4000000000003063': {
+    label: '1A authentication required (step-up on the same MID)',
+    status: 'declined',
+    code: '1A',
+    message: 'Additional customer authentication required',
+  },
   '5100000000000024': {
     label: 'Mastercard 05 with MAC 03 (do not try again)',
     status: 'declined',

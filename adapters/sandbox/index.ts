@@ -9,6 +9,8 @@ import type {
   AdapterCapabilities,
   CallOptions,
   GatewayAdapter,
+  GatewayAuthenticationRequest,
+  GatewayCompletionRequest,
   GatewayFollowUpRequest,
   GatewayLookupRequest,
   GatewayLookupResult,
@@ -47,6 +49,18 @@ export interface SandboxOptions {
   respond?: ((req: SandboxRequest) => SandboxResponse | Promise<SandboxResponse>) | undefined;
   /** Override capabilities (e.g. `{ verify: false }` to test pre-authorization). */
   capabilities?: PartialSettings<AdapterCapabilities> | undefined;
+  /**
+   * Script the answer to a 3-D Secure completion (`router.completeAction`), like `respond`.
+   * Default: `input.authenticated === true` approves, `false` declines as `authentication_failed`.
+   */
+  complete?: ((req: GatewayCompletionRequest) => SandboxResponse | Promise<SandboxResponse>) | undefined;
+  /**
+   * Where the simulated challenge page lives (absolute or relative URL); the redirect action is
+   * `<challengeUrl>?reference=…&transactionId=…`. Default `https://sandbox.invalid/3ds`.
+   */
+  challengeUrl?: string | undefined;
+  /** How long a challenge stays open before the router expires it (ms). Default 15 minutes. */
+  actionLifetimeMs?: number | undefined;
 }
 
 /** One charge or authorization the sandbox recorded. */
@@ -97,7 +111,8 @@ const TIMEOUT_MESSAGE = 'timeout after the request was sent';
  * sandbox({ respond: (req) => (req.amount > 100_000 ? { status: 'declined', code: '61' } : testCardResponse(req)) });
  */
 export function testCardResponse(req: SandboxRequest): SandboxResponse {
-  const card = req.card?.number ? SANDBOX_TEST_CARDS[req.card.number.replace(/[\s-]/g, '')] : undefined;
+  const digits = req.card?.number ?? req.card?.networkToken;
+  const card = digits ? SANDBOX_TEST_CARDS[digits.replace(/[\s-]/g, '')] : undefined;
   if (!card || card.status === 'approved') return { status: 'approved' };
   if (card.status === 'requires_action') return req.threeDS?.cavv ? { status: 'approved' } : { status: 'requires_action' };
   return card;
@@ -138,30 +153,75 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
     return answer;
   }
 
+  function challengeUrl(req: { reference: string; transactionId: string }): string {
+    const base = options.challengeUrl ?? 'https://sandbox.invalid/3ds';
+    const q = new URLSearchParams({ reference: req.reference, transactionId: req.transactionId });
+    return `${base}${base.includes('?') ? '&' : '?'}${q}`;
+  }
+
+  function record(
+    operation: SandboxRequest['operation'],
+    req: GatewayPaymentRequest | GatewayCompletionRequest,
+    reference: string,
+    ntidIn?: string,
+  ) {
+    const id = `sbx_${randomUUID()}`;
+    const sc = req.storedCredential;
+    const ntid = ntidIn ?? (sc?.type === 'subsequent' ? sc.networkTransactionId : undefined) ?? `ntid_${randomUUID().slice(0, 15)}`;
+    charges.set(id, {
+      reference,
+      gatewayTransactionId: id,
+      operation,
+      amount: req.amount,
+      currency: req.currency,
+      captured: operation === 'sale' ? req.amount : 0,
+      refunded: 0,
+      voided: false,
+      storedCredential: req.storedCredential,
+      networkTransactionId: ntid,
+      merchant: req.merchant.id,
+    });
+    byReference.set(reference, id);
+    return { id, ntid };
+  }
+
+  /** A 3-D Secure completion: the scripted or default answer, applied once per completion reference. */
+  async function completeChallenge(req: GatewayCompletionRequest): Promise<GatewayResult> {
+    const r: SandboxResponse = options.complete
+      ? await options.complete(req)
+      : req.input.authenticated === true
+        ? { status: 'approved' }
+        : req.input.authenticated === false
+          ? { status: 'declined', code: '6P', message: 'Cardholder authentication failed' }
+          : { status: 'error', ambiguous: false, message: 'input.authenticated: the sandbox needs true or false' };
+    const operation = req.operation;
+    switch (r.status) {
+      case 'approved': {
+        const { id, ntid } = record(operation, req, req.completionReference, r.networkTransactionId);
+        return {
+          status: 'approved',
+          gatewayTransactionId: id,
+          authCode: r.authCode ?? 'SBX3DS',
+          networkTransactionId: ntid,
+          gatewayToken: `tok_${id}`,
+        };
+      }
+      case 'declined':
+        return { status: 'declined', code: r.code, message: r.message, advice: r.advice };
+      case 'requires_action':
+        return { status: 'requires_action', action: { type: 'redirect', url: r.url ?? challengeUrl(req), method: 'GET' } };
+      case 'error':
+        return { status: 'error', ambiguous: r.ambiguous, message: r.message ?? 'sandbox error' };
+      case 'timeout':
+        return { status: 'error', ambiguous: true, message: r.message ?? TIMEOUT_MESSAGE };
+    }
+  }
+
   async function processPayment(operation: SandboxRequest['operation'], req: GatewayPaymentRequest): Promise<GatewayResult> {
     const r = await respond({ ...req, operation });
     switch (r.status) {
       case 'approved': {
-        const id = `sbx_${randomUUID()}`;
-        const sc = req.storedCredential;
-        const ntid =
-          r.networkTransactionId ??
-          (sc?.type === 'subsequent' ? sc.networkTransactionId : undefined) ??
-          `ntid_${randomUUID().slice(0, 15)}`;
-        charges.set(id, {
-          reference: req.reference,
-          gatewayTransactionId: id,
-          operation,
-          amount: req.amount,
-          currency: req.currency,
-          captured: operation === 'sale' ? req.amount : 0,
-          refunded: 0,
-          voided: false,
-          storedCredential: req.storedCredential,
-          networkTransactionId: ntid,
-          merchant: req.merchant.id,
-        });
-        byReference.set(req.reference, id);
+        const { id, ntid } = record(operation, req, req.reference, r.networkTransactionId);
         return {
           status: 'approved',
           gatewayTransactionId: id,
@@ -173,10 +233,7 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
       case 'declined':
         return { status: 'declined', code: r.code, message: r.message, advice: r.advice, gatewayTransactionId: `sbx_${randomUUID()}` };
       case 'requires_action':
-        return {
-          status: 'requires_action',
-          action: { type: 'redirect', url: r.url ?? `https://sandbox.invalid/3ds/${req.reference}`, method: 'GET' },
-        };
+        return { status: 'requires_action', action: { type: 'redirect', url: r.url ?? challengeUrl(req), method: 'GET' } };
       case 'error':
         return { status: 'error', ambiguous: r.ambiguous, message: r.message ?? 'sandbox error', merchantError: r.merchantError };
       case 'timeout':
@@ -227,7 +284,37 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
       lookup: true,
       idempotencyKeys: true,
       threeDS: true,
+      networkTokens: true,
+      networkTransactionIdWithCard: true,
+      challenge: true,
       ...options.capabilities,
+    },
+    actionLifetimeMs: options.actionLifetimeMs,
+    /** Starts a simulated challenge: a redirect to the challenge page, nothing charged. */
+    async authenticate(req: GatewayAuthenticationRequest): Promise<GatewayResult> {
+      count('authenticate');
+      return { status: 'requires_action', action: { type: 'redirect', url: challengeUrl(req), method: 'GET' } };
+    },
+    /** Finishes it (see `SandboxOptions.complete`); a repeated completion reference answers the first result. */
+    async complete(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult> {
+      count('complete');
+      const ms = latency();
+      if (ms > 0) {
+        try {
+          await sleep(ms, opts?.signal);
+        } catch {
+          return { status: 'error', ambiguous: true, message: 'timed out waiting for the sandbox' };
+        }
+      }
+      const first = answered.get(req.completionReference);
+      if (first) return first;
+      const answer = completeChallenge(req);
+      answered.set(req.completionReference, answer);
+      // A clear error or a further step processed nothing: the same reference may be tried again.
+      answer.then((a) =>
+        (a.status === 'error' && !a.ambiguous) || a.status === 'requires_action' ? answered.delete(req.completionReference) : undefined,
+      );
+      return answer;
     },
     authorize: (req, opts) => pay('authorize', req, opts),
     sale: (req, opts) => pay('sale', req, opts),

@@ -8,7 +8,9 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import type {
   AdapterCapabilities,
   CallOptions,
+  GatewayAbandonRequest,
   GatewayAdapter,
+  GatewayCompletionRequest,
   GatewayError,
   GatewayFollowUpRequest,
   GatewayLookupRequest,
@@ -21,6 +23,8 @@ import { createHttpClient, isTransportError, send, serverError, type HttpAdapter
 import {
   REFERENCE_KEY,
   STRIPE_API_VERSION,
+  abandonResultOf,
+  completionResultOf,
   StripeInputError,
   captureBody,
   lookupResultOf,
@@ -41,6 +45,9 @@ import {
   type StripeRefund,
 } from './wire';
 import { stripeDeclines } from './declines';
+import { stripeWebhooks } from './webhooks';
+
+export { parseStripeSignature, STRIPE_WEBHOOK_TOLERANCE_SECONDS } from './webhooks';
 
 /** Options of `stripe()`. */
 export interface StripeOptions extends HttpAdapterOptions {
@@ -59,6 +66,10 @@ export interface StripeOptions extends HttpAdapterOptions {
   returnUrl?: string | undefined;
   /** Lookup scans at most this many pages of 100 recent PaymentIntents. Default 5. */
   lookupMaxPages?: number | undefined;
+  /** The webhook endpoint's signing secret (`whsec_…`, Dashboard → Webhooks): enables `router.handleWebhook` for this MID. */
+  webhookSecret?: string | undefined;
+  /** Tolerance of the `Stripe-Signature` timestamp, seconds. Default 300 (stripe-node's); 0 turns the check off. */
+  webhookToleranceSeconds?: number | undefined;
 }
 
 /** Stripe's live API. */
@@ -82,6 +93,10 @@ const CAPABILITIES: AdapterCapabilities = {
   lookup: true,
   idempotencyKeys: true,
   threeDS: false,
+  // The pinned API version takes neither network tokens nor a network transaction id from elsewhere.
+  networkTokens: false,
+  networkTransactionIdWithCard: false,
+  challenge: true,
 };
 
 /**
@@ -96,13 +111,23 @@ export function stripe(options: StripeOptions): GatewayAdapter {
   if (options.returnUrl !== undefined && !/^https?:\/\//.test(options.returnUrl)) {
     throw new ConfigError([{ path: 'returnUrl', message: 'must be an http(s) URL' }]);
   }
+  if (options.webhookSecret !== undefined && (typeof options.webhookSecret !== 'string' || options.webhookSecret.trim() === ''))
+    throw new ConfigError([{ path: 'webhookSecret', message: 'must be the endpoint signing secret (whsec_…)' }]);
+  const tolerance = options.webhookToleranceSeconds;
+  if (tolerance !== undefined && (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0))
+    throw new ConfigError([{ path: 'webhookToleranceSeconds', message: 'must be a non-negative number of seconds' }]);
   const client = createHttpClient(LIVE_URL, options);
   const headers = { Authorization: `Bearer ${options.secretKey}`, 'Stripe-Version': options.apiVersion ?? STRIPE_API_VERSION };
   const maxPages = options.lookupMaxPages ?? 5;
   const call: Caller = (method, path, body, idempotencyKey, opts) =>
     request(client, headers, options.transportRetries, method, path, body, idempotencyKey, opts);
 
-  async function pay(req: GatewayPaymentRequest, captureMethod: 'manual' | 'automatic', opts?: CallOptions): Promise<GatewayResult> {
+  async function pay(
+    req: GatewayPaymentRequest,
+    captureMethod: 'manual' | 'automatic',
+    opts?: CallOptions,
+    threeDS?: { request: 'any'; keySuffix: string },
+  ): Promise<GatewayResult> {
     return guarded(async () => {
       toStripeAmount(req.amount, req.currency); // refuse an amount Stripe cannot take before creating anything
       const sc = req.storedCredential;
@@ -120,12 +145,25 @@ export function stripe(options: StripeOptions): GatewayAdapter {
         }
         // Raw card data goes to /v1/payment_methods first (see `paymentMethodBody`); keyed by our
         // reference so a retried attempt reuses the same PaymentMethod.
-        const created = await call<StripePaymentMethod>('POST', '/v1/payment_methods', paymentMethodBody(req), `${req.reference}-pm`, opts);
+        const suffix = threeDS?.keySuffix ?? '';
+        const created = await call<StripePaymentMethod>(
+          'POST',
+          '/v1/payment_methods',
+          paymentMethodBody(req),
+          `${req.reference}${suffix}-pm`,
+          opts,
+        );
         if (!created.ok) return created.result;
         paymentMethod = created.body.id;
       }
-      const body = paymentIntentBody(req, { captureMethod, paymentMethod, customer, returnUrl: options.returnUrl });
-      const r = await call<StripePaymentIntent>('POST', '/v1/payment_intents', body, req.reference, opts);
+      const body = paymentIntentBody(req, {
+        captureMethod,
+        paymentMethod,
+        customer,
+        returnUrl: options.returnUrl,
+        ...(threeDS && { requestThreeDSecure: threeDS.request }),
+      });
+      const r = await call<StripePaymentIntent>('POST', '/v1/payment_intents', body, `${req.reference}${threeDS?.keySuffix ?? ''}`, opts);
       return r.ok ? parsePaymentIntent(r.body, req) : r.result;
     });
   }
@@ -143,10 +181,72 @@ export function stripe(options: StripeOptions): GatewayAdapter {
     });
   }
 
+  const retrieve = (id: string, opts?: CallOptions) =>
+    call<StripePaymentIntent>('GET', `/v1/payment_intents/${encodeURIComponent(id)}`, { expand: ['latest_charge'] }, undefined, opts);
+
   return {
     gateway: 'stripe',
     declineTable: stripeDeclines,
     capabilities: CAPABILITIES,
+    /**
+     * A new PaymentIntent asking for 3-D Secure (`request_three_d_secure: any`). On a step-up
+     * its idempotency keys get a `-3ds` suffix: the declined first PaymentIntent used the plain ones.
+     */
+    authenticate: (req, opts) =>
+      pay(req, req.operation === 'sale' ? 'automatic' : 'manual', opts, {
+        request: 'any',
+        keySuffix: req.reason === 'step_up' ? '-3ds' : '',
+      }),
+    /**
+     * The cardholder finished (or left) the challenge: the PaymentIntent is retrieved server-side
+     * (`GET /v1/payment_intents/{id}`); nothing is confirmed again. A `paymentIntent` in the input
+     * (the return URL's query) must be this transaction's.
+     */
+    async complete(req: GatewayCompletionRequest, opts?: CallOptions): Promise<GatewayResult> {
+      const id = req.gatewayTransactionId;
+      if (!id?.startsWith('pi_')) return { status: 'error', ambiguous: false, message: 'the challenged attempt has no PaymentIntent id' };
+      if (req.input.paymentIntent !== undefined && req.input.paymentIntent !== id) {
+        return {
+          status: 'error',
+          ambiguous: false,
+          code: 'invalid_request',
+          message: "input.paymentIntent: is not this transaction's PaymentIntent",
+        };
+      }
+      const r = await retrieve(id, opts);
+      return r.ok ? completionResultOf(r.body, { amount: req.amount, currency: req.currency }) : r.result;
+    },
+    /**
+     * An expired challenge: its PaymentIntent is read, and cancelled while it still waits for the
+     * cardholder, so it can never succeed after the ledger gave up on it. A PaymentIntent that
+     * succeeded meanwhile is reported approved (Stripe's books win).
+     */
+    async abandon(req: GatewayAbandonRequest, opts?: CallOptions): Promise<GatewayLookupResult> {
+      const id = req.gatewayTransactionId;
+      if (!id?.startsWith('pi_')) return { status: 'not_found' };
+      for (let round = 0; round < 2; round++) {
+        const r = await retrieve(id, opts);
+        if (!r.ok) return r.httpStatus === 404 ? { status: 'not_found' } : asLookupError(r.result);
+        const found = abandonResultOf(r.body);
+        if (found !== 'cancel') return found;
+        const cancelled = await call<StripePaymentIntent>(
+          'POST',
+          `/v1/payment_intents/${encodeURIComponent(id)}/cancel`,
+          {},
+          `${req.reference}-expire`,
+          opts,
+        );
+        if (cancelled.ok) {
+          const after = abandonResultOf(cancelled.body);
+          return after === 'cancel'
+            ? { status: 'error', ambiguous: true, message: `Stripe PaymentIntent ${id} is still waiting after the cancel` }
+            : after;
+        }
+        // The cancel was refused: the PaymentIntent moved on (e.g. it succeeded); read it again.
+      }
+      return { status: 'error', ambiguous: true, message: `Stripe PaymentIntent ${id} could not be cancelled` };
+    },
+    ...(options.webhookSecret && { webhooks: stripeWebhooks(options.webhookSecret, tolerance) }),
     authorize: (req, opts) => pay(req, 'manual', opts),
     sale: (req, opts) => pay(req, 'automatic', opts),
     capture: (req, opts) => intentAction('capture', captureBody, req, opts),

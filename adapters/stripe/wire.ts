@@ -254,7 +254,8 @@ export function stripeCustomerId(req: GatewayPaymentRequest): string | undefined
  * to be enabled on the account (a PCI DSS SAQ D merchant).
  */
 export function paymentMethodBody(req: GatewayPaymentRequest): FormBody {
-  const card = req.card!;
+  const card = req.card;
+  if (!card?.number) throw new StripeInputError('card.number', 'is required: this adapter takes card numbers, not network tokens');
   const billing = req.billing;
   const address = billing && {
     line1: billing.line1,
@@ -282,6 +283,12 @@ export interface IntentOptions {
   customer?: string;
   /** Where Stripe sends the customer back after 3-D Secure; without it the action is for Stripe.js. */
   returnUrl?: string;
+  /**
+   * `payment_method_options[card][request_three_d_secure]: any`: ask for 3-D Secure whatever
+   * Stripe's engine would do (a rule requires it, or a step-up after an `authentication_required`
+   * decline). The pinned API version knows `any` and `automatic` only (`challenge` came later).
+   */
+  requestThreeDSecure?: 'any';
 }
 
 /**
@@ -313,6 +320,7 @@ export function paymentIntentBody(req: GatewayPaymentRequest, o: IntentOptions):
     setup_future_usage: sc?.type === 'initial' ? 'off_session' : undefined,
     off_session: sc?.type === 'subsequent' ? true : undefined,
     return_url: sc?.type === 'subsequent' ? undefined : o.returnUrl,
+    payment_method_options: o.requestThreeDSecure ? { card: { request_three_d_secure: o.requestThreeDSecure } } : undefined,
     metadata: metadataOf(req.reference, req.transactionId, req.metadata),
     expand: ['latest_charge'],
   });
@@ -435,6 +443,7 @@ function requiresAction(pi: StripePaymentIntent): GatewayRequiresAction {
     gatewayTransactionId: pi.id,
     action: {
       type: 'sdk',
+      gateway: 'stripe',
       data: { provider: 'stripe', paymentIntent: pi.id, clientSecret: pi.client_secret ?? undefined, nextAction: pi.next_action?.type },
     },
   };
@@ -530,4 +539,27 @@ export function lookupResultOf(pi: StripePaymentIntent): GatewayLookupResult {
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * A PaymentIntent read after its 3-D Secure challenge, as the completion's result: approved
+ * (`succeeded` / `requires_capture`), declined (`requires_payment_method`: the authentication
+ * failed, e.g. `payment_intent_authentication_failure`; `canceled`), or still `requires_action`
+ * (the cardholder has not finished: the same action again).
+ */
+export function completionResultOf(pi: StripePaymentIntent, requested: { amount: number; currency: string }): GatewayResult {
+  return parsePaymentIntent(pi, requested);
+}
+
+/**
+ * What an expired challenge's PaymentIntent says, as a lookup result: approved (the cardholder
+ * finished in time: it charged), declined, or `not_found` (canceled or never confirmed: nothing
+ * was charged). `requires_action` is for the caller to cancel first.
+ */
+export function abandonResultOf(pi: StripePaymentIntent): GatewayLookupResult | 'cancel' {
+  if (pi.status === 'requires_action' || pi.status === 'requires_confirmation') return 'cancel';
+  if (pi.status === 'canceled') return { status: 'not_found' };
+  const r = parsePaymentIntent(pi);
+  if (r.status === 'requires_action') return 'cancel';
+  return r;
 }

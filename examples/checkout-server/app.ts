@@ -1,14 +1,20 @@
 /**
- * A small checkout HTTP API on node:http: `POST /checkout`, `POST /refund`, `POST /rebill`.
- * JSON in, JSON out. A bad request gets a 4xx naming the field at fault; a decline is a 402
- * with the standard reason. Logs one line per request with the masked card (BIN + last four),
- * never the PAN or CVC, and never echoes a request body.
+ * A small checkout HTTP API on node:http: `POST /checkout`, `POST /refund`, `POST /rebill`,
+ * `POST /checkout/complete`, and the 3-D Secure pages (`GET /`, `GET /3ds/return`, the sandbox's
+ * `GET /sandbox/3ds`; see `three-d-secure.ts`). JSON in, JSON out. A bad request gets a 4xx
+ * naming the field at fault; a decline is a 402 with the standard reason. Logs one line per
+ * request with the masked card (BIN + last four), never the PAN or CVC, and never echoes a
+ * request body.
  * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 // In your project: import { redact, type Approval, type Failure, type PaymentRequest, type Result, type Router } from 'switchyard';
-import { redact, type Approval, type Failure, type PaymentRequest, type Result, type Router } from '../../src/index';
+import { redact, type Approval, type CompletionInput, type Failure, type PaymentRequest, type Result, type Router } from '../../src/index';
+import { checkoutPage, completeFromReturn, nextUrl, ReturnTokens, returnCookie, returnPath, sandboxChallengePage } from './three-d-secure';
+
+/** The pages served to browsers (GET). */
+const PAGES = new Set(['/', '/sandbox/3ds', '/3ds/return']);
 
 /** Options of the checkout API. */
 export interface CheckoutApiOptions {
@@ -18,10 +24,12 @@ export interface CheckoutApiOptions {
   log?: (line: string) => void;
   /** Largest accepted body in bytes. Default 16 KiB. */
   maxBodyBytes?: number;
+  /** Secret of the 3-D Secure return tokens (default: random per start, so a restart invalidates open returns). */
+  returnSecret?: string;
 }
 
 type Json = Record<string, unknown>;
-type Reply = { status: number; body: Json; card?: string };
+type Reply = { status: number; body: Json; card?: string; headers?: Record<string, string> };
 
 class BadRequest extends Error {
   constructor(
@@ -47,6 +55,7 @@ const CHECKOUT_FIELDS = [
   'threeDS',
 ];
 const REFUND_FIELDS = ['transactionId', 'amount', 'idempotencyKey'];
+const COMPLETE_FIELDS = ['transactionId', 'token', 'input'];
 const REBILL_FIELDS = ['subscriptionId', 'amount', 'currency', 'idempotencyKey', 'metadata'];
 
 async function readJson(req: IncomingMessage, limit: number): Promise<Json> {
@@ -128,7 +137,7 @@ export function toReply(result: Result<Approval, Failure>): Reply {
       // The gateway may have charged: the client must not retry with a new key; reconciliation settles it.
       return { status: 202, body: { status: 'pending', ...base } };
     case 'requires_action':
-      return { status: 200, body: { status: 'requires_action', action: f.action, ...base } };
+      return { status: 200, body: { status: 'requires_action', action: f.action, mid: f.mid, expiresAt: f.expiresAt, ...base } };
     default:
       return { status: 502, body: { status: 'error', ...base } };
   }
@@ -139,11 +148,27 @@ export function checkoutApi(router: Router, options: CheckoutApiOptions = {}): (
   const profile = options.profile ?? 'checkout';
   const log = options.log ?? ((line: string) => console.log(line));
   const limit = options.maxBodyBytes ?? 16 * 1024;
+  const tokens = new ReturnTokens(options.returnSecret);
+  /** A challenge answer carries where the browser goes next and how it comes back. */
+  const withReturn = (reply: Reply): Reply => {
+    const b = reply.body;
+    if (b.status !== 'requires_action' || typeof b.transactionId !== 'string') return reply;
+    const back = returnPath(tokens, b.transactionId);
+    const headers = { 'set-cookie': returnCookie(tokens, b.transactionId) };
+    return { ...reply, headers, body: { ...b, returnUrl: back, next: nextUrl(b.action as { type: string; url?: string }, back) } };
+  };
 
   const routes: Record<string, (body: Json) => Promise<Reply>> = {
     '/checkout': async (body) => {
       onlyFields(body, CHECKOUT_FIELDS);
-      return toReply(await router.sale({ ...(body as unknown as Omit<PaymentRequest, 'profile'>), profile }));
+      return withReturn(toReply(await router.sale({ ...(body as unknown as Omit<PaymentRequest, 'profile'>), profile })));
+    },
+    '/checkout/complete': async (body) => {
+      onlyFields(body, COMPLETE_FIELDS);
+      const { transactionId, token, input } = body as { transactionId?: unknown; token?: unknown; input?: unknown };
+      if (typeof transactionId !== 'string' || !tokens.check(transactionId, typeof token === 'string' ? token : undefined))
+        throw new BadRequest(403, 'forbidden', 'token: is not the return token of this transaction', 'token');
+      return withReturn(toReply(await router.completeAction(transactionId, input as CompletionInput)));
     },
     '/refund': async (body) => {
       onlyFields(body, REFUND_FIELDS);
@@ -159,15 +184,45 @@ export function checkoutApi(router: Router, options: CheckoutApiOptions = {}): (
   return (req, res) => {
     const started = Date.now();
     const path = (req.url ?? '/').split('?')[0];
-    const send = ({ status, body, card }: Reply) => {
+    const send = ({ status, body, card, headers }: Reply) => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
       res.end(text);
       const outcome = typeof body.status === 'string' ? body.status : body.error;
       log(
         `${req.method} ${path} ${status} ${outcome}${body.mid ? ` mid=${body.mid}` : ''}${card ? ` card=${card}` : ''} ${Date.now() - started}ms`,
       );
     };
+    if (req.method === 'GET' && PAGES.has(path)) {
+      const html = (status: number, text: string, outcome: string, card?: string) => {
+        res.writeHead(status, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-length': Buffer.byteLength(text),
+          'content-security-policy':
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'",
+          'x-content-type-options': 'nosniff',
+        });
+        res.end(text);
+        log(`GET ${path} ${status} ${outcome}${card ? ` card=${card}` : ''} ${Date.now() - started}ms`);
+      };
+      const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+      if (path === '/') return html(200, checkoutPage(), 'page');
+      if (path === '/sandbox/3ds') {
+        const p = sandboxChallengePage(query);
+        return html(p.status, p.html, 'challenge');
+      }
+      completeFromReturn(router, tokens, query, req.headers.cookie).then(
+        (r) => {
+          const outcome = !r.result ? 'forbidden' : r.result.isOk() ? `approved mid=${r.result.value.mid}` : r.result.error.kind;
+          html(r.status, r.html, outcome, r.result?.isOk() ? r.result.value.maskedCard : undefined);
+        },
+        (e: unknown) => {
+          log(`GET ${path} failed: ${redact(e instanceof Error ? e.message : String(e))}`);
+          html(500, '<!doctype html><h1>Internal error</h1>', 'error');
+        },
+      );
+      return;
+    }
     const route = routes[path];
     if (!route) return send({ status: 404, body: { error: 'not_found', message: `no route ${path}: POST /checkout, /refund or /rebill` } });
     if (req.method !== 'POST') {

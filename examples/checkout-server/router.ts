@@ -35,13 +35,19 @@ export function checkoutRouter(dbPath: string): { router: Router; close: () => P
     merchantAccounts: [
       {
         id: 'mid-a',
-        adapter: sandbox({ id: 'mid-a' }),
+        // The sandbox's 3-D Secure card (4000 0000 0000 3220) challenges on this server's stand-in issuer page.
+        adapter: sandbox({ id: 'mid-a', challengeUrl: '/sandbox/3ds' }),
         currencies: ['USD', 'EUR'],
         brands: ['visa', 'mastercard', 'discover'],
         caps: { monthly: { amount: 5_000_000 } },
         descriptor: 'ACME*STORE',
       },
-      { id: 'mid-b', adapter: sandbox({ id: 'mid-b' }), currencies: ['USD', 'EUR'], descriptor: 'ACME*STORE' },
+      {
+        id: 'mid-b',
+        adapter: sandbox({ id: 'mid-b', challengeUrl: '/sandbox/3ds' }),
+        currencies: ['USD', 'EUR'],
+        descriptor: 'ACME*STORE',
+      },
     ],
     profiles: [checkoutProfile],
     store,

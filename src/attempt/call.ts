@@ -27,6 +27,7 @@ const approved = z.object({
   gatewayToken: text,
   approvedAmount: z.number().int().nonnegative().optional(),
   heldForReview: z.boolean().optional(),
+  pending: z.boolean().optional(),
   avsResult: text,
   cvvResult: text,
 });
@@ -39,14 +40,26 @@ const declined = z.object({
   avsResult: text,
   cvvResult: text,
 });
+/** Gateway data handed to the checkout page and kept on the transaction: every string redacted, however deep. */
+function redactDeep(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return redact(v);
+  if (depth > 8 || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => redactDeep(x, depth + 1));
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, redactDeep(x, depth + 1)]));
+}
+const actionData = z.record(z.string(), z.unknown()).transform((d) => redactDeep(d) as Record<string, unknown>);
+
 const requiresAction = z.object({
   status: z.literal('requires_action'),
-  action: z.object({
-    type: z.enum(['redirect', 'sdk']),
-    url: z.string().max(4096).optional(),
-    method: z.enum(['GET', 'POST']).optional(),
-    data: z.record(z.string(), z.unknown()).optional(),
-  }),
+  action: z.discriminatedUnion('type', [
+    z.object({
+      type: z.literal('redirect'),
+      url: z.string().min(1).max(4096).transform(redact),
+      method: z.enum(['GET', 'POST']),
+      data: z.record(z.string(), z.string().transform(redact)).optional(),
+    }),
+    z.object({ type: z.literal('sdk'), gateway: z.string().min(1).max(100), data: actionData }),
+  ]),
   gatewayTransactionId: text,
 });
 const error = z.object({

@@ -18,8 +18,15 @@ export type Outcome =
   | { kind: 'error'; message: string; code?: string | undefined; merchantError?: boolean | undefined }
   /** The gateway proved it did nothing (a lookup found no such payment). */
   | { kind: 'not_found'; message: string }
+  /** A 3-D Secure challenge expired without a completion: nothing was charged. */
+  | { kind: 'expired'; message: string }
   /** Unknown: the gateway may have processed it. Nothing to settle; the attempt stays pending. */
-  | { kind: 'ambiguous'; message: string };
+  | { kind: 'ambiguous'; message: string }
+  /**
+   * An approved follow-up the gateway later reports failed (a notification: a refund the network
+   * returned, a capture the scheme rejected): its money effect is undone.
+   */
+  | { kind: 'reversed'; message: string; code?: string | undefined };
 
 /** An outcome that settles an attempt. */
 export type SettlingOutcome = Exclude<Outcome, { kind: 'ambiguous' }>;

@@ -7,8 +7,8 @@
  * @module
  */
 import { Err } from 'ts-results-es';
-import { capCounters, type MidRuntime } from '../accounts';
-import type { CallOptions, GatewayPaymentRequest } from '../adapter';
+import { canChallenge, capCounters, type MidRuntime } from '../accounts';
+import type { CallOptions, GatewayAuthenticationRequest, GatewayPaymentRequest } from '../adapter';
 import { redact } from '../card/redact';
 import type { RouterContext } from '../context';
 import { checkNetworkRules } from '../declines/network-rules';
@@ -29,7 +29,7 @@ import { type RouterResult, skippedSummary, summaryOf } from '../transaction/res
 import type { AttemptSummary, Failure } from '../types';
 import { callAdapter, callBudget, resolveAmbiguous } from './call';
 import { canCascade, type Outcome, outcomeOf } from './outcome';
-import { finish, settle } from './settle';
+import { finish, resultFromLedger, settle } from './settle';
 
 /** Everything the loop needs for one payment. */
 export interface PaymentPlan {
@@ -44,6 +44,12 @@ export interface PaymentPlan {
   amountFor(mid: MidRuntime): number;
   /** Adapter method for a MID. */
   methodFor(mid: MidRuntime): 'sale' | 'authorize' | 'verify';
+  /**
+   * 3-D Secure. `required`: every attempt starts with a challenge (`adapter.authenticate`);
+   * `stepUp`: an `authentication_required` decline becomes a challenge on the same MID. Both
+   * only for customer-initiated sales and authorizations, on MIDs that can challenge.
+   */
+  threeDS?: { operation: 'sale' | 'authorize'; required: boolean; stepUp: boolean } | undefined;
   /** Whether the attempt reserves cap room (a verification holds nothing that stays). */
   usesCaps: boolean;
   /** The card's declines of the last 30 days (network rules); the loop adds its own. */
@@ -216,7 +222,12 @@ async function tryMid(
   });
   const req = plan.request(mid, attempt.id);
   const method = plan.methodFor(mid);
-  const send = (opts: CallOptions) => mid.adapter[method]!(req, opts);
+  const tds = plan.threeDS;
+  const challengeFirst = tds?.required === true && canChallenge(mid);
+  const send = (opts: CallOptions) =>
+    challengeFirst
+      ? mid.adapter.authenticate!({ ...req, operation: tds!.operation, reason: 'required' }, opts)
+      : mid.adapter[method]!(req, opts);
   const budget = callBudget(ctx, deadline);
   let answer = await callAdapter((signal) => send({ signal, timeoutMs: budget }), budget);
   if (answer.status === 'error' && answer.ambiguous) {
@@ -227,8 +238,23 @@ async function tryMid(
   }
   watch.answered(answer.status);
   const at = ctx.clock();
-  const outcome = outcomeOf(ctx, mid, answer);
+  let outcome = outcomeOf(ctx, mid, answer);
   reportHealth(ctx, mid, permit, outcome, at);
+  let note: string | undefined;
+  if (
+    tds?.stepUp &&
+    !challengeFirst &&
+    outcome.kind === 'declined' &&
+    outcome.decline.reason === 'authentication_required' &&
+    canChallenge(mid)
+  ) {
+    // Step-up, never a cascade: the issuer wants SCA, so the challenge runs on this same MID.
+    const stepped = await stepUp(ctx, mid, { ...req, operation: tds.operation, reason: 'step_up' }, deadline);
+    if (stepped) {
+      note = `step-up: the issuer asked for authentication (${outcome.answer.code ?? outcome.decline.reason}), challenge on ${mid.id}`;
+      outcome = stepped;
+    }
+  }
 
   if (outcome.kind === 'ambiguous') {
     // The gateway may have charged: the attempt stays pending, its cap reservation and the key's claim stay.
@@ -248,10 +274,14 @@ async function tryMid(
       message: `outcome unknown on ${mid.id} (${outcome.message}); recorded for reconciliation, not retried elsewhere`,
     });
   }
-  const final = isFinal(outcome);
-  const settled = await settle(ctx, { tx, attempt, mid, outcome, final, earlier: [...attempts], history: plan.history });
+  const final = note !== undefined || isFinal(outcome);
+  const settled = await settle(ctx, { tx, attempt, mid, outcome, final, earlier: [...attempts], history: plan.history, note });
   watch.end(settled.applied ? settled.attempt.status : 'unrecorded', settled.applied ? settled.attempt.reason : undefined);
-  if (!settled.applied) return Err(unsettled(tx, attempts));
+  if (!settled.applied) {
+    // A notification (or reconciliation) settled this attempt first: its result stands, nothing cascades.
+    const known = settled.why === 'already_settled' ? await resultFromLedger(ctx, tx.id, attempt.id) : undefined;
+    return known ?? Err(unsettled(tx, attempts));
+  }
   attempts.push(settled.summary);
   if (final) return settled.result;
   ctx.events.emit('cascade', {
@@ -260,6 +290,24 @@ async function tryMid(
     reason: outcome.kind === 'declined' ? outcome.decline.reason : 'gateway_error',
   });
   return undefined;
+}
+
+/**
+ * Ask the MID for a 3-D Secure challenge after an `authentication_required` decline. Only a
+ * challenge, an approval (frictionless) or a decline replaces the first decline; an error or an
+ * unknown answer keeps it (a challenge nobody was shown cannot charge).
+ */
+async function stepUp(
+  ctx: RouterContext,
+  mid: MidRuntime,
+  req: GatewayAuthenticationRequest,
+  deadline: number,
+): Promise<Outcome | undefined> {
+  const budget = callBudget(ctx, deadline);
+  if (budget <= 0) return undefined;
+  const answer = await callAdapter((signal) => mid.adapter.authenticate!(req, { signal, timeoutMs: budget }), budget);
+  const o = outcomeOf(ctx, mid, answer);
+  return o.kind === 'requires_action' || o.kind === 'approved' || o.kind === 'declined' ? o : undefined;
 }
 
 /** Tell the circuit breaker what the call said about the MID, and disable a MID whose setup keeps being refused. */

@@ -12,22 +12,25 @@
  * @module
  */
 import { Err, Ok } from 'ts-results-es';
-import type { MidRuntime } from '../accounts';
+import { actionLifetime, type MidRuntime } from '../accounts';
 import type { RouterContext } from '../context';
 import type {
   AttemptPatch,
   AttemptRecord,
   DeclineRecord,
+  PinCredential,
   PinRecord,
   StoreWrite,
   TransactionPatch,
   TransactionRecord,
   TransactionStatus,
 } from '../store/types';
+import type { GatewayApproved } from '../adapter';
+import { credentialOf, credentialOn } from '../subscriptions/credentials';
 import { pinData, pinFor } from '../subscriptions/pin';
 import { planSalvage } from '../subscriptions/salvage';
 import { newId } from '../transaction/ids';
-import { canMove, FOLLOW_UP_FROM, HOLD_RELEASE } from '../transaction/states';
+import { canMove, FOLLOW_UP_FROM, HOLD_RELEASE, refundState } from '../transaction/states';
 import { approvalOf, maskedCardOf, type RouterResult, summaryOf, toStored } from '../transaction/results';
 import type { AttemptSummary, DeclinedFailure, Failure } from '../types';
 import type { SettlingOutcome } from './outcome';
@@ -48,14 +51,27 @@ export interface Settlement {
   earlier: AttemptSummary[];
   /** The card's recent declines (network rules, salvage), when the caller has them. */
   history?: DeclineRecord[] | undefined;
-  /** How the outcome was learnt; reconciliation says so in messages and events. */
-  via?: 'live' | 'reconciliation' | undefined;
+  /** How the outcome was learnt; reconciliation and notifications say so in messages and events. */
+  via?: 'live' | 'reconciliation' | 'notification' | undefined;
+  /** A note kept as the attempt's message (e.g. why a challenge was started). */
+  note?: string | undefined;
+  /** Parts written in the same store write: a notification's record (so it is recorded exactly once with its change). */
+  also?: Pick<StoreWrite, 'notification'> | undefined;
+  /**
+   * The attempt is not in the store yet: a follow-up made outside Switchyard (the gateway's
+   * console), learnt from a notification. It is inserted with its outcome; nothing was reserved.
+   */
+  insert?: boolean | undefined;
 }
 
 /** What a settlement did. */
 export type Settled =
   | { applied: true; result?: RouterResult | undefined; tx: TransactionRecord; attempt: AttemptRecord; summary: AttemptSummary }
-  | { applied: false; why: 'already_settled' | 'illegal_transition' | 'state_changed'; status?: string | undefined };
+  | {
+      applied: false;
+      why: 'already_settled' | 'illegal_transition' | 'state_changed' | 'duplicate_notification';
+      status?: string | undefined;
+    };
 
 const FOLLOW_UPS = new Set(['capture', 'void', 'refund']);
 
@@ -63,12 +79,13 @@ const FOLLOW_UPS = new Set(['capture', 'void', 'refund']);
 export async function settle(ctx: RouterContext, s: Settlement): Promise<Settled> {
   const plan = FOLLOW_UPS.has(s.attempt.operation) ? await followUpWrite(ctx, s) : await paymentWrite(ctx, s);
   if ('refused' in plan) return plan.refused;
+  const attempt: AttemptRecord = { ...s.attempt, ...plan.attemptPatch } as AttemptRecord;
   const w: StoreWrite = {
-    attempt: { id: s.attempt.id, from: [s.attempt.status], patch: plan.attemptPatch },
+    ...(s.insert ? { insertAttempt: attempt } : { attempt: { id: s.attempt.id, from: [s.attempt.status], patch: plan.attemptPatch } }),
     ...(plan.txWrite && { transaction: plan.txWrite }),
     ...plan.extra,
+    ...s.also,
   };
-  const attempt: AttemptRecord = { ...s.attempt, ...plan.attemptPatch } as AttemptRecord;
   const tx: TransactionRecord = plan.txAfter;
   const summary = summaryOf(attempt);
   const attempts = [...s.earlier, summary];
@@ -77,6 +94,7 @@ export async function settle(ctx: RouterContext, s: Settlement): Promise<Settled
   const done = await ctx.store.write(w);
   if (!done.ok) {
     if (done.conflict === 'state' && done.on === 'attempt') return { applied: false, why: 'already_settled', status: done.status };
+    if (done.conflict === 'notification') return { applied: false, why: 'duplicate_notification', status: done.status };
     ctx.events.report({
       source: 'store',
       transactionId: s.tx.id,
@@ -111,7 +129,8 @@ function refuseIllegal(ctx: RouterContext, s: Settlement, to: TransactionStatus)
   return { refused: { applied: false, why: 'illegal_transition', status: s.tx.status } };
 }
 
-const note = (s: Settlement) => (s.via === 'reconciliation' ? ' (found by reconciliation)' : '');
+const note = (s: Settlement) =>
+  s.via === 'reconciliation' ? ' (found by reconciliation)' : s.via === 'notification' ? " (reported by the gateway's notification)" : '';
 
 function declineMessage(d: { reason: string; raw: { message?: string | undefined } }, prefix = 'declined'): string {
   return `${prefix}: ${d.reason}${d.raw.message ? ` (${d.raw.message})` : ''}`;
@@ -143,6 +162,8 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
     for (const k in patch) if (patch[k as keyof TransactionPatch] === undefined) delete (txAfter as unknown as Record<string, unknown>)[k];
     return { txWrite: { id: tx.id, from: [tx.status], patch: { ...full, ...clearedOf(patch) }, ...(add && { add }) }, txAfter };
   };
+
+  if (outcome.kind === 'reversed') return refuseIllegal(ctx, s, tx.status);
   if (outcome.kind === 'approved') {
     const a = outcome.answer;
     const amount = Math.min(a.approvedAmount ?? attempt.amount, attempt.amount);
@@ -167,11 +188,15 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
       action: undefined,
     };
     const moved = moveTo(next, patch, captures && !a.heldForReview ? { captured: amount } : undefined);
-    const pin = pinFor(moved.txAfter, a, at);
+    const pin = pinFor(moved.txAfter, a, at, mid);
     const hold = attempt.operation === 'verify' && amount > 0 && !a.heldForReview;
     const extra: WritePlan['extra'] = {
       ...(amount < attempt.amount ? capRelease(attempt.amount - amount, 0) : {}),
-      ...(pin && { createPin: pin }),
+      // A subscription pinned already (the card entered again) gains this MID's credential.
+      ...(pin && {
+        createPin: pin,
+        pinCredential: { subscriptionId: pin.subscriptionId, credential: pin.credentials![0], now: at, vaultReference: pin.vaultReference },
+      }),
       // A verification by pre-authorization: the hold to release is recorded with the approval.
       ...(hold && {
         insertAttempt: {
@@ -198,6 +223,8 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
           patch: { data: { ...data, rebills: (data.rebills ?? 0) + 1, salvage: undefined } },
           now: at,
         };
+        const learnt = learntCredential(ctx, current, mid, a, tx.id, at);
+        if (learnt) extra.pinCredential = { subscriptionId: current.subscriptionId, credential: learnt, now: at };
       }
     }
     return {
@@ -213,14 +240,25 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
   if (outcome.kind === 'requires_action') {
     if (!canMove(tx.status, 'requires_action')) return refuseIllegal(ctx, s, 'requires_action');
     const a = outcome.answer;
+    // A further step of an open challenge keeps its deadline and counts the step.
+    const further = attempt.status === 'requires_action';
+    const expiresAt = tx.expiresAt ?? at + actionLifetime(mid);
     return {
-      attemptPatch: { ...base, status: 'requires_action', gatewayTransactionId: a.gatewayTransactionId },
+      attemptPatch: {
+        ...base,
+        status: 'requires_action',
+        gatewayTransactionId: a.gatewayTransactionId ?? attempt.gatewayTransactionId,
+        expiresAt,
+        ...(further && { actionStep: (attempt.actionStep ?? 0) + 1 }),
+        ...(s.note && { message: s.note }),
+      },
       ...moveTo('requires_action', {
         mid: mid.id,
         gateway: mid.adapter.gateway,
-        gatewayTransactionId: a.gatewayTransactionId,
+        gatewayTransactionId: a.gatewayTransactionId ?? tx.gatewayTransactionId,
         capKeys: attempt.capKeys,
         action: a.action,
+        expiresAt,
       }),
       extra: {},
       final: true,
@@ -229,9 +267,25 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
           kind: 'requires_action',
           action: a.action,
           transactionId: t.id,
+          mid: mid.id,
+          expiresAt,
           attempts,
-          message: `the issuer asks for 3-D Secure on ${mid.id}: the cardholder must authenticate`,
+          message: further
+            ? `3-D Secure on ${mid.id} needs a further step: run the new action, then completeAction again`
+            : `the issuer asks for 3-D Secure on ${mid.id}: the cardholder must authenticate, then completeAction(${t.id}, …)`,
         }),
+    };
+  }
+
+  if (outcome.kind === 'expired') {
+    if (!canMove(tx.status, 'failed')) return refuseIllegal(ctx, s, 'failed');
+    const message = `${outcome.message}${note(s)}`;
+    return {
+      attemptPatch: { ...base, status: 'failed', code: 'authentication_abandoned', message },
+      ...moveTo('failed', { mid: mid.id, gateway: mid.adapter.gateway, action: undefined }),
+      extra: capRelease(attempt.amount, 1),
+      final: true,
+      result: (t, _a, attempts) => Err({ kind: 'rejected', rejection: 'authentication_abandoned', transactionId: t.id, attempts, message }),
     };
   }
 
@@ -311,6 +365,27 @@ async function paymentWrite(ctx: RouterContext, s: Settlement): Promise<Planned>
 }
 
 /**
+ * What an approved rebill teaches the pin about its MID: the first charge of a MID that held no
+ * token of its own (after a re-pin, with the card again) records the gateway's token and ids;
+ * a MID whose token already works learns nothing.
+ */
+function learntCredential(
+  ctx: RouterContext,
+  pin: PinRecord,
+  mid: MidRuntime,
+  a: GatewayApproved,
+  transactionId: string,
+  at: number,
+): PinCredential | undefined {
+  const usable = credentialOn(pin, mid, ctx.mids);
+  if (usable?.gatewayToken) return undefined;
+  const own = usable?.mid === mid.id ? usable : undefined;
+  if (own && !a.gatewayToken) return undefined;
+  const made = credentialOf(mid, a, transactionId, 'merchant', at);
+  return own ? { ...own, ...(a.gatewayToken !== undefined && { gatewayToken: a.gatewayToken }), at } : made;
+}
+
+/**
  * A declined rebill: plan the salvage retry from the profile's schedule and the network rules,
  * or revoke the subscription when the issuer said never. Adds the pin change to the write and
  * the retry facts to the failure; returns the revocation reason, if any.
@@ -357,40 +432,99 @@ async function salvage(
   return decline.retry === 'never' ? decline.reason : undefined;
 }
 
-/** Settlement of a capture, void or refund attempt: always final. */
+/**
+ * Settlement of a capture, void or refund attempt. Our own follow-ups reserved their amount when
+ * they opened (a failure gives it back); one the gateway accepted and decides later (`pending`)
+ * is recorded `accepted` and its transaction stays `*_pending`; an approved one the gateway later
+ * reports failed is `reversed` (its amount given back); one made outside Switchyard (`insert`)
+ * adds its amount now.
+ */
 async function followUpWrite(ctx: RouterContext, s: Settlement): Promise<Planned> {
   const { tx, attempt, mid, outcome } = s;
   const at = ctx.clock();
   const op = attempt.operation as 'capture' | 'void' | 'refund';
   const base = { settledAt: at } satisfies AttemptPatch;
   const approved = outcome.kind === 'approved';
+  const accepted = approved && outcome.answer.pending === true && !s.insert;
+  const reversed = outcome.kind === 'reversed';
   const restore = attempt.fromStatus ?? (op === 'capture' ? 'authorized' : 'captured');
+  if (reversed && (attempt.status !== 'approved' || op === 'void')) return refuseIllegal(ctx, s, tx.status);
+  if (s.insert && !approved) return refuseIllegal(ctx, s, tx.status);
   let txWrite: NonNullable<StoreWrite['transaction']>;
   let txAfter: TransactionRecord;
   const extra: WritePlan['extra'] = {};
   if (op === 'refund') {
-    const add = approved ? 0 : -attempt.amount;
-    const refunded = Math.max(0, tx.refundedAmount + add);
-    txWrite = { id: tx.id, from: FOLLOW_UP_FROM.refund, patch: { updatedAt: at }, add: { refunded: add }, refundStatus: true };
-    const status = refunded <= 0 ? 'captured' : refunded >= tx.capturedAmount ? 'refunded' : 'partially_refunded';
-    txAfter = { ...tx, refundedAmount: refunded, status, updatedAt: at };
+    if (accepted) {
+      txWrite = { id: tx.id, from: FOLLOW_UP_FROM.refund, patch: { status: 'refund_pending', updatedAt: at } };
+      txAfter = { ...tx, status: 'refund_pending', updatedAt: at };
+    } else {
+      const add = s.insert ? attempt.amount : approved ? 0 : -attempt.amount;
+      const refunded = Math.max(0, tx.refundedAmount + add);
+      // Another refund the gateway still decides keeps the transaction refund_pending.
+      const inFlight = tx.status === 'refund_pending' && (await otherAccepted(ctx, tx.id, attempt.id, 'refund'));
+      txWrite = {
+        id: tx.id,
+        from: FOLLOW_UP_FROM.refund,
+        patch: { updatedAt: at, ...(inFlight && { status: 'refund_pending' as const }) },
+        add: { refunded: add },
+        refundStatus: !inFlight,
+      };
+      txAfter = {
+        ...tx,
+        refundedAmount: refunded,
+        status: inFlight ? 'refund_pending' : refundState(tx.capturedAmount, refunded),
+        updatedAt: at,
+      };
+    }
+  } else if (accepted) {
+    // The gateway decides later: the transaction stays capture_pending / void_pending.
+    txWrite = { id: tx.id, from: [tx.status], patch: { updatedAt: at } };
+    txAfter = { ...tx, updatedAt: at };
   } else {
-    const next: TransactionStatus = approved ? (op === 'capture' ? 'captured' : 'voided') : restore;
+    let next: TransactionStatus;
+    let addCaptured = 0;
+    if (reversed) {
+      // A capture the scheme rejected after success: the authorization is back (refunds must still fit).
+      if (tx.refundedAmount > tx.capturedAmount - attempt.amount) return refuseIllegal(ctx, s, 'authorized');
+      next = 'authorized';
+      addCaptured = -attempt.amount;
+    } else if (approved) {
+      next = op === 'capture' ? 'captured' : 'voided';
+      if (s.insert && op === 'capture') addCaptured = attempt.amount;
+    } else {
+      next = restore;
+      if (op === 'capture') addCaptured = -attempt.amount;
+    }
     if (!canMove(tx.status, next)) return refuseIllegal(ctx, s, next);
-    const add = op === 'capture' && !approved ? { captured: -attempt.amount } : undefined;
+    const add = addCaptured ? { captured: addCaptured } : undefined;
     txWrite = { id: tx.id, from: [tx.status], patch: { status: next, updatedAt: at }, ...(add && { add }) };
-    txAfter = { ...tx, status: next, updatedAt: at, capturedAmount: Math.max(0, tx.capturedAmount + (add?.captured ?? 0)) };
+    txAfter = { ...tx, status: next, updatedAt: at, capturedAmount: Math.max(0, tx.capturedAmount + addCaptured) };
     if (op === 'void' && approved && tx.capKeys?.length && tx.mid) {
       extra.releaseCap = { mid: tx.mid, counters: tx.capKeys, amount: tx.amount, count: 1 };
     }
   }
   if (outcome.kind === 'approved') {
     return {
-      attemptPatch: { ...base, status: 'approved', gatewayTransactionId: outcome.answer.gatewayTransactionId },
+      attemptPatch: {
+        ...base,
+        status: accepted ? 'accepted' : 'approved',
+        gatewayTransactionId: attempt.gatewayTransactionId ?? outcome.answer.gatewayTransactionId,
+      },
       txWrite,
       txAfter,
       extra,
       final: true,
+      result: (t, a, attempts) => Ok(approvalOf(t, a, attempts)),
+    };
+  }
+  if (outcome.kind === 'reversed') {
+    // The idempotency key keeps the approval it answered; the ledger and the events say what came of it.
+    return {
+      attemptPatch: { ...base, status: 'reversed', code: outcome.code, message: outcome.message },
+      txWrite,
+      txAfter,
+      extra,
+      final: false,
       result: (t, a, attempts) => Ok(approvalOf(t, a, attempts)),
     };
   }
@@ -417,6 +551,13 @@ async function followUpWrite(ctx: RouterContext, s: Settlement): Promise<Planned
   };
 }
 
+/** Whether another attempt of `operation` on the transaction is still accepted (the gateway decides it later). */
+async function otherAccepted(ctx: RouterContext, transactionId: string, attemptId: string, operation: string): Promise<boolean> {
+  return (await ctx.store.listAttempts(transactionId)).some(
+    (a) => a.id !== attemptId && a.operation === operation && a.status === 'accepted',
+  );
+}
+
 /** Events of an applied settlement (listeners get copies and cannot throw into the flow). */
 function emitSettled(
   ctx: RouterContext,
@@ -430,18 +571,20 @@ function emitSettled(
   const ev = ctx.events;
   if (
     !ev.has('approved') &&
+    !ev.has('accepted') &&
     !ev.has('declined') &&
     !ev.has('pin:created') &&
     !ev.has('reconciled') &&
     !ev.has('requires_action') &&
-    !ev.has('subscription:revoked')
+    !ev.has('subscription:revoked') &&
+    !ev.has('action:expired')
   )
     return;
   const { mid } = s;
   const base = { transactionId: tx.id, mid: mid.id, gateway: mid.adapter.gateway, operation: attempt.operation };
   const maskedCard = FOLLOW_UPS.has(attempt.operation) ? undefined : maskedCardOf(tx);
   const o = s.outcome;
-  if (s.via === 'reconciliation' && o.kind !== 'requires_action' && o.kind !== 'error') {
+  if (s.via === 'reconciliation' && (o.kind === 'approved' || o.kind === 'declined' || o.kind === 'not_found')) {
     ev.emit('reconciled', {
       ...base,
       attemptId: attempt.id,
@@ -450,7 +593,9 @@ function emitSettled(
       currency: attempt.currency,
     });
   }
-  if (o.kind === 'approved') {
+  if (o.kind === 'approved' && attempt.status === 'accepted') {
+    ev.emit('accepted', { ...base, attemptId: attempt.id, amount: attempt.amount, currency: attempt.currency });
+  } else if (o.kind === 'approved') {
     if (pinCreated && plan.pin) ev.emit('pin:created', { subscriptionId: plan.pin.subscriptionId, mid: mid.id, transactionId: tx.id });
     ev.emit('approved', { ...base, amount: attempt.amount, currency: attempt.currency, maskedCard, attempts });
   } else if (o.kind === 'declined') {
@@ -459,6 +604,8 @@ function emitSettled(
       ev.emit('subscription:revoked', { subscriptionId: tx.subscriptionId, mid: mid.id, reason: plan.revoked });
   } else if (o.kind === 'requires_action') {
     ev.emit('requires_action', { ...base, attemptId: attempt.id, action: o.answer.action });
+  } else if (o.kind === 'expired') {
+    ev.emit('action:expired', { ...base, attemptId: attempt.id, amount: attempt.amount, currency: attempt.currency });
   }
 }
 
@@ -500,4 +647,60 @@ export async function finish(
   });
   if (done.ok) ctx.observer.stateChanged({ transactionId: tx.id, from: tx.status, to: next, mid: tx.mid });
   return done.ok ? result : undefined;
+}
+
+/**
+ * The result of an attempt that someone else settled first (a notification that arrived before
+ * our own call returned, another server reconciling): rebuilt from the ledger, or undefined when
+ * the attempt is still open there.
+ */
+export async function resultFromLedger(ctx: RouterContext, transactionId: string, attemptId: string): Promise<RouterResult | undefined> {
+  const [tx, attempts] = await Promise.all([ctx.store.getTransaction(transactionId), ctx.store.listAttempts(transactionId)]);
+  const attempt = attempts.find((a) => a.id === attemptId);
+  if (!tx || !attempt) return undefined;
+  const summaries = FOLLOW_UPS.has(attempt.operation)
+    ? [summaryOf(attempt)]
+    : attempts.filter((a) => a.marker === undefined && a.operation === attempt.operation).map((a) => summaryOf(a));
+  if (attempt.status === 'approved' || attempt.status === 'accepted' || attempt.status === 'held')
+    return Ok(approvalOf(tx, attempt, summaries));
+  if (attempt.status === 'declined' && attempt.decline) {
+    return Err({
+      kind: 'declined',
+      decline: attempt.decline,
+      transactionId: tx.id,
+      attempts: summaries,
+      message: declineMessage(attempt.decline),
+    });
+  }
+  if (attempt.status === 'error' || attempt.status === 'failed' || attempt.status === 'reversed') {
+    return Err({ kind: 'error', transactionId: tx.id, attempts: summaries, message: attempt.message ?? `${attempt.operation} failed` });
+  }
+  return undefined;
+}
+
+/**
+ * An authorization the gateway reports expired (never captured): the transaction becomes
+ * `expired` and its cap reservation goes back, in one write with the notification's record.
+ * Refused (false) when the transaction is not `authorized` any more.
+ */
+export async function expireAuthorization(
+  ctx: RouterContext,
+  tx: TransactionRecord,
+  also: Pick<StoreWrite, 'notification'>,
+): Promise<Settled | { applied: true; tx: TransactionRecord }> {
+  if (!canMove(tx.status, 'expired')) {
+    return { applied: false, why: 'illegal_transition', status: tx.status };
+  }
+  const at = ctx.clock();
+  const done = await ctx.store.write({
+    transaction: { id: tx.id, from: [tx.status], patch: { status: 'expired', updatedAt: at } },
+    ...(tx.capKeys?.length && tx.mid && { releaseCap: { mid: tx.mid, counters: tx.capKeys, amount: tx.amount, count: 1 } }),
+    ...also,
+  });
+  if (!done.ok) {
+    return done.conflict === 'notification'
+      ? { applied: false, why: 'duplicate_notification', status: done.status }
+      : { applied: false, why: 'state_changed', status: 'status' in done ? done.status : undefined };
+  }
+  return { applied: true, tx: { ...tx, status: 'expired', updatedAt: at } };
 }

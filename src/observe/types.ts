@@ -69,7 +69,7 @@ export interface SettledInfo {
   after: TransactionRecord;
   /** The attempt as settled. */
   attempt: AttemptRecord;
-  via?: 'live' | 'reconciliation' | undefined;
+  via?: 'live' | 'reconciliation' | 'notification' | undefined;
 }
 
 /** What the router reports to while it works (logs, metrics, traces). Never throws. */

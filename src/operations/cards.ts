@@ -15,6 +15,7 @@ export async function storedCard(ctx: RouterContext, card: ParsedCard): Promise<
     fingerprint: fingerprintPan(card.digits, await ctx.fingerprintKey()),
     expMonth: card.expMonth,
     expYear: card.expYear,
+    ...(card.token && { tokenType: card.token.type }),
   };
 }
 
@@ -32,10 +33,22 @@ export function routingContext(ctx: RouterContext, kind: RoutingContext['kind'],
     billingCountry: r.billing?.country?.toUpperCase(),
     tags: r.tags ?? [],
     metadata: r.metadata ?? {},
+    ...(card.token && { tokenType: card.token.type }),
   };
 }
 
-/** The card as the adapter sends it to the gateway (the only place the PAN travels). */
+/** The card as the adapter sends it to the gateway (the only place the PAN, a token and its cryptogram travel). */
 export function cardForGateway(card: ParsedCard): CardInput {
+  if (card.token) {
+    return {
+      networkToken: card.digits,
+      expMonth: card.expMonth,
+      expYear: card.expYear,
+      cryptogram: card.token.cryptogram,
+      eci: card.token.eci,
+      tokenType: card.token.type,
+      holderName: card.holderName,
+    };
+  }
   return { number: card.digits, expMonth: card.expMonth, expYear: card.expYear, cvc: card.cvc, holderName: card.holderName };
 }

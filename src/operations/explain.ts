@@ -42,7 +42,22 @@ export interface Explanation {
   /** Eligible MIDs in attempt order. */
   order: string[];
   cascade?: { maxAttempts: number; on: 'soft' | string[] };
-  card?: { brand?: string; masked: string; type?: string; prepaid?: boolean; country?: string; issuer?: string };
+  card?: {
+    brand?: string;
+    masked: string;
+    type?: string;
+    prepaid?: boolean;
+    country?: string;
+    issuer?: string;
+    /** Set when the card is a network or wallet token (`masked` is then the token's BIN and last four). */
+    tokenType?: string | undefined;
+  };
+  /**
+   * 3-D Secure: the mode that applies (`required`, `if_available`, `never`) and what it asks of
+   * the MIDs: `external` (the request carries 3-D Secure data: only MIDs accepting it),
+   * `challenge` (required and none given: only MIDs that can run a challenge, which starts it).
+   */
+  threeDS?: { mode: 'required' | 'if_available' | 'never'; need?: 'external' | 'challenge' | undefined };
 }
 
 /** Explain the routing of a request. */
@@ -56,7 +71,7 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
   const profile = profiles.get(r.profile);
   if (!profile) return { valid: false, issue: { field: 'profile', message: `no profile "${r.profile}"` }, ...empty };
   const rc = routingContext(ctx, 'sale', r, parsed.card);
-  const plan = planRoute(ctx, profile, rc, 'sale');
+  const plan = planRoute(ctx, profile, rc, 'sale', Boolean(r.threeDS?.cavv || r.threeDS?.eci));
   const info = rc.binInfo;
   const base: Explanation = {
     valid: true,
@@ -68,6 +83,7 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
     candidates: [],
     order: [],
     cascade: { maxAttempts: profile.maxAttempts, on: profile.source.cascade.on as 'soft' | string[] },
+    threeDS: { mode: plan.threeDS, ...(plan.threeDSNeed && { need: plan.threeDSNeed }) },
     card: {
       brand: rc.brand,
       masked: maskPan(parsed.card.digits),
@@ -75,6 +91,7 @@ export async function explain(ctx: RouterContext, request: PaymentRequest): Prom
       prepaid: info?.prepaid,
       country: info?.country,
       issuer: info?.issuer,
+      ...(rc.tokenType && { tokenType: rc.tokenType }),
     },
   };
   if (plan.rejectedBy) return base;

@@ -11,7 +11,7 @@ import { Err } from 'ts-results-es';
 import type { CallOptions, GatewayFollowUpRequest } from '../adapter';
 import { callAdapter, callBudget, resolveAmbiguous } from '../attempt/call';
 import { outcomeOf } from '../attempt/outcome';
-import { settle } from '../attempt/settle';
+import { resultFromLedger, settle } from '../attempt/settle';
 import type { RouterContext } from '../context';
 import type { AttemptRecord, StoreWrite, TransactionRecord, WriteResult } from '../store/types';
 import { newId } from '../transaction/ids';
@@ -284,6 +284,9 @@ async function callAndSettle(ctx: RouterContext, op: FollowUp, tx: TransactionRe
   const settled = await settle(ctx, { tx, attempt, mid, outcome, final: true, earlier: [] });
   watch.end(settled.applied ? settled.attempt.status : 'unrecorded', settled.applied ? settled.attempt.reason : undefined);
   if (settled.applied && settled.result) return settled.result;
+  // The gateway's notification settled it before our own call returned: the ledger has the answer.
+  const known = !settled.applied && settled.why === 'already_settled' ? await resultFromLedger(ctx, tx.id, attempt.id) : undefined;
+  if (known) return known;
   return Err({
     kind: 'ambiguous',
     transactionId: tx.id,

@@ -6,10 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { RouterContext } from '../context';
-import type { IdempotencyClaim } from '../store/types';
+import type { IdempotencyClaim, StoredResult } from '../store/types';
 import { fromStored, rejected, type RouterResult } from '../transaction/results';
 import type { Operation } from '../types';
 import { recoverClaim } from './reconcile';
+import { expireIfDue } from './action';
 
 /**
  * JSON with object keys in sorted order, so the same request always hashes the same.
@@ -61,6 +62,11 @@ export async function answerClaim(
     await recoverClaim(ctx, key, current.transactionId);
     current = (await ctx.store.getClaim(key)) ?? current;
   }
+  if (current.status === 'completed' && isLapsedChallenge(current.result, ctx.clock())) {
+    // The same key after a challenge's deadline: expire it first (the gateway is asked), then answer that.
+    await expireIfDue(ctx, current.transactionId ?? (current.result.value as { transactionId?: string }).transactionId);
+    current = (await ctx.store.getClaim(key)) ?? current;
+  }
   if (current.status === 'completed') {
     const result = fromStored(current.result);
     ctx.events.emit('replayed', {
@@ -78,4 +84,10 @@ export async function answerClaim(
       : 'a request with this idempotency key is still in progress; retry later for its result',
     { field: 'idempotencyKey', ...(current.transactionId && { transactionId: current.transactionId }) },
   );
+}
+
+/** A stored `requires_action` result whose challenge deadline has passed. */
+function isLapsedChallenge(result: StoredResult, now: number): boolean {
+  const v = result.value as { kind?: string; expiresAt?: number } | undefined;
+  return !result.ok && v?.kind === 'requires_action' && typeof v.expiresAt === 'number' && now >= v.expiresAt;
 }

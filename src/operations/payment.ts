@@ -10,6 +10,7 @@ import type { MidRuntime } from '../accounts';
 import type { GatewayPaymentRequest } from '../adapter';
 import { runPayment, storeFailure } from '../attempt/run';
 import { maskPan } from '../card/pan';
+import { containsCardNumber, redact } from '../card/redact';
 import type { RouterContext } from '../context';
 import { planRoute, routingDecision } from '../selection/plan';
 import type { DeclineRecord, TransactionRecord } from '../store/types';
@@ -20,7 +21,7 @@ import { cardForGateway, routingContext, storedCard } from './cards';
 import { orderFacts } from './facts';
 import { releaseHold } from './holds';
 import { answerClaim, requestHash } from './idempotency';
-import { validatePayment } from './validate';
+import { type ParsedCard, type ValidPayment, validatePayment } from './validate';
 
 /** The routed operations. */
 export type PaymentKind = 'sale' | 'authorize' | 'verify';
@@ -84,7 +85,8 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
   }
 
   const started = performance.now();
-  const plan = planRoute(ctx, profile, routingContext(ctx, kind, r, parsed.card), kind);
+  const external3DS = Boolean(r.threeDS?.cavv || r.threeDS?.eci);
+  const plan = planRoute(ctx, profile, routingContext(ctx, kind, r, parsed.card), kind, external3DS);
   // Refusals write nothing; a retry of a request that already ran still gets its first result.
   const refuse = async (failure: Failure): Promise<RouterResult> => {
     const claim = await ctx.store.getClaim(key).catch(() => undefined);
@@ -104,6 +106,13 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
   const candidates = kind === 'verify' && preauth === 0 ? plan.candidates.filter((id) => zeroVerify(ctx.mids.get(id)!)) : plan.candidates;
   const routing = routingDecision(profile, plan, candidates, NO_ZERO_VERIFY);
   ctx.observer.decided({ profile: profile.id, operation: kind, ms: performance.now() - started, candidates: candidates.length });
+  if (r.subscription && ctx.vault.store && candidates.length > 0) {
+    // The vault keeps the card before the first gateway call; a retry of the same request is answered first.
+    const claim = await ctx.store.getClaim(key).catch(() => undefined);
+    if (claim) return answerClaim(ctx, kind, key, hash, claim);
+    const reference = await keepCard(ctx, parsed.card, r, candidates[0]);
+    if (reference !== undefined && tx.subscription) tx.subscription.vaultReference = reference;
+  }
   const sub = r.subscription;
   const out = await runPayment(ctx, {
     tx: { ...tx, routing },
@@ -114,6 +123,11 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
     amountFor: (mid) => (kind === 'verify' ? (zeroVerify(mid) ? 0 : preauth) : r.amount),
     methodFor: (mid) => (kind === 'verify' && !zeroVerify(mid) ? 'authorize' : kind),
     usesCaps: kind !== 'verify',
+    ...(kind !== 'verify' &&
+      !external3DS &&
+      plan.threeDS !== 'never' && {
+        threeDS: { operation: kind, required: plan.threeDSNeed === 'challenge', stepUp: profile.stepUp },
+      }),
     history,
     initiator: 'cit',
     maskedCard: maskPan(parsed.card.digits),
@@ -128,7 +142,7 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
       ...(r.threeDS && { threeDS: { ...r.threeDS } }),
       ...(r.metadata && { metadata: r.metadata }),
       merchant: mid.merchant,
-      ...(sub && { storedCredential: { type: 'initial', reason: 'recurring' } }),
+      ...(sub && { storedCredential: { type: 'initial', reason: 'recurring', ...(!ctx.vault.gatewayVaults && { storeCard: false }) } }),
     }),
     nothingTried: ({ networkBlock, capBlocked }, attempts) => {
       if (networkBlock && capBlocked === 0) {
@@ -163,4 +177,42 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
     return Ok(verified);
   }
   return result;
+}
+
+/**
+ * Give the card of a subscription's initial transaction to the router's vault. A vault that fails
+ * or answers nothing usable costs the subscription its vault copy, never the payment: reported.
+ */
+async function keepCard(ctx: RouterContext, card: ParsedCard, r: ValidPayment, firstMid: string | undefined): Promise<string | undefined> {
+  const vault = ctx.vault;
+  const mid = firstMid ? ctx.mids.get(firstMid) : undefined;
+  const report = (why: string) =>
+    ctx.events.report({
+      source: 'vault',
+      message: `the ${vault.name} vault did not keep the card of subscription ${r.subscription!.id}: ${why}`,
+    });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const reference = await Promise.race([
+      vault.store!(cardForGateway(card), {
+        subscriptionId: r.subscription!.id,
+        mid: mid?.id ?? '',
+        gateway: mid?.adapter.gateway ?? '',
+        ...(r.customer?.id && { customerId: r.customer.id }),
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ctx.timeouts.attemptMs} ms`)), ctx.timeouts.attemptMs);
+      }),
+    ]);
+    if (typeof reference !== 'string' || !reference || reference.length > 500 || containsCardNumber(reference)) {
+      report('its answer is not a reference (a non-empty string of at most 500 characters, no card number)');
+      return undefined;
+    }
+    return reference;
+  } catch (e) {
+    report(redact(e instanceof Error ? e.message : String(e)).slice(0, 300));
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -8,7 +8,11 @@ import { Err } from 'ts-results-es';
 import { runPayment, storeFailure } from '../attempt/run';
 import type { CardBrand } from '../card/pan';
 import type { RouterContext } from '../context';
-import type { DeclineRecord, StoredCard, TransactionRecord } from '../store/types';
+import type { DeclineRecord, PinCredential, PinRecord, StoredCard, TransactionRecord } from '../store/types';
+import type { MidRuntime } from '../accounts';
+import type { StoredCredential } from '../adapter';
+import { redact } from '../card/redact';
+import { assessCredential, portableNetworkTransactionId } from '../subscriptions/credentials';
 import { isNegativeOptionTrial, pinData } from '../subscriptions/pin';
 import { newId } from '../transaction/ids';
 import { rejected, type RouterResult } from '../transaction/results';
@@ -34,7 +38,10 @@ export interface RebillRequest {
   idempotencyKey: string;
   /** Your order or invoice reference for this rebill (searchable, like a sale's). */
   orderId?: string | undefined;
-  /** The card, when your vault has it; otherwise the pin's gateway token is used. */
+  /**
+   * The card (or network token, cryptogram optional), when you keep it yourself; otherwise the
+   * pinned MID's own gateway token is used, or the router's vault gives the card back.
+   */
   card?: CardInput | undefined;
   metadata?: Record<string, string> | undefined;
 }
@@ -75,7 +82,7 @@ function readRebill(request: unknown, now: number): ValidRebill | RejectedFailur
     if (bad) return invalid(bad.field, bad.message);
     let parsed: ParsedCard | undefined;
     if (card !== undefined) {
-      const c = validateCard(card, now);
+      const c = validateCard(card, now, 'card', { merchantInitiated: true });
       if ('field' in c) return invalid(c.field, c.message);
       parsed = c;
     }
@@ -136,8 +143,6 @@ export async function rebill(ctx: RouterContext, request: RebillRequest): Promis
   if (data.consent?.given === false)
     return no('consent_denied', `the cardholder declined the express consent of subscription ${pin.subscriptionId}: no further rebills`);
   if (pin.status !== 'active') return no('invalid_state', `subscription ${pin.subscriptionId} is ${pin.status}; it takes no more rebills`);
-  if (!r.card && !pin.gatewayToken && !pin.networkTransactionId)
-    return no('validation', 'card: is required, the pin has no gateway token to charge', { field: 'card' });
   const mid = ctx.mids.get(pin.mid);
   const unavailable = (why: string) =>
     no(
@@ -159,6 +164,33 @@ export async function rebill(ctx: RouterContext, request: RebillRequest): Promis
   // The sign-up's customer, without the shopper's IP of that day (a merchant-initiated charge has none).
   const c = initial?.customer;
   const customer = c && (c.id !== undefined || c.email !== undefined) ? { id: c.id, email: c.email, country: c.country } : undefined;
+
+  // What the pinned MID charges: its own credential, or the card again (given, or from the vault).
+  const charge = chargeFor(pin, mid, ctx, r.card);
+  if (charge.kind === 'refused') return no(charge.rejection, charge.message, charge.field ? { field: charge.field } : {});
+  let sendCard = r.card;
+  if (charge.kind === 'vault') {
+    const claim = await ctx.store.getClaim(key).catch(() => undefined);
+    if (claim) return answerClaim(ctx, 'rebill', key, hash, claim);
+    const revealed = await revealCard(ctx, pin, mid, now);
+    if ('kind' in revealed) return revealed.kind === 'rejected' ? no(revealed.rejection, revealed.message) : Err(revealed);
+    sendCard = revealed;
+  }
+  if (sendCard?.token && !mid.adapter.capabilities.networkTokens) {
+    return no(
+      'credential_not_portable',
+      `${mid.id} (${mid.adapter.gateway}) takes no network tokens, and the card of subscription ${pin.subscriptionId} is one: charge it with its card number, or repin to a MID that takes tokens`,
+    );
+  }
+  const storedCredential: StoredCredential = {
+    type: 'subsequent',
+    initiator: 'merchant',
+    reason: 'recurring',
+    networkTransactionId: charge.networkTransactionId,
+    gatewayToken: charge.credential?.gatewayToken,
+    previousGatewayTransactionId: charge.credential?.gatewayTransactionId,
+  };
+
   const tx: TransactionRecord = {
     id: newId('tx'),
     operation: 'rebill',
@@ -199,15 +231,8 @@ export async function rebill(ctx: RouterContext, request: RebillRequest): Promis
       currency: r.currency,
       ...(r.metadata && { metadata: r.metadata }),
       merchant: m.merchant,
-      ...(r.card && { card: cardForGateway(r.card) }),
-      storedCredential: {
-        type: 'subsequent',
-        initiator: 'merchant',
-        reason: 'recurring',
-        networkTransactionId: pin.networkTransactionId,
-        gatewayToken: pin.gatewayToken,
-        previousGatewayTransactionId: pin.gatewayTransactionId,
-      },
+      ...(sendCard && { card: cardForGateway(sendCard) }),
+      storedCredential,
     }),
     nothingTried: ({ networkBlock, capBlocked }, attempts) =>
       networkBlock && capBlocked === 0
@@ -222,4 +247,88 @@ export async function rebill(ctx: RouterContext, request: RebillRequest): Promis
   if (out.kind === 'claimed') return answerClaim(ctx, 'rebill', key, hash, out.claim);
   if (out.kind === 'untried') return refuse(out.failure);
   return out.result;
+}
+
+/** How a rebill charges its pinned MID. */
+type Charge =
+  /** With the MID's own (or same-scope) credential, and the card when the caller gave it. */
+  | { kind: 'credential' | 'card'; credential?: PinCredential | undefined; networkTransactionId?: string | undefined }
+  /** With the card the vault gives back, and the portable network transaction id. */
+  | { kind: 'vault'; credential?: PinCredential | undefined; networkTransactionId?: string | undefined }
+  | { kind: 'refused'; rejection: RejectedFailure['rejection']; message: string; field?: string | undefined };
+
+/**
+ * What the pinned MID can charge, from the same verdict a migration gives: its own gateway's
+ * token and ids (never another gateway's), else the card (given, or from the vault) with the
+ * network transaction id where its gateway takes one from elsewhere; else a refusal before any call.
+ */
+function chargeFor(pin: PinRecord, mid: MidRuntime, ctx: RouterContext, given: ParsedCard | undefined): Charge {
+  const v = assessCredential(pin, mid, ctx.mids, ctx.vault);
+  const portable = portableNetworkTransactionId(pin);
+  const sub = pin.subscriptionId;
+  if (v.move === 'needs_customer') {
+    return {
+      kind: 'refused',
+      rejection: 'credential_not_portable',
+      message: `subscription ${sub} has no credential ${mid.id} can charge: ${v.why}; the customer must enter the card again (a sale or verify naming subscription ${sub}), and it is never charged with another gateway's ids`,
+    };
+  }
+  const credential = v.credential;
+  // The series starts at a customer-initiated transaction: a credential learnt from a rebill refers back to it.
+  const networkTransactionId =
+    credential?.origin === 'customer' ? (credential.networkTransactionId ?? portable) : (portable ?? credential?.networkTransactionId);
+  if (given) return { kind: 'card', credential, networkTransactionId };
+  if (v.move === 'as_is') return { kind: 'credential', credential, networkTransactionId };
+  if (v.vault) return { kind: 'vault', credential, networkTransactionId };
+  if (credential?.mid === mid.id)
+    return {
+      kind: 'refused',
+      rejection: 'validation',
+      field: 'card',
+      message: `card: is required: ${mid.id} keeps no gateway token for subscription ${sub}, and no vault can give the card back`,
+    };
+  return {
+    kind: 'refused',
+    rejection: 'credential_not_portable',
+    message: `subscription ${sub} has no credential ${mid.id} can charge: ${v.why}; pass the card to rebill(), or keep cards in a vault with reveal()`,
+  };
+}
+
+/** The card the vault gives back for a rebill, checked like a request's card. */
+async function revealCard(
+  ctx: RouterContext,
+  pin: PinRecord,
+  mid: MidRuntime,
+  now: number,
+): Promise<ParsedCard | RejectedFailure | Failure> {
+  const vault = ctx.vault;
+  let raw: unknown;
+  try {
+    raw = await withTimeout(
+      vault.reveal!(pin.vaultReference!, { subscriptionId: pin.subscriptionId, mid: mid.id, gateway: mid.adapter.gateway }),
+      ctx.timeouts.attemptMs,
+    );
+  } catch (e) {
+    const why = redact(e instanceof Error ? e.message : String(e)).slice(0, 300);
+    return { kind: 'error', attempts: [], message: `the ${vault.name} vault failed before any gateway call, nothing was charged: ${why}` };
+  }
+  const fail = (message: string): RejectedFailure => ({ kind: 'rejected', rejection: 'credential_not_portable', attempts: [], message });
+  if (raw === undefined || raw === null)
+    return fail(`the ${vault.name} vault no longer has the card of subscription ${pin.subscriptionId}`);
+  const c = validateCard(raw, now, 'card', { merchantInitiated: true });
+  if ('field' in c)
+    return fail(
+      `the card the ${vault.name} vault gave back for subscription ${pin.subscriptionId} is not usable: ${c.field}: ${c.message}`,
+    );
+  return c;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    Promise.resolve(p),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

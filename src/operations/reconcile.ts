@@ -8,7 +8,11 @@
  * - follow-ups left pending are sent again with the same reference where the gateway
  *   deduplicates by idempotency key (the answer is the first call's), else left for review;
  * - idempotency claims whose lease ran out (their process died) are finished: a transaction
- *   whose attempts are all settled gets its final state, and the key its result.
+ *   whose attempts are all settled gets its final state, and the key its result;
+ * - follow-ups a gateway accepted and decides later (`accepted`: Adyen, Checkout.com) are asked
+ *   about where the adapter can ask (`followUpStatus`); those still undecided past
+ *   `staleAfterMs` are reported in `stale` (their notification never came);
+ * - notifications that arrived before the ledger could take them (`deferred`) are applied again.
  *
  * Safe to run from several servers at once: a settlement applies only while its attempt is
  * still pending, so the first one wins and the others change nothing.
@@ -20,10 +24,13 @@ import { outcomeOf } from '../attempt/outcome';
 import { finish, settle } from '../attempt/settle';
 import type { RouterContext } from '../context';
 import type { AttemptRecord } from '../store/types';
+import type { Operation } from '../types';
 import { summaryOf } from '../transaction/results';
 import { followUpRequest } from './followups';
 import { HOLD_RELEASE } from '../transaction/states';
 import { releaseHold } from './holds';
+import { expireAction } from './action';
+import { applyNotification } from './webhook';
 
 /** Options of `router.reconcile`. */
 export interface ReconcileOptions {
@@ -32,6 +39,20 @@ export interface ReconcileOptions {
    * so a transaction still running in some process is never judged by a lookup that cannot see it yet.
    */
   olderThanMs?: number | undefined;
+  /** Accepted follow-ups still undecided after this long (ms since they started) are reported in `stale`. Default 24 h. */
+  staleAfterMs?: number | undefined;
+}
+
+/** A follow-up a gateway accepted long ago and has not decided (no notification came). */
+export interface StalePending {
+  transactionId: string;
+  attemptId: string;
+  mid: string;
+  operation: Operation;
+  amount: number;
+  currency: string;
+  /** When it started (ms). */
+  since: number;
 }
 
 /** What one reconciliation run did. */
@@ -52,7 +73,25 @@ export interface ReconcileReport {
   skipped: number;
   /** Idempotency claims whose process died, finished from the ledger. */
   claimsFinished: number;
+  /** 3-D Secure challenges past their deadline, failed as `authentication_abandoned` (those the gateway found approved or declined count there). */
+  expired: number;
+  /** Accepted follow-ups (the gateway decides later) looked at. */
+  acceptedChecked: number;
+  /** Of those, settled now with the gateway's answer. */
+  acceptedSettled: number;
+  /** Accepted follow-ups still undecided past `staleAfterMs`. */
+  stale: StalePending[];
+  /** Deferred notifications applied now. */
+  deferredApplied: number;
+  /** Deferred notifications the ledger still cannot take. */
+  deferredLeft: number;
+  /** Unmatched notifications that match a transaction now (its gateway id was learnt meanwhile). */
+  unmatchedMatched: number;
 }
+
+const DAY = 24 * 3_600_000;
+/** Unmatched notifications tried again per run, oldest first. */
+const UNMATCHED_BATCH = 1_000;
 
 const PAYMENTS = new Set(['sale', 'authorize', 'verify', 'rebill']);
 
@@ -73,7 +112,18 @@ export async function reconcile(ctx: RouterContext, options: ReconcileOptions = 
     settledElsewhere: 0,
     skipped: 0,
     claimsFinished: 0,
+    expired: 0,
+    acceptedChecked: 0,
+    acceptedSettled: 0,
+    stale: [],
+    deferredApplied: 0,
+    deferredLeft: 0,
+    unmatchedMatched: 0,
   };
+  const staleAfterMs = options.staleAfterMs ?? DAY;
+  if (typeof staleAfterMs !== 'number' || !Number.isFinite(staleAfterMs) || staleAfterMs < 0) {
+    throw new RangeError('reconcile: staleAfterMs: must be a non-negative number of milliseconds');
+  }
   for (const attempt of await ctx.store.listPendingAttempts(ctx.clock() - olderThanMs + 1)) {
     if (attempt.marker === HOLD_RELEASE) {
       report.skipped++;
@@ -82,10 +132,77 @@ export async function reconcile(ctx: RouterContext, options: ReconcileOptions = 
     report.checked++;
     report[await resolveAttempt(ctx, attempt)]++;
   }
+  for (const attempt of await ctx.store.listActionAttempts(ctx.clock())) {
+    const tx = await ctx.store.getTransaction(attempt.transactionId);
+    if (!tx || tx.status !== 'requires_action' || ctx.clock() < (tx.expiresAt ?? 0)) continue;
+    report.checked++;
+    const { verdict } = await expireAction(ctx, tx, attempt, 'reconciliation');
+    report[verdict]++;
+  }
   for (const claim of await ctx.store.listStaleClaims(ctx.clock())) {
     if (await finishClaim(ctx, claim.key, claim.transactionId)) report.claimsFinished++;
   }
+  for (const attempt of await ctx.store.listAcceptedAttempts(ctx.clock() - olderThanMs + 1)) {
+    report.acceptedChecked++;
+    if (await resolveAccepted(ctx, attempt)) report.acceptedSettled++;
+    else if (attempt.startedAt <= ctx.clock() - staleAfterMs) {
+      report.stale.push({
+        transactionId: attempt.transactionId,
+        attemptId: attempt.id,
+        mid: attempt.mid,
+        operation: attempt.operation,
+        amount: attempt.amount,
+        currency: attempt.currency,
+        since: attempt.startedAt,
+      });
+    }
+  }
+  for (const record of await ctx.store.listNotifications({ status: 'deferred' })) {
+    const mid = ctx.mids.get(record.mid);
+    const r = mid ? await applyNotification(ctx, mid, record.notification, record) : undefined;
+    if (r && r.outcome !== 'deferred') report.deferredApplied++;
+    else report.deferredLeft++;
+  }
+  // Orphans received lately: one may name a payment whose gateway id reconciliation just learnt.
+  const since = ctx.clock() - staleAfterMs;
+  for (const record of await ctx.store.listNotifications({ status: 'unmatched', limit: UNMATCHED_BATCH })) {
+    const mid = ctx.mids.get(record.mid);
+    if (!mid || record.receivedAt < since) continue;
+    const r = await applyNotification(ctx, mid, record.notification, record);
+    if (r.outcome !== 'unmatched') report.unmatchedMatched++;
+  }
   return report;
+}
+
+/** Ask the gateway about a follow-up it accepted, where the adapter can; settle it when decided. */
+async function resolveAccepted(ctx: RouterContext, attempt: AttemptRecord): Promise<boolean> {
+  const mid = ctx.mids.get(attempt.mid);
+  const ask = mid?.adapter.followUpStatus?.bind(mid.adapter);
+  if (!mid || !ask) return false;
+  const tx = await ctx.store.getTransaction(attempt.transactionId);
+  if (!tx || !tx.gatewayTransactionId) return false;
+  const op = attempt.operation as 'capture' | 'void' | 'refund';
+  const req = { ...followUpRequest(tx, attempt, mid.merchant), operation: op, acceptedId: attempt.gatewayTransactionId };
+  const ms = ctx.timeouts.attemptMs;
+  const answer = await callAdapter((signal) => ask(req, { signal, timeoutMs: ms }), ms);
+  if (answer.status !== 'approved' && answer.status !== 'declined') return false;
+  // Decided now: an approval here is final (no longer "accepted, decided later").
+  const outcome = outcomeOf(ctx, mid, answer.status === 'approved' ? { ...answer, pending: false } : answer);
+  if (outcome.kind !== 'approved' && outcome.kind !== 'declined') return false;
+  const settled = await settle(ctx, { tx, attempt, mid, outcome, final: true, earlier: [], via: 'reconciliation' });
+  if (settled.applied && outcome.kind === 'declined') {
+    const payload = {
+      transactionId: tx.id,
+      attemptId: attempt.id,
+      mid: mid.id,
+      gateway: mid.adapter.gateway,
+      amount: attempt.amount,
+      currency: attempt.currency,
+      message: outcome.answer.message,
+    };
+    ctx.events.emit(op === 'refund' ? 'refund:failed' : op === 'capture' ? 'capture:failed' : 'void:failed', payload);
+  }
+  return settled.applied;
 }
 
 /** Ask the gateway what became of a pending attempt, and settle it. */

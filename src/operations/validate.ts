@@ -11,7 +11,7 @@
 import { containsCardNumber } from '../card/redact';
 import { detectBrand, luhnValid, normalizePan, type CardBrand } from '../card/pan';
 import { isCurrency } from '../money';
-import type { AddressInput, CustomerInput, SubscriptionInput, ThreeDSResult } from '../types';
+import type { AddressInput, CardTokenType, CustomerInput, SubscriptionInput, ThreeDSResult } from '../types';
 
 /** Limits on free-form input, so a request can't bloat the store or the logs. */
 export const INPUT_LIMITS = {
@@ -30,15 +30,33 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** A card that passed validation. */
+/** A card that passed validation: a card number, or a network or wallet token (`token`). */
 export interface ParsedCard {
+  /** The PAN, or the token number. */
   readonly digits: string;
+  /** From the digits' BIN range (a token's range maps to its brand too). */
   readonly brand: CardBrand;
   readonly expMonth: number;
   readonly expYear: number;
   readonly cvc?: string | undefined;
   readonly holderName?: string | undefined;
+  /** Set when `digits` are a network or wallet token's. */
+  readonly token?:
+    | { readonly type: CardTokenType; readonly cryptogram?: string | undefined; readonly eci?: string | undefined }
+    | undefined;
 }
+
+/** How card input is read. */
+export interface CardRules {
+  /** A merchant-initiated charge (a rebill): a token's cryptogram may be absent. */
+  merchantInitiated?: boolean | undefined;
+}
+
+/** Where a token comes from, as `tokenType` accepts it. */
+export const TOKEN_TYPES: readonly CardTokenType[] = ['network_token', 'apple_pay', 'google_pay'];
+/** A token cryptogram: standard base64 (TAVV, Apple Pay and Google Pay cryptograms are 20–40 bytes). */
+const CRYPTOGRAM = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const MAX_CRYPTOGRAM = 64;
 
 /** A sale / authorize / verify request that passed validation: a frozen copy of what was checked. */
 export interface ValidPayment {
@@ -92,24 +110,27 @@ function optionalText(v: unknown, field: string, max?: number): string | undefin
   return v === undefined ? undefined : text(v, field, max);
 }
 
-/** Validate card data; `now` decides whether it has expired. */
-export function validateCard(card: unknown, now: number, field = 'card'): ValidationIssue | ParsedCard {
-  return guarded(field, () => parseCard(card, now, field));
+/** Validate card data (a card number or a network token); `now` decides whether it has expired. */
+export function validateCard(card: unknown, now: number, field = 'card', rules: CardRules = {}): ValidationIssue | ParsedCard {
+  return guarded(field, () => parseCard(card, now, field, rules));
 }
 
-function parseCard(card: unknown, now: number, field: string): ParsedCard {
-  if (!isObj(card)) fail(field, 'is required');
-  const c = card as Record<string, unknown>;
-  const digits = normalizePan(c.number);
-  if (digits === undefined) fail(`${field}.number`, 'must be a string of digits');
+/** The digits of a card or token number: 12–19 digits of a known brand, of its length, Luhn-valid. */
+function cardDigits(value: unknown, field: string, what: string) {
+  const digits = normalizePan(value);
+  if (digits === undefined) fail(field, 'must be a string of digits');
   const pan = digits!;
-  if (pan.length < 12 || pan.length > 19) fail(`${field}.number`, 'must have 12 to 19 digits');
-  if (!luhnValid(pan)) fail(`${field}.number`, 'fails the Luhn check');
+  if (pan.length < 12 || pan.length > 19) fail(field, 'must have 12 to 19 digits');
+  if (!luhnValid(pan)) fail(field, 'fails the Luhn check');
   const brand = detectBrand(pan);
-  if (!brand) fail(`${field}.number`, 'is not a number of any known card brand');
+  if (!brand) fail(field, `is not a ${what} of any known card brand`);
   if (!brand!.lengths.includes(pan.length)) {
-    fail(`${field}.number`, `has ${pan.length} digits; ${brand!.brand} cards have ${brand!.lengths.join(' or ')}`);
+    fail(field, `has ${pan.length} digits; ${brand!.brand} ${what === 'number' ? 'card' : what}s have ${brand!.lengths.join(' or ')}`);
   }
+  return { pan, brand: brand! };
+}
+
+function expiry(c: Record<string, unknown>, now: number, field: string): { expMonth: number; expYear: number } {
   const expMonth = c.expMonth;
   const expYear = c.expYear;
   if (!Number.isInteger(expMonth) || (expMonth as number) < 1 || (expMonth as number) > 12)
@@ -119,21 +140,68 @@ function parseCard(card: unknown, now: number, field: string): ParsedCard {
   const d = new Date(now);
   const nowYm = d.getUTCFullYear() * 12 + d.getUTCMonth();
   const expYm = (expYear as number) * 12 + ((expMonth as number) - 1);
-  if (expYm < nowYm) fail(`${field}.expYear`, 'the card expired (expiry date is in the past)');
+  if (expYm < nowYm)
+    fail(
+      `${field}.expYear`,
+      `the ${'networkToken' in c && c.networkToken !== undefined ? 'token' : 'card'} expired (expiry date is in the past)`,
+    );
   if (expYm > nowYm + 50 * 12) fail(`${field}.expYear`, 'is more than 50 years ahead');
+  return { expMonth: expMonth as number, expYear: expYear as number };
+}
+
+function parseCard(card: unknown, now: number, field: string, rules: CardRules): ParsedCard {
+  if (!isObj(card)) fail(field, 'is required');
+  const c = card as Record<string, unknown>;
+  if (c.networkToken !== undefined) {
+    if (c.number !== undefined) fail(field, 'give either number or networkToken, not both');
+    return parseToken(c, now, field, rules);
+  }
+  const { pan, brand } = cardDigits(c.number, `${field}.number`, 'number');
+  for (const k of ['cryptogram', 'eci', 'tokenType'])
+    if (c[k] !== undefined) fail(`${field}.${k}`, 'goes with networkToken, not with a card number');
+  const { expMonth, expYear } = expiry(c, now, field);
   const cvc = c.cvc;
   if (cvc !== undefined) {
     if (typeof cvc !== 'string' || !/^\d+$/.test(cvc)) fail(`${field}.cvc`, 'must be a string of digits');
-    if ((cvc as string).length !== brand!.cvcLength) fail(`${field}.cvc`, `must have ${brand!.cvcLength} digits for ${brand!.brand}`);
+    if ((cvc as string).length !== brand.cvcLength) fail(`${field}.cvc`, `must have ${brand.cvcLength} digits for ${brand.brand}`);
   }
   const holderName = optionalText(c.holderName, `${field}.holderName`);
   return Object.freeze({
     digits: pan,
-    brand: brand!.brand,
-    expMonth: expMonth as number,
-    expYear: expYear as number,
+    brand: brand.brand,
+    expMonth,
+    expYear,
     ...(cvc !== undefined && { cvc: cvc as string }),
     ...(holderName !== undefined && { holderName }),
+  });
+}
+
+/** A network or wallet token: its digits like a card number's, its cryptogram, ECI and type. */
+function parseToken(c: Record<string, unknown>, now: number, field: string, rules: CardRules): ParsedCard {
+  const { pan, brand } = cardDigits(c.networkToken, `${field}.networkToken`, 'token');
+  if (c.cvc !== undefined) fail(`${field}.cvc`, 'a token has no security code: send its cryptogram');
+  const { expMonth, expYear } = expiry(c, now, field);
+  const { cryptogram, eci, tokenType } = c;
+  if (cryptogram === undefined) {
+    if (!rules.merchantInitiated) fail(`${field}.cryptogram`, 'is required with a network token on a customer-initiated payment');
+  } else if (typeof cryptogram !== 'string' || cryptogram.length > MAX_CRYPTOGRAM || !CRYPTOGRAM.test(cryptogram)) {
+    fail(`${field}.cryptogram`, `must be the base64 cryptogram that came with the token (at most ${MAX_CRYPTOGRAM} characters)`);
+  }
+  if (eci !== undefined && (typeof eci !== 'string' || !/^\d{1,2}$/.test(eci))) fail(`${field}.eci`, 'must be one or two digits, e.g. 05');
+  if (tokenType !== undefined && !TOKEN_TYPES.includes(tokenType as CardTokenType))
+    fail(`${field}.tokenType`, `must be one of ${TOKEN_TYPES.join(', ')}`);
+  const holderName = optionalText(c.holderName, `${field}.holderName`);
+  return Object.freeze({
+    digits: pan,
+    brand: brand.brand,
+    expMonth,
+    expYear,
+    ...(holderName !== undefined && { holderName }),
+    token: Object.freeze({
+      type: (tokenType as CardTokenType | undefined) ?? 'network_token',
+      ...(cryptogram !== undefined && { cryptogram: cryptogram as string }),
+      ...(eci !== undefined && { eci: (eci as string).padStart(2, '0') }),
+    }),
   });
 }
 
@@ -264,7 +332,7 @@ function parsePayment(req: unknown, now: number, opts: { allowZeroAmount?: boole
   const currency = r.currency;
   const bad = validateAmount(amount, 'amount', opts.allowZeroAmount) ?? validateCurrency(currency);
   if (bad) fail(bad.field, bad.message);
-  const card = parseCard(r.card, now, 'card');
+  const card = parseCard(r.card, now, 'card', {});
   const customer = strings(r.customer, 'customer', ['id', 'email', 'country', 'ip']);
   country(customer?.country, 'customer.country');
   const billing = strings(r.billing, 'billing', ['line1', 'line2', 'city', 'state', 'postalCode', 'country']);
@@ -287,4 +355,57 @@ function parsePayment(req: unknown, now: number, opts: { allowZeroAmount?: boole
     ...(threeDS && { threeDS }),
   });
   return { request, card };
+}
+
+/** A `completeAction` input that passed validation: a frozen copy. */
+export interface ValidCompletion {
+  readonly authenticated?: boolean | undefined;
+  readonly paymentIntent?: string | undefined;
+  readonly sessionId?: string | undefined;
+  readonly redirectResult?: string | undefined;
+  readonly threeDSResult?: string | undefined;
+  readonly nonce?: string | undefined;
+  readonly threeDS?: Readonly<ThreeDSResult> | undefined;
+  readonly card?: ParsedCard | undefined;
+}
+
+/** Longest gateway blob a completion may carry (Adyen's `redirectResult` / `threeDSResult`). */
+const MAX_BLOB = 20_000;
+const COMPLETION_FIELDS = ['authenticated', 'paymentIntent', 'sessionId', 'redirectResult', 'threeDSResult', 'nonce', 'threeDS', 'card'];
+
+/** Validate the input of `completeAction` (fields named `input.<field>`); the card, if any, like a payment's. */
+export function validateCompletion(input: unknown, now: number): ValidationIssue | ValidCompletion {
+  return guarded('input', () => parseCompletion(input, now));
+}
+
+function parseCompletion(input: unknown, now: number): ValidCompletion {
+  if (input === undefined) return Object.freeze({});
+  if (!isObj(input)) fail('input', 'must be an object');
+  const r = input as Record<string, unknown>;
+  for (const k of Object.keys(r)) if (!COMPLETION_FIELDS.includes(k)) fail(`input.${k.slice(0, 64)}`, 'is not a known field');
+  const authenticated = r.authenticated;
+  if (authenticated !== undefined && typeof authenticated !== 'boolean') fail('input.authenticated', 'must be true or false');
+  const blob = (v: unknown, field: string): string | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_BLOB)
+      fail(field, `must be a non-empty string of at most ${MAX_BLOB} characters`);
+    return v as string;
+  };
+  const paymentIntent = optionalText(r.paymentIntent, 'input.paymentIntent');
+  const sessionId = optionalText(r.sessionId, 'input.sessionId');
+  const nonce = optionalText(r.nonce, 'input.nonce', 4096);
+  const redirectResult = blob(r.redirectResult, 'input.redirectResult');
+  const threeDSResult = blob(r.threeDSResult, 'input.threeDSResult');
+  const threeDS = strings(r.threeDS, 'input.threeDS', ['version', 'eci', 'cavv', 'xid', 'dsTransactionId']);
+  const card = r.card === undefined ? undefined : parseCard(r.card, now, 'input.card', {});
+  return Object.freeze({
+    ...(authenticated !== undefined && { authenticated: authenticated as boolean }),
+    ...(paymentIntent && { paymentIntent }),
+    ...(sessionId && { sessionId }),
+    ...(redirectResult && { redirectResult }),
+    ...(threeDSResult && { threeDSResult }),
+    ...(nonce && { nonce }),
+    ...(threeDS && { threeDS }),
+    ...(card && { card }),
+  });
 }

@@ -33,6 +33,8 @@ export interface RoutingContext {
   billingCountry?: string;
   tags: readonly string[];
   metadata: Readonly<Record<string, string>>;
+  /** Set when the card is a network or wallet token (`bin` is then the token's BIN). */
+  tokenType?: 'network_token' | 'apple_pay' | 'google_pay' | undefined;
 }
 
 type Predicate = (ctx: RoutingContext) => boolean;
@@ -46,6 +48,7 @@ export interface CompiledRule {
   readonly route?: readonly string[];
   readonly reject?: DeclineReason;
   readonly exclude?: ReadonlySet<string>;
+  readonly threeDS?: 'required' | 'if_available' | 'never';
 }
 
 /** A compiled pool. */
@@ -65,6 +68,10 @@ export interface CompiledProfile {
   readonly maxAttempts: number;
   /** Reasons that may cascade under this profile. */
   readonly cascadeOn: ReadonlySet<DeclineReason>;
+  /** 3-D Secure: step up on `authentication_required` declines of customer-initiated payments. */
+  readonly stepUp: boolean;
+  /** 3-D Secure mode of payments no rule sets. */
+  readonly threeDS: 'required' | 'if_available' | 'never';
   /** First decisive rule (route/reject) that matches, if any. */
   matchDecisive(ctx: RoutingContext): CompiledRule | undefined;
   /** Every filter rule (exclude only) that matches. */
@@ -289,9 +296,10 @@ export function compileProfile(profile: Profile): CompiledProfile {
     route: r.route,
     reject: r.reject as DeclineReason | undefined,
     exclude: r.exclude ? new Set(r.exclude) : undefined,
+    threeDS: r.threeDS,
   }));
   const decisive = new RuleIndex(rules.filter((r) => r.route || r.reject));
-  const filters = new RuleIndex(rules.filter((r) => !r.route && !r.reject && r.exclude));
+  const filters = new RuleIndex(rules.filter((r) => !r.route && !r.reject && (r.exclude || r.threeDS)));
   const pools = new Map<string, CompiledPool>(
     Object.entries(profile.pools).map(([name, p]) => [
       name,
@@ -310,6 +318,8 @@ export function compileProfile(profile: Profile): CompiledProfile {
     defaultRoute: profile.route,
     maxAttempts: profile.cascade.maxAttempts,
     cascadeOn,
+    stepUp: profile.threeDS.stepUp,
+    threeDS: profile.threeDS.mode,
     ruleCount: rules.length,
     matchDecisive: (ctx) => decisive.first(ctx),
     matchFilters: (ctx) => filters.all(ctx),

@@ -73,7 +73,13 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   }),
 ) as z.ZodType<Condition>;
 
-/** A rule: decisive (`route` or `reject`, first match wins) or a filter (`exclude` only, every match applies). */
+/** 3-D Secure mode of a rule. */
+export const threeDSMode = z.enum(['required', 'if_available', 'never']);
+
+/**
+ * A rule: decisive (`route` or `reject`, first match wins) or a filter (`exclude` and/or
+ * `threeDS`, every match applies). A decisive rule's `threeDS` wins over a filter's.
+ */
 export const ruleSchema = z
   .strictObject({
     name: z.string().min(1),
@@ -81,9 +87,16 @@ export const ruleSchema = z
     route: z.array(z.string().min(1)).min(1, 'must name at least one pool').optional(),
     reject: reason.optional(),
     exclude: z.array(z.string().min(1)).min(1).optional(),
+    /**
+     * 3-D Secure for the payments this rule matches: `required` (authenticate: external 3-D
+     * Secure data, or a challenge on a MID that can run one), `if_available` (the gateway's own
+     * choice, and step-up on an `authentication_required` decline), `never` (no challenge and
+     * no step-up, e.g. low-risk payments exempt from SCA).
+     */
+    threeDS: threeDSMode.optional(),
   })
   .refine((r) => (r.route ? 1 : 0) + (r.reject ? 1 : 0) <= 1, 'a rule has either route or reject, not both')
-  .refine((r) => r.route || r.reject || r.exclude, 'a rule needs route, reject or exclude');
+  .refine((r) => r.route || r.reject || r.exclude || r.threeDS, 'a rule needs route, reject, exclude or threeDS');
 
 /** A pool member: a MID and, for weighted pools, its weight. */
 export const poolMemberSchema = z.strictObject({
@@ -134,6 +147,14 @@ export const profileSchema = z.strictObject({
   refundWindowHours: z.number().positive().optional(),
   /** Amount to pre-authorize and void when a MID cannot verify with zero. */
   verifyAmount: z.number().int().positive().optional(),
+  /**
+   * 3-D Secure. `stepUp` (default true): an `authentication_required` decline of a
+   * customer-initiated payment on a MID that can run a challenge becomes `requires_action` on
+   * that same MID, never a cascade. `mode`: the default for payments no rule sets (default `if_available`).
+   */
+  threeDS: z
+    .strictObject({ stepUp: z.boolean().default(true), mode: threeDSMode.default('if_available') })
+    .default({ stepUp: true, mode: 'if_available' }),
 });
 
 /** A routing profile (input shape). */
@@ -167,6 +188,19 @@ export const merchantAccountSchema = z.strictObject({
   expressConsent: z.boolean().default(false),
   /** How a cardholder cancels (URL or phone), stated in the express consent message. */
   cancellation: z.string().min(1).max(500).optional(),
+  /** 3-D Secure on this MID: how long a challenge stays open before it expires (default: the adapter's, else 15 minutes). */
+  threeDS: z
+    .strictObject({
+      expiresAfterMs: z
+        .number()
+        .int()
+        .min(1_000)
+        .max(7 * 24 * 3_600_000)
+        .optional(),
+    })
+    .optional(),
   /** Adapter-specific settings (e.g. Adyen merchantAccount). */
   settings: z.record(z.string(), z.unknown()).optional(),
+  /** MIDs with the same token scope share their gateway's vault: a gateway token made on one charges on the others. */
+  tokenScope: z.string().min(1).max(255).optional(),
 });

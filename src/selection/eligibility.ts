@@ -5,7 +5,7 @@
  * @module
  */
 import type { AdapterCapabilities } from '../adapter';
-import type { MidRuntime } from '../accounts';
+import { canChallenge, type MidRuntime } from '../accounts';
 import type { CardBrand } from '../card/pan';
 
 /** One reason a MID is not eligible. */
@@ -21,7 +21,12 @@ export interface IneligibleReason {
     | 'circuit_open'
     | 'cap_reached'
     | 'network_rule'
-    | 'unknown_mid';
+    | 'unknown_mid'
+    | 'network_token_not_accepted'
+    /** The request carries external 3-D Secure data and the MID's adapter does not accept it (capability `threeDS`). */
+    | 'three_ds_not_accepted'
+    /** A rule requires 3-D Secure and the MID's adapter cannot run a challenge (capability `challenge`). */
+    | 'challenge_not_supported';
   message: string;
 }
 
@@ -33,6 +38,19 @@ export interface EligibilityInput {
   amount: number;
   excludedBy?: ReadonlyMap<string, string>;
   circuitOpenUntil?: (mid: string) => number;
+  /** The card is a network or wallet token: only adapters with `networkTokens` take it. */
+  networkToken?: boolean | undefined;
+  /**
+   * 3-D Secure the MID must handle: `external` (the request carries completed 3-D Secure data),
+   * `challenge` (a rule requires authentication and the request has none).
+   */
+  threeDS?: 'external' | 'challenge' | undefined;
+}
+
+function handlesThreeDS(mid: MidRuntime, need: EligibilityInput['threeDS']): boolean {
+  if (need === 'external') return mid.adapter.capabilities.threeDS;
+  if (need === 'challenge') return canChallenge(mid);
+  return true;
 }
 
 /** Whether `mid` passes every static check; the allocation-free twin of `staticIneligibility` for the hot path. */
@@ -45,6 +63,8 @@ export function staticallyEligible(mid: MidRuntime, x: EligibilityInput): boolea
   if (mid.minAmount !== undefined && x.amount < mid.minAmount) return false;
   if (mid.maxAmount !== undefined && x.amount > mid.maxAmount) return false;
   if (x.excludedBy?.has(mid.id)) return false;
+  if (x.networkToken && !caps.networkTokens) return false;
+  if (x.threeDS && !handlesThreeDS(mid, x.threeDS)) return false;
   return (x.circuitOpenUntil?.(mid.id) ?? 0) === 0;
 }
 
@@ -64,8 +84,17 @@ export function staticIneligibility(mid: MidRuntime, x: EligibilityInput): Ineli
     out.push({ code: 'below_min_amount', message: `amount ${x.amount} is below the minimum ${mid.minAmount}` });
   if (mid.maxAmount !== undefined && x.amount > mid.maxAmount)
     out.push({ code: 'above_max_amount', message: `amount ${x.amount} is above the maximum ${mid.maxAmount}` });
+  if (x.networkToken && !caps.networkTokens)
+    out.push({ code: 'network_token_not_accepted', message: `the ${mid.adapter.gateway} adapter takes no network or wallet tokens` });
   const rule = x.excludedBy?.get(mid.id);
   if (rule !== undefined) out.push({ code: 'excluded_by_rule', message: `excluded by rule "${rule}"` });
+  if (x.threeDS === 'external' && !handlesThreeDS(mid, 'external'))
+    out.push({ code: 'three_ds_not_accepted', message: `${mid.adapter.gateway} adapter does not accept external 3-D Secure data` });
+  if (x.threeDS === 'challenge' && !handlesThreeDS(mid, 'challenge'))
+    out.push({
+      code: 'challenge_not_supported',
+      message: `3-D Secure is required and the ${mid.adapter.gateway} adapter cannot run a challenge`,
+    });
   const until = x.circuitOpenUntil?.(mid.id) ?? 0;
   if (until > 0)
     out.push({ code: 'circuit_open', message: `circuit open after repeated gateway errors, until ${new Date(until).toISOString()}` });

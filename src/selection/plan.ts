@@ -25,6 +25,16 @@ export interface RoutingPlan {
   filters: CompiledRule[];
   /** The uniform random numbers the pools drew, in order. */
   draws: number[];
+  /** 3-D Secure mode: the decisive rule's, else the first matching filter's, else the profile's. */
+  threeDS: 'required' | 'if_available' | 'never';
+  /** What the candidates had to handle: external 3-D Secure data, or a required challenge. */
+  threeDSNeed?: 'external' | 'challenge' | undefined;
+}
+
+/** What 3-D Secure needs from a request's MIDs: external data to pass on, a required challenge, or nothing. */
+function threeDSNeed(mode: RoutingPlan['threeDS'], external: boolean, capability: keyof AdapterCapabilities): RoutingPlan['threeDSNeed'] {
+  if (external) return 'external';
+  return mode === 'required' && (capability === 'sale' || capability === 'authorize') ? 'challenge' : undefined;
 }
 
 /** Decide the route and candidate order for a request. */
@@ -33,13 +43,17 @@ export function planRoute(
   profile: CompiledProfile,
   rc: RoutingContext,
   capability: keyof AdapterCapabilities,
+  external3DS = false,
 ): RoutingPlan {
   const rule = profile.matchDecisive(rc);
-  if (rule?.reject) return { rule, rejectedBy: rule, route: [], candidates: [], ineligible: [], filters: [], draws: [] };
+  if (rule?.reject)
+    return { rule, rejectedBy: rule, route: [], candidates: [], ineligible: [], filters: [], draws: [], threeDS: profile.threeDS };
   const route = rule?.route ?? profile.defaultRoute;
   const filters = profile.matchFilters(rc);
   let excludedBy: Map<string, string> | undefined;
-  for (const f of filters) for (const mid of f.exclude!) (excludedBy ??= new Map()).set(mid, f.name);
+  for (const f of filters) if (f.exclude) for (const mid of f.exclude) (excludedBy ??= new Map()).set(mid, f.name);
+  const threeDS = rule?.threeDS ?? filters.find((f) => f.threeDS)?.threeDS ?? profile.threeDS;
+  const need = threeDSNeed(threeDS, external3DS, capability);
   const now = ctx.clock();
   const input = {
     capability,
@@ -48,6 +62,8 @@ export function planRoute(
     amount: rc.amount,
     excludedBy,
     circuitOpenUntil: (m: string) => ctx.circuits.openUntil(m, now),
+    networkToken: rc.tokenType !== undefined,
+    threeDS: need,
   };
   const failed: string[] = [];
   const allowed = (id: string) => {
@@ -69,6 +85,8 @@ export function planRoute(
     candidates,
     filters,
     draws,
+    threeDS,
+    threeDSNeed: need,
     get ineligible() {
       return (ineligible ??= failed.map((id) => ({ mid: id, reasons: staticIneligibility(ctx.mids.get(id)!, input) })));
     },

@@ -13,7 +13,10 @@ import type {
   CapUsage,
   MidAttemptCounts,
   DeclineRecord,
+  DisputeRecord,
   IdempotencyClaim,
+  NotificationRecord,
+  PaymentLinkRecord,
   PinRecord,
   RepinAuditRecord,
   StaleClaim,
@@ -70,6 +73,14 @@ export function memoryStore(): Store {
   const audit: RepinAuditRecord[] = [];
   const declines = new Map<string, DeclineRecord[]>();
   const secrets = new Map<string, string>();
+  const notifications = new Map<string, NotificationRecord>();
+  const disputes = new Map<string, DisputeRecord>();
+  const links = new Map<string, PaymentLinkRecord>();
+  const counters = new Map<string, { count: number; windowEnd: number }>();
+  const countOf = (key: string, now: number) => {
+    const c = counters.get(key);
+    return c && c.windowEnd > now ? c.count : 0;
+  };
   const capKey = (mid: string, w: string, k: string) => `${mid}\u0000${w}\u0000${k}`;
   const copy = clonePlain;
   const claimOf = (c: Claim): IdempotencyClaim =>
@@ -109,6 +120,16 @@ export function memoryStore(): Store {
       }
     }
     if (w.updatePin && !pins.has(w.updatePin.subscriptionId)) return { ok: false, conflict: 'state', on: 'pin' };
+    if (w.notification) {
+      const n = notifications.get(w.notification.record.id);
+      const from = w.notification.from;
+      if (from ? !n || !from.includes(n.status) : n) return { ok: false, conflict: 'notification', status: n?.status };
+    }
+    if (w.dispute && (disputes.get(w.dispute.id)?.revision ?? 0) !== w.dispute.revision - 1) return { ok: false, conflict: 'dispute' };
+    if (w.link && (links.get(w.link.record.invoiceId)?.revision ?? 0) !== w.link.expectRevision) {
+      return { ok: false, conflict: 'state', on: 'link', status: links.get(w.link.record.invoiceId)?.status };
+    }
+    if (w.countAttempt?.counters.some((c) => countOf(c.key, w.countAttempt!.now) + 1 > c.limit)) return { ok: false, conflict: 'rate' };
     return undefined;
   }
 
@@ -170,6 +191,23 @@ export function memoryStore(): Store {
       });
     }
     if (w.release && !claims.get(w.release.key)?.result) claims.delete(w.release.key);
+    if (w.pinCredential) {
+      const p = pins.get(w.pinCredential.subscriptionId);
+      const c = w.pinCredential.credential;
+      if (p) {
+        p.credentials = [...(p.credentials ?? []).filter((x) => x.mid !== c.mid), copy(c)];
+        if (w.pinCredential.vaultReference !== undefined) p.vaultReference = w.pinCredential.vaultReference;
+        p.updatedAt = w.pinCredential.now;
+      }
+    }
+    if (w.notification) notifications.set(w.notification.record.id, copy(w.notification.record));
+    if (w.dispute) disputes.set(w.dispute.id, copy(w.dispute));
+    if (w.link) links.set(w.link.record.invoiceId, copy(w.link.record));
+    if (w.countAttempt) {
+      const { now } = w.countAttempt;
+      for (const [k, c] of counters) if (c.windowEnd <= now) counters.delete(k);
+      for (const c of w.countAttempt.counters) counters.set(c.key, { count: countOf(c.key, now) + 1, windowEnd: c.windowEnd });
+    }
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   }
 
@@ -221,6 +259,54 @@ export function memoryStore(): Store {
       return s;
     },
     async close() {},
+    async listActionAttempts(expiredBefore) {
+      return [...attempts.values()]
+        .filter((a) => a.status === 'requires_action' && (a.expiresAt ?? 0) <= expiredBefore)
+        .sort((a, b) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0) || a.startedAt - b.startedAt)
+        .map(copy);
+    },
+    async findByGatewayReference(mid, ref) {
+      const byId = ref.reference === undefined ? undefined : attempts.get(ref.reference);
+      if (byId && byId.mid === mid) return { transaction: copy(txs.get(byId.transactionId)!), attempt: copy(byId) };
+      const gid = ref.gatewayTransactionId;
+      if (gid === undefined) return undefined;
+      for (const t of txs.values()) if (t.mid === mid && t.gatewayTransactionId === gid) return { transaction: copy(t) };
+      const list = [...attempts.values()].filter((a) => a.mid === mid && a.gatewayTransactionId === gid);
+      const a = list.at(-1);
+      return a && { transaction: copy(txs.get(a.transactionId)!), attempt: copy(a) };
+    },
+    async getNotification(id) {
+      return copy(notifications.get(id));
+    },
+    async listNotifications(f) {
+      const out = [...notifications.values()].filter((n) => (!f.status || n.status === f.status) && (!f.mid || n.mid === f.mid));
+      return out.slice(0, f.limit ?? out.length).map(copy);
+    },
+    async getDispute(id) {
+      return copy(disputes.get(id));
+    },
+    async listDisputes(f) {
+      return [...disputes.values()]
+        .filter(
+          (d) =>
+            (!f.mid || d.mid === f.mid) &&
+            (!f.status || d.status === f.status) &&
+            (!f.transactionId || d.transactionId === f.transactionId) &&
+            (f.from === undefined || d.openedAt >= f.from) &&
+            (f.to === undefined || d.openedAt < f.to),
+        )
+        .sort((a, b) => a.openedAt - b.openedAt)
+        .map(copy);
+    },
+    async listAcceptedAttempts(startedBefore) {
+      return [...attempts.values()].filter((a) => a.status === 'accepted' && a.startedAt < startedBefore).map(copy);
+    },
+    async getLink(invoiceId) {
+      return copy(links.get(invoiceId));
+    },
+    async attemptCounts(keys, now) {
+      return keys.map((k) => countOf(k, now));
+    },
     async searchTransactions(q) {
       const out: TransactionRecord[] = [];
       for (const t of txs.values()) if (matchesSearch(t, q)) out.push(t);

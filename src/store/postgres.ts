@@ -17,7 +17,10 @@ import type {
   CapUsage,
   MidAttemptCounts,
   DeclineRecord,
+  DisputeRecord,
   IdempotencyClaim,
+  NotificationRecord,
+  PaymentLinkRecord,
   PinRecord,
   RepinAuditRecord,
   StaleClaim,
@@ -214,6 +217,16 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     reason: r.reason as string,
     at: Number(r.at),
   });
+  const toNote = (r: Row): NotificationRecord => ({ ...(r.doc as object), id: r.id, mid: r.mid, status: r.status }) as NotificationRecord;
+  const toDispute = (r: Row): DisputeRecord =>
+    ({
+      ...(r.doc as object),
+      id: r.id,
+      mid: r.mid,
+      status: r.status,
+      openedAt: Number(r.opened_at),
+      revision: Number(r.revision),
+    }) as DisputeRecord;
   const toDecline = (r: Row): DeclineRecord => ({ ...(r.doc as object), fingerprint: r.fingerprint, at: Number(r.at) }) as DeclineRecord;
   const claimOf = (c: Row): IdempotencyClaim =>
     c.result === null || c.result === undefined
@@ -288,6 +301,23 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     }
     if (w.complete) out.complete = w.complete;
     if (w.release) out.release = w.release;
+    if (w.pinCredential) out.pinCredential = w.pinCredential;
+    if (w.notification) {
+      const { id, mid, status, ...doc } = w.notification.record;
+      out.notification = { id, mid, status, receivedAt: doc.receivedAt, doc, ...(w.notification.from && { from: w.notification.from }) };
+    }
+    if (w.dispute) {
+      const { id, mid, status, openedAt, revision, ...doc } = w.dispute;
+      out.dispute = { id, mid, status, openedAt, revision, transactionId: doc.transactionId, doc };
+    }
+    if (w.link) {
+      const { invoiceId, revision, status, ...doc } = w.link.record;
+      out.link = { invoiceId, revision, status, doc, expectRevision: w.link.expectRevision };
+    }
+    if (w.countAttempt) {
+      const counters = [...w.countAttempt.counters].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      out.countAttempt = { now: w.countAttempt.now, counters };
+    }
     return out;
   }
 
@@ -380,6 +410,78 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     async close() {
       await migrated.catch(() => undefined);
       if (ownPool && !pool.ended) await pool.end();
+    },
+    async listActionAttempts(expiredBefore) {
+      return (
+        await query(
+          `SELECT * FROM ${s}.attempts WHERE status = 'requires_action' AND coalesce((doc->>'expiresAt')::bigint, 0) <= $1
+           ORDER BY coalesce((doc->>'expiresAt')::bigint, 0), seq`,
+          [expiredBefore],
+        )
+      ).rows.map(toAttempt);
+    },
+    async findByGatewayReference(mid, ref) {
+      if (ref.reference !== undefined) {
+        const { rows } = await query(
+          `SELECT a.*, to_jsonb(t) AS tx FROM ${s}.attempts a JOIN ${s}.transactions t ON t.id = a.transaction_id
+           WHERE a.id = $1 AND a.doc->>'mid' = $2`,
+          [ref.reference, mid],
+        );
+        if (rows[0]) return { transaction: toTx(rows[0].tx), attempt: toAttempt(rows[0]) };
+      }
+      if (ref.gatewayTransactionId === undefined) return undefined;
+      const tx = await query(`SELECT * FROM ${s}.transactions WHERE doc->>'gatewayTransactionId' = $1 AND doc->>'mid' = $2 LIMIT 1`, [
+        ref.gatewayTransactionId,
+        mid,
+      ]);
+      if (tx.rows[0]) return { transaction: toTx(tx.rows[0]) };
+      const { rows } = await query(
+        `SELECT a.*, to_jsonb(t) AS tx FROM ${s}.attempts a JOIN ${s}.transactions t ON t.id = a.transaction_id
+         WHERE a.doc->>'gatewayTransactionId' = $1 AND a.doc->>'mid' = $2 ORDER BY a.seq DESC LIMIT 1`,
+        [ref.gatewayTransactionId, mid],
+      );
+      return rows[0] && { transaction: toTx(rows[0].tx), attempt: toAttempt(rows[0]) };
+    },
+    async getNotification(id) {
+      const { rows } = await query(`SELECT * FROM ${s}.notifications WHERE id = $1`, [id]);
+      return rows[0] && toNote(rows[0]);
+    },
+    async listNotifications(f) {
+      const { rows } = await query(
+        `SELECT * FROM ${s}.notifications WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR mid = $2) ORDER BY seq LIMIT $3`,
+        [f.status ?? null, f.mid ?? null, f.limit ?? null],
+      );
+      return rows.map(toNote);
+    },
+    async getDispute(id) {
+      const { rows } = await query(`SELECT * FROM ${s}.disputes WHERE id = $1`, [id]);
+      return rows[0] && toDispute(rows[0]);
+    },
+    async listDisputes(f) {
+      const { rows } = await query(
+        `SELECT * FROM ${s}.disputes WHERE ($1::text IS NULL OR mid = $1) AND ($2::text IS NULL OR status = $2)
+         AND ($3::text IS NULL OR transaction_id = $3) AND ($4::bigint IS NULL OR opened_at >= $4) AND ($5::bigint IS NULL OR opened_at < $5)
+         ORDER BY opened_at, seq`,
+        [f.mid ?? null, f.status ?? null, f.transactionId ?? null, f.from ?? null, f.to ?? null],
+      );
+      return rows.map(toDispute);
+    },
+    async listAcceptedAttempts(startedBefore) {
+      return (
+        await query(`SELECT * FROM ${s}.attempts WHERE status = 'accepted' AND started_at < $1 ORDER BY seq`, [startedBefore])
+      ).rows.map(toAttempt);
+    },
+    async getLink(invoiceId) {
+      const { rows } = await query(`SELECT * FROM ${s}.payment_links WHERE invoice_id = $1`, [invoiceId]);
+      const r = rows[0];
+      return r && ({ ...(r.doc as object), invoiceId: r.invoice_id, revision: Number(r.revision), status: r.status } as PaymentLinkRecord);
+    },
+    async attemptCounts(keys, now) {
+      const { rows } = await query(`SELECT key, count FROM ${s}.link_attempt_counters WHERE key = ANY($1::text[]) AND window_end > $2`, [
+        [...keys],
+        now,
+      ]);
+      return keys.map((k) => Number(rows.find((r) => r.key === k)?.count ?? 0));
     },
     async searchTransactions(search) {
       const { where, params } = searchWhere(search, PG_SEARCH);

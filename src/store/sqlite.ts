@@ -16,7 +16,11 @@ import type {
   CapUsage,
   MidAttemptCounts,
   DeclineRecord,
+  DisputeRecord,
   IdempotencyClaim,
+  PinCredential,
+  NotificationRecord,
+  PaymentLinkRecord,
   PinRecord,
   RepinAuditRecord,
   StaleClaim,
@@ -142,6 +146,8 @@ function openStore(db: Db): Store {
     atCounts: q(`SELECT search_mid AS mid, search_currency AS currency, status, count(*) AS count FROM attempts
                  WHERE started_at >= ? AND started_at < ? AND search_operation IN (${PAYMENT_OPERATIONS.map(() => '?').join(', ')})
                  GROUP BY search_mid, search_currency, status`),
+    atAction: q(`SELECT ${AT_FIELDS} FROM attempts WHERE status = 'requires_action' AND coalesce(json_extract(doc, '$.expiresAt'), 0) <= ?
+                 ORDER BY coalesce(json_extract(doc, '$.expiresAt'), 0), seq`),
     pinInsertIfAbsent: q(
       'INSERT INTO pins (subscription_id, mid, status, doc) VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id) DO NOTHING',
     ),
@@ -156,6 +162,32 @@ function openStore(db: Db): Store {
     declinesSince: q('SELECT * FROM declines WHERE fingerprint = ? AND at >= ? ORDER BY seq'),
     secretGet: q('SELECT value FROM secrets WHERE name = ?'),
     secretInsert: q('INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+    noteGet: q('SELECT * FROM notifications WHERE id = ?'),
+    noteInsert: q('INSERT INTO notifications (id, mid, status, received_at, doc) VALUES (?, ?, ?, ?, ?)'),
+    noteUpdate: q('UPDATE notifications SET status = ?, doc = ? WHERE id = ?'),
+    notesList: q(
+      `SELECT * FROM notifications WHERE (@status IS NULL OR status = @status) AND (@mid IS NULL OR mid = @mid) ORDER BY seq LIMIT @limit`,
+    ),
+    disputeGet: q('SELECT * FROM disputes WHERE id = ?'),
+    disputeInsert: q('INSERT INTO disputes (id, mid, transaction_id, status, opened_at, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    disputeUpdate: q('UPDATE disputes SET transaction_id = ?, status = ?, opened_at = ?, revision = ?, doc = ? WHERE id = ?'),
+    disputesList: q(`SELECT * FROM disputes WHERE (@mid IS NULL OR mid = @mid) AND (@status IS NULL OR status = @status)
+                     AND (@tx IS NULL OR transaction_id = @tx) AND (@from IS NULL OR opened_at >= @from) AND (@to IS NULL OR opened_at < @to)
+                     ORDER BY opened_at, seq`),
+    txByGatewayId: q(
+      `SELECT ${TX_FIELDS} FROM transactions WHERE json_extract(doc, '$.gatewayTransactionId') = ? AND json_extract(doc, '$.mid') = ? LIMIT 1`,
+    ),
+    atByGatewayId: q(
+      `SELECT ${AT_FIELDS} FROM attempts WHERE json_extract(doc, '$.gatewayTransactionId') = ? AND json_extract(doc, '$.mid') = ? ORDER BY seq DESC LIMIT 1`,
+    ),
+    atAccepted: q(`SELECT ${AT_FIELDS} FROM attempts WHERE status = 'accepted' AND started_at < ? ORDER BY seq`),
+    linkGet: q('SELECT * FROM payment_links WHERE invoice_id = ?'),
+    linkInsert: q('INSERT INTO payment_links (invoice_id, revision, status, doc) VALUES (?, ?, ?, ?) ON CONFLICT (invoice_id) DO NOTHING'),
+    linkUpdate: q('UPDATE payment_links SET revision = ?, status = ?, doc = ? WHERE invoice_id = ? AND revision = ?'),
+    counterPrune: q('DELETE FROM link_attempt_counters WHERE window_end <= ?'),
+    counterGet: q('SELECT count FROM link_attempt_counters WHERE key = ? AND window_end > ?'),
+    counterAdd: q(`INSERT INTO link_attempt_counters (key, count, window_end) VALUES (?, 1, ?)
+                   ON CONFLICT (key) DO UPDATE SET count = count + 1`),
   };
 
   const toTx = (r: Row): TransactionRecord =>
@@ -177,6 +209,8 @@ function openStore(db: Db): Store {
     reason: r.reason as string,
     at: r.at as number,
   });
+  const toLink = (r: Row): PaymentLinkRecord =>
+    ({ ...parse(r.doc), invoiceId: r.invoice_id, revision: r.revision, status: r.status }) as PaymentLinkRecord;
   const toDecline = (r: Row): DeclineRecord => ({ ...parse(r.doc), fingerprint: r.fingerprint, at: r.at }) as DeclineRecord;
   const toClaim = (r: Row): IdempotencyClaim =>
     r.result === null
@@ -192,6 +226,9 @@ function openStore(db: Db): Store {
           result: JSON.parse(r.result as string),
           transactionId: (r.transaction_id as string | null) ?? undefined,
         };
+  const toNote = (r: Row): NotificationRecord => ({ ...parse(r.doc), id: r.id, mid: r.mid, status: r.status }) as NotificationRecord;
+  const toDispute = (r: Row): DisputeRecord =>
+    ({ ...parse(r.doc), id: r.id, mid: r.mid, status: r.status, openedAt: r.opened_at, revision: r.revision }) as DisputeRecord;
   const refuse = (c: WriteConflict): never => {
     throw new Refused(c);
   };
@@ -275,6 +312,58 @@ function openStore(db: Db): Store {
     }
     if (w.complete) s.idemComplete.run(w.complete.key, json(w.complete.result), Date.now());
     if (w.release) s.idemRelease.run(w.release.key);
+    if (w.pinCredential) {
+      const { subscriptionId, credential, now, vaultReference } = w.pinCredential;
+      const row = s.pinGet.get(subscriptionId) as Row | undefined;
+      if (row) {
+        const doc = parse(row.doc);
+        const kept = ((doc.credentials as PinCredential[] | undefined) ?? []).filter((c) => c.mid !== credential.mid);
+        const next = {
+          ...doc,
+          credentials: [...kept, credential],
+          ...(vaultReference !== undefined && { vaultReference }),
+          updatedAt: now,
+        };
+        s.pinUpdate.run(row.mid, row.status, json(next), subscriptionId);
+      }
+    }
+    if (w.notification) {
+      const { record, from } = w.notification;
+      const row = s.noteGet.get(record.id) as Row | undefined;
+      if (from ? !row || !from.includes(row.status as never) : row)
+        refuse({ ok: false, conflict: 'notification', status: row?.status as string });
+      const { id, mid, status, ...doc } = record;
+      if (row) s.noteUpdate.run(status, json(doc), id);
+      else s.noteInsert.run(id, mid, status, record.receivedAt, json(doc));
+    }
+    if (w.dispute) {
+      const d = w.dispute;
+      const row = s.disputeGet.get(d.id) as Row | undefined;
+      if (((row?.revision as number | undefined) ?? 0) !== d.revision - 1) refuse({ ok: false, conflict: 'dispute' });
+      const { id, mid, status, openedAt, revision, ...doc } = d;
+      if (row) s.disputeUpdate.run(d.transactionId ?? null, status, openedAt, revision, json(doc), id);
+      else s.disputeInsert.run(id, mid, d.transactionId ?? null, status, openedAt, revision, json(doc));
+    }
+    if (w.link) {
+      const { invoiceId, revision, status, ...doc } = w.link.record;
+      const changed =
+        w.link.expectRevision === 0
+          ? s.linkInsert.run(invoiceId, revision, status, json(doc)).changes
+          : s.linkUpdate.run(revision, status, json(doc), invoiceId, w.link.expectRevision).changes;
+      if (changed !== 1) {
+        const row = s.linkGet.get(invoiceId) as Row | undefined;
+        refuse({ ok: false, conflict: 'state', on: 'link', status: row?.status as string });
+      }
+    }
+    if (w.countAttempt) {
+      const { now, counters } = w.countAttempt;
+      s.counterPrune.run(now);
+      for (const c of counters) {
+        const n = (s.counterGet.get(c.key, now) as { count: number } | undefined)?.count ?? 0;
+        if (n + 1 > c.limit) refuse({ ok: false, conflict: 'rate' });
+        s.counterAdd.run(c.key, c.windowEnd);
+      }
+    }
     return pinCreated === undefined ? { ok: true } : { ok: true, pinCreated };
   });
   const secret = db.transaction((name: string): string => {
@@ -344,6 +433,48 @@ function openStore(db: Db): Store {
     async close() {
       if (!closed) db.close();
       closed = true;
+    },
+    async listActionAttempts(expiredBefore) {
+      return (s.atAction.all(expiredBefore) as Row[]).map(toAttempt);
+    },
+    async findByGatewayReference(mid, ref) {
+      const byId = ref.reference === undefined ? undefined : (s.atGet.get(ref.reference) as Row | undefined);
+      const attempt = byId && toAttempt(byId);
+      if (attempt && attempt.mid === mid) {
+        const tx = s.txGet.get(attempt.transactionId) as Row | undefined;
+        return tx && { transaction: toTx(tx), attempt };
+      }
+      if (ref.gatewayTransactionId === undefined) return undefined;
+      const tx = s.txByGatewayId.get(ref.gatewayTransactionId, mid) as Row | undefined;
+      if (tx) return { transaction: toTx(tx) };
+      const at = s.atByGatewayId.get(ref.gatewayTransactionId, mid) as Row | undefined;
+      const owner = at && (s.txGet.get(at.transaction_id) as Row | undefined);
+      return owner && { transaction: toTx(owner), attempt: toAttempt(at!) };
+    },
+    async getNotification(id) {
+      const row = s.noteGet.get(id) as Row | undefined;
+      return row && toNote(row);
+    },
+    async listNotifications(f) {
+      return (s.notesList.all({ status: f.status ?? null, mid: f.mid ?? null, limit: f.limit ?? -1 }) as Row[]).map(toNote);
+    },
+    async getDispute(id) {
+      const row = s.disputeGet.get(id) as Row | undefined;
+      return row && toDispute(row);
+    },
+    async listDisputes(f) {
+      const params = { mid: f.mid ?? null, status: f.status ?? null, tx: f.transactionId ?? null, from: f.from ?? null, to: f.to ?? null };
+      return (s.disputesList.all(params) as Row[]).map(toDispute);
+    },
+    async listAcceptedAttempts(startedBefore) {
+      return (s.atAccepted.all(startedBefore) as Row[]).map(toAttempt);
+    },
+    async getLink(invoiceId) {
+      const row = s.linkGet.get(invoiceId) as Row | undefined;
+      return row && toLink(row);
+    },
+    async attemptCounts(keys, now) {
+      return keys.map((k) => (s.counterGet.get(k, now) as { count: number } | undefined)?.count ?? 0);
     },
     async searchTransactions(search) {
       const { where, params } = searchWhere(search, dialect);

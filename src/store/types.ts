@@ -9,6 +9,7 @@
  */
 import type { NormalizedDecline } from '../declines/reasons';
 import type { IneligibleReason } from '../selection/eligibility';
+import type { DisputeCategory, DisputeStatus, GatewayNotification } from '../notifications';
 import type { AttemptStatus, TransactionStatus } from '../transaction/states';
 import type { CustomerInput, Operation, RequiredAction } from '../types';
 
@@ -46,6 +47,8 @@ export interface StoredCard {
   fingerprint: string;
   expMonth?: number | undefined;
   expYear?: number | undefined;
+  /** Set when the card was given as a network or wallet token: BIN, last four and fingerprint are the token's. */
+  tokenType?: 'network_token' | 'apple_pay' | 'google_pay' | undefined;
 }
 
 /** Subscription facts kept on its initial transaction: every path that pins builds the same pin from them. */
@@ -54,6 +57,8 @@ export interface SubscriptionFacts {
   recurringAmount?: number | undefined;
   physicalProduct?: boolean | undefined;
   firstRebillAt?: number | undefined;
+  /** The router's card vault's reference to the card, when the vault kept it (never the card itself). */
+  vaultReference?: string | undefined;
 }
 
 /** One eligible MID of a routing decision, in attempt order. */
@@ -127,6 +132,11 @@ export interface TransactionRecord {
   capKeys?: CapKey[] | undefined;
   /** For `requires_action`: what the checkout must do. */
   action?: RequiredAction | undefined;
+  /**
+   * 3-D Secure: when the challenge expires (ms since epoch). Set when the transaction enters
+   * `requires_action` and kept afterwards (it marks a transaction that was challenged).
+   */
+  expiresAt?: number | undefined;
   createdAt: number;
   updatedAt: number;
   /** The merchant's order reference (searchable; the idempotency key is not an order id). */
@@ -198,19 +208,51 @@ export interface AttemptRecord {
   gatewayTransactionId?: string | undefined;
   /** Marks a bookkeeping attempt, e.g. `hold_release` (a verification hold to void). */
   marker?: string | undefined;
+  /** 3-D Secure: completions answered with a further step (Adyen's fingerprint, then challenge); absent = 0. */
+  actionStep?: number | undefined;
+  /** 3-D Secure: the challenge's deadline (ms since epoch), kept on the challenged attempt for the expiry listing. */
+  expiresAt?: number | undefined;
   startedAt: number;
   settledAt?: number | undefined;
+}
+
+/**
+ * A subscription's stored credential on one MID: what that MID's gateway needs for
+ * merchant-initiated rebills. A gateway's token and transaction id work only on that gateway
+ * (on MIDs that share its vault: `scope`); the network transaction id is portable.
+ */
+export interface PinCredential {
+  /** The MID whose gateway issued it. */
+  mid: string;
+  gateway: string;
+  /** The MID's `tokenScope` when the credential was made: MIDs with the same scope share the gateway's vault. */
+  scope?: string | undefined;
+  /** The gateway's vault reference (customer profile, vault id, payment method…). */
+  gatewayToken?: string | undefined;
+  /** The gateway's own id of the transaction that stored the card. */
+  gatewayTransactionId?: string | undefined;
+  /** The network transaction id of that transaction. */
+  networkTransactionId?: string | undefined;
+  /** Our transaction that made (or last refreshed) it. */
+  transactionId: string;
+  /** `customer`: made by a customer-initiated transaction; `merchant`: learnt from a rebill. */
+  origin: 'customer' | 'merchant';
+  at: number;
 }
 
 /** A subscription's pin: the MID of its initial sale and the stored credential for rebills. */
 export interface PinRecord {
   subscriptionId: string;
+  /** The MID its rebills go to. */
   mid: string;
   gateway: string;
   /** Our transaction id of the initial transaction. */
   transactionId: string;
+  /** Of the initial transaction, on its MID (see `credentials` for what each MID can charge). */
   gatewayTransactionId: string;
+  /** Of the initial transaction. */
   networkTransactionId?: string | undefined;
+  /** Of the initial transaction, on its MID's gateway. */
   gatewayToken?: string | undefined;
   card?: StoredCard | undefined;
   currency: string;
@@ -223,6 +265,10 @@ export interface PinRecord {
   updatedAt: number;
   /** Free data for continuity features (consent, salvage state). */
   data?: Record<string, unknown> | undefined;
+  /** Stored credentials per MID, oldest first. Rebills use the pinned MID's; a re-pin never copies one to another gateway. */
+  credentials?: PinCredential[] | undefined;
+  /** The router's card vault's reference to the card (for re-tokenization on another gateway). */
+  vaultReference?: string | undefined;
 }
 
 /** Audit record of a re-pin ("horizontal migration"). */
@@ -323,6 +369,76 @@ export interface StoreWrite {
   complete?: { key: string; result: StoredResult } | undefined;
   /** Forget a claim that has no result (nothing reached a gateway). */
   release?: { key: string } | undefined;
+  /**
+   * Cards on file: set a pin's credential on `credential.mid`, replacing that MID's (the newest
+   * goes last). Applied last, after `createPin`; writes nothing when the subscription has no pin.
+   */
+  pinCredential?:
+    | {
+        subscriptionId: string;
+        credential: PinCredential;
+        now: number;
+        /** Also set the pin's vault reference (a card entered again and kept by the vault). */
+        vaultReference?: string | undefined;
+      }
+    | undefined;
+  /**
+   * Webhooks: record a gateway notification (exactly once). Without `from`, conflict
+   * `notification` when its id is recorded already; with `from`, replace the record only while
+   * its status is one of `from` (a deferred notification applied later), else conflict.
+   */
+  notification?: { record: NotificationRecord; from?: readonly NotificationStatus[] | undefined } | undefined;
+  /**
+   * Webhooks: create a dispute (`revision` 1: conflict `dispute` when it exists) or replace it
+   * (only while its stored `revision` is one less than the record's: conflict `dispute` otherwise).
+   */
+  dispute?: DisputeRecord | undefined;
+  /**
+   * Payment links: insert (`expectRevision: 0`) or replace an invoice's link, only while its stored
+   * revision is `expectRevision` (conflict `state` on `link`). `record.revision` is the new one.
+   */
+  link?: { record: PaymentLinkRecord; expectRevision: number } | undefined;
+  /**
+   * Payment links (card-testing protection): count one attempt on every counter, all or none,
+   * each within its `limit` (conflict `rate`). Counters whose window ended before `now` are dropped.
+   */
+  countAttempt?: { counters: readonly AttemptCounter[]; now: number } | undefined;
+}
+
+/** Payment links: the state of an invoice's payment link (one record per invoice, every version). */
+export interface PaymentLinkRecord {
+  invoiceId: string;
+  /** Raised by every new link of the invoice; tokens of older versions are refused as superseded. */
+  version: number;
+  /** `paid`: through the link (`transactionId`) or another channel (`paidBy`). */
+  status: 'open' | 'paid';
+  /** When the current version's token expires (ms since epoch). */
+  expiresAt: number;
+  /** Payment attempts through the link, every version. */
+  attempts: number;
+  /** Idempotency key of a payment that may have reached a gateway: no other payment starts until it is settled. */
+  pendingKey?: string | undefined;
+  /** When `pendingKey` was set (ms since epoch). */
+  pendingSince?: number | undefined;
+  /** Our transaction that paid the invoice. */
+  transactionId?: string | undefined;
+  paidAt?: number | undefined;
+  /** How it was paid: `card` through the link, or what `markPaid` was told (e.g. `bank transfer`). */
+  paidBy?: string | undefined;
+  /** Raised by every write of the record: the condition of the next one. */
+  revision: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Payment links: one attempt counter (per link or per client IP, per window). */
+export interface AttemptCounter {
+  /** e.g. `link:INV-1:2026-12-02T01` or `ip:203.0.113.9:2026-12-02T01`. */
+  key: string;
+  /** At most this many attempts in the window. */
+  limit: number;
+  /** End of the counter's window (ms since epoch); it may be dropped after it. */
+  windowEnd: number;
 }
 
 /** A write that applied. */
@@ -337,7 +453,13 @@ export type WriteConflict =
   | { ok: false; conflict: 'idempotency'; claim: IdempotencyClaim }
   | { ok: false; conflict: 'cap' }
   | { ok: false; conflict: 'amount' }
-  | { ok: false; conflict: 'state'; on: 'transaction' | 'attempt' | 'pin'; status?: string | undefined };
+  | { ok: false; conflict: 'state'; on: 'transaction' | 'attempt' | 'pin' | 'link'; status?: string | undefined }
+  /** Webhooks: the notification id is recorded already (with this status). */
+  | { ok: false; conflict: 'notification'; status?: string | undefined }
+  /** Webhooks: the dispute changed meanwhile (another notification of it was applied first). */
+  | { ok: false; conflict: 'dispute' }
+  /** Payment links: an attempt counter is at its limit. */
+  | { ok: false; conflict: 'rate' };
 
 /** What `write` did. */
 export type WriteResult = WriteOk | WriteConflict;
@@ -378,8 +500,134 @@ export interface Store {
   /** Release connections and file handles. Idempotent. */
   close(): Promise<void>;
 
+  /**
+   * 3-D Secure: attempts waiting for the cardholder (`requires_action`) whose `expiresAt` is at or
+   * before `expiredBefore` (an attempt without one counts as expired), oldest deadline first.
+   */
+  listActionAttempts(expiredBefore: number): Promise<AttemptRecord[]>;
+  /**
+   * Webhooks: find what a gateway's reference points at on one MID (indexed): an attempt whose
+   * id (our reference) or gateway transaction id matches, with its transaction; else a
+   * transaction whose gateway transaction id matches.
+   */
+  findByGatewayReference(mid: string, ref: GatewayReference): Promise<GatewayReferenceMatch | undefined>;
+  /** Webhooks: a recorded notification by its id (`<mid>:<gateway id>`). */
+  getNotification(id: string): Promise<NotificationRecord | undefined>;
+  /** Webhooks: recorded notifications, oldest first. */
+  listNotifications(filter: NotificationFilter): Promise<NotificationRecord[]>;
+  /** Webhooks: a dispute by its id (`<mid>:<gateway dispute id>`). */
+  getDispute(id: string): Promise<DisputeRecord | undefined>;
+  /** Webhooks: disputes, oldest opened first. */
+  listDisputes(filter: DisputeFilter): Promise<DisputeRecord[]>;
+  /** Webhooks: attempts in `accepted` (the gateway decides later) that started before `startedBefore`. */
+  listAcceptedAttempts(startedBefore: number): Promise<AttemptRecord[]>;
+  /** Payment links: an invoice's link state. */
+  getLink(invoiceId: string): Promise<PaymentLinkRecord | undefined>;
+  /** Payment links: attempts counted on counters (0 for counters never used or past their window). */
+  attemptCounts(keys: readonly string[], now: number): Promise<number[]>;
+
   /** Support search: transactions matching every field of `q`, newest first (ties by id, descending), at most `q.limit`. */
   searchTransactions(q: TransactionSearch): Promise<TransactionRecord[]>;
   /** Payment attempts (sale, authorize, verify, rebill) started in [from, to), counted per MID, currency and status. */
   countAttempts(from: number, to: number): Promise<MidAttemptCounts[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks: notifications and disputes
+
+/** What a recorded notification came to. */
+export type NotificationStatus =
+  /** It changed the ledger. */
+  | 'applied'
+  /** Verified and recorded; nothing to change (already known, or informational). */
+  | 'recorded'
+  /** No transaction of ours matches: kept for review. */
+  | 'unmatched'
+  /** The ledger's state does not allow it yet (it arrived early): retried by `reconcile()`. */
+  | 'deferred'
+  /** It contradicts the ledger in a way the state machine refuses: kept for review. */
+  | 'conflict';
+
+/** One gateway notification, as the store keeps it (exactly once per id). */
+export interface NotificationRecord {
+  /** `<mid>:<the notification's de-duplication id>`. */
+  id: string;
+  mid: string;
+  gateway: string;
+  status: NotificationStatus;
+  /** The notification, normalized (messages redacted). */
+  notification: GatewayNotification;
+  transactionId?: string | undefined;
+  attemptId?: string | undefined;
+  /** What it did, in words. */
+  note?: string | undefined;
+  receivedAt: number;
+  updatedAt: number;
+}
+
+/** Which notifications to list. */
+export interface NotificationFilter {
+  status?: NotificationStatus | undefined;
+  mid?: string | undefined;
+  /** At most this many (default: all). */
+  limit?: number | undefined;
+}
+
+/** A dispute (chargeback, inquiry, pre-arbitration) as the ledger keeps it. */
+export interface DisputeRecord {
+  /** `<mid>:<gateway dispute id>`. */
+  id: string;
+  /** The gateway's dispute id. */
+  gatewayDisputeId: string;
+  mid: string;
+  gateway: string;
+  /** Our transaction, when the dispute matches one (absent: an orphan, kept for review). */
+  transactionId?: string | undefined;
+  /** The gateway's id of the disputed payment. */
+  gatewayTransactionId?: string | undefined;
+  /** Disputed amount in minor units. */
+  amount: number;
+  currency: string;
+  /** Network reason code (`10.4`, `4837`…). */
+  reasonCode?: string | undefined;
+  /** The gateway's reason text or category. */
+  reason?: string | undefined;
+  category: DisputeCategory;
+  status: DisputeStatus;
+  /** When it was opened (the earliest event seen, ms). */
+  openedAt: number;
+  /** When the merchant's response is due (ms). */
+  dueBy?: number | undefined;
+  /** Time of the latest event applied (the gateway's time): an older event never overrides a newer one. */
+  lastEventAt: number;
+  /** The gateway's name of the latest event applied. */
+  lastEventType: string;
+  /** When it was decided (won or lost), ms. */
+  closedAt?: number | undefined;
+  /** 1 when created, one more on every change (the store's optimistic concurrency check). */
+  revision: number;
+}
+
+/** Which disputes `router.disputes` returns. `from` / `to` bound `openedAt` (ms, inclusive / exclusive). */
+export interface DisputeFilter {
+  mid?: string | undefined;
+  status?: DisputeStatus | undefined;
+  transactionId?: string | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
+/** References a notification carries, to find our records. */
+export interface GatewayReference {
+  /** Our reference (an attempt id). */
+  reference?: string | undefined;
+  /** The gateway's id (of a payment, refund, capture or action). */
+  gatewayTransactionId?: string | undefined;
+}
+
+/** What a gateway reference points at. */
+export interface GatewayReferenceMatch {
+  transaction: TransactionRecord;
+  /** The attempt it names, when it names one. */
+  attempt?: AttemptRecord | undefined;
 }

@@ -1,13 +1,18 @@
 /**
  * Horizontal migrations: moving a subscription's pin to another MID, one at a time (`repin`) or
- * in bulk from a closing MID (`migrate`), each with an audit record written with the move.
+ * in bulk from a closing MID (`migrate`), each with an audit record written with the move. A move
+ * changes only where rebills go: each MID's stored credential stays that MID's, so nothing of
+ * one gateway is ever sent to another. What the new MID can charge is decided by
+ * `assessCredential`, the same way in a dry run, in the real run and at the rebill.
  * @module
  */
 import { Err, Ok, type Result } from 'ts-results-es';
+import type { MidRuntime } from '../accounts';
 import type { RouterContext } from '../context';
-import type { RepinAuditRecord } from '../store/types';
+import type { PinRecord, RepinAuditRecord } from '../store/types';
 import { rejected } from '../transaction/results';
 import type { Failure } from '../types';
+import { assessCredential, type CredentialVerdict } from './credentials';
 
 /** Options of `migrate`. */
 export interface MigrateOptions {
@@ -21,14 +26,40 @@ export interface MigrateOptions {
   reason?: string | undefined;
 }
 
-/** What a migration moved (or, in a dry run, would move). */
-export interface MigrationReport {
-  dryRun: boolean;
-  moved: RepinAuditRecord[];
-  skipped: Array<{ subscriptionId: string; why: string }>;
+/** One subscription a migration looked at. */
+export interface MigrationItem {
+  subscriptionId: string;
+  /**
+   * What `to` can charge it with: `as_is` a token that works there; `retokenize` the card again
+   * (with the portable network transaction id), from the vault when `vault` is true;
+   * `needs_customer` nothing until the customer enters the card again. Absent when skipped before
+   * that question (not pinned to `from`, not active).
+   */
+  credential?: CredentialVerdict['move'] | undefined;
+  /** For `retokenize`: whether the router's vault can give the card back at charge time. */
+  vault?: boolean | undefined;
+  /** Whether it moves (in a dry run: would move): `as_is`, and `retokenize` with the vault. */
+  moves: boolean;
+  why: string;
 }
 
-/** Move one subscription to another MID, audited. */
+/** What a migration moved (or, in a dry run, would move), and why the rest stays. */
+export interface MigrationReport {
+  dryRun: boolean;
+  /** Audit records of the moves (in a dry run: of the moves it would make). */
+  moved: RepinAuditRecord[];
+  /** Subscriptions left where they are, with why. */
+  skipped: Array<{ subscriptionId: string; why: string }>;
+  /** Every subscription looked at, in order, with what the move does to its credential. */
+  subscriptions: MigrationItem[];
+  /** The same, counted: a dry run's counts are what the real run then does. */
+  counts: { asIs: number; retokenize: number; retokenizeWithVault: number; needsCustomer: number; moved: number; skipped: number };
+}
+
+/** Whether a verdict leaves the subscription chargeable on the new MID without the caller. */
+const chargeable = (v: CredentialVerdict) => v.move === 'as_is' || (v.move === 'retokenize' && v.vault);
+
+/** Move one subscription to another MID, audited. It moves even when the new MID cannot charge it yet (the event says so). */
 export async function repin(
   ctx: RouterContext,
   subscriptionId: string,
@@ -44,19 +75,29 @@ export async function repin(
   if (!pin) return rejected('unknown_subscription', 'subscriptionId: no such pinned subscription', { field: 'subscriptionId' });
   if (pin.mid === midId) return rejected('invalid_state', `subscription ${subscriptionId} is already pinned to ${midId}`);
   const audit: RepinAuditRecord = { subscriptionId, fromMid: pin.mid, toMid: midId, reason, at: ctx.clock() };
-  await move(ctx, audit, mid.adapter.gateway);
+  await move(ctx, audit, mid, assessCredential(pin, mid, ctx.mids, ctx.vault));
   return Ok(audit);
 }
 
-async function move(ctx: RouterContext, audit: RepinAuditRecord, gateway: string): Promise<void> {
+async function move(ctx: RouterContext, audit: RepinAuditRecord, mid: MidRuntime, verdict: CredentialVerdict): Promise<void> {
   await ctx.store.write({
-    updatePin: { subscriptionId: audit.subscriptionId, patch: { mid: audit.toMid, gateway }, now: audit.at },
+    updatePin: { subscriptionId: audit.subscriptionId, patch: { mid: audit.toMid, gateway: mid.adapter.gateway }, now: audit.at },
     repinAudit: audit,
   });
-  ctx.events.emit('pin:moved', { subscriptionId: audit.subscriptionId, fromMid: audit.fromMid, toMid: audit.toMid, reason: audit.reason });
+  ctx.events.emit('pin:moved', {
+    subscriptionId: audit.subscriptionId,
+    fromMid: audit.fromMid,
+    toMid: audit.toMid,
+    reason: audit.reason,
+    credential: verdict.move,
+  });
 }
 
-/** Re-pin subscriptions from one MID to another, with an audit record each. */
+/**
+ * Re-pin subscriptions from one MID to another, with an audit record each. Moves what the new MID
+ * can charge (a token that works there, or the card from the vault with the network transaction
+ * id) and reports the rest; `dryRun` says the same without moving anything.
+ */
 export async function migrate(ctx: RouterContext, options: MigrateOptions): Promise<Result<MigrationReport, Failure>> {
   const fail = (field: string, message: string) =>
     Err<Failure>({ kind: 'rejected', rejection: 'validation', field, message: `${field}: ${message}`, attempts: [] });
@@ -70,18 +111,64 @@ export async function migrate(ctx: RouterContext, options: MigrateOptions): Prom
   const reason = options.reason ?? `migration from ${from} to ${toId}`;
   const onFrom = await ctx.store.listPins(from);
   const wanted = subscriptions ? new Set(subscriptions) : undefined;
-  const report: MigrationReport = { dryRun: dryRun === true, moved: [], skipped: [] };
+  const report: MigrationReport = {
+    dryRun: dryRun === true,
+    moved: [],
+    skipped: [],
+    subscriptions: [],
+    counts: { asIs: 0, retokenize: 0, retokenizeWithVault: 0, needsCustomer: 0, moved: 0, skipped: 0 },
+  };
+  const stay = (item: MigrationItem) => {
+    report.subscriptions.push(item);
+    report.skipped.push({ subscriptionId: item.subscriptionId, why: item.why });
+    report.counts.skipped++;
+  };
   for (const id of wanted ?? [])
-    if (!onFrom.some((p) => p.subscriptionId === id)) report.skipped.push({ subscriptionId: id, why: `not pinned to ${from}` });
+    if (!onFrom.some((p) => p.subscriptionId === id)) stay({ subscriptionId: id, moves: false, why: `not pinned to ${from}` });
   for (const pin of onFrom) {
     if (wanted && !wanted.has(pin.subscriptionId)) continue;
     if (pin.status !== 'active') {
-      report.skipped.push({ subscriptionId: pin.subscriptionId, why: `subscription is ${pin.status}` });
+      stay({ subscriptionId: pin.subscriptionId, moves: false, why: `subscription is ${pin.status}` });
       continue;
     }
-    const audit: RepinAuditRecord = { subscriptionId: pin.subscriptionId, fromMid: from, toMid: toId, reason, at: ctx.clock() };
-    if (!report.dryRun) await move(ctx, audit, to.adapter.gateway);
+    const verdict = assessCredential(pin, to, ctx.mids, ctx.vault);
+    count(report, verdict);
+    const item = itemOf(pin, verdict);
+    if (!item.moves) {
+      stay(item);
+      continue;
+    }
+    const audit: RepinAuditRecord = { subscriptionId: pin.subscriptionId, fromMid: from, toMid: to.id, reason, at: ctx.clock() };
+    if (!report.dryRun) await move(ctx, audit, to, verdict);
+    report.subscriptions.push(item);
     report.moved.push(audit);
+    report.counts.moved++;
   }
   return Ok(report);
+}
+
+function itemOf(pin: PinRecord, v: CredentialVerdict): MigrationItem {
+  const moves = chargeable(v);
+  const why =
+    v.move === 'retokenize' && !v.vault
+      ? `${v.why}: stays; pass the card to rebill() after a repin, or keep cards in a vault with reveal()`
+      : v.move === 'needs_customer'
+        ? `${v.why}: stays; the customer must enter the card again (a sale or verify naming subscription ${pin.subscriptionId})`
+        : v.why;
+  return {
+    subscriptionId: pin.subscriptionId,
+    credential: v.move,
+    ...(v.move === 'retokenize' && { vault: v.vault }),
+    moves,
+    why,
+  };
+}
+
+function count(report: MigrationReport, v: CredentialVerdict): void {
+  if (v.move === 'as_is') report.counts.asIs++;
+  else if (v.move === 'needs_customer') report.counts.needsCustomer++;
+  else {
+    report.counts.retokenize++;
+    if (v.vault) report.counts.retokenizeWithVault++;
+  }
 }

@@ -4,8 +4,10 @@
  * Secure completion, a webhook) builds the pin here, from the facts kept on the transaction.
  * @module
  */
+import type { MidRuntime } from '../accounts';
 import type { GatewayApproved } from '../adapter';
 import type { PinRecord, TransactionRecord } from '../store/types';
+import { credentialOf } from './credentials';
 import type { SalvageState } from './salvage';
 
 /** Consent, salvage and bookkeeping kept in a pin's `data`. */
@@ -29,9 +31,11 @@ export function isNegativeOptionTrial(pin: PinRecord): boolean {
 
 /**
  * The pin an approved initial transaction creates, or undefined when the transaction does not
- * start a subscription. `tx` already carries the approving MID.
+ * start a subscription. `tx` already carries the approving MID, `mid`. Its credential is that
+ * MID's alone (`credentials`); when the subscription is pinned already (a card entered again),
+ * settlement adds the credential to the existing pin instead.
  */
-export function pinFor(tx: TransactionRecord, answer: GatewayApproved, at: number): PinRecord | undefined {
+export function pinFor(tx: TransactionRecord, answer: GatewayApproved, at: number, mid: MidRuntime): PinRecord | undefined {
   const sub = tx.subscription;
   if (!sub || tx.operation === 'rebill' || !tx.mid || !tx.gateway) return undefined;
   return {
@@ -51,5 +55,7 @@ export function pinFor(tx: TransactionRecord, answer: GatewayApproved, at: numbe
     createdAt: at,
     updatedAt: at,
     data: { profile: tx.profile, ...(sub.firstRebillAt !== undefined && { firstRebillAt: sub.firstRebillAt }) },
+    credentials: [credentialOf(mid, answer, tx.id, 'customer', at)],
+    ...(sub.vaultReference !== undefined && { vaultReference: sub.vaultReference }),
   };
 }

@@ -19,6 +19,7 @@ const OUTCOME: Readonly<Record<AttemptRecord['status'], AttemptOutcome>> = {
   declined: 'declined',
   error: 'error',
   failed: 'error',
+  reversed: 'declined',
 };
 
 /** An attempt as results report it. */

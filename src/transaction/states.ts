@@ -39,8 +39,10 @@ export type TransactionStatus =
  * Where one gateway call stands: written `pending` before the call, settled once.
  * `accepted`: the gateway took the request and answers later (asynchronous follow-ups).
  * `failed`: the gateway proved it did nothing (a lookup found nothing; an authentication expired).
+ * `reversed`: approved, then reported failed by the gateway's notification (a refund the card
+ * network returned, a capture the scheme rejected after success): its money effect is undone.
  */
-export type AttemptStatus = 'pending' | 'requires_action' | 'accepted' | 'approved' | 'held' | 'declined' | 'error' | 'failed';
+export type AttemptStatus = 'pending' | 'requires_action' | 'accepted' | 'approved' | 'held' | 'declined' | 'error' | 'failed' | 'reversed';
 
 /** Money states: the transaction holds or moved funds at its gateway. */
 const MONEY = ['authorized', 'captured', 'held_for_review'] as const;
@@ -56,11 +58,11 @@ export const TRANSACTION_TRANSITIONS: Readonly<Record<TransactionStatus, readonl
   held_for_review: ['authorized', 'captured', 'void_pending', 'voided', 'declined'],
   authorized: ['capture_pending', 'captured', 'void_pending', 'voided', 'expired'],
   capture_pending: ['captured', 'authorized'],
-  captured: ['captured', 'capture_pending', 'refund_pending', 'partially_refunded', 'refunded', 'void_pending', 'voided'],
+  captured: ['captured', 'capture_pending', 'refund_pending', 'partially_refunded', 'refunded', 'void_pending', 'voided', 'authorized'],
   verified: [],
   refund_pending: ['refund_pending', 'captured', 'partially_refunded', 'refunded'],
   partially_refunded: ['partially_refunded', 'refund_pending', 'refunded', 'captured'],
-  refunded: ['refunded', 'partially_refunded'],
+  refunded: ['refunded', 'partially_refunded', 'captured', 'refund_pending'],
   void_pending: ['voided', 'authorized', 'captured', 'held_for_review'],
   voided: [],
   declined: [],
@@ -68,16 +70,20 @@ export const TRANSACTION_TRANSITIONS: Readonly<Record<TransactionStatus, readonl
   expired: [],
 };
 
-/** Allowed attempt transitions (`failed` → `approved`: the gateway's books win, as above). */
+/**
+ * Allowed attempt transitions (`failed` → `approved`: the gateway's books win, as above;
+ * `approved` → `reversed`: a follow-up the gateway's notification later reports failed).
+ */
 export const ATTEMPT_TRANSITIONS: Readonly<Record<AttemptStatus, readonly AttemptStatus[]>> = {
   pending: ['requires_action', 'accepted', 'approved', 'held', 'declined', 'error', 'failed'],
   requires_action: ['approved', 'held', 'declined', 'error', 'failed'],
   accepted: ['approved', 'declined', 'failed'],
-  approved: [],
+  approved: ['reversed'],
   held: ['approved', 'declined'],
   declined: [],
   error: [],
   failed: ['approved'],
+  reversed: [],
 };
 
 /** Transaction states a capture may start from, and so on: what each follow-up needs. */

@@ -10,10 +10,14 @@
  * for 3-D Secure, stay pending, or answer an error; transport faults come from `server.inject`.
  */
 import { randomBytes } from 'node:crypto';
+import { seeded } from '../support/router';
+import type { FakeWebhooks } from '../support/webhook-sender';
+import { adyenBody } from '../support/webhook-signing';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startFakeServer, type FakeResponse, type FakeServer, type RecordedRequest } from '../support/fake-server';
 import { openApiValidator } from '../support/openapi';
+import { challengeHtml } from './challenge-page';
 
 /** The spec every request and answer is checked against. */
 export const ADYEN_SPEC = 'adyen-checkout-v72-payments.openapi.json';
@@ -103,6 +107,8 @@ export type AdyenScript =
       textOnly?: boolean;
     }
   | { kind: 'redirect' }
+  /** A redirect to the fake's own challenge page, finished by `/payments/details`. */
+  | { kind: 'challenge' }
   | { kind: 'identify' }
   | { kind: 'pending' }
   | { kind: 'error'; status: 400 | 401 | 403 | 422 | 500; fixture?: string };
@@ -140,15 +146,47 @@ export interface FakeAdyenCharge {
   modifications: FakeAdyenModification[];
 }
 
+/** A dispute in the fake's books (its stages were sent as webhooks). */
+export interface FakeAdyenDispute {
+  /** The dispute's pspReference (shared by all its stages). */
+  pspReference: string;
+  /** The disputed payment. */
+  paymentPspReference: string;
+  amount: number;
+  reasonCode: string;
+  status: 'needs_response' | 'won' | 'lost';
+}
+
 /** A running fake Adyen. */
 export interface FakeAdyen {
   readonly url: string;
   readonly server: FakeServer;
   readonly charges: Map<string, FakeAdyenCharge>;
+  readonly disputes: Map<string, FakeAdyenDispute>;
+  /** Payments left Pending or waiting for the shopper's challenge, by pspReference. */
+  readonly openPayments: ReadonlyMap<string, { reference: string }>;
+  /**
+   * Open a dispute on a payment: NOTIFICATION_OF_CHARGEBACK, then CHARGEBACK, then (with `outcome`)
+   * CHARGEBACK_REVERSED (won) or SECOND_CHARGEBACK (lost), each a webhook.
+   */
+  dispute(paymentPspReference: string, o?: { outcome?: 'won' | 'lost'; reasonCode?: string; amount?: number }): FakeAdyenDispute;
+  /** Finish a payment left Pending or waiting for the shopper's 3-D Secure challenge: AUTHORISATION webhook. */
+  completePayment(pspReference: string, success: boolean): void;
+  /** The uncaptured rest of an authorization expires: EXPIRE webhook. */
+  expire(pspReference: string): void;
+  /** Send one signed notification item as Adyen would (fields as in the Webhooks API). */
+  notify(item: Record<string, any>, droppable?: boolean): void;
   /** Spec violations seen; a test must end with none. */
   readonly violations: string[];
+  /** `/payments/details` calls that finished a challenge. */
+  readonly detailsCalls: number;
   /** Script the next `/payments` answers (first in, first out); unscripted payments are authorised. */
   next(...scripts: AdyenScript[]): void;
+  /**
+   * A scheme transaction id another acquirer issued, known to the card network: the fake takes it
+   * as `networkPaymentReference` (it refuses ids no network issued).
+   */
+  acceptNetworkReference(id: string): void;
   close(): Promise<void>;
 }
 
@@ -162,7 +200,16 @@ const pspReference = () =>
 const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('');
 
 /** Start a fake Adyen for one merchant account and API key. */
-export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: string } = {}): Promise<FakeAdyen> {
+export async function startFakeAdyen(
+  opts: {
+    apiKey?: string;
+    merchantAccount?: string;
+    /** Send the Standard webhook (AUTHORISATION, CAPTURE, CANCELLATION, REFUND, disputes…). */
+    webhooks?: FakeWebhooks;
+    /** Share of valid captures / refunds the acquirer rejects (the webhook says `success: false`). */
+    failures?: { capture?: number; refund?: number; seed?: number };
+  } = {},
+): Promise<FakeAdyen> {
   const apiKey = opts.apiKey ?? 'test_api_key';
   const merchantAccount = opts.merchantAccount ?? 'SwitchyardECOM';
   const spec = openApiValidator(ADYEN_SPEC);
@@ -178,6 +225,27 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
   const replies = new Map<string, { body: string; response: FakeResponse }>();
   const violations: string[] = [];
   const scripts: AdyenScript[] = [];
+  const pendingAuth = new Map<string, { body: any; answered: boolean }>();
+  const redirectResults = new Map<string, { psp: string; outcome: 'complete' | 'fail' }>();
+  let detailsCalls = 0;
+  let server: FakeServer;
+  const disputes = new Map<string, FakeAdyenDispute>();
+  const open = new Map<string, { reference: string; amount: { value: number; currency: string }; sale: boolean; body: any }>();
+  const failRnd = seeded(opts.failures?.seed ?? 11);
+  const clock = () => (opts.webhooks?.now ?? Date.now)();
+
+  /** One signed item (Adyen retries until accepted; a payment's own result is never dropped). */
+  function notify(item: Record<string, any>, droppable = false): void {
+    const w = opts.webhooks;
+    if (!w) return;
+    const full = { merchantAccountCode: merchantAccount, eventDate: new Date(clock()).toISOString(), ...item };
+    w.sender.send({
+      body: adyenBody(w.secret, full),
+      headers: { 'content-type': 'application/json' },
+      event: `${item.eventCode}:${item.success}`,
+      droppable,
+    });
+  }
 
   const json = (status: number, body: object): FakeResponse => ({ status, body });
   const violation = (rec: RecordedRequest, what: string): FakeResponse => {
@@ -204,19 +272,72 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
     return body;
   };
 
+  /** A payment waiting for the shopper's 3-D Secure (RedirectShopper), with the request that started it. */
+  function redirectShopper(body: any): FakeResponse {
+    const psp = pspReference();
+    pendingAuth.set(psp, { body, answered: false });
+    const r = adyenFixture('payment-redirect-shopper');
+    r.pspReference = psp;
+    r.additionalData.merchantReference = body.reference;
+    r.action.url = `${server.url}/3ds/${psp}`;
+    return json(200, r);
+  }
+
+  /** The issuer's challenge page behind the redirect action; its buttons send the shopper back to `returnUrl?redirectResult=…`. */
+  function challengePage(rec: RecordedRequest): FakeResponse | undefined {
+    const m = /^\/3ds\/([A-Z0-9]{16})$/.exec(rec.path.split('?')[0]);
+    if (!m) return undefined;
+    const pending = pendingAuth.get(m[1]);
+    if (!pending) return { status: 404, body: 'no such challenge' };
+    const html = { 'content-type': 'text/html; charset=utf-8' };
+    if (rec.method === 'GET')
+      return { status: 200, body: challengeHtml(`/3ds/${m[1]}`, pending.body.amount.value, pending.body.amount.currency), headers: html };
+    const outcome = new URLSearchParams(rec.body).get('outcome') === 'complete' ? 'complete' : 'fail';
+    const token = randomBytes(24).toString('base64url');
+    redirectResults.set(token, { psp: m[1], outcome });
+    const back = new URL(pending.body.returnUrl);
+    back.searchParams.set('redirectResult', token);
+    return { status: 303, body: '', headers: { location: back.toString(), 'content-type': 'text/plain' } };
+  }
+
+  /** `/payments/details`: the redirect's result finishes the payment under its own pspReference. */
+  function details(rec: RecordedRequest, body: any): FakeResponse {
+    const token = body.details?.redirectResult;
+    const result = typeof token === 'string' ? redirectResults.get(token) : undefined;
+    if (!result) return json(422, { status: 422, errorCode: '14_018', message: 'Invalid payload provided', errorType: 'validation' });
+    const pending = pendingAuth.get(result.psp)!;
+    if (pending.answered)
+      return json(422, { status: 422, errorCode: '14_002', message: 'Invalid payload provided', errorType: 'validation' });
+    pending.answered = true;
+    detailsCalls++;
+    if (result.outcome === 'fail') {
+      const refused = refusal({ kind: 'refuse', code: '11' }, pending.body.reference) as Record<string, unknown>;
+      return json(200, { ...refused, pspReference: result.psp });
+    }
+    return authorise(rec, pending.body, result.psp);
+  }
+
   function payment(rec: RecordedRequest, body: any): FakeResponse {
     const pm = body.paymentMethod ?? {};
     const trigger = HOLDER_NAME_TRIGGERS[pm.holderName as string];
     const script: AdyenScript | undefined = scripts.shift() ?? (trigger ? { kind: 'refuse', code: trigger } : undefined);
+    if (!script && body.authenticationData?.attemptAuthentication === 'always' && !body.mpiData) return redirectShopper(body);
+    if (script?.kind === 'challenge') return redirectShopper(body);
     if (script?.kind === 'refuse') return json(200, refusal(script, body.reference));
     if (script?.kind === 'error') return errorFixture(script.status, script.fixture);
-    if (script?.kind === 'pending')
-      return json(200, { pspReference: pspReference(), resultCode: 'Pending', merchantReference: body.reference });
+    const remember = (psp: string) =>
+      open.set(psp, { reference: body.reference, amount: { ...body.amount }, sale: body.captureDelayHours === 0, body });
+    if (script?.kind === 'pending') {
+      const psp = pspReference();
+      remember(psp);
+      return json(200, { pspReference: psp, resultCode: 'Pending', merchantReference: body.reference });
+    }
     if (script?.kind === 'redirect' || script?.kind === 'identify') {
       const r = adyenFixture(script.kind === 'redirect' ? 'payment-redirect-shopper' : 'payment-identify-shopper');
       if (script.kind === 'redirect') {
         r.pspReference = pspReference();
         r.additionalData.merchantReference = body.reference;
+        remember(r.pspReference);
       }
       return json(200, r);
     }
@@ -237,8 +358,12 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
       return violation(rec, `unknown networkPaymentReference ${pm.networkPaymentReference}`);
     if (body.storePaymentMethod && !body.shopperReference) return violation(rec, 'storePaymentMethod needs a shopperReference');
     if (body.shopperInteraction === 'ContAuth' && pm.cvc) return violation(rec, 'merchant-initiated (ContAuth) payments carry no CVC');
+    return authorise(rec, body, pspReference());
+  }
 
-    const psp = pspReference();
+  /** Authorise a payment: books, vault, network reference. */
+  function authorise(_rec: RecordedRequest, body: any, psp: string): FakeResponse {
+    const pm = body.paymentMethod ?? {};
     const tokenized = body.storePaymentMethod === true;
     const r = adyenFixture(tokenized ? 'payment-authorised-tokenized' : 'payment-authorised');
     r.pspReference = psp;
@@ -279,6 +404,14 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
       mpiData: body.mpiData,
       modifications: [],
     });
+    notify({
+      pspReference: psp,
+      merchantReference: body.reference,
+      amount: body.amount,
+      eventCode: 'AUTHORISATION',
+      success: 'true',
+      paymentMethod: 'visa',
+    });
     return json(200, r);
   }
 
@@ -289,14 +422,16 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
       return violation(rec, `currency ${body.amount.currency} differs from the payment's ${charge.amount.currency}`);
     const value: number | undefined = body.amount?.value;
     let success: boolean;
+    // The acquirer's later verdict: some valid captures and refunds fail (the webhook tells).
+    const rejected = (rate?: number) => rate !== undefined && failRnd() < rate;
     if (type === 'capture') {
-      success = !charge.cancelled && value! <= charge.amount.value - charge.captured;
+      success = !charge.cancelled && value! <= charge.amount.value - charge.captured && !rejected(opts.failures?.capture);
       if (success) charge.captured += value!;
     } else if (type === 'cancel') {
       success = !charge.cancelled && charge.captured === 0;
       if (success) charge.cancelled = true;
     } else {
-      success = value! <= charge.captured - charge.refunded;
+      success = value! <= charge.captured - charge.refunded && !rejected(opts.failures?.refund);
       if (success) charge.refunded += value!;
     }
     const r = adyenFixture(type === 'capture' ? 'capture-received' : type === 'cancel' ? 'cancel-received' : 'refund-received');
@@ -307,10 +442,21 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
     else delete r.reference;
     if (body.amount) r.amount = body.amount;
     charge.modifications.push({ type, pspReference: r.pspReference, reference: body.reference, value, success });
+    notify({
+      pspReference: r.pspReference,
+      originalReference: psp,
+      merchantReference: body.reference,
+      amount: body.amount ?? charge.amount,
+      eventCode: type === 'capture' ? 'CAPTURE' : type === 'cancel' ? 'CANCELLATION' : 'REFUND',
+      success: String(success),
+      ...(!success && { reason: type === 'refund' ? 'Refund rejected by the acquirer' : 'Modification rejected by the acquirer' }),
+    });
     return json(201, r);
   }
 
   function handle(rec: RecordedRequest): FakeResponse {
+    const page = challengePage(rec);
+    if (page) return page;
     if (rec.method !== 'POST') return violation(rec, `${rec.method} is not an operation of the spec`);
     const template = spec.match(rec.path);
     if (!template) return violation(rec, 'no path of the spec matches');
@@ -331,32 +477,108 @@ export async function startFakeAdyen(opts: { apiKey?: string; merchantAccount?: 
     }
     const report = spec.request('POST', rec.path, body);
     if (!report.ok) return violation(rec, report.errors.join('; '));
-    if (body.merchantAccount !== merchantAccount) return errorFixture(403);
+    // /payments/details names no merchant account: Adyen finds the payment from the result itself.
+    if (template !== '/payments/details' && body.merchantAccount !== merchantAccount) return errorFixture(403);
 
     const psp = decodeURIComponent(rec.path.split('/')[2] ?? '');
     const response =
       template === '/payments'
         ? payment(rec, body)
-        : template.endsWith('/captures')
-          ? modification(rec, 'capture', psp, body)
-          : template.endsWith('/cancels')
-            ? modification(rec, 'cancel', psp, body)
-            : template.endsWith('/refunds')
-              ? modification(rec, 'refund', psp, body)
-              : violation(rec, `${template} is not used by the adapter`);
+        : template === '/payments/details'
+          ? details(rec, body)
+          : template.endsWith('/captures')
+            ? modification(rec, 'capture', psp, body)
+            : template.endsWith('/cancels')
+              ? modification(rec, 'cancel', psp, body)
+              : template.endsWith('/refunds')
+                ? modification(rec, 'refund', psp, body)
+                : violation(rec, `${template} is not used by the adapter`);
     const check = spec.response('POST', rec.path, response.status, response.body);
     if (!check.ok) violations.push(`answer to ${rec.path} is not spec-valid: ${check.errors.join('; ')}`);
     if (response.status < 500) replies.set(key, { body: rec.body, response });
     return response;
   }
 
-  const server = await startFakeServer(handle);
+  server = await startFakeServer(handle);
   return {
     url: server.url,
     server,
     charges,
+    disputes,
+    openPayments: open,
     violations,
+    get detailsCalls() {
+      return detailsCalls;
+    },
     next: (...s) => scripts.push(...s),
+    acceptNetworkReference: (id) => networkRefs.add(id),
+    notify,
+    dispute(paymentPsp, o = {}) {
+      const charge = charges.get(paymentPsp);
+      if (!charge) throw new Error(`fake Adyen: no payment ${paymentPsp}`);
+      const d: FakeAdyenDispute = {
+        pspReference: pspReference(),
+        paymentPspReference: paymentPsp,
+        amount: o.amount ?? charge.captured,
+        reasonCode: o.reasonCode ?? '10.4',
+        status: o.outcome ?? 'needs_response',
+      };
+      disputes.set(d.pspReference, d);
+      const stage = (eventCode: string, disputeStatus: string, at: number) =>
+        notify({
+          pspReference: d.pspReference,
+          originalReference: paymentPsp,
+          merchantReference: charge.reference,
+          amount: { value: d.amount, currency: charge.amount.currency },
+          eventCode,
+          eventDate: new Date(clock() + at).toISOString(),
+          success: 'true',
+          reason: 'Other Fraud-Card Absent',
+          additionalData: { chargebackReasonCode: ` ${d.reasonCode}`, chargebackSchemeCode: 'visa', disputeStatus },
+        });
+      stage('NOTIFICATION_OF_CHARGEBACK', 'Unresponded', 0);
+      stage('CHARGEBACK', 'Unresponded', 1_000);
+      if (o.outcome === 'won') stage('CHARGEBACK_REVERSED', 'Won', 2_000);
+      if (o.outcome === 'lost') stage('SECOND_CHARGEBACK', 'Lost', 2_000);
+      return d;
+    },
+    completePayment(psp, success) {
+      const p = open.get(psp);
+      if (!p) throw new Error(`fake Adyen: no open payment ${psp}`);
+      open.delete(psp);
+      if (success) {
+        charges.set(psp, {
+          pspReference: psp,
+          reference: p.reference,
+          amount: p.amount,
+          captured: p.sale ? p.amount.value : 0,
+          refunded: 0,
+          cancelled: false,
+          modifications: [],
+        });
+      }
+      notify({
+        pspReference: psp,
+        merchantReference: p.reference,
+        amount: p.amount,
+        eventCode: 'AUTHORISATION',
+        success: String(success),
+        ...(!success && { reason: 'Refused' }),
+      });
+    },
+    expire(psp) {
+      const c = charges.get(psp);
+      if (!c) throw new Error(`fake Adyen: no payment ${psp}`);
+      c.cancelled = c.captured === 0;
+      notify({
+        pspReference: pspReference(),
+        originalReference: psp,
+        merchantReference: c.reference,
+        amount: { value: c.amount.value - c.captured, currency: c.amount.currency },
+        eventCode: 'EXPIRE',
+        success: 'true',
+      });
+    },
     close: () => server.close(),
   };
 }

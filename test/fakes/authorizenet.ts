@@ -11,6 +11,9 @@ import { resolve } from 'node:path';
 import { startFakeServer, type FakeServer, type RecordedRequest, type FakeResponse } from '../support/fake-server';
 import { ANET_XSD_FACTS, loadXsdChecker } from '../support/xsd-order';
 import { fromDecimalString, toDecimalString } from '../../src/money';
+import { randomUUID } from 'node:crypto';
+import type { FakeWebhooks } from '../support/webhook-sender';
+import { authorizeNetSignature } from '../support/webhook-signing';
 
 const FIXTURES = resolve(__dirname, '../../adapters/authorizenet/fixtures');
 const checker = loadXsdChecker(ANET_XSD_FACTS);
@@ -38,6 +41,18 @@ export interface FakeCharge {
   submittedAt: number;
 }
 
+/** A customer profile with one payment profile, as the fake's CIM keeps it (no card number). */
+export interface FakeProfile {
+  customerProfileId: string;
+  paymentProfileId: string;
+  merchantCustomerId?: string;
+  email?: string;
+  last4: string;
+  expirationDate: string;
+  /** The network transaction id of the transaction that created it. */
+  networkTransId: string;
+}
+
 /** A scripted answer for the next payment (authOnly/authCapture). */
 export interface ScriptedOutcome {
   /** 2 declined, 3 error, 4 held for review. */
@@ -58,6 +73,8 @@ export interface AuthorizeNetFake {
   readonly transactionKey: string;
   /** Charges by transaction id. */
   readonly charges: Map<string, FakeCharge>;
+  /** Customer payment profiles by customer profile id (the fake's CIM). */
+  readonly profiles: Map<string, FakeProfile>;
   /** Every request body the fake parsed, in order. */
   readonly bodies: Array<Record<string, any>>;
   /** XSD violations of requests (and of the fake's own answers). Must stay empty. */
@@ -76,8 +93,29 @@ const DUPLICATE_WINDOW_MS = 120_000;
 /** Start the fake with the given credentials (defaults are fine for tests). */
 export async function startAuthorizeNetFake(
   credentials = { apiLoginId: 'swyd_login', transactionKey: 'swyd_key_123456' },
+  options: { webhooks?: FakeWebhooks } = {},
 ): Promise<AuthorizeNetFake> {
   const charges = new Map<string, FakeCharge>();
+  const profiles = new Map<string, FakeProfile>();
+  let nextProfileId = 1_929_820_001;
+  /** A `net.authorize.payment.*` notification, as Authorize.Net sends it (all of them confirm an API answer: droppable). */
+  const notify = (event: string, transId: string, amount: number, authCode = '') => {
+    const w = options.webhooks;
+    if (!w) return;
+    const body = JSON.stringify({
+      notificationId: randomUUID(),
+      eventType: `net.authorize.payment.${event}`,
+      eventDate: new Date((w.now ?? Date.now)()).toISOString(),
+      webhookId: 'f0e1d2c3-b4a5-4968-8776-655443322110',
+      payload: { responseCode: 1, authCode, avsResponse: 'Y', authAmount: amount / 100, entityName: 'transaction', id: transId },
+    });
+    w.sender.send({
+      body,
+      headers: { 'content-type': 'application/json', 'x-anet-signature': authorizeNetSignature(w.secret, body) },
+      event,
+      droppable: true,
+    });
+  };
   const bodies: Array<Record<string, any>> = [];
   const violations: string[] = [];
   const scripted: ScriptedOutcome[] = [];
@@ -88,10 +126,17 @@ export async function startAuthorizeNetFake(
     if (errs.length) violations.push(...errs.map((e) => `response: ${e}`));
     return { status: 200, body: '\uFEFF' + JSON.stringify(body), headers: { 'content-type': 'application/json; charset=utf-8' } };
   };
-  const txResponse = (fix: string, refId: string | undefined, patch: Record<string, unknown>, messages: unknown = OK) => {
+  const txResponse = (
+    fix: string,
+    refId: string | undefined,
+    patch: Record<string, unknown>,
+    messages: unknown = OK,
+    profileResponse?: unknown,
+  ) => {
     const f = fixture(fix);
     return answer('createTransactionResponse', {
       transactionResponse: { ...f.transactionResponse, ...patch },
+      ...(profileResponse !== undefined && { profileResponse }),
       ...(refId !== undefined && { refId }),
       messages,
     });
@@ -106,7 +151,13 @@ export async function startAuthorizeNetFake(
   const apiError = (fix: string) => answer('ErrorResponse', fixture(fix));
 
   function pay(refId: string | undefined, tr: Record<string, any>): FakeResponse {
-    const card = tr.payment?.creditCard ?? {};
+    const charged = tr.profile?.customerProfileId !== undefined ? profiles.get(String(tr.profile.customerProfileId)) : undefined;
+    if (tr.profile?.customerProfileId !== undefined) {
+      // A profile charge names the profile and carries no card data (the XSD allows both; we never send both).
+      if (tr.payment !== undefined) violations.push('transactionRequest: payment and profile together');
+      if (!charged || charged.paymentProfileId !== String(tr.profile.paymentProfile?.paymentProfileId)) return apiError('record-not-found');
+    }
+    const card = charged ? { cardNumber: `XXXX${charged.last4}`, expirationDate: charged.expirationDate } : (tr.payment?.creditCard ?? {});
     const last4 = String(card.cardNumber ?? '').slice(-4);
     const masked = { accountNumber: `XXXX${last4}`, accountType: String(card.cardNumber).startsWith('5') ? 'MasterCard' : 'Visa' };
     const currency = tr.currencyCode ?? 'USD';
@@ -148,6 +199,40 @@ export async function startAuthorizeNetFake(
     const transId = String(nextId++);
     const networkTransId = `NTID${transId}X`;
     const sale = tr.transactionType === 'authCaptureTransaction';
+    let profileResponse: Record<string, unknown> | undefined;
+    if (tr.profile?.createProfile === 'true' || tr.profile?.createProfile === true) {
+      const merchantCustomerId = tr.customer?.id;
+      const email = tr.customer?.email;
+      const duplicate = [...profiles.values()].find(
+        (p) => p.merchantCustomerId === merchantCustomerId && p.email === email && (merchantCustomerId || email),
+      );
+      if (!merchantCustomerId && !email) {
+        profileResponse = {
+          messages: { resultCode: 'Error', message: [{ code: 'E00041', text: 'One or more fields in the profile must contain a value.' }] },
+        };
+      } else if (duplicate) {
+        const text = `A duplicate record with ID ${duplicate.customerProfileId} already exists.`;
+        profileResponse = { messages: { resultCode: 'Error', message: [{ code: 'E00039', text }] } };
+      } else {
+        const customerProfileId = String(nextProfileId++);
+        const paymentProfileId = String(nextProfileId++);
+        profiles.set(customerProfileId, {
+          customerProfileId,
+          paymentProfileId,
+          ...(merchantCustomerId && { merchantCustomerId }),
+          ...(email && { email }),
+          last4,
+          expirationDate: String(card.expirationDate),
+          networkTransId,
+        });
+        profileResponse = {
+          messages: OK,
+          customerProfileId,
+          customerPaymentProfileIdList: [paymentProfileId],
+          customerShippingAddressIdList: [],
+        };
+      }
+    }
     charges.set(transId, {
       transId,
       transactionType: tr.transactionType,
@@ -163,12 +248,15 @@ export async function startAuthorizeNetFake(
       submittedAt: now,
       request: { ...tr, payment: { creditCard: { ...card, cardNumber: `XXXX${last4}`, cardCode: card.cardCode ? '***' : undefined } } },
     });
-    return txResponse(sale ? 'auth-capture-approved' : 'auth-only-approved', refId, {
-      ...masked,
-      transId,
-      authCode: `A${transId.slice(-5)}`,
-      networkTransId,
-    });
+    notify(sale ? 'authcapture.created' : 'authorization.created', transId, amount, `A${transId.slice(-5)}`);
+    const approved = txResponse(
+      sale ? 'auth-capture-approved' : 'auth-only-approved',
+      refId,
+      { ...masked, transId, authCode: `A${transId.slice(-5)}`, networkTransId },
+      OK,
+      profileResponse,
+    );
+    return approved;
   }
 
   function followUp(refId: string | undefined, tr: Record<string, any>): FakeResponse {
@@ -187,10 +275,12 @@ export async function startAuthorizeNetFake(
         if (amount > c.amount)
           return failure(refId, '47', 'The amount requested for settlement cannot be greater than the original amount authorized.', masked);
         c.captured = amount;
+        notify('priorAuthCapture.created', c.transId, amount);
         return txResponse('prior-auth-capture-approved', refId, { ...masked, transId: c.transId });
       case 'voidTransaction':
         if (c.voided || c.settled) return failure(refId, '16', 'The transaction cannot be found.', masked);
         c.voided = true;
+        notify('void.created', c.transId, c.amount);
         return txResponse('void-approved', refId, { ...masked, transId: c.transId });
       case 'refundTransaction': {
         const card = tr.payment?.creditCard ?? {};
@@ -201,7 +291,9 @@ export async function startAuthorizeNetFake(
         if (c.refunded + amount > c.captured)
           return failure(refId, '55', 'The sum of credits against the referenced transaction would exceed original debit amount.', masked);
         c.refunded += amount;
-        return txResponse('refund-approved', refId, { ...masked, transId: String(nextId++), refTransID: c.transId });
+        const refundId = String(nextId++);
+        notify('refund.created', refundId, amount);
+        return txResponse('refund-approved', refId, { ...masked, transId: refundId, refTransID: c.transId });
       }
       default:
         return failure(refId, '69', 'The transaction type is invalid.');
@@ -291,6 +383,7 @@ export async function startAuthorizeNetFake(
     apiLoginId: credentials.apiLoginId,
     transactionKey: credentials.transactionKey,
     charges,
+    profiles,
     bodies,
     violations,
     script: (...o) => scripted.push(...o),

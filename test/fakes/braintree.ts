@@ -25,6 +25,8 @@ import {
 import { getVariableValues } from 'graphql/execution/values';
 import { randomBytes } from 'node:crypto';
 import { currencyExponent, fromDecimalString, toDecimalString } from '../../src/money';
+import type { FakeWebhooks } from '../support/webhook-sender';
+import { braintreeForm } from '../support/webhook-signing';
 import { startFakeServer, type FakeServer, type RecordedRequest } from '../support/fake-server';
 import approvedFixture from '../../adapters/braintree/fixtures/charge-submitted-for-settlement.json';
 
@@ -450,6 +452,8 @@ export interface FakeBraintreeTransaction {
 export interface BraintreeFakeOptions {
   publicKey?: string;
   privateKey?: string;
+  /** Send webhooks (disputes, refund_failed), signed with the fake's key pair. */
+  webhooks?: FakeWebhooks;
   /** Merchant account id → currency. Default `{ acme_usd: 'USD' }`; the first is the default account. */
   merchantAccounts?: Record<string, string>;
 }
@@ -467,9 +471,27 @@ export interface BraintreeFake {
   readonly variables: Record<string, any>[];
   /** Script the outcome of the next charge or authorize. */
   next(outcome: NextOutcome): void;
+  /** What Braintree's client SDK gives after `threeDSecure.verifyCard`: a single-use nonce, authenticated or not. */
+  threeDSecureNonce(number: string, authenticated: boolean): string;
   /** Settle a submitted transaction (like `sandboxSettleTransaction`). */
   settle(id: string): void;
+  readonly disputes: Map<string, FakeBraintreeDispute>;
+  /** Refunds by id: the refunded transaction, amount (minor units) and our reference, and whether it failed later. */
+  readonly refunds: Map<string, { transactionId: string; amount: number; orderId?: string; failed: boolean }>;
+  /** Open a dispute: `dispute_opened`, then (with `outcome`) `dispute_won` / `dispute_lost`. */
+  dispute(transactionId: string, o?: { outcome?: 'won' | 'lost'; reasonCode?: string; reason?: string }): FakeBraintreeDispute;
+  /** A refund the processor returns: `refund_failed`, and the amount is the merchant's again. */
+  failRefund(refundId: string): void;
   close(): Promise<void>;
+}
+
+/** A dispute in the fake's books. */
+export interface FakeBraintreeDispute {
+  id: string;
+  transactionId: string;
+  amount: number;
+  reasonCode: string;
+  status: 'needs_response' | 'won' | 'lost';
 }
 
 /** Card numbers with a scripted behaviour (Braintree sandbox numbers where one exists). */
@@ -521,9 +543,27 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
   const operations: string[] = [];
   const variablesLog: Record<string, any>[] = [];
   const transactions = new Map<string, FakeBraintreeTransaction>();
-  const tokens = new Map<string, { bin: string; last4: string; number: string; used: boolean; multiUse: boolean }>();
+  const tokens = new Map<
+    string,
+    { bin: string; last4: string; number: string; used: boolean; multiUse: boolean; threeDSecure?: 'authenticated' | 'failed' }
+  >();
   const refunds = new Map<string, Record<string, unknown>>();
+  const refundBooks = new Map<string, { transactionId: string; amount: number; orderId?: string; failed: boolean }>();
+  const disputes = new Map<string, FakeBraintreeDispute>();
   const scripted: NextOutcome[] = [];
+  const now = () => (options.webhooks?.now ?? Date.now)();
+  const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  /** One notification as Braintree posts it: form fields bt_signature and bt_payload (base64 XML). */
+  function notify(kind: string, subject: string, at = now()): void {
+    const w = options.webhooks;
+    if (!w) return;
+    const xml = `<notification><timestamp type="datetime">${new Date(at).toISOString()}</timestamp><kind>${kind}</kind><subject>${subject}</subject></notification>`;
+    w.sender.send({
+      body: braintreeForm(publicKey, privateKey, xml),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      event: kind,
+    });
+  }
 
   const money = (minor: number, currency: string) => ({ value: toDecimalString(minor, currency), currencyCode: currency });
 
@@ -609,7 +649,11 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
     if (!outcome && major >= 2000 && major < 3000) outcome = { processorDeclined: String(Math.floor(major)) };
     if (!outcome && major >= 3000 && major < 3001) outcome = { failed: '3000' };
     if (!outcome && major === 5001) outcome = { gatewayRejected: 'APPLICATION_INCOMPLETE' };
-    if (!outcome && token.number === FAKE_CARDS.needs3ds && !tx.threeDS) outcome = { processorDeclined: '2099' };
+    // A nonce from threeDSecure.verifyCard: with `required`, one that did not authenticate is rejected (three_d_secure).
+    if (!outcome && input.options?.threeDSecureAuthentication?.required && token.threeDSecure !== 'authenticated')
+      outcome = { gatewayRejected: 'THREE_D_SECURE' };
+    if (!outcome && token.number === FAKE_CARDS.needs3ds && !tx.threeDS && token.threeDSecure !== 'authenticated')
+      outcome = { processorDeclined: '2099' };
     if (outcome && 'graphQLError' in outcome) {
       transactions.delete(tx.id);
       throw new ValidationFailure(outcome.graphQLError.message, outcome.graphQLError.legacyCode ?? '', [], outcome.graphQLError.errorClass);
@@ -739,9 +783,16 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
 
   function makeRefund(tx: FakeBraintreeTransaction, amount: number, orderId: string | undefined) {
     tx.refunded += amount;
+    const bookId = `cmVm${b64(id('rf'))}`;
+    refundBooks.set(bookId, {
+      transactionId: tx.id,
+      amount,
+      ...((orderId ?? tx.orderId) && { orderId: orderId ?? tx.orderId }),
+      failed: false,
+    });
     const r = {
       __typename: 'Refund',
-      id: `cmVm${b64(id('rf'))}`,
+      id: bookId,
       legacyId: id('rf'),
       amount: money(amount, tx.currency),
       orderId: orderId ?? tx.orderId ?? null,
@@ -831,10 +882,60 @@ export async function startBraintreeFake(options: BraintreeFakeOptions = {}): Pr
     next: (o) => {
       scripted.push(o);
     },
+    threeDSecureNonce(number, authenticated) {
+      const pmId = `tokencc_3ds_${randomBytes(8).toString('hex')}`;
+      tokens.set(pmId, {
+        bin: number.slice(0, 6),
+        last4: number.slice(-4),
+        number,
+        used: false,
+        multiUse: false,
+        threeDSecure: authenticated ? 'authenticated' : 'failed',
+      });
+      return pmId;
+    },
     settle(txId) {
       const tx = found(txId);
       if (tx.status !== 'SUBMITTED_FOR_SETTLEMENT') throw new Error(`cannot settle ${tx.status}`);
       tx.status = 'SETTLED';
+    },
+    disputes,
+    refunds: refundBooks,
+    dispute(txId, o = {}) {
+      const tx = found(txId);
+      const d: FakeBraintreeDispute = {
+        id: id('dsp'),
+        transactionId: tx.id,
+        amount: tx.captured,
+        reasonCode: o.reasonCode ?? '10.4',
+        status: o.outcome ?? 'needs_response',
+      };
+      disputes.set(d.id, d);
+      const at = now();
+      const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+      const subject = (status: string) =>
+        `<dispute><id>${d.id}</id><kind>chargeback</kind><status>${status}</status><reason>${esc(o.reason ?? 'fraud')}</reason>` +
+        `<reason-code>${esc(d.reasonCode)}</reason-code><amount-disputed>${toDecimalString(d.amount, tx.currency)}</amount-disputed>` +
+        `<currency-iso-code>${tx.currency}</currency-iso-code><received-date type="date">${day(at)}</received-date>` +
+        `<reply-by-date type="date">${day(at + 14 * 86_400_000)}</reply-by-date><merchant-account-id>${tx.merchantAccountId}</merchant-account-id>` +
+        `<transaction><id>${tx.id}</id><amount>${toDecimalString(tx.amount, tx.currency)}</amount><order-id>${esc(tx.orderId ?? '')}</order-id></transaction></dispute>`;
+      notify('dispute_opened', subject('open'), at);
+      if (o.outcome) notify(`dispute_${o.outcome}`, subject(o.outcome), at + 2_000);
+      return d;
+    },
+    failRefund(refundId) {
+      const r = refundBooks.get(refundId);
+      if (!r || r.failed) throw new Error(`fake Braintree: no refund ${refundId} to fail`);
+      r.failed = true;
+      const tx = found(r.transactionId);
+      tx.refunded -= r.amount;
+      notify(
+        'refund_failed',
+        `<transaction><id>${refundId}</id><type>credit</type><status>failed</status><amount>${toDecimalString(r.amount, tx.currency)}</amount>` +
+          `<currency-iso-code>${tx.currency}</currency-iso-code><order-id>${esc(r.orderId ?? '')}</order-id>` +
+          `<refunded-transaction-fk>${tx.id}</refunded-transaction-fk><processor-response-code>2000</processor-response-code>` +
+          `<processor-response-text>Do Not Honor</processor-response-text></transaction>`,
+      );
     },
     close: () => server.close(),
   };

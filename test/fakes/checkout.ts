@@ -8,10 +8,14 @@
  * be told to decline with any code, ask for 3-D Secure, approve partially, or fail (`inject`).
  */
 import { randomBytes } from 'node:crypto';
+import { seeded } from '../support/router';
+import type { FakeWebhooks } from '../support/webhook-sender';
+import { checkoutSignature } from '../support/webhook-signing';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startFakeServer, type Fault, type FakeResponse, type FakeServer, type RecordedRequest } from '../support/fake-server';
 import { openApiValidator } from '../support/openapi';
+import { challengeHtml } from './challenge-page';
 
 /** The spec file every request and answer is checked against. */
 export const CHECKOUT_SPEC = 'derived/checkoutcom-nas-2022-07-payments.facts.json';
@@ -56,10 +60,43 @@ export interface FakeCheckoutPayment {
   schemeId: string;
   sourceId: string;
   responseCode: string;
+  /** 3-D Secure: the payment session id of the return, and where the cardholder goes back. */
+  sessionId?: string;
+  capture?: boolean;
+  successUrl?: string;
+  failureUrl?: string;
+}
+
+/** One action of a payment (what `GET /payments/{id}/actions` lists). */
+export interface FakeCheckoutAction {
+  id: string;
+  type: 'Authorization' | 'Card Verification' | 'Capture' | 'Refund' | 'Void';
+  amount: number;
+  approved: boolean;
+  reference?: string;
+  response_code: string;
+  response_summary: string;
+  processed_on: string;
+}
+
+/** A dispute in the fake's books (its stages were sent as webhooks). */
+export interface FakeCheckoutDispute {
+  id: string;
+  paymentId: string;
+  amount: number;
+  reasonCode: string;
+  status: 'needs_response' | 'won' | 'lost';
 }
 
 /** A running fake Checkout.com. */
 export interface CheckoutFake {
+  /** Actions of each payment, oldest first. */
+  readonly actions: Map<string, FakeCheckoutAction[]>;
+  readonly disputes: Map<string, FakeCheckoutDispute>;
+  /** Open a dispute: `dispute_received`, `dispute_evidence_required`, then (with `outcome`) `dispute_won` / `dispute_lost` webhooks. */
+  dispute(paymentId: string, o?: { outcome?: 'won' | 'lost'; reasonCode?: string; category?: string }): FakeCheckoutDispute;
+  /** Finish a payment left Pending (3-D Secure): `payment_approved` or `payment_declined` webhook. */
+  completePayment(paymentId: string, approved: boolean): void;
   readonly url: string;
   readonly requests: RecordedRequest[];
   /** Spec violations seen in requests or answers; a test should end with none. */
@@ -67,6 +104,8 @@ export interface CheckoutFake {
   readonly payments: Map<string, FakeCheckoutPayment>;
   /** Answers replayed from the idempotency store instead of being processed again. */
   readonly replays: number;
+  /** Challenges the challenge page finished. */
+  readonly challengesAnswered: number;
   /** Queue outcomes for the next payments (first in, first out); default: approve. */
   next(...outcomes: CheckoutOutcome[]): void;
   /** Queue transport faults (time out, reset, 5xx, malformed, truncated). */
@@ -80,14 +119,62 @@ const id = (prefix: string) => `${prefix}_${randomBytes(20).toString('hex').slic
 const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('');
 
 /** Start a fake Checkout.com that accepts `secretKey`. */
-export async function startCheckoutFake(options: { secretKey: string }): Promise<CheckoutFake> {
+export async function startCheckoutFake(options: {
+  secretKey: string;
+  /** Send payment and dispute webhooks. Action outcomes can also be read with `GET /payments/{id}/actions`: those are droppable. */
+  webhooks?: FakeWebhooks;
+  /** Share of valid captures / refunds the acquirer declines (decided later: the webhook or the actions list says). */
+  failures?: { capture?: number; refund?: number; seed?: number };
+}): Promise<CheckoutFake> {
   const api = openApiValidator(CHECKOUT_SPEC);
   const violations: string[] = [];
   const payments = new Map<string, FakeCheckoutPayment>();
   const idempotent = new Map<string, FakeResponse>();
   const outcomes: CheckoutOutcome[] = [];
   let replays = 0;
+  let challenges = 0;
   let server: FakeServer;
+  const actions = new Map<string, FakeCheckoutAction[]>();
+  const disputes = new Map<string, FakeCheckoutDispute>();
+  const failRnd = seeded(options.failures?.seed ?? 13);
+  const clock = () => (options.webhooks?.now ?? Date.now)();
+  const iso = (at = clock()) => new Date(at).toISOString();
+
+  /** One signed event, as Checkout.com's workflows send it. */
+  function notify(type: string, data: Record<string, unknown>, droppable: boolean, at = clock()): void {
+    const w = options.webhooks;
+    if (!w) return;
+    const evt = id('evt');
+    const body = JSON.stringify({
+      id: evt,
+      type,
+      version: '1.0.33',
+      created_on: iso(at),
+      data,
+      _links: { self: linkTo(`/workflows/events/${evt}`) },
+    });
+    w.sender.send({
+      body,
+      headers: { 'content-type': 'application/json', 'cko-signature': checkoutSignature(w.secret, body) },
+      event: type,
+      droppable,
+    });
+  }
+  function act(p: FakeCheckoutPayment, a: Omit<FakeCheckoutAction, 'id' | 'processed_on'>): FakeCheckoutAction {
+    const action = { id: id('act'), processed_on: iso(), ...a };
+    actions.set(p.id, [...(actions.get(p.id) ?? []), action]);
+    return action;
+  }
+  const paymentData = (p: FakeCheckoutPayment, action: FakeCheckoutAction) => ({
+    id: p.id,
+    action_id: action.id,
+    reference: p.reference,
+    amount: action.amount,
+    currency: p.currency,
+    response_code: action.response_code,
+    response_summary: action.response_summary,
+    processed_on: action.processed_on,
+  });
 
   const linkTo = (path: string) => ({ href: `${server.url}${path}` });
   const invalid = (errors: string[], where: string): FakeResponse => {
@@ -106,6 +193,12 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
   }
 
   function createPayment(body: any): FakeResponse {
+    // An instrument this account never issued (another gateway's token, another account's src_) is refused.
+    if (body.source.type === 'id' && ![...payments.values()].some((p) => p.sourceId === body.source.id)) {
+      const res = checkoutFixture('validation-error');
+      res.error_codes = ['source_id_invalid'];
+      return { status: 422, body: res };
+    }
     const outcome = outcomes.shift();
     if (outcome?.type === 'invalid') {
       const res = checkoutFixture('validation-error');
@@ -131,8 +224,15 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
       responseCode: '10000',
       sourceId: body.source.type === 'id' ? body.source.id : id('src'),
     };
-    if (outcome?.type === 'threeDS') {
+    const asked = body['3ds']?.enabled === true && !body['3ds'].cryptogram && !body.merchant_initiated;
+    if (outcome?.type === 'threeDS' || (asked && !outcome)) {
       base.status = 'Pending';
+      Object.assign(base, {
+        sessionId: id('sid'),
+        capture: body.capture !== false,
+        successUrl: body.success_url,
+        failureUrl: body.failure_url,
+      });
       payments.set(pay, base);
       const res = checkoutFixture('payment-pending-3ds');
       Object.assign(res, { id: pay, reference: body.reference });
@@ -179,6 +279,27 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
     }
     res._links = { self: linkTo(`/payments/${pay}`), actions: linkTo(`/payments/${pay}/actions`) };
     payments.set(pay, base);
+    const auth = act(base, {
+      type: verify ? 'Card Verification' : 'Authorization',
+      amount,
+      approved: !declined,
+      reference: body.reference,
+      response_code: base.responseCode,
+      response_summary: declined ? outcome.summary : 'Approved',
+    });
+    // Checkout.com cannot be asked by our reference: a payment whose answer was lost learns its outcome here only.
+    notify(declined ? 'payment_declined' : verify ? 'card_verified' : 'payment_approved', paymentData(base, auth), false);
+    if (!declined && base.captured > 0) {
+      const cap = act(base, {
+        type: 'Capture',
+        amount,
+        approved: true,
+        reference: body.reference,
+        response_code: '10000',
+        response_summary: 'Approved',
+      });
+      notify('payment_captured', paymentData(base, cap), false);
+    }
     return { status: 201, body: res };
   }
 
@@ -188,26 +309,83 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
     const notAllowed: FakeResponse = { status: 403, body: '' };
     if (p.status !== 'Authorized' || p.voided) return notAllowed;
     const amount = body.amount ?? (kind === 'captures' ? p.amount - p.captured : p.captured - p.refunded);
+    // Accepted now (202), decided by the acquirer: a valid capture or refund may still be declined.
+    const rejected = (rate?: number) => rate !== undefined && failRnd() < rate;
+    let approved = true;
     if (kind === 'captures') {
       if (amount > p.amount - p.captured) return notAllowed;
-      p.captured += amount;
+      approved = !rejected(options.failures?.capture);
+      if (approved) p.captured += amount;
     } else if (kind === 'voids') {
       if (p.captured > 0) return notAllowed;
       p.voided = true;
       p.status = 'Voided';
     } else {
       if (amount > p.captured - p.refunded) return notAllowed;
-      p.refunded += amount;
+      approved = !rejected(options.failures?.refund);
+      if (approved) p.refunded += amount;
     }
+    const type = kind === 'captures' ? 'Capture' : kind === 'voids' ? 'Void' : 'Refund';
+    const a = act(p, {
+      type,
+      amount: kind === 'voids' ? p.amount : amount,
+      approved,
+      ...(body.reference && { reference: body.reference }),
+      response_code: approved ? '10000' : '20005',
+      response_summary: approved ? 'Approved' : 'Declined - Do Not Honour',
+    });
+    const event = {
+      Capture: approved ? 'payment_captured' : 'payment_capture_declined',
+      Void: 'payment_voided',
+      Refund: approved ? 'payment_refunded' : 'payment_refund_declined',
+    }[type];
+    notify(event, paymentData(p, a), true);
     const res = checkoutFixture('action-accepted');
-    Object.assign(res, { action_id: id('act'), _links: { payment: linkTo(`/payments/${payId}`) } });
+    Object.assign(res, { action_id: a.id, _links: { payment: linkTo(`/payments/${payId}`) } });
     if (body.reference) res.reference = body.reference;
     else delete res.reference;
     return { status: 202, body: res };
   }
 
-  function details(payId: string): FakeResponse {
-    const p = payments.get(payId);
+  /**
+   * The issuer's challenge page behind `_links.redirect`: complete → the payment is authorized
+   * (captured for a sale) and the cardholder goes to `success_url`; fail → Declined 20151 and
+   * `failure_url`; both with `?cko-session-id=sid_…`, as Checkout.com does.
+   */
+  function challengePage(req: RecordedRequest): FakeResponse | undefined {
+    const m = /^\/3ds\/(pay_\w{26})$/.exec(req.path.split('?')[0]);
+    if (!m) return undefined;
+    const p = payments.get(m[1]);
+    if (!p) return { status: 404, body: 'no such challenge' };
+    const html = { 'content-type': 'text/html; charset=utf-8' };
+    if (req.method === 'GET') return { status: 200, body: challengeHtml(`/3ds/${p.id}`, p.amount, p.currency), headers: html };
+    const complete = new URLSearchParams(req.body).get('outcome') === 'complete';
+    if (p.status === 'Pending') {
+      challenges++;
+      if (complete) {
+        p.status = 'Authorized';
+        if (p.capture) p.captured = p.amount;
+      } else {
+        p.status = 'Declined';
+        p.responseCode = '20151';
+      }
+    }
+    const to = complete ? p.successUrl : p.failureUrl;
+    if (!to) return { status: 200, body: '<!doctype html><p>done</p>', headers: html };
+    const back = new URL(to);
+    back.searchParams.set('cko-session-id', p.sessionId!);
+    return { status: 303, body: '', headers: { location: back.toString(), 'content-type': 'text/plain' } };
+  }
+
+  function actionsOf(payId: string): FakeResponse {
+    const list = actions.get(payId);
+    if (!payments.has(payId) || !list) return { status: 404, body: '' };
+    return { status: 200, body: [...list].reverse() };
+  }
+
+  function details(ref: string): FakeResponse {
+    const payId = ref.startsWith('sid_') ? [...payments.values()].find((x) => x.sessionId === ref)?.id : ref;
+    const p = payId ? payments.get(payId) : undefined;
     if (!p) return { status: 404, body: '' };
     const res = checkoutFixture('payment-details');
     Object.assign(res, {
@@ -216,23 +394,30 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
       currency: p.currency,
       reference: p.reference,
       status: p.status,
-      approved: p.status !== 'Declined',
+      approved: p.status !== 'Declined' && p.status !== 'Pending',
       scheme_id: p.schemeId,
       payment_type: p.paymentType ?? 'Regular',
     });
     res.source.id = p.sourceId;
     res._links = { self: linkTo(`/payments/${p.id}`), actions: linkTo(`/payments/${p.id}/actions`) };
+    if (p.status === 'Declined')
+      res.actions = [{ id: id('act'), type: 'Authorization', response_code: p.responseCode, response_summary: 'Declined' }];
     return { status: 200, body: res };
   }
 
   function handle(req: RecordedRequest): FakeResponse {
+    const page = challengePage(req);
+    if (page) return page;
     if (req.headers.authorization !== `Bearer ${options.secretKey}`) return { status: 401, body: '' };
     const path = req.path.split('?')[0];
     const template = api.match(path);
     if (!template) return invalid([`no path in the spec matches ${path}`], `${req.method} ${path}`);
     if (req.method === 'GET') {
+      if (template === '/payments/{id}/actions') return answer('GET', path, actionsOf(path.split('/')[2]));
       if (template !== '/payments/{id}') return invalid([`GET ${template} is not served by this fake`], `GET ${path}`);
-      return answer('GET', path, details(path.split('/')[2]));
+      // A payment matches both schemas of the spec's oneOf (PaymentDetails, PayoutDetails) when it has
+      // no payout-only field set apart: check the one it is.
+      return answer('GET', path, details(path.split('/')[2]), 'PaymentDetails');
     }
     let body: any;
     try {
@@ -279,7 +464,57 @@ export async function startCheckoutFake(options: { secretKey: string }): Promise
     get replays() {
       return replays;
     },
+    get challengesAnswered() {
+      return challenges;
+    },
+    actions,
+    disputes,
     next: (...o) => outcomes.push(...o),
+    dispute(payId, o = {}) {
+      const p = payments.get(payId);
+      if (!p) throw new Error(`fake Checkout.com: no payment ${payId}`);
+      const d: FakeCheckoutDispute = {
+        id: id('dsp'),
+        paymentId: payId,
+        amount: p.captured,
+        reasonCode: o.reasonCode ?? '10.4',
+        status: o.outcome ?? 'needs_response',
+      };
+      disputes.set(d.id, d);
+      const at = clock();
+      const data = (extra: Record<string, unknown> = {}) => ({
+        id: d.id,
+        category: o.category ?? 'fraudulent',
+        amount: d.amount,
+        currency: p.currency,
+        reason_code: d.reasonCode,
+        payment_id: p.id,
+        payment_reference: p.reference,
+        payment_method: 'VISA',
+        evidence_required_by: iso(at + 14 * 86_400_000),
+        date: iso(at),
+        ...extra,
+      });
+      notify('dispute_received', data(), false, at);
+      notify('dispute_evidence_required', data(), false, at + 1_000);
+      if (o.outcome) notify(o.outcome === 'won' ? 'dispute_won' : 'dispute_lost', data(), false, at + 2_000);
+      return d;
+    },
+    completePayment(payId, approved) {
+      const p = payments.get(payId);
+      if (!p || p.status !== 'Pending') throw new Error(`fake Checkout.com: no pending payment ${payId}`);
+      p.status = approved ? 'Authorized' : 'Declined';
+      if (!approved) p.responseCode = '20005';
+      const a = act(p, {
+        type: 'Authorization',
+        amount: p.amount,
+        approved,
+        reference: p.reference,
+        response_code: p.responseCode,
+        response_summary: approved ? 'Approved' : 'Declined',
+      });
+      notify(approved ? 'payment_approved' : 'payment_declined', paymentData(p, a), false);
+    },
     inject: (...f) => server.inject(...f),
     clearFaults: () => server.clearFaults(),
     close: () => server.close(),

@@ -7,7 +7,10 @@
  * matches, address 888 / zip 77777 matches), duplicate checking by card + amount, void only before
  * settlement, capture up to the authorized amount.
  */
+import { randomBytes, randomUUID } from 'node:crypto';
 import { XMLBuilder } from 'fast-xml-parser';
+import type { FakeWebhooks } from '../support/webhook-sender';
+import { nmiSignature } from '../support/webhook-signing';
 import { luhnValid } from '../../src/card/pan';
 import { startFakeServer, type Fault, type FakeResponse, type RecordedRequest } from '../support/fake-server';
 import { RESULT_CODES, checkQueryRequest, checkTransactRequest, checkTransactResponse, decodeForm } from './nmi-spec';
@@ -78,6 +81,8 @@ export interface NmiFake {
 /** Options of the fake. */
 export interface NmiFakeOptions {
   securityKey: string;
+  /** Send `transaction.*` notifications (they confirm API answers: droppable). */
+  webhooks?: FakeWebhooks;
   /** Duplicate window, seconds (NMI's default is 1200). */
   dupSeconds?: number;
 }
@@ -94,6 +99,38 @@ const xml = new XMLBuilder({ ignoreAttributes: true, format: false, suppressEmpt
 /** Start a fake NMI gateway. */
 export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
   const violations: string[] = [];
+  /** A notification as NMI sends it: `transaction.<action>.<success|failure>`, signed over `nonce + "." + body`. */
+  const notify = (c: NmiFakeCharge, action: string, success: boolean, amount: number) => {
+    const w = options.webhooks;
+    if (!w) return;
+    const at = new Date((w.now ?? Date.now)()).toISOString().replace(/\D/g, '').slice(0, 14);
+    const body = JSON.stringify({
+      event_id: randomUUID(),
+      event_type: `transaction.${action}.${success ? 'success' : 'failure'}`,
+      event_body: {
+        merchant: { id: '100001', name: 'Switchyard Test' },
+        transaction_id: c.transactionid,
+        transaction_type: 'cc',
+        condition: 'pendingsettlement',
+        order_id: c.orderid,
+        action: {
+          amount: decimal(amount),
+          action_type: action,
+          date: at,
+          success: success ? '1' : '0',
+          response_text: c.responseText,
+          response_code: c.responseCode,
+        },
+      },
+    });
+    const nonce = randomBytes(8).toString('hex');
+    w.sender.send({
+      body,
+      headers: { 'content-type': 'application/json', 'webhook-signature': nmiSignature(w.secret, nonce, body) },
+      event: `${action}.${success}`,
+      droppable: true,
+    });
+  };
   const charges = new Map<string, NmiFakeCharge>();
   const vault = new Map<string, { bin: string; last4: string; ccexp: string }>();
   const scripted: ScriptedAnswer[] = [];
@@ -220,6 +257,7 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
     }
     const authcode = String(100000 + (nextId % 900000));
     const c = record(true, '100', approvedFixture.responsetext, authcode, customerVaultId);
+    if (type !== 'validate') notify(c, type, true, amount);
     return answer({
       ...approvedFixture,
       transactionid: c.transactionid,
@@ -252,11 +290,13 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
       if (amount > c.amount)
         return reject(f, `The specified amount of ${f.amount} exceeds the authorization amount of ${decimal(c.amount)}`);
       c.captured = amount;
+      notify(c, 'capture', true, amount);
       return answer(echo);
     }
     if (type === 'void') {
       if (c.voided || c.settled || c.refunded > 0) return reject(f, 'Only transactions pending settlement can be voided');
       c.voided = true;
+      notify(c, 'void', true, c.amount);
       return answer(echo);
     }
     // refund: amount optional; 0.00 or none refunds the rest (§2 refund).
@@ -275,6 +315,7 @@ export async function startNmiFake(options: NmiFakeOptions): Promise<NmiFake> {
       at: Date.now(),
     };
     charges.set(r.transactionid, r);
+    notify(r, 'refund', true, amount);
     return answer({ ...echo, transactionid: r.transactionid, authcode: '' });
   }
 

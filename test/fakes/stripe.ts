@@ -18,9 +18,12 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { FakeWebhooks } from '../support/webhook-sender';
+import { stripeSignatureHeader } from '../support/webhook-signing';
 import { startFakeServer, type Fault, type FakeResponse, type FakeServer, type RecordedRequest } from '../support/fake-server';
 import { decodeBracketForm, openApiValidator, type OpenApiValidator } from '../support/openapi';
 import { luhnValid } from '../../src/card/pan';
+import { challengeHtml } from './challenge-page';
 
 const FIXTURES = resolve(__dirname, '../../adapters/stripe/fixtures');
 /** A sanitised fixture from `adapters/stripe/fixtures`, as a fresh copy. */
@@ -144,8 +147,24 @@ const TEST_CARDS: Record<string, CardBehaviour> = {
   '4000002760003184': { kind: '3ds', always: true },
 };
 
+/** A dispute in the fake's books (its events were sent as webhooks). */
+export interface FakeStripeDispute {
+  id: string;
+  paymentIntent: string;
+  amount: number;
+  reasonCode: string;
+  status: 'needs_response' | 'won' | 'lost';
+}
+
 /** The fake Stripe: server, books, and levers. */
 export interface StripeFake {
+  readonly disputes: Map<string, FakeStripeDispute>;
+  /** A refund the card network returns later: `refund.failed`, and the amount is the merchant's again. */
+  failRefund(refundId: string): void;
+  /** Open a dispute: `charge.dispute.created`, then (with `outcome`) `charge.dispute.closed`. */
+  dispute(paymentIntentId: string, o?: { outcome?: 'won' | 'lost'; reasonCode?: string; reason?: string }): FakeStripeDispute;
+  /** Finish a 3-D Secure challenge: `payment_intent.succeeded` / `amount_capturable_updated` or `payment_failed`. */
+  completeChallenge(paymentIntentId: string, success: boolean): void;
   readonly url: string;
   readonly requests: RecordedRequest[];
   /** Spec violations and protocol mistakes seen (requests and the fake's own answers). */
@@ -163,6 +182,8 @@ export interface StripeFake {
   clearFaults(): number;
   /** A recorded request's form body or query, bracket-decoded. */
   form(r: RecordedRequest): Record<string, any>;
+  /** Challenges the hosted challenge page finished (completed or failed). */
+  readonly challengesAnswered: number;
   /** Recorded requests to a path (exact, without query), optionally by method. */
   calls(path: string | RegExp, method?: string): RecordedRequest[];
   close(): Promise<void>;
@@ -172,7 +193,7 @@ const rid = (prefix: string, n = 24) => `${prefix}_${randomBytes(n).toString('ba
 const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('');
 
 /** Start a fake Stripe. */
-export async function startStripeFake(options: { secretKey?: string } = {}): Promise<StripeFake> {
+export async function startStripeFake(options: { secretKey?: string; webhooks?: FakeWebhooks } = {}): Promise<StripeFake> {
   loaded ??= loadStripeSpec();
   const { validator, spec } = loaded;
   const key = options.secretKey ?? FAKE_STRIPE_KEY;
@@ -186,6 +207,54 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
   const ajvQuery = new Ajv({ strict: false, coerceTypes: 'array', allErrors: true });
   const queryValidators = new Map<string, ValidateFunction>();
   let clock = 1_700_000_000;
+  let challengesAnswered = 0;
+  let server: FakeServer;
+  const disputes = new Map<string, FakeStripeDispute>();
+  const refundStatus = new Map<string, string>();
+  const now = () => (options.webhooks?.now ?? Date.now)();
+
+  /** One signed event (what Stripe's API answered already may never come: `droppable`). */
+  function notify(type: string, object: Record<string, unknown>, droppable: boolean, at = now()): void {
+    const w = options.webhooks;
+    if (!w) return;
+    // The objects the reduced spec describes are checked before they are sent.
+    if (object.object === 'payment_intent' || object.object === 'refund') {
+      const report = validator.component(object.object, object);
+      if (!report.ok) violations.push(`webhook ${type}: ${report.errors.slice(0, 3).join('; ')}`);
+    }
+    const created = Math.floor(at / 1000);
+    const body = JSON.stringify({
+      id: rid('evt'),
+      object: 'event',
+      api_version: FAKE_STRIPE_VERSION,
+      created,
+      type,
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      data: { object },
+    });
+    const t = Math.floor(now() / 1000);
+    w.sender.send({
+      body,
+      headers: { 'content-type': 'application/json', 'stripe-signature': stripeSignatureHeader(w.secret, body, t) },
+      event: type,
+      droppable,
+    });
+  }
+  const intentEvent = (pi: FakeIntent, droppable = true) => {
+    const type =
+      pi.status === 'succeeded'
+        ? 'payment_intent.succeeded'
+        : pi.status === 'requires_capture'
+          ? 'payment_intent.amount_capturable_updated'
+          : pi.status === 'canceled'
+            ? 'payment_intent.canceled'
+            : pi.status === 'requires_payment_method'
+              ? 'payment_intent.payment_failed'
+              : undefined;
+    if (type) notify(type, intentJson(pi, false), droppable);
+  };
 
   const pathOf = (r: RecordedRequest) => r.path.split('?')[0];
   const form = (r: RecordedRequest): Record<string, any> => decodeBracketForm(r.method === 'GET' ? (r.path.split('?')[1] ?? '') : r.body);
@@ -257,10 +326,7 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
         : pi.returnUrl
           ? {
               type: 'redirect_to_url',
-              redirect_to_url: {
-                url: `https://hooks.stripe.com/3d_secure_2/hosted?merchant=acct_fake&payment_intent=${pi.id}`,
-                return_url: pi.returnUrl,
-              },
+              redirect_to_url: { url: `${server.url}/3ds/challenge/${pi.id}`, return_url: pi.returnUrl },
             }
           : {
               type: 'use_stripe_sdk',
@@ -375,7 +441,12 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     const expand = (b.expand ?? []).includes('latest_charge');
 
     const scripted = declines.shift();
-    const behaviour: CardBehaviour = scripted ? { kind: 'decline', decline: scripted } : pm.behaviour;
+    const forced = b.payment_method_options?.card?.request_three_d_secure === 'any' && !offSession;
+    const behaviour: CardBehaviour = forced
+      ? { kind: '3ds', always: true }
+      : scripted
+        ? { kind: 'decline', decline: scripted }
+        : pm.behaviour;
     if (behaviour.kind === '3ds' && (behaviour.always || !offSession)) {
       if (offSession) {
         return decline(r, pi, {
@@ -389,20 +460,63 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     }
     if (behaviour.kind === 'decline') return decline(r, pi, behaviour.decline);
 
+    authorize(pi, pm);
+    return answer(r, 200, intentJson(pi, expand));
+  }
+
+  /** The issuer approves: the PaymentIntent charges (or holds, for manual capture). */
+  function authorize(pi: FakeIntent, pm: FakePaymentMethod): void {
     pi.networkTransactionId = digits(15);
     pi.authorizationCode = digits(6);
     if (pi.captureMethod === 'manual') {
       pi.status = 'requires_capture';
-      pi.amountCapturable = amount;
+      pi.amountCapturable = pi.amount;
     } else {
       pi.status = 'succeeded';
-      pi.amountReceived = amount;
+      pi.amountReceived = pi.amount;
     }
-    if (b.setup_future_usage) {
+    intentEvent(pi);
+    if (pi.setupFutureUsage) {
       pm.storedNetworkTransactionId = pi.networkTransactionId;
-      if (b.customer) pm.customer = b.customer;
+      if (pi.customer) pm.customer = pi.customer;
     }
-    return answer(r, 200, intentJson(pi, expand));
+  }
+
+  /**
+   * The hosted challenge page (what `next_action.redirect_to_url.url` points to): two buttons.
+   * Completing it authorizes the PaymentIntent; failing it leaves `requires_payment_method` with
+   * `payment_intent_authentication_failure`, as Stripe does. Then back to the `return_url`.
+   */
+  function challengePage(r: RecordedRequest): FakeResponse | undefined {
+    const m = /^\/3ds\/challenge\/(pi_[A-Za-z0-9]+)$/.exec(pathOf(r));
+    if (!m) return undefined;
+    const pi = intents.get(m[1]);
+    if (!pi) return { status: 404, body: 'no such challenge', headers: { 'content-type': 'text/plain' } };
+    if (r.method === 'GET')
+      return {
+        status: 200,
+        body: challengeHtml(`/3ds/challenge/${pi.id}`, pi.amount, pi.currency),
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+      };
+    const outcome = new URLSearchParams(r.body).get('outcome');
+    if (pi.status === 'requires_action') {
+      if (outcome === 'complete') authorize(pi, paymentMethods.get(pi.paymentMethod)!);
+      else {
+        pi.status = 'requires_payment_method';
+        pi.lastError = {
+          type: 'invalid_request_error',
+          code: 'payment_intent_authentication_failure',
+          message: 'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+          doc_url: 'https://stripe.com/docs/error-codes/payment-intent-authentication-failure',
+        };
+      }
+    }
+    challengesAnswered++;
+    if (!pi.returnUrl) return { status: 200, body: '<!doctype html><p>done</p>', headers: { 'content-type': 'text/html; charset=utf-8' } };
+    const back = new URL(pi.returnUrl);
+    back.searchParams.set('payment_intent', pi.id);
+    back.searchParams.set('redirect_status', pi.status === 'requires_payment_method' ? 'failed' : 'succeeded');
+    return { status: 303, body: '', headers: { location: back.toString(), 'content-type': 'text/plain' } };
   }
 
   function decline(r: RecordedRequest, pi: FakeIntent, d: ScriptedDecline): FakeResponse {
@@ -444,6 +558,7 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     pi.amountReceived = amount;
     pi.amountCapturable = 0;
     pi.status = 'succeeded';
+    intentEvent(pi);
     return answer(r, 200, intentJson(pi, (b.expand ?? []).includes('latest_charge')));
   }
 
@@ -457,6 +572,7 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     }
     pi.status = 'canceled';
     pi.amountCapturable = 0;
+    intentEvent(pi);
     return answer(r, 200, intentJson(pi, false));
   }
 
@@ -487,6 +603,8 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
       metadata: re.metadata,
       status: 'succeeded',
     });
+    refundStatus.set(re.id, 'succeeded');
+    notify('refund.created', json, true);
     return answer(r, 200, json);
   }
 
@@ -528,6 +646,8 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
   }
 
   function handle(r: RecordedRequest): FakeResponse {
+    const page = challengePage(r);
+    if (page) return page;
     const auth = r.headers.authorization;
     if (auth !== `Bearer ${key}`) {
       return stripeError(r, 401, {
@@ -579,8 +699,92 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     return route(r);
   }
 
-  const server: FakeServer = await startFakeServer(handle);
+  server = await startFakeServer(handle);
+  const refundJson = (re: FakeRefund, status: string) => {
+    const pi = intents.get(re.paymentIntent)!;
+    const json = stripeFixture('refund.json');
+    Object.assign(json, {
+      id: re.id,
+      amount: re.amount,
+      currency: re.currency,
+      charge: pi.chargeId,
+      payment_intent: pi.id,
+      created: clock++,
+      metadata: re.metadata,
+      status,
+      ...(status === 'failed' && { failure_reason: 'expired_or_canceled_card' }),
+    });
+    return json;
+  };
   return {
+    disputes,
+    failRefund(id) {
+      const re = refunds.get(id);
+      if (!re || refundStatus.get(id) !== 'succeeded') throw new Error(`fake Stripe: no succeeded refund ${id}`);
+      refundStatus.set(id, 'failed');
+      intents.get(re.paymentIntent)!.refunded -= re.amount;
+      notify('refund.failed', refundJson(re, 'failed'), false);
+    },
+    dispute(piId, o = {}) {
+      const pi = intents.get(piId);
+      if (!pi) throw new Error(`fake Stripe: no payment intent ${piId}`);
+      const d: FakeStripeDispute = {
+        id: rid('dp'),
+        paymentIntent: piId,
+        amount: pi.amountReceived,
+        reasonCode: o.reasonCode ?? '10.4',
+        status: o.outcome ?? 'needs_response',
+      };
+      disputes.set(d.id, d);
+      const at = now();
+      const object = (status: string) => ({
+        id: d.id,
+        object: 'dispute',
+        amount: d.amount,
+        currency: pi.currency,
+        charge: pi.chargeId,
+        payment_intent: pi.id,
+        reason: o.reason ?? 'fraudulent',
+        status,
+        is_charge_refundable: false,
+        created: Math.floor(at / 1000),
+        evidence_details: { due_by: Math.floor(at / 1000) + 14 * 86_400, has_evidence: false, past_due: false, submission_count: 0 },
+        payment_method_details: {
+          type: 'card',
+          card: { brand: 'visa', network: 'visa', network_reason_code: d.reasonCode, case_type: 'chargeback' },
+        },
+        balance_transactions: [],
+        metadata: {},
+        livemode: false,
+      });
+      notify('charge.dispute.created', object('needs_response'), false, at);
+      if (o.outcome) notify('charge.dispute.closed', object(o.outcome), false, at + 2_000);
+      return d;
+    },
+    completeChallenge(piId, success) {
+      const pi = intents.get(piId);
+      if (!pi || pi.status !== 'requires_action') throw new Error(`fake Stripe: no payment intent ${piId} waiting for 3-D Secure`);
+      if (success) {
+        pi.networkTransactionId = digits(15);
+        pi.authorizationCode = digits(6);
+        if (pi.captureMethod === 'manual') {
+          pi.status = 'requires_capture';
+          pi.amountCapturable = pi.amount;
+        } else {
+          pi.status = 'succeeded';
+          pi.amountReceived = pi.amount;
+        }
+      } else {
+        pi.status = 'requires_payment_method';
+        pi.lastError = {
+          type: 'card_error',
+          code: 'card_declined',
+          decline_code: 'authentication_failed',
+          message: 'The cardholder failed 3-D Secure.',
+        };
+      }
+      intentEvent(pi, false);
+    },
     url: server.url,
     requests: server.requests,
     violations,
@@ -592,6 +796,9 @@ export async function startStripeFake(options: { secretKey?: string } = {}): Pro
     inject: (...f) => server.inject(...f),
     clearFaults: () => server.clearFaults(),
     form,
+    get challengesAnswered() {
+      return challengesAnswered;
+    },
     calls: (path, method) =>
       server.requests.filter(
         (r) => (typeof path === 'string' ? pathOf(r) === path : path.test(pathOf(r))) && (!method || r.method === method),

@@ -18,8 +18,8 @@ export const NMI_KEY = 'fault_suite_key';
  * The adapter of each fake's MID. `attemptMs` of the router bounds every call; the adapters'
  * own timeouts are longer. Stripe may scan many pages to find a reference in a long run.
  */
-export function adapterFor(g: { gateway: string; url: string }): GatewayAdapter {
-  const base = { baseUrl: g.url, timeoutMs: 5_000 };
+export function adapterFor(g: { gateway: string; url: string }, secrets?: Readonly<Record<string, string>>): GatewayAdapter {
+  const base = { baseUrl: g.url, timeoutMs: 5_000, ...(secrets?.[g.gateway] && { webhookSecret: secrets[g.gateway] }) };
   switch (g.gateway) {
     case 'stripe':
       return stripe({ secretKey: STRIPE_KEY, lookupMaxPages: 500, ...base });

@@ -5,12 +5,13 @@
  */
 import { REFERENCE_KEY } from '../../adapters/stripe/wire';
 import type { Fault } from '../support/fake-server';
-import { startFakeAdyen } from '../fakes/adyen';
-import { startAuthorizeNetFake } from '../fakes/authorizenet';
-import { startBraintreeFake } from '../fakes/braintree';
-import { startCheckoutFake } from '../fakes/checkout';
-import { startNmiFake } from '../fakes/nmi';
-import { startStripeFake } from '../fakes/stripe';
+import { type FakeAdyen, startFakeAdyen } from '../fakes/adyen';
+import { type AuthorizeNetFake, startAuthorizeNetFake } from '../fakes/authorizenet';
+import { type BraintreeFake, startBraintreeFake } from '../fakes/braintree';
+import { type CheckoutFake, startCheckoutFake } from '../fakes/checkout';
+import { type NmiFake, startNmiFake } from '../fakes/nmi';
+import { type StripeFake, startStripeFake } from '../fakes/stripe';
+import type { FakeWebhooks } from '../support/webhook-sender';
 import { CHECKOUT_SECRET, NMI_KEY, STRIPE_KEY } from './adapters';
 
 /** One payment as a fake gateway booked it (minor units). */
@@ -39,8 +40,11 @@ export interface FakeGateway {
   close(): Promise<void>;
 }
 
-/** Options of `startGateways`. */
+/** Options of the fakes: their notifications (per MID) and the acquirer's later rejections. */
 export interface GatewayOptions {
+  webhooks?: (mid: string) => FakeWebhooks;
+  /** Share of valid captures / refunds Adyen and Checkout.com reject after accepting them. */
+  failures?: { capture?: number; refund?: number; seed?: number };
   /**
    * NMI's duplicate window (seconds; 0 disables it). A test that must see a second charge of
    * the same card and amount (a double charge) turns it off, so the gateway does not hide it.
@@ -48,16 +52,28 @@ export interface GatewayOptions {
   nmiDupSeconds?: number;
 }
 
-/** Start the six fakes. */
-export async function startGateways(options: GatewayOptions = {}): Promise<FakeGateway[]> {
+/** The fakes themselves, to drive them (disputes, late refund failures) after `startGateways`. */
+export interface RunningFakes {
+  stripe: StripeFake;
+  adyen: FakeAdyen;
+  checkout: CheckoutFake;
+  nmi: NmiFake;
+  authorizenet: AuthorizeNetFake;
+  braintree: BraintreeFake;
+}
+
+/** Start the six fakes (`into` receives the fakes themselves). */
+export async function startGateways(o: GatewayOptions = {}, into?: Partial<RunningFakes>): Promise<FakeGateway[]> {
+  const w = (mid: string) => (o.webhooks ? { webhooks: o.webhooks(mid) } : {});
   const [st, ad, ck, nm, an, bt] = await Promise.all([
-    startStripeFake({ secretKey: STRIPE_KEY }),
-    startFakeAdyen({ apiKey: 'k_test', merchantAccount: 'AcmeECOM' }),
-    startCheckoutFake({ secretKey: CHECKOUT_SECRET }),
-    startNmiFake({ securityKey: NMI_KEY, dupSeconds: options.nmiDupSeconds }),
-    startAuthorizeNetFake(),
-    startBraintreeFake(),
+    startStripeFake({ secretKey: STRIPE_KEY, ...w('stripe-1') }),
+    startFakeAdyen({ apiKey: 'k_test', merchantAccount: 'AcmeECOM', ...w('adyen-1'), ...(o.failures && { failures: o.failures }) }),
+    startCheckoutFake({ secretKey: CHECKOUT_SECRET, ...w('checkout-1'), ...(o.failures && { failures: o.failures }) }),
+    startNmiFake({ securityKey: NMI_KEY, dupSeconds: o.nmiDupSeconds, ...w('nmi-1') }),
+    startAuthorizeNetFake(undefined, w('anet-1')),
+    startBraintreeFake(w('braintree-1')),
   ]);
+  if (into) Object.assign(into, { stripe: st, adyen: ad, checkout: ck, nmi: nm, authorizenet: an, braintree: bt });
   return [
     {
       mid: 'stripe-1',

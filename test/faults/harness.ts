@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import Database from 'better-sqlite3';
+import type { GatewayAdapter } from '../../src/adapter';
 import { createRouter, type MerchantAccountConfig, type Router } from '../../src/router';
 import type { Store } from '../../src/store/types';
 import { holdsMoney, type TransactionStatus } from '../../src/transaction/states';
@@ -22,10 +23,11 @@ export function faultRouter(
   store: Store,
   seed: number,
   t0 = Date.now(),
+  adapter: (g: Pick<FakeGateway, 'mid' | 'gateway' | 'url'>) => GatewayAdapter = adapterFor,
 ): Router {
   const accounts: MerchantAccountConfig[] = gateways.map((g) => ({
     id: g.mid,
-    adapter: adapterFor(g),
+    adapter: adapter(g),
     currencies: ['USD'],
     ...(CAPS[g.mid] && { caps: { daily: CAPS[g.mid] } }),
   }));

@@ -26,6 +26,7 @@ import { checkout, CHECKOUT_SANDBOX_URL } from 'switchyard/adapters/checkout';
 import { nmi } from 'switchyard/adapters/nmi';
 import { authorizenet, AUTHORIZENET_SANDBOX_URL } from 'switchyard/adapters/authorizenet';
 import { braintree } from 'switchyard/adapters/braintree';
+import { createPaymentLinks, type InvoiceDetails, type PaymentLinks } from 'switchyard/links';
 import { createConsole, type ConsoleHandler } from 'switchyard/console';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -66,6 +67,12 @@ export async function main(): Promise<string> {
     throw e;
   }
   router.on('declined', (e: RouterEvents['declined']) => e.decline.reason);
+  const links: PaymentLinks = createPaymentLinks({
+    router, profile: 'default', secret: env.LINK_SECRET ?? '', baseUrl: 'https://pay.example.com/pay',
+    invoice: async (): Promise<InvoiceDetails> => ({ amount: 100, currency: 'USD', status: 'open', description: env.DESC, dueAt: undefined }),
+    ttlHours: undefined, onNewLink: undefined, merchant: { name: env.MERCHANT }, limits: { perIpPerHour: undefined },
+  });
+  void links.handler;
   const request: PaymentRequest = {
     profile: 'default', idempotencyKey: 'order-1', amount: 1999, currency: 'USD',
     card: { number: '4111111111111111', expMonth: 12, expYear: 2030, cvc: env.CVC },

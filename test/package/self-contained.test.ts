@@ -1,11 +1,11 @@
 /**
  * The repository is self-contained: no file in it (tests, demo, bench, docs configuration, CI)
- * names a path outside it, such as a `shared/` folder beside the checkout. The runtime proof is
+ * names a path outside it, such as a folder beside the checkout. The runtime proof is
  * `.ci/run` in a fresh clone with nothing beside it (see CONTRIBUTING.md); this test catches the
  * reference before it is committed.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './packed';
@@ -17,8 +17,19 @@ function repositoryFiles(): string[] {
 }
 
 const TEXT = /\.(ts|mjs|cjs|js|json|md|sh|yml|yaml|csv)$|(^|\/)run$/;
-/** A `shared/` folder named without a relative path (`shared/specs/…`), or this workplace's absolute paths. */
-const OUTSIDE = /(^|[\s`'"(])shared\/(specs|research)\/|\/work\/(shared|main|wt-)/;
+/**
+ * Paths into the folder that holds the checkout: its absolute path, or a folder beside the
+ * checkout named as if it were inside (`<sibling>/…`). Derived from this machine, so nothing
+ * outside is named here; in a clone with nothing beside it, only the climbing check below applies.
+ */
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const PARENT = dirname(ROOT);
+const SIBLINGS = readdirSync(PARENT, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && join(PARENT, d.name) !== ROOT && !existsSync(join(ROOT, d.name)))
+  .map((d) => literal(d.name));
+const OUTSIDE = new RegExp(
+  [...(PARENT === '/' ? [] : [`${literal(PARENT)}/`]), ...SIBLINGS.map((n) => `(^|[\\s\`'"(])${n}/`)].join('|') || '$^',
+);
 /** Relative paths that climb (in Markdown, link targets only): each is resolved against its file's folder. */
 const CLIMB = /(?:\.\.\/)+[\w.-]*/g;
 const MD_CLIMB = /\]\(((?:\.\.\/)+[^)#\s]*)/g;

@@ -89,7 +89,7 @@ describe('cascades', () => {
     const { router, b } = threeMids({ status: 'requires_action', url: 'https://acs.example/challenge' });
     const r = await router.sale(saleRequest());
     expect(r.isErr() && r.error.kind).toBe('requires_action');
-    expect(r.isErr() && r.error.action?.url).toBe('https://acs.example/challenge');
+    expect(r.isErr() && r.error.action?.type === 'redirect' && r.error.action.url).toBe('https://acs.example/challenge');
     expect(b.charges.size).toBe(0);
   });
 

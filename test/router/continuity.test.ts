@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sandbox, type SandboxResponse } from '../../adapters/sandbox';
 import { CARDS, saleRequest, testRouter } from '../support/router';
+import { testVault } from '../support/vault';
 
 const DAY = 24 * 3_600_000;
 const T0 = Date.UTC(2026, 10, 1, 12);
@@ -241,15 +242,22 @@ describe('decline salvage', () => {
 
 describe('horizontal migration', () => {
   it('dry run lists what would move; the real run re-pins with an audit record each', async () => {
-    const { router, store } = testRouter({ pools: { p: { strategy: 'priority', members: [{ mid: 'old' }] } }, route: ['p'] }, [
-      { id: 'old', adapter: sandbox() },
-      { id: 'new', adapter: sandbox() },
-    ]);
+    const vault = testVault();
+    const { router, store } = testRouter(
+      { pools: { p: { strategy: 'priority', members: [{ mid: 'old' }] } }, route: ['p'] },
+      [
+        { id: 'old', adapter: sandbox() },
+        { id: 'new', adapter: sandbox() },
+      ],
+      { vault },
+    );
     for (let i = 0; i < 5; i++) await router.sale(saleRequest({ subscription: { id: `s${i}` } }));
     await router.rebill({ subscriptionId: 's4', amount: 1, currency: 'USD', idempotencyKey: 'k' });
     const dry = (await router.migrate({ from: 'old', to: 'new', dryRun: true })).unwrap();
     expect(dry.dryRun).toBe(true);
     expect(dry.moved.map((m) => m.subscriptionId).sort()).toEqual(['s0', 's1', 's2', 's3', 's4']);
+    // Another gateway: each needs its card again, which the vault gives back with the network transaction id.
+    expect(dry.counts).toEqual({ asIs: 0, retokenize: 5, retokenizeWithVault: 5, needsCustomer: 0, moved: 5, skipped: 0 });
     expect((await router.pin('s0'))?.mid).toBe('old');
     expect(await store.listRepinAudit()).toEqual([]);
     const some = (
@@ -257,10 +265,12 @@ describe('horizontal migration', () => {
     ).unwrap();
     expect(some.moved.map((m) => m.subscriptionId)).toEqual(['s0', 's1']);
     expect(some.skipped).toEqual([{ subscriptionId: 'ghost', why: 'not pinned to old' }]);
+    expect(some.subscriptions.find((x) => x.subscriptionId === 's0')).toMatchObject({ credential: 'retokenize', vault: true, moves: true });
     expect((await router.pin('s0'))?.mid).toBe('new');
     expect((await router.pin('s2'))?.mid).toBe('old');
     expect((await store.listRepinAudit('s1'))[0]).toMatchObject({ fromMid: 'old', toMid: 'new', reason: 'old MID closing 30 Nov' });
     expect((await router.rebill({ subscriptionId: 's0', amount: 100, currency: 'USD', idempotencyKey: 'after' })).unwrap().mid).toBe('new');
+    expect(vault.calls.filter((c) => c.op === 'reveal').map((c) => c.context.mid)).toEqual(['new']);
     const bad = await router.migrate({ from: 'old', to: 'nowhere' });
     expect(bad.isErr() && bad.error.field).toBe('to');
   });

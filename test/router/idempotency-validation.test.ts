@@ -5,7 +5,7 @@ import { createRouter } from '../../src/router';
 import { memoryStore } from '../../src/store/memory';
 import { ConfigError } from '../../src/errors';
 import { CARDS, saleRequest, testRouter, totalCalls } from '../support/router';
-import type { PaymentRequest } from '../../src/types';
+import type { PanCardInput, PaymentRequest } from '../../src/types';
 
 function oneMid() {
   const a = sandbox();
@@ -36,7 +36,7 @@ describe('idempotency', () => {
     await router.sale(req);
     const other = await router.sale({ ...req, amount: req.amount + 1 });
     expect(other.isErr() && other.error).toMatchObject({ kind: 'rejected', rejection: 'idempotency_conflict', field: 'idempotencyKey' });
-    const otherCard = await router.sale({ ...req, card: { ...req.card, number: CARDS.visa2 } });
+    const otherCard = await router.sale({ ...req, card: { ...(req.card as PanCardInput), number: CARDS.visa2 } });
     expect(otherCard.isErr() && otherCard.error.rejection).toBe('idempotency_conflict');
     expect(a.calls.sale).toBe(1);
   });

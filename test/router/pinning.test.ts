@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sandbox } from '../../adapters/sandbox';
-import { saleRequest, testRouter } from '../support/router';
+import { CARDS, saleRequest, testRouter } from '../support/router';
 
 function twoMids() {
   const a = sandbox();
@@ -148,9 +148,24 @@ describe('subscriptions are pinned to the MID of their initial sale', () => {
     expect(audit).toMatchObject({ subscriptionId: 'sub-x', fromMid: s.mid, toMid: to, reason: 'MID closing' });
     expect(await store.listRepinAudit('sub-x')).toEqual([audit]);
     expect(moved).toEqual([`${s.mid}->${to}`]);
-    const r = (await router.rebill({ subscriptionId: 'sub-x', amount: 100, currency: 'USD', idempotencyKey: 'after-move' })).unwrap();
+    // The new MID is another gateway (another sandbox): the old one's token and ids never go there.
+    const before = { ...adapters[to as 'a'].calls };
+    const noCard = await router.rebill({ subscriptionId: 'sub-x', amount: 100, currency: 'USD', idempotencyKey: 'after-move' });
+    expect(noCard.isErr() && noCard.error).toMatchObject({ kind: 'rejected', rejection: 'credential_not_portable' });
+    expect(adapters[to as 'a'].calls).toEqual(before);
+    // With the card again, the new MID charges it with the portable network transaction id only.
+    const card = { number: CARDS.visa, expMonth: 12, expYear: 2030 };
+    const r = (
+      await router.rebill({ subscriptionId: 'sub-x', amount: 100, currency: 'USD', idempotencyKey: 'after-move-2', card })
+    ).unwrap();
     expect(r.mid).toBe(to);
-    expect(adapters[to as 'a'].charges.get(r.gatewayTransactionId)).toBeDefined();
+    const charge = adapters[to as 'a'].charges.get(r.gatewayTransactionId)!;
+    expect(charge.storedCredential).toEqual({
+      type: 'subsequent',
+      initiator: 'merchant',
+      reason: 'recurring',
+      networkTransactionId: s.networkTransactionId,
+    });
   });
 
   it('a revocation (R1) on a rebill revokes the subscription and emits subscription:revoked', async () => {

@@ -77,6 +77,25 @@ export function pinRecord(subscriptionId: string, over: Partial<PinRecord> = {})
   };
 }
 
+/** What schema version 7 makes of a pin written before it: the initial transaction's ids are its MID's credential. */
+export function migratedPin(pin: PinRecord, initial: { mid: string; gateway: string }): PinRecord {
+  return {
+    ...pin,
+    credentials: [
+      {
+        mid: initial.mid,
+        gateway: initial.gateway,
+        ...(pin.gatewayToken !== undefined && { gatewayToken: pin.gatewayToken }),
+        gatewayTransactionId: pin.gatewayTransactionId,
+        ...(pin.networkTransactionId !== undefined && { networkTransactionId: pin.networkTransactionId }),
+        transactionId: pin.transactionId,
+        origin: 'customer',
+        at: pin.createdAt,
+      },
+    ],
+  };
+}
+
 function declineRecord(at: number, over: Partial<DeclineRecord> = {}): DeclineRecord {
   return {
     fingerprint: 'fp_abc',

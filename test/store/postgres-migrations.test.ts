@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { POSTGRES_MIGRATIONS, migratePostgres, postgresStore } from '../../src/store/postgres';
-import { STORED_CARD, pinRecord, txRecord } from './conformance';
+import { STORED_CARD, migratedPin, pinRecord, txRecord } from './conformance';
 import { describePg, testSchema } from './pg-env';
 
 describePg('postgresStore migrations', (url) => {
@@ -62,7 +62,7 @@ describePg('postgresStore migrations', (url) => {
     expect(await store.ready()).toBe(POSTGRES_MIGRATIONS.at(-1)!.version);
     // Version 3 names the states of the state machine: an approved, captured sale is `captured`.
     expect(await store.getTransaction(id)).toEqual({ ...tx, status: 'captured' });
-    expect(await store.getPin('sub-v1')).toEqual(pin);
+    expect(await store.getPin('sub-v1')).toEqual(migratedPin(pin, { mid: 'mid-a', gateway: 'sandbox' }));
     expect(
       await store.write({
         reserveCap: { mid: 'mid-a', counters: [{ window: 'monthly', key: '2026-11:USD', amountLimit: 2_000 }], amount: 2 },
@@ -132,6 +132,49 @@ describePg('postgresStore migrations', (url) => {
     expect(await status('tx_amb')).toBe('pending');
     expect((await store.listAttempts('tx_amb'))[0].status).toBe('pending');
     expect(await store.listStaleClaims(2)).toEqual([{ key: 'sale:k-tx_amb', transactionId: 'tx_amb', leaseUntil: 0 }]);
+    await store.close();
+  });
+
+  it('upgrades pins to credentials per MID: a pin an older switchyard re-pinned keeps its ids on the MID that made them', async () => {
+    const schema = fresh('v3pins');
+    expect(
+      await migratePostgres(
+        pool,
+        schema,
+        POSTGRES_MIGRATIONS.filter((m) => m.version <= 3),
+      ),
+    ).toBe(3);
+    const tx = txRecord({ id: 'tx_initial', status: 'captured', mid: 'nmi-old', gateway: 'nmi' });
+    const { id, status, amount, capturedAmount, refundedAmount, ...txDoc } = tx;
+    await pool.query(
+      `INSERT INTO "${schema}".transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [id, status, amount, capturedAmount, refundedAmount, JSON.stringify(txDoc)],
+    );
+    const moved = pinRecord('sub-moved', { mid: 'cko-new', gateway: 'checkout', transactionId: id, gatewayToken: '7000001' });
+    const lost = pinRecord('sub-lost-tx', {
+      mid: 'cko-new',
+      gateway: 'checkout',
+      transactionId: 'tx_gone',
+      networkTransactionId: undefined,
+    });
+    const still = pinRecord('sub-still', { transactionId: 'tx_gone2' });
+    for (const p of [moved, lost, still]) {
+      const { subscriptionId, mid, status: st, ...doc } = p;
+      await pool.query(`INSERT INTO "${schema}".pins (subscription_id, mid, status, doc) VALUES ($1, $2, $3, $4)`, [
+        subscriptionId,
+        mid,
+        st,
+        JSON.stringify(doc),
+      ]);
+    }
+    await pool.query(
+      `INSERT INTO "${schema}".repin_audit (subscription_id, from_mid, to_mid, reason, at) VALUES ('sub-moved', 'nmi-old', 'cko-new', 'closing', 5), ('sub-lost-tx', 'auth-old', 'cko-new', 'closing', 5)`,
+    );
+    const store = postgresStore({ pool, schema });
+    await store.ready();
+    expect(await store.getPin('sub-moved')).toEqual(migratedPin(moved, { mid: 'nmi-old', gateway: 'nmi' }));
+    expect(await store.getPin('sub-lost-tx')).toEqual(migratedPin(lost, { mid: 'auth-old', gateway: 'unknown' }));
+    expect(await store.getPin('sub-still')).toEqual(migratedPin(still, { mid: 'mid-a', gateway: 'sandbox' }));
     await store.close();
   });
 

@@ -2,6 +2,10 @@ import pg from 'pg';
 import { afterAll } from 'vitest';
 import { postgresStore } from '../../src/store/postgres';
 import { runStoreConformance } from './conformance';
+import { runCredentialsConformance } from './conformance-credentials';
+import { runThreeDSecureConformance } from './conformance-three-d-secure';
+import { runWebhooksConformance } from './conformance-webhooks';
+import { runLinksConformance } from './conformance-links';
 import { runSearchConformance } from './conformance-search';
 import { describePg, testSchema } from './pg-env';
 
@@ -13,18 +17,18 @@ describePg('postgresStore conformance', (url) => {
     await pool.end();
   });
 
-  runStoreConformance('postgresStore (real server)', async () => {
+  /** A store on a schema of its own (dropped at the end). */
+  const fresh = async () => {
     const schema = testSchema('conf');
     schemas.push(schema);
     const store = postgresStore({ connectionString: url, schema });
     await store.ready();
     return store;
-  });
-  runSearchConformance('postgresStore (real server)', async () => {
-    const schema = testSchema('search');
-    schemas.push(schema);
-    const store = postgresStore({ connectionString: url, schema });
-    await store.ready();
-    return store;
-  });
+  };
+  runStoreConformance('postgresStore (real server)', fresh);
+  runCredentialsConformance('postgresStore (real server)', fresh);
+  runThreeDSecureConformance('postgresStore (real server)', fresh);
+  runWebhooksConformance('postgresStore (real server)', fresh);
+  runLinksConformance('postgresStore (real server)', fresh);
+  runSearchConformance('postgresStore (real server)', fresh);
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQLITE_MIGRATIONS, migrateSqlite, sqliteStore } from '../../src/store/sqlite';
-import { STORED_CARD, pinRecord, txRecord } from './conformance';
+import { STORED_CARD, migratedPin, pinRecord, txRecord } from './conformance';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-migrations-'));
 let n = 0;
@@ -94,7 +94,7 @@ describe('sqliteStore file and migrations', () => {
       expect(store.schemaVersion).toBe(SQLITE_MIGRATIONS.at(-1)!.version);
       // Version 3 names the states of the state machine: an approved, captured sale is `captured`.
       expect(await store.getTransaction(id)).toEqual({ ...tx, status: 'captured' });
-      expect(await store.getPin('sub-v1')).toEqual(pin);
+      expect(await store.getPin('sub-v1')).toEqual(migratedPin(pin, { mid: 'mid-a', gateway: 'sandbox' }));
       expect(
         await store.write({
           reserveCap: { mid: 'mid-a', counters: [{ window: 'monthly', key: '2026-11:USD', amountLimit: 2_000 }], amount: 2 },
@@ -176,6 +176,54 @@ describe('sqliteStore file and migrations', () => {
       expect((await store.listAttempts('tx_amb'))[0].status).toBe('pending');
       // The old claim has no lease: reconciliation may recover it at once, and knows its transaction.
       expect(await store.listStaleClaims(2)).toEqual([{ key: 'sale:k-tx_amb', transactionId: 'tx_amb', leaseUntil: 0 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('upgrades pins to credentials per MID: a pin an older switchyard re-pinned keeps its ids on the MID that made them', async () => {
+    const path = freshPath();
+    const v3 = new Database(path);
+    expect(
+      migrateSqlite(
+        v3,
+        SQLITE_MIGRATIONS.filter((m) => m.version <= 3),
+      ),
+    ).toBe(3);
+    const tx = txRecord({ id: 'tx_initial', status: 'captured', mid: 'nmi-old', gateway: 'nmi' });
+    const { id, status, amount, capturedAmount, refundedAmount, ...txDoc } = tx;
+    v3.prepare('INSERT INTO transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES (?, ?, ?, ?, ?, ?)').run(
+      id,
+      status,
+      amount,
+      capturedAmount,
+      refundedAmount,
+      JSON.stringify(txDoc),
+    );
+    // The old re-pin moved `mid` and `gateway` and left NMI's ids at the top level.
+    const moved = pinRecord('sub-moved', { mid: 'cko-new', gateway: 'checkout', transactionId: id, gatewayToken: '7000001' });
+    const lost = pinRecord('sub-lost-tx', {
+      mid: 'cko-new',
+      gateway: 'checkout',
+      transactionId: 'tx_gone',
+      networkTransactionId: undefined,
+    });
+    const still = pinRecord('sub-still', { transactionId: 'tx_gone2' });
+    const insertPin = v3.prepare('INSERT INTO pins (subscription_id, mid, status, doc) VALUES (?, ?, ?, ?)');
+    for (const p of [moved, lost, still]) {
+      const { subscriptionId, mid, status: st, ...doc } = p;
+      insertPin.run(subscriptionId, mid, st, JSON.stringify(doc));
+    }
+    const audit = v3.prepare('INSERT INTO repin_audit (subscription_id, from_mid, to_mid, reason, at) VALUES (?, ?, ?, ?, ?)');
+    audit.run('sub-moved', 'nmi-old', 'cko-new', 'closing', 5);
+    audit.run('sub-lost-tx', 'auth-old', 'cko-new', 'closing', 5);
+    v3.close();
+    const store = sqliteStore({ path });
+    try {
+      expect(await store.getPin('sub-moved')).toEqual(migratedPin(moved, { mid: 'nmi-old', gateway: 'nmi' }));
+      // Without its initial transaction, the first re-pin names the MID; its gateway is unknown, so it matches no other MID.
+      expect(await store.getPin('sub-lost-tx')).toEqual(migratedPin(lost, { mid: 'auth-old', gateway: 'unknown' }));
+      expect(await store.getPin('sub-still')).toEqual(migratedPin(still, { mid: 'mid-a', gateway: 'sandbox' }));
     } finally {
       await store.close();
     }

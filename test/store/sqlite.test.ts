@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { sqliteStore } from '../../src/store/sqlite';
 import { runStoreConformance } from './conformance';
+import { runCredentialsConformance } from './conformance-credentials';
+import { runThreeDSecureConformance } from './conformance-three-d-secure';
+import { runWebhooksConformance } from './conformance-webhooks';
+import { runLinksConformance } from './conformance-links';
 import { runSearchConformance } from './conformance-search';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-sqlite-'));
@@ -11,4 +15,8 @@ let n = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 runStoreConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `conformance-${n++}.db`) }));
+runCredentialsConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `credentials-${n++}.db`) }));
+runThreeDSecureConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `three-ds-${n++}.db`) }));
+runWebhooksConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `webhooks-${n++}.db`) }));
+runLinksConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `links-${n++}.db`) }));
 runSearchConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `search-${n++}.db`) }));

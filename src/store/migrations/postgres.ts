@@ -85,6 +85,34 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
   {
+    version: 4,
+    name: '3-D Secure: index of attempts waiting for the cardholder, by deadline, for expiry',
+    sql: (s) => `
+      CREATE INDEX attempts_awaiting_action ON ${s}.attempts ((coalesce((doc->>'expiresAt')::bigint, 0))) WHERE status = 'requires_action';
+    `,
+  },
+  {
+    version: 5,
+    name: 'webhooks: notifications recorded once, disputes, lookups by gateway id, accepted follow-ups',
+    sql: (s) => `
+      CREATE TABLE ${s}.notifications (
+        seq bigserial PRIMARY KEY, id text NOT NULL UNIQUE, mid text NOT NULL, status text NOT NULL,
+        received_at bigint NOT NULL, doc jsonb NOT NULL
+      );
+      CREATE INDEX notifications_by_status ON ${s}.notifications (status, seq);
+      CREATE TABLE ${s}.disputes (
+        seq bigserial PRIMARY KEY, id text NOT NULL UNIQUE, mid text NOT NULL, transaction_id text,
+        status text NOT NULL, opened_at bigint NOT NULL, revision integer NOT NULL, doc jsonb NOT NULL
+      );
+      CREATE INDEX disputes_by_mid ON ${s}.disputes (mid, opened_at);
+      CREATE INDEX disputes_by_opened ON ${s}.disputes (opened_at);
+      CREATE INDEX disputes_by_transaction ON ${s}.disputes (transaction_id);
+      CREATE INDEX transactions_by_gateway_id ON ${s}.transactions ((doc->>'gatewayTransactionId'));
+      CREATE INDEX attempts_by_gateway_id ON ${s}.attempts ((doc->>'gatewayTransactionId'));
+      CREATE INDEX attempts_accepted ON ${s}.attempts (started_at) WHERE status = 'accepted';
+    `,
+  },
+  {
     version: 6,
     name: 'support search: order, customer, card and routing facts of transactions, indexed newest first; attempts by time',
     // Generated from the documents, so rows written before this version are searchable too and no
@@ -115,6 +143,42 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
         ADD COLUMN search_operation text GENERATED ALWAYS AS (doc->>'operation') STORED,
         ADD COLUMN search_currency text GENERATED ALWAYS AS (doc->>'currency') STORED;
       CREATE INDEX attempts_by_time ON ${s}.attempts (started_at, search_operation, search_mid, search_currency, status);
+    `,
+  },
+  {
+    version: 7,
+    name: 'cards on file: stored credentials per MID on every pin',
+    // A pin's top-level ids belong to its initial transaction's MID, even after a re-pin moved it.
+    sql: (s) => `
+      UPDATE ${s}.pins p SET doc = p.doc || jsonb_build_object('credentials', jsonb_build_array(jsonb_strip_nulls(jsonb_build_object(
+          'mid', coalesce(
+            (SELECT t.doc->>'mid' FROM ${s}.transactions t WHERE t.id = p.doc->>'transactionId'),
+            (SELECT a.from_mid FROM ${s}.repin_audit a WHERE a.subscription_id = p.subscription_id ORDER BY a.seq LIMIT 1),
+            p.mid),
+          'gateway', coalesce(
+            (SELECT t.doc->>'gateway' FROM ${s}.transactions t WHERE t.id = p.doc->>'transactionId'),
+            CASE WHEN EXISTS (SELECT 1 FROM ${s}.repin_audit a WHERE a.subscription_id = p.subscription_id) THEN 'unknown'
+                 ELSE p.doc->>'gateway' END),
+          'gatewayToken', p.doc->'gatewayToken',
+          'gatewayTransactionId', p.doc->'gatewayTransactionId',
+          'networkTransactionId', p.doc->'networkTransactionId',
+          'transactionId', p.doc->'transactionId',
+          'origin', 'customer',
+          'at', p.doc->'createdAt'))))
+        WHERE NOT (p.doc ? 'credentials');
+    `,
+  },
+  {
+    version: 9,
+    name: 'payment links: link state per invoice, attempt counters per link and client IP',
+    sql: (s) => `
+      CREATE TABLE ${s}.payment_links (
+        invoice_id text PRIMARY KEY, revision bigint NOT NULL, status text NOT NULL, doc jsonb NOT NULL
+      );
+      CREATE TABLE ${s}.link_attempt_counters (
+        key text PRIMARY KEY, count bigint NOT NULL, window_end bigint NOT NULL
+      );
+      CREATE INDEX link_attempt_counters_by_end ON ${s}.link_attempt_counters (window_end);
     `,
   },
 ];
@@ -274,6 +338,85 @@ export function applyWriteFunction(s: string): string {
 
       IF w ? 'release' THEN
         DELETE FROM ${s}.idempotency WHERE key = w->'release'->>'key' AND result IS NULL;
+      END IF;
+
+      -- Cards on file: one MID's stored credential on a pin, replacing that MID's (newest last).
+      IF w ? 'pinCredential' THEN
+        x := w->'pinCredential';
+        UPDATE ${s}.pins p SET doc = p.doc || jsonb_build_object(
+            'credentials', coalesce((SELECT jsonb_agg(c ORDER BY i) FROM jsonb_array_elements(coalesce(p.doc->'credentials', '[]'::jsonb))
+                WITH ORDINALITY AS e(c, i) WHERE c->>'mid' IS DISTINCT FROM x->'credential'->>'mid'), '[]'::jsonb)
+              || jsonb_build_array(x->'credential'),
+            'updatedAt', x->'now')
+            || CASE WHEN x ? 'vaultReference' THEN jsonb_build_object('vaultReference', x->'vaultReference') ELSE '{}'::jsonb END
+          WHERE p.subscription_id = x->>'subscriptionId';
+      END IF;
+
+      -- Webhooks: the notification record (exactly once, or replacing a deferred one) and the dispute.
+      IF w ? 'notification' THEN
+        x := w->'notification';
+        IF x ? 'from' THEN
+          UPDATE ${s}.notifications SET status = x->>'status', doc = x->'doc'
+            WHERE id = x->>'id' AND (x->'from') ? status;
+        ELSE
+          INSERT INTO ${s}.notifications (id, mid, status, received_at, doc)
+            VALUES (x->>'id', x->>'mid', x->>'status', (x->>'receivedAt')::bigint, x->'doc')
+            ON CONFLICT (id) DO NOTHING;
+        END IF;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n = 0 THEN
+          SELECT status INTO st FROM ${s}.notifications WHERE id = x->>'id';
+          ${refuse(`jsonb_build_object('ok', false, 'conflict', 'notification', 'status', st)`)}
+        END IF;
+      END IF;
+
+      IF w ? 'dispute' THEN
+        x := w->'dispute';
+        IF (x->>'revision')::integer = 1 THEN
+          INSERT INTO ${s}.disputes (id, mid, transaction_id, status, opened_at, revision, doc)
+            VALUES (x->>'id', x->>'mid', x->>'transactionId', x->>'status', (x->>'openedAt')::bigint, 1, x->'doc')
+            ON CONFLICT (id) DO NOTHING;
+        ELSE
+          UPDATE ${s}.disputes SET transaction_id = x->>'transactionId', status = x->>'status',
+              opened_at = (x->>'openedAt')::bigint, revision = (x->>'revision')::integer, doc = x->'doc'
+            WHERE id = x->>'id' AND revision = (x->>'revision')::integer - 1;
+        END IF;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n = 0 THEN
+          ${refuse(`jsonb_build_object('ok', false, 'conflict', 'dispute')`)}
+        END IF;
+      END IF;
+
+      -- Payment links: the link's revision is the condition; an insert expects revision 0 (no row).
+      IF w ? 'link' THEN
+        x := w->'link';
+        IF (x->>'expectRevision')::bigint = 0 THEN
+          INSERT INTO ${s}.payment_links (invoice_id, revision, status, doc)
+            VALUES (x->>'invoiceId', (x->>'revision')::bigint, x->>'status', x->'doc')
+            ON CONFLICT (invoice_id) DO NOTHING;
+        ELSE
+          UPDATE ${s}.payment_links SET revision = (x->>'revision')::bigint, status = x->>'status', doc = x->'doc'
+            WHERE invoice_id = x->>'invoiceId' AND revision = (x->>'expectRevision')::bigint;
+        END IF;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n = 0 THEN
+          SELECT status INTO st FROM ${s}.payment_links WHERE invoice_id = x->>'invoiceId';
+          ${refuse(`jsonb_build_object('ok', false, 'conflict', 'state', 'on', 'link', 'status', st)`)}
+        END IF;
+      END IF;
+
+      -- Payment links: attempt counters, each within its limit (counters arrive in key order: no deadlock).
+      IF w ? 'countAttempt' THEN
+        DELETE FROM ${s}.link_attempt_counters WHERE window_end <= (w->'countAttempt'->>'now')::bigint;
+        FOR x IN SELECT * FROM jsonb_array_elements(w->'countAttempt'->'counters') LOOP
+          INSERT INTO ${s}.link_attempt_counters AS c (key, count, window_end)
+            SELECT x->>'key', 1, (x->>'windowEnd')::bigint WHERE 1 <= (x->>'limit')::bigint
+            ON CONFLICT (key) DO UPDATE SET count = c.count + 1 WHERE c.count + 1 <= (x->>'limit')::bigint;
+          GET DIAGNOSTICS n = ROW_COUNT;
+          IF n = 0 THEN
+            ${refuse(`jsonb_build_object('ok', false, 'conflict', 'rate')`)}
+          END IF;
+        END LOOP;
       END IF;
 
       RETURN jsonb_build_object('ok', true, 'pinCreated', pin_created);

@@ -86,6 +86,34 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 4,
+    name: '3-D Secure: index of attempts waiting for the cardholder, by deadline, for expiry',
+    sql: `
+      CREATE INDEX attempts_awaiting_action ON attempts (coalesce(json_extract(doc, '$.expiresAt'), 0)) WHERE status = 'requires_action';
+    `,
+  },
+  {
+    version: 5,
+    name: 'webhooks: notifications recorded once, disputes, lookups by gateway id, accepted follow-ups',
+    sql: `
+      CREATE TABLE notifications (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, mid TEXT NOT NULL, status TEXT NOT NULL,
+        received_at INTEGER NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX notifications_by_status ON notifications (status, seq);
+      CREATE TABLE disputes (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, mid TEXT NOT NULL, transaction_id TEXT,
+        status TEXT NOT NULL, opened_at INTEGER NOT NULL, revision INTEGER NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX disputes_by_mid ON disputes (mid, opened_at);
+      CREATE INDEX disputes_by_opened ON disputes (opened_at);
+      CREATE INDEX disputes_by_transaction ON disputes (transaction_id);
+      CREATE INDEX transactions_by_gateway_id ON transactions (json_extract(doc, '$.gatewayTransactionId'));
+      CREATE INDEX attempts_by_gateway_id ON attempts (json_extract(doc, '$.gatewayTransactionId'));
+      CREATE INDEX attempts_accepted ON attempts (started_at) WHERE status = 'accepted';
+    `,
+  },
+  {
     version: 6,
     name: 'support search: order, customer, card and routing facts of transactions, indexed newest first; attempts by time',
     // Generated from the documents, so rows written before this version are searchable too and no
@@ -118,6 +146,42 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       UPDATE attempts SET search_mid = json_extract(doc, '$.mid'), search_operation = json_extract(doc, '$.operation'),
         search_currency = json_extract(doc, '$.currency');
       CREATE INDEX attempts_by_time ON attempts (started_at, search_operation, search_mid, search_currency, status);
+    `,
+  },
+  {
+    version: 7,
+    name: 'cards on file: stored credentials per MID on every pin',
+    // A pin's top-level ids belong to its initial transaction's MID, even after a re-pin moved it.
+    sql: `
+      UPDATE pins SET doc = json_set(doc, '$.credentials', json_array(json_patch('{}', json_object(
+          'mid', coalesce(
+            (SELECT json_extract(t.doc, '$.mid') FROM transactions t WHERE t.id = json_extract(pins.doc, '$.transactionId')),
+            (SELECT a.from_mid FROM repin_audit a WHERE a.subscription_id = pins.subscription_id ORDER BY a.seq LIMIT 1),
+            pins.mid),
+          'gateway', coalesce(
+            (SELECT json_extract(t.doc, '$.gateway') FROM transactions t WHERE t.id = json_extract(pins.doc, '$.transactionId')),
+            CASE WHEN EXISTS (SELECT 1 FROM repin_audit a WHERE a.subscription_id = pins.subscription_id) THEN 'unknown'
+                 ELSE json_extract(pins.doc, '$.gateway') END),
+          'gatewayToken', json_extract(doc, '$.gatewayToken'),
+          'gatewayTransactionId', json_extract(doc, '$.gatewayTransactionId'),
+          'networkTransactionId', json_extract(doc, '$.networkTransactionId'),
+          'transactionId', json_extract(doc, '$.transactionId'),
+          'origin', 'customer',
+          'at', json_extract(doc, '$.createdAt')))))
+        WHERE json_type(doc, '$.credentials') IS NULL;
+    `,
+  },
+  {
+    version: 9,
+    name: 'payment links: link state per invoice, attempt counters per link and client IP',
+    sql: `
+      CREATE TABLE payment_links (
+        invoice_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE link_attempt_counters (
+        key TEXT PRIMARY KEY, count INTEGER NOT NULL, window_end INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX link_attempt_counters_by_end ON link_attempt_counters (window_end);
     `,
   },
 ];

@@ -540,6 +540,8 @@ describe('card data never leaks', () => {
       const text = readFileSync(resolve(dir, file), 'utf8');
       for (const run of text.match(/\d{12,19}/g) ?? []) expect(isCardNumber(run), `${file} holds a card number ${run}`).toBe(false);
       const body = JSON.parse(text);
+      // Notifications are not API answers: their signatures are checked in test/webhooks/signatures.test.ts.
+      if (file.startsWith('webhook-')) continue;
       const error = /^error-(\d{3})/.exec(file);
       const [path, status] = error ? ['/payments', Number(error[1])] : route[Object.keys(route).find((p) => file.startsWith(p))!];
       expect(spec.response('POST', path, status, body).errors, file).toEqual([]);

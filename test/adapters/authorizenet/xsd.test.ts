@@ -82,7 +82,7 @@ describe('XSD checker (built from AnetApiSchema.xsd)', () => {
   });
 
   it('accepts every adapter fixture as a real-shape response that starts with a BOM and holds no PAN', () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
+    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json') && !f.startsWith('webhook-')); // notifications: test/webhooks
     expect(files.length).toBeGreaterThanOrEqual(10);
     for (const f of files) {
       const text = readFileSync(resolve(FIXTURES, f), 'utf8');

@@ -214,7 +214,7 @@ describe('3-D Secure', () => {
     if (r.status !== 'requires_action') return;
     expect(r.gatewayTransactionId).toMatch(/^pi_/);
     expect(r.action).toMatchObject({ type: 'redirect', method: 'GET' });
-    expect(r.action.url).toContain(r.gatewayTransactionId);
+    expect(r.action.type === 'redirect' && r.action.url).toContain(r.gatewayTransactionId);
     expect(fake.form(fake.calls(PI)[0]).return_url).toBe('https://shop.example/3ds-done');
     expect(fake.intents.get(r.gatewayTransactionId!)!.status).toBe('requires_action');
   });
