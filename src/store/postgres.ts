@@ -99,9 +99,10 @@ function migrationLockKey(schema: string): string {
 }
 
 /**
- * Apply the migrations a schema does not have yet, each in its own transaction, while holding
- * an advisory lock so that servers starting together migrate once. Returns the schema version.
- * Throws when the schema is newer than `migrations`.
+ * Apply the migrations a schema does not have yet (any version it has not recorded, even one below
+ * its latest), each in its own transaction, while holding an advisory lock so that servers
+ * starting together migrate once. Returns the schema version. Throws when the schema is newer
+ * than `migrations`.
  */
 export async function migratePostgres(
   pool: PostgresPool,
@@ -124,8 +125,12 @@ export async function migratePostgres(
       const version = await current();
       if (version > latest)
         throw new Error(`schema ${schema} is version ${version}, newer than this switchyard knows (${latest}): upgrade switchyard`);
+      // By version, not by the highest: branches number their migrations apart and land in any order.
+      const applied = new Set(
+        (await client.query(`SELECT version FROM ${s}.schema_migrations`)).rows.map((r: { version: number }) => Number(r.version)),
+      );
       for (const m of migrations) {
-        if (m.version <= version) continue;
+        if (applied.has(m.version)) continue;
         await client.query('BEGIN');
         try {
           await client.query(m.sql(s));

@@ -59,8 +59,8 @@ type Db = BetterSqlite3.Database;
 type Row = Record<string, unknown>;
 
 /**
- * Apply the migrations a database does not have yet, each in its own transaction, in order.
- * Returns the database's schema version. Throws when the database is newer than `migrations`.
+ * Apply the migrations a database does not have yet (any version it has not recorded, even one
+ * below its latest), each in its own transaction, in order. Returns the database's schema version. Throws when the database is newer than `migrations`.
  */
 export function migrateSqlite(db: Db, migrations: readonly Migration[] = SQLITE_MIGRATIONS): number {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
@@ -69,10 +69,12 @@ export function migrateSqlite(db: Db, migrations: readonly Migration[] = SQLITE_
   if (current() > latest) {
     throw new Error(`the database's schema is version ${current()}, newer than this switchyard knows (${latest}): upgrade switchyard`);
   }
+  const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   for (const m of migrations) {
+    // By version, not by the highest: branches number their migrations apart and land in any order.
     // Checked again inside the write lock: another process may have just applied it.
     db.transaction(() => {
-      if (current() >= m.version) return;
+      if (applied.get(m.version)) return;
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
     }).immediate();

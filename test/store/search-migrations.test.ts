@@ -113,6 +113,22 @@ describe('SQLite: a version-3 ledger is searchable after the upgrade', () => {
     }
   });
 
+  it('applies the search migration to a database written without it, at a higher version', async () => {
+    const path = v3File('no-search.db', true);
+    const store = sqliteStore({ path });
+    try {
+      expect(store.schemaVersion).toBe(SQLITE_MIGRATIONS.at(-1)!.version);
+      await expectSearchable(store);
+    } finally {
+      await store.close();
+    }
+    const db = new Database(path, { readonly: true });
+    expect(
+      (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>).map((r) => r.version),
+    ).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
+    db.close();
+  });
+
   it('answers searches from the indexes (no full scan, no sort)', async () => {
     const store = sqliteStore({ path: v3File('plan.db') });
     await store.close();
@@ -148,6 +164,7 @@ describe('SQLite: a version-3 ledger is searchable after the upgrade', () => {
 
 describePg('PostgreSQL: a version-3 ledger is searchable after the upgrade', (url) => {
   const schema = scratchSchema(url, 'searchmig');
+  const noSearch = scratchSchema(url, 'searchmig6');
 
   /** A schema at version 3 holding the fixture's rows; `withoutSearch`: then upgraded to every version but 6. */
   async function v3Schema(name: string, withoutSearch: boolean) {
@@ -182,6 +199,24 @@ describePg('PostgreSQL: a version-3 ledger is searchable after the upgrade', (ur
       await expectSearchable(store);
     } finally {
       await store.close();
+    }
+  });
+
+  it('applies the search migration to a schema written without it, at a higher version', async () => {
+    await v3Schema(noSearch, true);
+    const store = postgresStore({ connectionString: url, schema: noSearch });
+    try {
+      expect(await store.ready()).toBe(POSTGRES_MIGRATIONS.at(-1)!.version);
+      await expectSearchable(store);
+    } finally {
+      await store.close();
+    }
+    const pool = new pg.Pool({ connectionString: url });
+    try {
+      const { rows } = await pool.query(`SELECT version FROM "${noSearch}".schema_migrations ORDER BY version`);
+      expect(rows.map((r) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
+    } finally {
+      await pool.end();
     }
   });
 });
