@@ -21,6 +21,9 @@ function quietly(fn: () => void): void {
   }
 }
 
+/** Milliseconds to a tenth: enough for a log line, and no three-digit fraction that reads like a CVC. */
+const tenths = (ms: number) => Math.round(ms * 10) / 10;
+
 const NO_WATCH: AttemptWatch = { answered() {}, end() {} };
 
 /** Attributes of a span or metric: strings, numbers and booleans only, undefined dropped. */
@@ -54,7 +57,7 @@ export function createObserver(o: ObserverOptions = {}): Observer {
       const started = performance.now();
       const finish = (r: RouterResult) =>
         quietly(() => {
-          const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+          const durationMs = tenths(performance.now() - started);
           const fields = r.isOk()
             ? { operation, transactionId: r.value.transactionId, mid: r.value.mid, outcome: 'approved', durationMs }
             : {
@@ -116,7 +119,7 @@ export function createObserver(o: ObserverOptions = {}): Observer {
 
     decided(info) {
       quietly(() => {
-        write('debug', { ...info, ms: Math.round(info.ms * 1000) / 1000 }, `route decided: ${info.candidates} candidate(s)`);
+        write('debug', { ...info, ms: tenths(info.ms) }, `route decided: ${info.candidates} candidate(s)`);
         t?.decisionDuration.record(info.ms, attrs({ 'switchyard.profile': info.profile, 'switchyard.operation': info.operation }));
       });
     },
