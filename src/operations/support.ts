@@ -8,7 +8,7 @@ import { capCounters } from '../accounts';
 import { adviceFor, type DeclineAdvice } from '../declines/advice';
 import type { RouterContext } from '../context';
 import { FilterError } from '../errors';
-import { SEARCH_FIELDS } from '../store/search';
+import { SEARCH_FIELDS, utcDay } from '../store/search';
 import type {
   AttemptRecord,
   CapUsage,
@@ -109,7 +109,6 @@ export interface MidStatus {
 const STATUSES = new Set(Object.keys(TRANSACTION_TRANSITIONS));
 const OPERATIONS = new Set<string>(['sale', 'authorize', 'capture', 'void', 'refund', 'verify', 'rebill']);
 const FILTER_KEYS = new Set<string>([...SEARCH_FIELDS, 'from', 'to', 'limit', 'cursor']);
-const DAY = 86_400_000;
 
 /** Encode a position in the newest-first order as an opaque cursor. */
 function encodeCursor(t: TransactionRecord): string {
@@ -243,10 +242,11 @@ function figures(counts: ReadonlyArray<{ status: string; count: number }>): Appr
 export async function midStatus(ctx: RouterContext): Promise<MidStatus[]> {
   const now = ctx.clock();
   const d = new Date(now);
-  const dayStart = Math.floor(now / DAY) * DAY;
-  const monthStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-  const month = await ctx.store.countAttempts(monthStart, now + 1);
-  const today = await ctx.store.countAttempts(dayStart, now + 1);
+  const today = utcDay(now);
+  const [month, day] = await Promise.all([
+    ctx.store.countAttempts(utcDay(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)), today + 1),
+    ctx.store.countAttempts(today, today + 1),
+  ]);
   const out: MidStatus[] = [];
   for (const m of ctx.mids.values()) {
     const until = ctx.circuits.openUntil(m.id, now);
@@ -273,7 +273,7 @@ export async function midStatus(ctx: RouterContext): Promise<MidStatus[]> {
         consecutiveFailures: ctx.circuits.signal.of(m.id).consecutiveFailures,
       },
       caps,
-      today: figures(today.filter((c) => c.mid === m.id)),
+      today: figures(day.filter((c) => c.mid === m.id)),
       month: figures(month.filter((c) => c.mid === m.id)),
     });
   }

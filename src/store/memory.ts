@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { refundState } from '../transaction/states';
 import { DECLINE_HISTORY_MS } from './records';
-import { matchesSearch, newestFirst, PAYMENT_OPERATIONS } from './search';
+import { matchesSearch, newestFirst, PAYMENT_OPERATIONS, utcDay } from './search';
 import type {
   AttemptRecord,
   CapUsage,
@@ -312,10 +312,11 @@ export function memoryStore(): Store {
       for (const t of txs.values()) if (matchesSearch(t, q)) out.push(t);
       return out.sort(newestFirst).slice(0, q.limit).map(copy);
     },
-    async countAttempts(from, to): Promise<MidAttemptCounts[]> {
+    async countAttempts(fromDay, toDay): Promise<MidAttemptCounts[]> {
       const counts = new Map<string, MidAttemptCounts>();
       for (const a of attempts.values()) {
-        if (a.startedAt < from || a.startedAt >= to || !PAYMENT_OPERATIONS.includes(a.operation)) continue;
+        const day = utcDay(a.startedAt);
+        if (day < fromDay || day >= toDay || !PAYMENT_OPERATIONS.includes(a.operation)) continue;
         const k = `${a.mid}\u0000${a.currency}\u0000${a.status}`;
         const c = counts.get(k) ?? { mid: a.mid, currency: a.currency, status: a.status, count: 0 };
         c.count++;

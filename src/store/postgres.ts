@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { applyWriteFunction, POSTGRES_MIGRATIONS, type PgMigration } from './migrations/postgres';
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, splitPatch, splitRecord } from './records';
-import { PAYMENT_OPERATIONS, searchWhere } from './search';
+import { searchWhere } from './search';
 import type {
   AttemptRecord,
   CapUsage,
@@ -497,11 +497,11 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       );
       return rows.map(toTx);
     },
-    async countAttempts(from, to): Promise<MidAttemptCounts[]> {
+    async countAttempts(fromDay, toDay): Promise<MidAttemptCounts[]> {
       const { rows } = await query(
-        `SELECT search_mid AS mid, search_currency AS currency, status, count(*) AS count FROM ${s}.attempts
-         WHERE started_at >= $1 AND started_at < $2 AND search_operation = ANY($3::text[]) GROUP BY search_mid, search_currency, status`,
-        [from, to, PAYMENT_OPERATIONS],
+        `SELECT mid, currency, status, sum(count) AS count FROM ${s}.attempt_counts
+         WHERE day >= $1 AND day < $2 GROUP BY mid, currency, status HAVING sum(count) <> 0`,
+        [fromDay, toDay],
       );
       return rows.map((r) => ({ mid: r.mid as string, currency: r.currency as string, status: r.status, count: Number(r.count) }));
     },

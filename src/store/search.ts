@@ -11,6 +11,13 @@ import type { TransactionRecord, TransactionSearch } from './types';
 export const PAYMENT_OPERATIONS: readonly Operation[] = ['sale', 'authorize', 'verify', 'rebill'];
 
 /**
+ * The UTC day of a time in ms (days since the epoch), as attempt counts are kept.
+ * @example
+ * utcDay(Date.UTC(2026, 10, 21, 12)) // 20778
+ */
+export const utcDay = (ms: number): number => Math.floor(ms / 86_400_000);
+
+/**
  * Equality fields of a search in the order the SQL stores prefer them when several are given:
  * the most selective first (an order id names one order; a status names a fifth of the ledger).
  */

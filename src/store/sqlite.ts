@@ -10,7 +10,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/sqlite';
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, patchDoc, splitPatch, splitRecord } from './records';
-import { PAYMENT_OPERATIONS, searchWhere } from './search';
+import { searchWhere } from './search';
 import type {
   AttemptRecord,
   CapUsage,
@@ -145,9 +145,8 @@ function openStore(db: Db): Store {
     atUpdate: q('UPDATE attempts SET status = ?, doc = ? WHERE id = ?'),
     atByTx: q(`SELECT ${AT_FIELDS} FROM attempts WHERE transaction_id = ? ORDER BY seq`),
     atPending: q(`SELECT ${AT_FIELDS} FROM attempts WHERE status = 'pending' AND started_at < ? ORDER BY seq`),
-    atCounts: q(`SELECT search_mid AS mid, search_currency AS currency, status, count(*) AS count FROM attempts
-                 WHERE started_at >= ? AND started_at < ? AND search_operation IN (${PAYMENT_OPERATIONS.map(() => '?').join(', ')})
-                 GROUP BY search_mid, search_currency, status`),
+    atCounts: q(`SELECT mid, currency, status, sum(count) AS count FROM attempt_counts
+                 WHERE day >= ? AND day < ? GROUP BY mid, currency, status HAVING sum(count) <> 0`),
     atAction: q(`SELECT ${AT_FIELDS} FROM attempts WHERE status = 'requires_action' AND coalesce(json_extract(doc, '$.expiresAt'), 0) <= ?
                  ORDER BY coalesce(json_extract(doc, '$.expiresAt'), 0), seq`),
     pinInsertIfAbsent: q(
@@ -485,8 +484,8 @@ function openStore(db: Db): Store {
       if (!st) searches.set(sql, (st = db.prepare(sql)));
       return (st.all(...params, search.limit) as Row[]).map(toTx);
     },
-    async countAttempts(from, to): Promise<MidAttemptCounts[]> {
-      return s.atCounts.all(from, to, ...PAYMENT_OPERATIONS) as MidAttemptCounts[];
+    async countAttempts(fromDay, toDay): Promise<MidAttemptCounts[]> {
+      return s.atCounts.all(fromDay, toDay) as MidAttemptCounts[];
     },
   };
 }

@@ -176,7 +176,7 @@ export interface TransactionSearch {
   limit: number;
 }
 
-/** Counts of a MID's attempts by currency and status over a time window (payments only: sale, authorize, verify, rebill). */
+/** Counts of a MID's attempts by currency and status over UTC days (payments only: sale, authorize, verify, rebill). */
 export interface MidAttemptCounts {
   mid: string;
   currency: string;
@@ -528,8 +528,12 @@ export interface Store {
 
   /** Support search: transactions matching every field of `q`, newest first (ties by id, descending), at most `q.limit`. */
   searchTransactions(q: TransactionSearch): Promise<TransactionRecord[]>;
-  /** Payment attempts (sale, authorize, verify, rebill) started in [from, to), counted per MID, currency and status. */
-  countAttempts(from: number, to: number): Promise<MidAttemptCounts[]>;
+  /**
+   * Payment attempts (sale, authorize, verify, rebill) started on the UTC days [fromDay, toDay)
+   * (`utcDay(ms)`: days since the epoch), counted per MID, currency and status as they are now.
+   * The SQL stores keep these counts per day as attempts are written: a month is a few rows.
+   */
+  countAttempts(fromDay: number, toDay: number): Promise<MidAttemptCounts[]>;
 }
 
 // ---------------------------------------------------------------------------------------------

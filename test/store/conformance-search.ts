@@ -6,9 +6,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RoutingDecision, Store, TransactionRecord, TransactionSearch } from '../../src/store/types';
+import { utcDay } from '../../src/store/search';
 import { attemptRecord, txRecord } from './conformance';
 
 const T0 = Date.UTC(2026, 10, 21, 12);
+const DAY = 86_400_000;
 const MIN = 60_000;
 
 /** A routing decision as the router records it. */
@@ -191,8 +193,9 @@ export function runSearchConformance(name: string, makeStore: () => Promise<Stor
       expect((await ids({})).length).toBe(rows.length + 1);
     });
 
-    it('counts payment attempts per MID and status in [from, to), follow-ups left out', async () => {
+    it('counts payment attempts per MID, currency and status over UTC days, follow-ups left out, as statuses change', async () => {
       const t = rows[0];
+      const day = utcDay(T0);
       const at = (mid: string, status: 'approved' | 'declined' | 'error' | 'pending', startedAt: number, operation = 'sale' as const) =>
         attemptRecord(t.id, { id: `at_${mid}_${status}_${startedAt}_${operation}`, mid, status, startedAt, operation });
       const list = [
@@ -201,26 +204,38 @@ export function runSearchConformance(name: string, makeStore: () => Promise<Stor
         at('mid-a', 'declined', T0 + 2),
         at('mid-b', 'error', T0 + 3),
         at('mid-b', 'approved', T0 + 4),
-        at('mid-a', 'approved', T0 - 1), // before the window
-        at('mid-a', 'approved', T0 + 10), // at its end (excluded)
+        at('mid-a', 'approved', T0 - DAY), // the day before
+        at('mid-a', 'approved', T0 + DAY), // the day after (excluded)
         attemptRecord(t.id, { id: 'at_refund', mid: 'mid-a', status: 'approved', startedAt: T0 + 5, operation: 'refund' }),
         attemptRecord(t.id, { id: 'at_rebill', mid: 'mid-b', status: 'declined', startedAt: T0 + 6, operation: 'rebill' }),
       ];
       for (const a of list) await store.write({ insertAttempt: a });
-      const counts = await store.countAttempts(T0, T0 + 10);
-      const sorted = [...counts].sort((x, y) => (x.mid + x.status < y.mid + y.status ? -1 : 1));
-      expect(sorted).toEqual([
+      const sorted = async (from: number, to: number) =>
+        [...(await store.countAttempts(from, to))].sort((x, y) => (x.mid + x.currency + x.status < y.mid + y.currency + y.status ? -1 : 1));
+      expect(await sorted(day, day + 1)).toEqual([
         { mid: 'mid-a', currency: 'USD', status: 'approved', count: 2 },
         { mid: 'mid-a', currency: 'USD', status: 'declined', count: 1 },
         { mid: 'mid-b', currency: 'USD', status: 'approved', count: 1 },
         { mid: 'mid-b', currency: 'USD', status: 'declined', count: 1 },
         { mid: 'mid-b', currency: 'USD', status: 'error', count: 1 },
       ]);
+      expect((await sorted(day - 1, day + 1))[0]).toEqual({ mid: 'mid-a', currency: 'USD', status: 'approved', count: 3 });
+      // An attempt counts under its status of now: pending, then approved.
       await store.write({
-        insertAttempt: attemptRecord(t.id, { id: 'at_eur', mid: 'mid-a', currency: 'EUR', status: 'approved', startedAt: T0 + 7 }),
+        insertAttempt: attemptRecord(t.id, { id: 'at_eur', mid: 'mid-a', currency: 'EUR', status: 'pending', startedAt: T0 + 7 }),
       });
-      expect(await store.countAttempts(T0 + 7, T0 + 8)).toEqual([{ mid: 'mid-a', currency: 'EUR', status: 'approved', count: 1 }]);
-      expect(await store.countAttempts(T0 + 100, T0 + 200)).toEqual([]);
+      expect((await sorted(day, day + 1)).filter((c) => c.currency === 'EUR')).toEqual([
+        { mid: 'mid-a', currency: 'EUR', status: 'pending', count: 1 },
+      ]);
+      const done = await store.write({ attempt: { id: 'at_eur', from: ['pending'], patch: { status: 'approved', settledAt: T0 + 8 } } });
+      expect(done.ok).toBe(true);
+      expect((await sorted(day, day + 1)).filter((c) => c.currency === 'EUR')).toEqual([
+        { mid: 'mid-a', currency: 'EUR', status: 'approved', count: 1 },
+      ]);
+      // A write refused by its condition counts nothing.
+      expect((await store.write({ attempt: { id: 'at_eur', from: ['pending'], patch: { status: 'declined' } } })).ok).toBe(false);
+      expect((await sorted(day, day + 1)).filter((c) => c.currency === 'EUR')).toHaveLength(1);
+      expect(await store.countAttempts(day + 2, day + 30)).toEqual([]);
     });
   });
 }

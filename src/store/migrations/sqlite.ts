@@ -8,6 +8,9 @@
  * @module
  */
 
+/** The operations whose attempts are counted per day (`attempt_counts`; `PAYMENT_OPERATIONS` when written). */
+const PAYMENT_OPERATIONS_SQL = "('sale', 'authorize', 'verify', 'rebill')";
+
 /** One schema version. */
 export interface Migration {
   version: number;
@@ -115,7 +118,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
-    name: 'support search: order, customer, card and routing facts of transactions, indexed newest first; attempts by time',
+    name: 'support search: order, customer, card and routing facts of transactions, indexed newest first; attempts counted per day',
     // Generated from the documents, so rows written before this version are searchable too and no
     // write path changes. Virtual: SQLite cannot add stored columns; their indexes store the values.
     sql: `
@@ -138,14 +141,37 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transactions_by_mid ON transactions (search_mid, search_created_at, id) WHERE search_mid IS NOT NULL;
       CREATE INDEX transactions_by_status ON transactions (status, search_created_at, id);
       CREATE INDEX transactions_by_operation ON transactions (search_operation, search_created_at, id);
-      -- Attempt counts read only this index, so its columns are plain (an index on virtual columns
-      -- does not cover a query in SQLite): set when an attempt is written (they never change), filled here for older rows.
+      -- Payment attempts counted per UTC day, MID, currency and status, kept by triggers (so
+      -- midStatus reads a few rows, not a month of attempts). The attempt columns they read are
+      -- plain: set when an attempt is written (they never change), filled here for older rows.
       ALTER TABLE attempts ADD COLUMN search_mid TEXT;
       ALTER TABLE attempts ADD COLUMN search_operation TEXT;
       ALTER TABLE attempts ADD COLUMN search_currency TEXT;
       UPDATE attempts SET search_mid = json_extract(doc, '$.mid'), search_operation = json_extract(doc, '$.operation'),
         search_currency = json_extract(doc, '$.currency');
-      CREATE INDEX attempts_by_time ON attempts (started_at, search_operation, search_mid, search_currency, status);
+      CREATE TABLE attempt_counts (
+        day INTEGER NOT NULL, mid TEXT NOT NULL, currency TEXT NOT NULL, status TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (day, mid, currency, status)
+      ) WITHOUT ROWID;
+      INSERT INTO attempt_counts (day, mid, currency, status, count)
+        SELECT started_at / 86400000, search_mid, search_currency, status, count(*) FROM attempts
+        WHERE search_operation IN ${PAYMENT_OPERATIONS_SQL} GROUP BY 1, 2, 3, 4;
+      CREATE TRIGGER attempt_counts_on_insert AFTER INSERT ON attempts
+        WHEN NEW.search_operation IN ${PAYMENT_OPERATIONS_SQL}
+      BEGIN
+        INSERT INTO attempt_counts (day, mid, currency, status, count)
+          VALUES (NEW.started_at / 86400000, NEW.search_mid, NEW.search_currency, NEW.status, 1)
+          ON CONFLICT (day, mid, currency, status) DO UPDATE SET count = count + 1;
+      END;
+      CREATE TRIGGER attempt_counts_on_status AFTER UPDATE OF status ON attempts
+        WHEN NEW.search_operation IN ${PAYMENT_OPERATIONS_SQL} AND OLD.status IS NOT NEW.status
+      BEGIN
+        UPDATE attempt_counts SET count = count - 1
+          WHERE day = OLD.started_at / 86400000 AND mid = OLD.search_mid AND currency = OLD.search_currency AND status = OLD.status;
+        INSERT INTO attempt_counts (day, mid, currency, status, count)
+          VALUES (NEW.started_at / 86400000, NEW.search_mid, NEW.search_currency, NEW.status, 1)
+          ON CONFLICT (day, mid, currency, status) DO UPDATE SET count = count + 1;
+      END;
     `,
   },
   {
