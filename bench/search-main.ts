@@ -33,13 +33,13 @@ async function main() {
     writeFileSync(join(out, 'search.json'), `${JSON.stringify(results, null, 2)}\n`);
     const row = (a: string, b: string, c: string) => console.log(`${a.padEnd(30)} ${b.padEnd(28)} ${c}`);
     row('filter', 'SQLite p50 / p99 ms', 'PostgreSQL p50 / p99 ms');
-    const s = figures.sqlite as { searches: Record<string, { p50ms: number; p99ms: number }>; midStatusMs: number };
+    const s = figures.sqlite as { searches: Record<string, { p50ms: number; p99ms: number }>; midStatus: { p50ms: number; p99ms: number } };
     const p = figures.postgres as typeof s | null;
     for (const [name, f] of Object.entries(s.searches)) {
       const g = p?.searches[name];
       row(name, `${f.p50ms} / ${f.p99ms}`, g ? `${g.p50ms} / ${g.p99ms}` : '—');
     }
-    row('midStatus (month counts)', `${s.midStatusMs}`, p ? `${p.midStatusMs}` : '—');
+    row('midStatus()', `${s.midStatus.p50ms} / ${s.midStatus.p99ms}`, p ? `${p.midStatus.p50ms} / ${p.midStatus.p99ms}` : '—');
   } finally {
     await server?.stop();
   }
