@@ -5,8 +5,9 @@
  * @module
  */
 import type { RouterContext } from '../context';
+import type { TransactionRecord } from '../store/types';
 import { HOLD_RELEASE } from '../transaction/states';
-import { followUp } from './followups';
+import { planFollowUp, sendFollowUp } from '../attempt/follow-up';
 
 export { HOLD_RELEASE } from '../transaction/states';
 const RETRY_DELAYS_MS = [0, 200, 1_000];
@@ -25,8 +26,9 @@ async function settleMarker(ctx: RouterContext, markerId: string, transactionId:
   for (const delay of RETRY_DELAYS_MS) {
     if (delay) await new Promise((r) => setTimeout(r, delay));
     const tx = await ctx.store.getTransaction(transactionId);
-    const voided = tx?.status === 'voided' || (await followUp(ctx, 'void', transactionId)).mapErr((f) => (last = f.message)).isOk();
-    if (voided) {
+    const why = !tx ? `no transaction ${transactionId}` : tx.status === 'voided' ? undefined : await voidHold(ctx, tx);
+    if (why !== undefined) last = why;
+    else {
       await ctx.store.write({
         attempt: {
           id: markerId,
@@ -41,6 +43,16 @@ async function settleMarker(ctx: RouterContext, markerId: string, transactionId:
   const tx = await ctx.store.getTransaction(transactionId);
   ctx.events.emit('hold:release_failed', { transactionId, mid: tx?.mid ?? '', message: last });
   return false;
+}
+
+/** Void the hold once on its MID; undefined when the gateway confirmed, else why not. */
+async function voidHold(ctx: RouterContext, tx: TransactionRecord): Promise<string | undefined> {
+  const plan = planFollowUp(ctx, 'void', tx);
+  if (!('move' in plan)) return plan.message;
+  // Without a key the opening write has no claim, so a conflict can only be a refusal.
+  const sent = await sendFollowUp(ctx, plan);
+  if ('conflict' in sent) return sent.conflict === 'refused' ? sent.refusal.message : 'conflict';
+  return sent.isOk() ? undefined : sent.error.message;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { RouterContext } from '../context';
 import type { IdempotencyClaim, StoredResult } from '../store/types';
 import { fromStored, rejected, type RouterResult } from '../transaction/results';
 import type { Operation } from '../types';
-import { recoverClaim } from './reconcile';
+import { recoverClaim } from './recover';
 import { expireIfDue } from './action';
 
 /**

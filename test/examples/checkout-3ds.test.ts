@@ -5,7 +5,6 @@
  * MID that issued the challenge. In-process: the return page requires its token (constant-time
  * HMAC) and escapes what it shows, gateway messages included.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,42 +16,22 @@ import { listen, type RunningServer } from '../../examples/checkout-server/app';
 import { ReturnTokens, returnPath } from '../../examples/checkout-server/three-d-secure';
 import { createRouter } from '../../src/router';
 import { memoryStore } from '../../src/store/memory';
-import { TSX } from './run';
+import { type RunningExample, startExample } from './run';
 
 const CHROMIUM = '/usr/bin/chromium';
 const THREE_DS_CARD = '4000000000003220';
 const run = existsSync(CHROMIUM) || process.env.CI === 'true';
 
-let child: ChildProcess;
+let server: RunningExample | undefined;
 let url = '';
-let output = '';
 let dir = '';
 let browser: Browser;
 
 beforeAll(async () => {
   if (!run) return;
   dir = mkdtempSync(join(tmpdir(), 'switchyard-3ds-'));
-  child = spawn(TSX, ['examples/checkout-server/index.ts'], {
-    env: { ...process.env, PORT: '0', SWITCHYARD_DB: join(dir, 'checkout.db') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => {
-    output += d;
-  });
-  child.stderr!.on('data', (d) => {
-    output += d;
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000);
-    child.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
+  server = await startExample('examples/checkout-server/index.ts', { SWITCHYARD_DB: join(dir, 'checkout.db') });
+  url = server.url;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -68,11 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -146,9 +121,9 @@ describe.skipIf(!run)('checkout server: 3-D Secure in headless Chromium', () => 
     } finally {
       db.close();
     }
-    expect(output).toMatch(/GET \/3ds\/return 200 approved mid=mid-[ab] card=400000\*{6}3220/);
-    expect(output).toMatch(/GET \/3ds\/return 403 forbidden/);
-    expect(output).not.toContain(THREE_DS_CARD);
+    expect(server!.output()).toMatch(/GET \/3ds\/return 200 approved mid=mid-[ab] card=400000\*{6}3220/);
+    expect(server!.output()).toMatch(/GET \/3ds\/return 403 forbidden/);
+    expect(server!.output()).not.toContain(THREE_DS_CARD);
   });
 });
 

@@ -3,19 +3,17 @@
  * fresh SQLite file, driven over real HTTP: sales, cascades, declines, refunds, rebills on the
  * pinned MID, idempotent retries, 4xx naming the field, and no card number in any log line.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningExample, startExample } from './run';
 
-const TSX = join(process.cwd(), 'node_modules/.bin/tsx');
 const VISA = '4111111111111111';
 const card = (number = VISA, cvc = '123') => ({ number, expMonth: 12, expYear: 2030, cvc });
 
-let child: ChildProcess;
+let server: RunningExample | undefined;
 let url = '';
-let output = '';
 let dir = '';
 
 async function post(path: string, body: unknown, raw = false): Promise<{ status: number; body: Record<string, any> }> {
@@ -29,35 +27,12 @@ async function post(path: string, body: unknown, raw = false): Promise<{ status:
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'switchyard-checkout-'));
-  child = spawn(TSX, ['examples/checkout-server/index.ts'], {
-    env: { ...process.env, PORT: '0', SWITCHYARD_DB: join(dir, 'checkout.db') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => {
-    output += d;
-  });
-  child.stderr!.on('data', (d) => {
-    output += d;
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000);
-    child.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
+  server = await startExample('examples/checkout-server/index.ts', { SWITCHYARD_DB: join(dir, 'checkout.db') });
+  url = server.url;
 });
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -173,11 +148,11 @@ describe('examples/checkout-server', () => {
 
   it('logs one line per request with the masked card, and no PAN or CVC anywhere', async () => {
     await new Promise((r) => setTimeout(r, 50));
-    expect(output).toMatch(/POST \/checkout 200 approved mid=mid-[ab] card=411111\*{6}1111/);
-    expect(output).toMatch(/POST \/checkout 402 declined/);
-    expect(output).toMatch(/POST \/checkout 400 rejected/);
+    expect(server!.output()).toMatch(/POST \/checkout 200 approved mid=mid-[ab] card=411111\*{6}1111/);
+    expect(server!.output()).toMatch(/POST \/checkout 402 declined/);
+    expect(server!.output()).toMatch(/POST \/checkout 400 rejected/);
     for (const pan of [VISA, '4242424242424242', '5555555555554444', '378282246310005', '4000000000009979', '4111111111111112'])
-      expect(output).not.toContain(pan);
-    expect(output).not.toMatch(/cvc|"1234"/i);
+      expect(server!.output()).not.toContain(pan);
+    expect(server!.output()).not.toMatch(/cvc|"1234"/i);
   });
 });

