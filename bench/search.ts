@@ -159,7 +159,7 @@ async function loadSqlite(path: string, rows: number, log: (s: string) => void):
   db.close();
 }
 
-async function loadPostgres(url: string, schema: string, rows: number, log: (s: string) => void): Promise<void> {
+export async function loadPostgres(url: string, schema: string, rows: number, log: (s: string) => void): Promise<void> {
   const store = postgresStore({ connectionString: url, schema });
   await store.ready();
   await store.close();
@@ -222,7 +222,7 @@ function filters(rows: number, rnd: () => number): Record<string, () => Transact
   };
 }
 
-async function measureSearches(router: Router, rows: number, queries: number) {
+export async function measureSearches(router: Router, rows: number, queries: number) {
   const out: Record<string, SearchFigures> = {};
   const rnd = seeded(7);
   for (const [name, make] of Object.entries(filters(rows, rnd))) {
@@ -274,7 +274,7 @@ async function measureSearches(router: Router, rows: number, queries: number) {
   return { searches: out, midStatus };
 }
 
-function routerOn(store: Store): Router {
+export function routerOn(store: Store): Router {
   return createRouter({
     merchantAccounts: MIDS.map((id) => ({ id, adapter: sandbox({ id }) })),
     profiles: [{ id: 'default', pools: { p: { strategy: 'priority', members: [{ mid: MIDS[0] }] } }, route: ['p'] }],
