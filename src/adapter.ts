@@ -92,6 +92,8 @@ export interface GatewayPaymentRequest {
   threeDS?: ThreeDSResult | undefined;
   metadata?: Readonly<Record<string, string>> | undefined;
   merchant: MerchantContext;
+  /** Where the cardholder comes back after a 3-D Secure redirect; when absent, the adapter's configured return URL. */
+  returnUrl?: string | undefined;
 }
 
 /** A follow-up on an earlier gateway transaction: capture, void or refund. */

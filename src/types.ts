@@ -116,6 +116,12 @@ export interface PaymentRequest {
    * `requires_action` answer, use `router.completeAction` instead.
    */
   threeDS?: ThreeDSResult | undefined;
+  /**
+   * Where the gateway sends the cardholder back after a 3-D Secure redirect (payment links): an
+   * absolute http(s) URL, used instead of the adapter's own return URL (Stripe `return_url`, Adyen
+   * `returnUrl`, Checkout.com `success_url`/`failure_url`). Not part of the idempotency hash.
+   */
+  returnUrl?: string | undefined;
 }
 
 /** Subscription facts recorded on the initial transaction. */

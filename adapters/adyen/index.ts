@@ -147,7 +147,7 @@ export function adyen(options: AdyenOptions): GatewayAdapter {
     );
 
   async function pay(mode: AdyenPaymentMode, req: GatewayPaymentRequest, opts?: CallOptions, keySuffix?: string): Promise<GatewayResult> {
-    const returnUrl = options.returnUrl ?? (req.merchant.settings?.returnUrl as string | undefined);
+    const returnUrl = req.returnUrl ?? options.returnUrl ?? (req.merchant.settings?.returnUrl as string | undefined);
     if (!returnUrl)
       return {
         status: 'error',

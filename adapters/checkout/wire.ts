@@ -321,6 +321,11 @@ export function buildPaymentBody(
     if (settings.successUrl) body.success_url = settings.successUrl;
     if (settings.failureUrl) body.failure_url = settings.failureUrl;
   }
+  // A per-payment return URL (payment links) also covers Checkout.com's own SCA upgrade (a 202 unasked).
+  if (req.returnUrl && sc?.type !== 'subsequent') {
+    body.success_url = req.returnUrl;
+    body.failure_url = req.returnUrl;
+  }
   if (req.metadata && Object.keys(req.metadata).length) body.metadata = { ...req.metadata };
   return body;
 }

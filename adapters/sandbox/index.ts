@@ -56,7 +56,7 @@ export interface SandboxOptions {
   complete?: ((req: GatewayCompletionRequest) => SandboxResponse | Promise<SandboxResponse>) | undefined;
   /**
    * Where the simulated challenge page lives (absolute or relative URL); the redirect action is
-   * `<challengeUrl>?reference=…&transactionId=…`. Default `https://sandbox.invalid/3ds`.
+   * `<challengeUrl>?reference=…&transactionId=…` (and `&return=<returnUrl>` when the payment has one). Default `https://sandbox.invalid/3ds`.
    */
   challengeUrl?: string | undefined;
   /** How long a challenge stays open before the router expires it (ms). Default 15 minutes. */
@@ -153,9 +153,10 @@ export function sandbox(options: SandboxOptions = {}): SandboxAdapter {
     return answer;
   }
 
-  function challengeUrl(req: { reference: string; transactionId: string }): string {
+  function challengeUrl(req: { reference: string; transactionId: string; returnUrl?: string | undefined }): string {
     const base = options.challengeUrl ?? 'https://sandbox.invalid/3ds';
     const q = new URLSearchParams({ reference: req.reference, transactionId: req.transactionId });
+    if (req.returnUrl) q.set('return', req.returnUrl);
     return `${base}${base.includes('?') ? '&' : '?'}${q}`;
   }
 

@@ -160,7 +160,7 @@ export function stripe(options: StripeOptions): GatewayAdapter {
         captureMethod,
         paymentMethod,
         customer,
-        returnUrl: options.returnUrl,
+        returnUrl: req.returnUrl ?? options.returnUrl,
         ...(threeDS && { requestThreeDSecure: threeDS.request }),
       });
       const r = await call<StripePaymentIntent>('POST', '/v1/payment_intents', body, `${req.reference}${threeDS?.keySuffix ?? ''}`, opts);

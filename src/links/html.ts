@@ -21,15 +21,20 @@ export interface RenderedPage {
   status: number;
   html: string;
   nonce: string;
+  /** The one other origin this page's form may post to: the bank's, for a 3-D Secure challenge posted as a form. */
+  formOrigin?: string | undefined;
 }
 
-/** The Content-Security-Policy of a page: nothing but its own inline style and forms posting to itself. */
-export function contentSecurityPolicy(nonce: string): string {
+/**
+ * The Content-Security-Policy of a page: nothing but its own inline style and forms posting to
+ * itself (and, on a challenge page whose bank wants a POST, to that bank's origin only).
+ */
+export function contentSecurityPolicy(nonce: string, formOrigin?: string): string {
   return [
     "default-src 'none'",
     `style-src 'nonce-${nonce}'`,
     "img-src 'none'",
-    "form-action 'self'",
+    formOrigin ? `form-action 'self' ${formOrigin}` : "form-action 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join('; ');
@@ -48,12 +53,12 @@ input[aria-invalid=true]{border-color:#b42318;outline-color:#b42318}.row{display
 button{margin-top:1.25rem;width:100%;padding:.8rem;font:inherit;font-weight:700;color:#fff;background:#1849a9;border:0;border-radius:.4rem;cursor:pointer}
 .small{color:#566072;font-size:.85rem}`;
 
-/** A whole page around `body`. */
-export function page(status: number, title: string, body: string): RenderedPage {
+/** A whole page around `body` (`head`: extra markup for the head, already escaped). */
+export function page(status: number, title: string, body: string, head = ''): RenderedPage {
   const nonce = randomBytes(16).toString('base64');
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style nonce="${nonce}">${CSS}</style></head>
+<meta name="referrer" content="no-referrer">${head}<title>${escapeHtml(title)}</title><style nonce="${nonce}">${CSS}</style></head>
 <body><main>${body}</main></body></html>`;
   return { status, html, nonce };
 }
@@ -76,6 +81,8 @@ export interface FormView {
   errors?: Partial<Record<CardField, string>> | undefined;
   /** The name on the card, kept when the form is shown again (never the card data). */
   holderName?: string | undefined;
+  /** Where the form posts (a path of this site); default: the page's own URL. */
+  action?: string | undefined;
 }
 
 /** The form's card fields. */
@@ -125,7 +132,7 @@ export function formPage(v: FormView, status = 200): RenderedPage {
 <h1>Pay invoice ${escapeHtml(v.invoiceId)}</h1>
 <p class="amount" id="amount-due">${escapeHtml(v.amountText)}</p>
 ${summary(v)}${notice}${errorCount ? `<div class="notice bad" role="alert">Please correct ${errorCount === 1 ? 'the field' : `the ${errorCount} fields`} marked below.</div>` : ''}
-<form method="post" autocomplete="on">
+<form method="post" autocomplete="on"${v.action ? ` action="${escapeHtml(v.action)}"` : ''}>
 <input type="hidden" name="csrf" value="${escapeHtml(v.csrf)}">
 <input type="hidden" name="amount" value="${v.amount}"><input type="hidden" name="currency" value="${escapeHtml(v.currency)}">
 ${field(FIELDS[0]!, e.name, v.holderName)}${field(FIELDS[1]!, e.number, undefined)}
@@ -153,4 +160,43 @@ export function messagePage(
 <div class="notice ${v.tone}" role="${v.tone === 'bad' ? 'alert' : 'status'}">${escapeHtml(v.text)}</div>
 ${details?.length ? `<dl>${details.map(([k, x]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(x)}</dd>`).join('')}</dl>` : ''}`;
   return page(status, v.title, body);
+}
+
+/** Where a challenge page sends the shopper: the bank's page, by GET or by a form POST. */
+export interface BankStep {
+  url: string;
+  method: 'GET' | 'POST';
+  data?: Record<string, string> | undefined;
+}
+
+/**
+ * The page between the payment form and the bank's 3-D Secure page, without a script: a GET goes
+ * on at once by `<meta http-equiv="refresh" content="0">` (an instant redirect, WCAG technique
+ * H76) with a link as fallback; a POST is a form the shopper sends with one button. `bank`
+ * undefined: the page only says to finish at the bank (another browser, no way there from here).
+ */
+export function challengePage(
+  status: number,
+  v: { merchantName: string; invoiceId: string; amountText?: string | undefined; text: string; bank?: BankStep | undefined },
+): RenderedPage {
+  const b = v.bank;
+  let go = '';
+  let head = '';
+  let formOrigin: string | undefined;
+  if (b?.method === 'GET') {
+    head = `<meta http-equiv="refresh" content="0; url=${escapeHtml(b.url)}">`;
+    go = `<p><a id="continue" href="${escapeHtml(b.url)}">Continue to your bank</a></p>`;
+  } else if (b) {
+    formOrigin = new URL(b.url).origin;
+    const fields = Object.entries(b.data ?? {})
+      .map(([k, x]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(x)}">`)
+      .join('');
+    go = `<form id="bank" method="post" action="${escapeHtml(b.url)}">${fields}<button type="submit">Continue to your bank</button></form>`;
+  }
+  const body = `<p class="merchant">${escapeHtml(v.merchantName)}</p>
+<h1>Confirm the payment with your bank</h1>
+${v.amountText ? `<p class="amount">${escapeHtml(v.amountText)}</p>` : ''}
+<div class="notice info" role="status">${escapeHtml(v.text)}</div>
+${go}<p class="small">Invoice ${escapeHtml(v.invoiceId)}</p>`;
+  return { ...page(status, 'Confirm the payment with your bank', body, head), ...(formOrigin && { formOrigin }) };
 }

@@ -11,7 +11,7 @@ import { createLinkPages } from './pages';
 import { createLinkState } from './state';
 import { signLinkToken } from './token';
 
-export { signLinkToken, readLinkToken, type LinkClaims, type TokenCheck } from './token';
+export { signLinkToken, readLinkToken, signReturnToken, readReturnToken, type LinkClaims, type TokenCheck } from './token';
 export { escapeHtml, contentSecurityPolicy } from './html';
 export { shopperAdvice } from './advice';
 export { checkCardForm, type CardForm, type FormCheck } from './form';

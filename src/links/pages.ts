@@ -1,6 +1,18 @@
 /**
  * The hosted payment page: opening a link (token, link state, invoice), the form, and paying.
  * Every answer is a whole HTML page with security headers; a refused link says what to do.
+ *
+ * 3-D Secure: a redirect action sends the shopper to the bank (script-free, see `challengePage`)
+ * with a return URL `<link>/3ds/a<attempt>.<sig>` given to the sale. The signature binds the
+ * invoice, link version and attempt to a random value kept in an HttpOnly cookie of this browser,
+ * so the URL carries nothing personal, cannot be forged, and is worthless elsewhere. The return
+ * calls `completeAction` only while that attempt is the link's pending payment (single use: the
+ * link settles once, conditionally on its pending key); afterwards it just shows the outcome.
+ *
+ * Actions for a gateway SDK in the browser (Stripe.js `use_stripe_sdk`, Adyen native 3DS2,
+ * Braintree `verifyCard`, NMI Gateway.js) are not run: they need the gateway's script, frames and
+ * connections from its origins, which a page with no script and no external asset cannot allow.
+ * The shopper is told so and may use another card; nothing was charged.
  * @module
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -10,12 +22,13 @@ import { isDeclineReason } from '../declines/reasons';
 import { currencyExponent, isCurrency } from '../money';
 import type { AttemptCounter, PaymentLinkRecord } from '../store/types';
 import type { RouterResult } from '../transaction/results';
+import type { CompletionInput, RequiredAction } from '../types';
 import { shopperAdvice } from './advice';
 import { checkCardForm, readForm } from './form';
-import { contentSecurityPolicy, type FormView, formPage, messagePage, type RenderedPage } from './html';
+import { type BankStep, challengePage, contentSecurityPolicy, type FormView, formPage, messagePage, type RenderedPage } from './html';
 import type { InvoiceDetails, IssuedLink, PaymentLinksOptions } from './index';
-import type { LinkState } from './state';
-import { readLinkToken, type LinkClaims } from './token';
+import { attemptKey, isRedirect, type LinkState, saleKey } from './state';
+import { type LinkClaims, readLinkToken, readReturnToken, signLinkToken, signReturnToken } from './token';
 
 const HOUR = 3_600_000;
 const COOKIE = 'switchyard_link_csrf';
@@ -37,7 +50,25 @@ interface OpenLink {
   claims: LinkClaims;
 }
 
-type Answer = { page: RenderedPage; cookie?: string | undefined };
+type Answer = { page: RenderedPage; cookie?: string | undefined; challengeCookie?: string | undefined };
+
+/** What a gateway appends to the 3-D Secure return URL, as `completeAction` input (nothing else is read). */
+function completionInputOf(query: URLSearchParams): CompletionInput {
+  const input: CompletionInput = {};
+  const take = (name: string, field: 'paymentIntent' | 'sessionId' | 'redirectResult') => {
+    const v = query.get(name);
+    if (v && v.length <= 20_000) input[field] = v;
+  };
+  take('payment_intent', 'paymentIntent');
+  take('cko-session-id', 'sessionId');
+  take('redirectResult', 'redirectResult');
+  return input;
+}
+
+/** The bank step of a redirect action. */
+function bankStep(action: Extract<RequiredAction, { type: 'redirect' }>): BankStep {
+  return { url: action.url, method: action.method, ...(action.data && { data: action.data }) };
+}
 
 /**
  * Amount in minor units as the customer reads it.
@@ -80,7 +111,20 @@ export function createLinkPages(deps: Deps) {
   const perLink = options.limits?.perLinkPerHour ?? 5;
   const perIp = options.limits?.perIpPerHour ?? 10;
   const waitMs = options.waitMs ?? 20_000;
+  const linkBase = options.baseUrl.replace(/\/+$/, '');
+  const linkPath = base.pathname.replace(/\/+$/, '');
 
+  const challengeCookieName = (invoiceId: string) =>
+    `switchyard_link_3ds_${createHmac('sha256', options.secret).update(`switchyard-link-3ds-cookie\n${invoiceId}`).digest('base64url').slice(0, 12)}`;
+  /** The challenge cookie: Lax, because the bank sends the browser back by a cross-site top-level GET. */
+  const challengeCookie = (invoiceId: string, nonce: string, expiresAt: number) => {
+    const maxAge = Math.max(60, Math.ceil((expiresAt - ctx.clock()) / 1000) + 3600);
+    return `${challengeCookieName(invoiceId)}=${nonce}; ${cookieAttrs.replace('SameSite=Strict', 'SameSite=Lax')}; Max-Age=${maxAge}`;
+  };
+  const nonceOf = (req: IncomingMessage, invoiceId: string) => {
+    const v = cookieOf(req, challengeCookieName(invoiceId));
+    return v && /^[A-Za-z0-9_-]{43}$/.test(v) ? v : undefined;
+  };
   const csrfFor = (cookie: string, invoiceId: string) =>
     createHmac('sha256', options.secret).update(`switchyard-link-csrf\n${cookie}\n${invoiceId}`).digest('base64url');
   const csrfValid = (req: IncomingMessage, invoiceId: string, given: string | undefined) => {
@@ -245,7 +289,7 @@ export function createLinkPages(deps: Deps) {
       case 'declined':
         return shopperAdvice(f.decline.reason);
       case 'requires_action':
-        return `Your bank asks you to confirm this payment with 3-D Secure, which this page cannot do yet. Nothing was charged: use another card, or contact ${ask}.`;
+        return `Your bank asks you to confirm this payment in a way this page cannot show (it needs the bank's app or script). Nothing was charged: use another card, or contact ${ask}.`;
       case 'rejected': {
         if (f.rejection === 'validation') {
           const label = {
@@ -258,6 +302,8 @@ export function createLinkPages(deps: Deps) {
         }
         if (f.rejection === 'no_eligible_mid') return 'This card cannot be used for this invoice. Nothing was charged: use another card.';
         if (f.rejection === 'network_rule') return 'This card cannot be tried again for now. Nothing was charged: use another card.';
+        if (f.rejection === 'authentication_abandoned')
+          return 'The payment was not confirmed with your bank in time, so nothing was charged. Try again, or use another card.';
         if (isDeclineReason(f.rejection)) return shopperAdvice(f.rejection);
         return `This payment cannot be taken right now. Nothing was charged. Contact ${ask}.`;
       }
@@ -266,13 +312,62 @@ export function createLinkPages(deps: Deps) {
     }
   }
 
+  /** Opening a link whose payment waits for the bank: the wait page, or after its expiry the form again. */
+  async function challengeOnOpen(req: IncomingMessage, o: OpenLink): Promise<Answer> {
+    const key = o.link.pendingKey!;
+    const link = await expireIfDue(o.link);
+    if (link.status === 'paid') return paidPage(link, false);
+    if (link.pendingKey) return link.challenge ? bankWait(req, link, o.invoice) : inProgress(link);
+    return form(req, { ...o, link }, 402, { notice: { tone: 'bad', text: adviceFor(await state.resultOf(key)) } });
+  }
+
   /** The page after a payment attempt settled (or did not, in time). */
-  async function afterAttempt(req: IncomingMessage, o: OpenLink, key: string, holderName: string, result?: RouterResult): Promise<Answer> {
+  async function afterAttempt(
+    req: IncomingMessage,
+    o: OpenLink,
+    key: string,
+    holderName: string,
+    result?: RouterResult,
+    action?: string,
+  ): Promise<Answer> {
     const link = (await ctx.store.getLink(o.link.invoiceId)) ?? o.link;
     if (link.status === 'paid') return paidPage(link, link.transactionId !== undefined && link.paidBy === 'card');
-    if (link.pendingKey) return inProgress(link);
+    if (link.pendingKey) return link.challenge ? bankWait(req, link, o.invoice) : inProgress(link);
     const outcome = result ?? (await state.resultOf(key));
-    return form(req, { ...o, link }, 402, { notice: { tone: 'bad', text: adviceFor(outcome) }, holderName });
+    return form(req, { ...o, link }, 402, { notice: { tone: 'bad', text: adviceFor(outcome) }, holderName, ...(action && { action }) });
+  }
+
+  /**
+   * A payment waiting for the bank: where to finish it (in the browser holding its challenge
+   * cookie), and when another card may be tried. Nothing else starts meanwhile: the bank could
+   * still approve it.
+   */
+  async function bankWait(req: IncomingMessage, link: PaymentLinkRecord, invoice?: InvoiceDetails): Promise<Answer> {
+    const c = link.challenge!;
+    const tx = await ctx.store.getTransaction(c.transactionId).catch(() => undefined);
+    const sameBrowser = nonceOf(req, link.invoiceId) !== undefined;
+    const bank = sameBrowser && tx?.action && isRedirect(tx.action) ? bankStep(tx.action) : undefined;
+    const until = new Date(c.expiresAt).toISOString().slice(11, 16);
+    return {
+      page: challengePage(202, {
+        merchantName,
+        invoiceId: link.invoiceId,
+        amountText: tx ? formatAmount(tx.amount, tx.currency) : invoice && formatAmount(invoice.amount, invoice.currency),
+        text: `Your bank is waiting for you to confirm this payment${bank ? '' : ' in the browser where you started it'}. Do not pay again meanwhile. If you closed your bank's page, you can pay with another card after ${until} UTC; nothing is charged for a payment you did not confirm.`,
+        bank,
+      }),
+    };
+  }
+
+  /**
+   * A challenge past its deadline is expired through `completeAction` (the router asks the gateway
+   * first: an approval the shopper finished without coming back is booked). The link as it then is.
+   */
+  async function expireIfDue(link: PaymentLinkRecord): Promise<PaymentLinkRecord> {
+    if (!link.pendingKey || !link.challenge || ctx.clock() < link.challenge.expiresAt) return link;
+    await options.router.completeAction(link.challenge.transactionId, {});
+    const now = await ctx.store.getLink(link.invoiceId);
+    return now ? state.resolve(now) : link;
   }
 
   /** The attempt counters of a payment from `ip` now: this link's and this IP's, per UTC clock hour. */
@@ -308,6 +403,13 @@ export function createLinkPages(deps: Deps) {
         },
       });
     }
+    // A payment waiting for the bank blocks every other until it is final (completed, or expired when due).
+    if (o.link.pendingKey && o.link.challenge) {
+      const link = await expireIfDue(o.link);
+      if (link.status === 'paid') return paidPage(link, false);
+      if (link.pendingKey) return link.challenge ? bankWait(req, link, invoice) : inProgress(link);
+      o = { ...o, link };
+    }
     // A payment still pending (another tab, a double click, a lost answer) is waited for, never doubled.
     if (o.link.pendingKey) {
       const settled = await state.waitSettled(o.link.invoiceId, o.link.pendingKey, waitMs);
@@ -339,8 +441,12 @@ export function createLinkPages(deps: Deps) {
         notice: { tone: 'info', text: 'Nothing was charged. Please submit again.' },
       });
     }
+    // The bank sends the shopper back here; the URL is worthless without this browser's challenge cookie.
+    const nonce = randomBytes(32).toString('base64url');
+    const returnUrl = `${linkBase}/${signLinkToken(options.secret, o.claims)}/3ds/${signReturnToken(options.secret, o.claims, o.link.attempts + 1, nonce)}`;
     const result = await options.router.sale({
       profile: options.profile,
+      returnUrl,
       idempotencyKey: key,
       amount: invoice.amount,
       currency: invoice.currency,
@@ -354,7 +460,12 @@ export function createLinkPages(deps: Deps) {
       metadata: { invoiceId: o.link.invoiceId, linkVersion: String(o.link.version) },
     });
     if (result.isOk()) await state.settle(o.link.invoiceId, key, { kind: 'paid', transactionId: result.value.transactionId, at: clock() });
-    else {
+    else if (result.error.kind === 'requires_action' && isRedirect(result.error.action)) {
+      const f = result.error;
+      const action = result.error.action;
+      const link = await state.waitForBank(o.link.invoiceId, key, { transactionId: f.transactionId, expiresAt: f.expiresAt });
+      if (link.pendingKey === key) return toBank(link, action, f.expiresAt, nonce, invoice);
+    } else {
       const f = result.error;
       const stillOpen = f.kind === 'ambiguous' || (f.kind === 'rejected' && f.rejection.startsWith('idempotency_'));
       if (!stillOpen) await state.settle(o.link.invoiceId, key, { kind: 'cleared' });
@@ -362,16 +473,91 @@ export function createLinkPages(deps: Deps) {
     return afterAttempt(req, o, key, card.holderName, result);
   }
 
+  /** The page that takes the shopper to the bank, setting this browser's challenge cookie. */
+  function toBank(
+    link: PaymentLinkRecord,
+    action: Extract<RequiredAction, { type: 'redirect' }>,
+    expiresAt: number,
+    nonce: string | undefined,
+    invoice?: InvoiceDetails,
+  ): Answer {
+    return {
+      page: challengePage(200, {
+        merchantName,
+        invoiceId: link.invoiceId,
+        amountText: invoice && formatAmount(invoice.amount, invoice.currency),
+        text: "Your bank asks you to confirm this payment. We are taking you to your bank's page; you will come back here afterwards.",
+        bank: bankStep(action),
+      }),
+      ...(nonce && { challengeCookie: challengeCookie(link.invoiceId, nonce, expiresAt) }),
+    };
+  }
+
+  /**
+   * The shopper is back from the bank (`GET <link>/3ds/<return token>`): check the token against
+   * this browser's challenge cookie, complete the payment if it is still the link's pending one,
+   * and show the receipt, the decline advice, or that the bank still waits.
+   */
+  async function returnFrom(req: IncomingMessage, linkToken: string, returnToken: string, query: URLSearchParams): Promise<Answer> {
+    const check = readLinkToken(options.secret, linkToken, clock());
+    if (check.status === 'invalid') return invalid();
+    const { claims } = check;
+    const notValid = () =>
+      message(
+        403,
+        'This confirmation link is not valid',
+        `Nothing was charged by opening it. Open the payment link from your invoice e-mail to see where your payment stands, or contact ${ask}.`,
+        'bad',
+      );
+    const nonce = nonceOf(req, claims.invoiceId);
+    if (!nonce) {
+      if (!/^a[1-9][0-9]{0,8}\.[A-Za-z0-9_-]{43}$/.test(returnToken)) return notValid();
+      return message(
+        403,
+        'Open this page in the browser where you started the payment',
+        `Your bank sent you back to a page that only the browser where you started the payment can open. Go back to that browser, or open the payment link from your invoice e-mail there. Nothing was charged by opening this page.`,
+        'info',
+      );
+    }
+    const attempt = readReturnToken(options.secret, claims, returnToken, nonce);
+    if (attempt === undefined) return notValid();
+    const key = attemptKey(claims.invoiceId, claims.version, attempt);
+    let link = await ctx.store.getLink(claims.invoiceId);
+    if (!link) return invalid();
+    const txId = (await ctx.store.getClaim(saleKey(key)))?.transactionId || undefined;
+    let result: RouterResult | undefined;
+    if (link.pendingKey === key && req.method === 'GET') {
+      const challenged = link.challenge?.transactionId ?? txId;
+      if (challenged) {
+        result = await options.router.completeAction(challenged, completionInputOf(query));
+        const f = result.isErr() ? result.error : undefined;
+        if (f?.kind === 'requires_action' && isRedirect(f.action)) return toBank(link, f.action, f.expiresAt, undefined);
+        const running = f?.kind === 'rejected' && f.rejection === 'idempotency_in_progress';
+        link = (running ? await state.waitSettled(link.invoiceId, key, waitMs, true) : undefined) ?? link;
+      }
+    }
+    link = await state.resolve((await ctx.store.getLink(link.invoiceId)) ?? link);
+    if (link.status === 'paid') return paidPage(link, link.paidBy === 'card' && txId !== undefined && link.transactionId === txId);
+    if (link.pendingKey) return link.challenge ? bankWait(req, link) : inProgress(link);
+    const advice = adviceFor(result ?? (await state.resultOf(key)));
+    const invoice = check.status === 'valid' && claims.version === link.version ? await loadInvoice(claims.invoiceId) : undefined;
+    if (invoice && invoice !== 'unknown' && invoice.status === 'open') {
+      return form(req, { link, invoice, claims }, 402, { notice: { tone: 'bad', text: advice }, action: `${linkPath}/${linkToken}` });
+    }
+    return message(402, 'Your payment did not go through', `${advice} Open the payment link from your invoice e-mail to pay.`, 'bad');
+  }
+
   function send(req: IncomingMessage, res: ServerResponse, a: Answer): void {
     res.statusCode = a.page.status;
     res.setHeader('content-type', 'text/html; charset=utf-8');
-    res.setHeader('content-security-policy', contentSecurityPolicy(a.page.nonce));
+    res.setHeader('content-security-policy', contentSecurityPolicy(a.page.nonce, a.page.formOrigin));
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('x-frame-options', 'DENY');
     res.setHeader('referrer-policy', 'no-referrer');
     res.setHeader('cache-control', 'no-store');
     res.setHeader('cross-origin-opener-policy', 'same-origin');
-    if (a.cookie) res.setHeader('set-cookie', a.cookie);
+    const cookies = [a.cookie, a.challengeCookie].filter((c): c is string => c !== undefined);
+    if (cookies.length) res.setHeader('set-cookie', cookies);
     res.end(req.method === 'HEAD' ? undefined : a.page.html);
   }
 
@@ -383,11 +569,19 @@ export function createLinkPages(deps: Deps) {
         res.setHeader('allow', 'GET, HEAD, POST');
         return send(req, res, message(405, 'Not allowed', 'Open the link from your invoice e-mail.', 'bad'));
       }
-      const path = new URL(req.url ?? '/', 'http://link.invalid').pathname;
-      const token = path.split('/').filter(Boolean).at(-1) ?? '';
-      const opened = await open(token);
+      const url = new URL(req.url ?? '/', 'http://link.invalid');
+      const segments = url.pathname.split('/').filter(Boolean);
+      if (segments.length >= 3 && segments.at(-2) === '3ds') {
+        if (method === 'POST') {
+          res.setHeader('allow', 'GET, HEAD');
+          return send(req, res, message(405, 'Not allowed', 'Open the payment link from your invoice e-mail.', 'bad'));
+        }
+        return send(req, res, await returnFrom(req, segments.at(-3)!, segments.at(-1)!, url.searchParams));
+      }
+      const opened = await open(segments.at(-1) ?? '');
       if ('page' in opened) return send(req, res, opened);
       if (method === 'POST') return send(req, res, await pay(req, opened));
+      if (opened.link.pendingKey && opened.link.challenge) return send(req, res, await challengeOnOpen(req, opened));
       if (opened.link.pendingKey) return send(req, res, inProgress(opened.link));
       return send(req, res, form(req, opened, 200));
     },

@@ -3,11 +3,21 @@
  * The money rule: a payment starts only from a link with no payment pending, in the same write
  * that marks it pending; the pending key is cleared only once its sale is known to have charged
  * nothing, or proven never to have started (its key is then taken, so a late start is refused).
+ * A sale waiting for 3-D Secure stays pending until its transaction is final (completed or expired).
  * @module
  */
 import type { Store, IdempotencyClaim, PaymentLinkRecord, AttemptCounter, WriteResult } from '../store/types';
 import { fromStored, type RouterResult } from '../transaction/results';
 import type { TransactionStatus } from '../transaction/states';
+import type { RequiredAction } from '../types';
+
+/**
+ * Whether the link page can run this 3-D Secure action: a browser redirect to an http(s) page.
+ * SDK actions are not run (the page loads no gateway script: see `pages.ts`).
+ */
+export function isRedirect(action: RequiredAction): action is Extract<RequiredAction, { type: 'redirect' }> {
+  return action.type === 'redirect' && /^https?:\/\//i.test(action.url);
+}
 
 /** How a pending payment ended, when it is known. */
 export type PendingOutcome = { kind: 'paid'; transactionId: string; at: number } | { kind: 'cleared' };
@@ -24,6 +34,13 @@ const PAID: ReadonlySet<TransactionStatus> = new Set([
 /** Final transaction states that charged nothing. */
 const NOTHING_CHARGED: ReadonlySet<TransactionStatus> = new Set(['declined', 'failed', 'expired', 'voided']);
 const ABANDONED = 'switchyard-link:abandoned';
+
+/**
+ * The idempotency key of payment attempt `attempt` of a link version.
+ * @example
+ * attemptKey('INV-1001', 2, 3) // 'link:INV-1001:v2:a3'
+ */
+export const attemptKey = (invoiceId: string, version: number, attempt: number) => `link:${invoiceId}:v${version}:a${attempt}`;
 
 /** The store key of a link payment's idempotency claim (the router prefixes the operation). */
 export const saleKey = (pendingKey: string) => `sale:${pendingKey}`;
@@ -61,7 +78,7 @@ export function createLinkState(store: Store, clock: () => number, leaseMs: numb
   function settle(invoiceId: string, key: string, outcome: PendingOutcome): Promise<PaymentLinkRecord> {
     return update(invoiceId, (cur) => {
       if (!cur || cur.pendingKey !== key) return undefined;
-      const { pendingKey: _k, pendingSince: _s, ...rest } = cur;
+      const { pendingKey: _k, pendingSince: _s, challenge: _c, ...rest } = cur;
       const now = clock();
       if (outcome.kind === 'cleared') return { ...rest, updatedAt: now };
       // Paid another way meanwhile: keep that, and the card transaction too (the merchant refunds one).
@@ -85,7 +102,9 @@ export function createLinkState(store: Store, clock: () => number, leaseMs: numb
       if (r.isOk()) return { kind: 'paid', transactionId: r.value.transactionId, at: now };
       const f = r.error;
       const idempotency = f.kind === 'rejected' && (f.rejection === 'idempotency_in_progress' || f.rejection === 'idempotency_conflict');
-      if (f.kind !== 'ambiguous' && !idempotency) return { kind: 'cleared' };
+      // A redirect challenge may still be completed at the bank: its transaction says when it is final.
+      const challenge = f.kind === 'requires_action' && isRedirect(f.action);
+      if (f.kind !== 'ambiguous' && !idempotency && !challenge) return { kind: 'cleared' };
       txId ||= f.transactionId;
     }
     const tx = txId ? await store.getTransaction(txId) : undefined;
@@ -106,7 +125,7 @@ export function createLinkState(store: Store, clock: () => number, leaseMs: numb
     const now = clock();
     if (now - (link.pendingSince ?? 0) <= leaseMs) return link;
     // Its process died before the router claimed the key: take the key, so a late start is refused.
-    const { pendingKey: _k, pendingSince: _s, ...rest } = link;
+    const { pendingKey: _k, pendingSince: _s, challenge: _c, ...rest } = link;
     const w = await store.write({
       claim: { key: saleKey(key), requestHash: ABANDONED, transactionId: '', now, leaseUntil: now },
       complete: {
@@ -127,6 +146,13 @@ export function createLinkState(store: Store, clock: () => number, leaseMs: numb
     update,
     settle,
     resolve,
+
+    /** Record that the pending payment `key` waits for the cardholder's bank (no-op once it is settled). */
+    waitForBank(invoiceId: string, key: string, challenge: { transactionId: string; expiresAt: number }): Promise<PaymentLinkRecord> {
+      return update(invoiceId, (cur) =>
+        !cur || cur.pendingKey !== key || cur.challenge ? undefined : { ...cur, challenge: { ...challenge }, updatedAt: clock() },
+      );
+    },
 
     /** Mark the invoice paid another way (`by`); created if it has no link yet. */
     markPaid(invoiceId: string, by: string, at: number): Promise<PaymentLinkRecord> {
@@ -154,7 +180,7 @@ export function createLinkState(store: Store, clock: () => number, leaseMs: numb
     async startAttempt(link: PaymentLinkRecord, counters: readonly AttemptCounter[]): Promise<{ write: WriteResult; key: string }> {
       const now = clock();
       const attempts = link.attempts + 1;
-      const key = `link:${link.invoiceId}:v${link.version}:a${attempts}`;
+      const key = attemptKey(link.invoiceId, link.version, attempts);
       const record: PaymentLinkRecord = {
         ...link,
         attempts,
@@ -167,14 +193,17 @@ export function createLinkState(store: Store, clock: () => number, leaseMs: numb
       return { write, key };
     },
 
-    /** Wait until the payment `key` is no longer pending (resolving it meanwhile), at most `waitMs`. */
-    async waitSettled(invoiceId: string, key: string, waitMs: number): Promise<PaymentLinkRecord | undefined> {
+    /**
+     * Wait until the payment `key` is no longer pending (resolving it meanwhile), at most `waitMs`.
+     * A payment waiting for the bank returns at once, unless `challenge` says a completion is running.
+     */
+    async waitSettled(invoiceId: string, key: string, waitMs: number, challenge = false): Promise<PaymentLinkRecord | undefined> {
       // Real time, not the injectable clock: this is a wait, not a business rule.
       const until = Date.now() + waitMs;
       for (;;) {
         let link = await store.getLink(invoiceId);
         if (link?.pendingKey === key) link = await resolve(link);
-        if (!link || link.pendingKey !== key || Date.now() >= until) return link;
+        if (!link || link.pendingKey !== key || (link.challenge && !challenge) || Date.now() >= until) return link;
         await new Promise((r) => setTimeout(r, 100));
       }
     },

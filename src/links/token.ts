@@ -62,3 +62,42 @@ export function readLinkToken(secret: string, token: string, now: number): Token
   const claims = { invoiceId, version, expiresAt: exp * 1000 };
   return now >= claims.expiresAt ? { status: 'expired', claims } : { status: 'valid', claims };
 }
+
+const RETURN_DOMAIN = 'switchyard-link-3ds/1';
+
+function returnSignature(secret: string, claims: Pick<LinkClaims, 'invoiceId' | 'version'>, attempt: number, nonce: string): string {
+  return createHmac('sha256', secret)
+    .update(`${RETURN_DOMAIN}\n${claims.invoiceId}\n${claims.version}\n${attempt}\n${nonce}`)
+    .digest('base64url');
+}
+
+/**
+ * Sign the return token of a 3-D Secure challenge: `a<attempt>.<HMAC-SHA256>` over the invoice,
+ * the link version, the payment attempt and `nonce`, the value of the challenge cookie set in the
+ * shopper's browser. It carries nothing personal; without that browser's cookie it is worthless.
+ * @example
+ * signReturnToken(secret, { invoiceId: 'INV-1001', version: 1 }, 2, nonce) // 'a2.<43 characters of signature>'
+ */
+export function signReturnToken(secret: string, claims: Pick<LinkClaims, 'invoiceId' | 'version'>, attempt: number, nonce: string): string {
+  return `a${attempt}.${returnSignature(secret, claims, attempt, nonce)}`;
+}
+
+/**
+ * Read a return token against the challenge cookie's `nonce`: the payment attempt it is for, or
+ * `undefined` when it is malformed or its signature does not match (compared in constant time).
+ * @example
+ * readReturnToken(secret, { invoiceId: 'INV-1001', version: 1 }, 'a2.…', nonce) // 2
+ */
+export function readReturnToken(
+  secret: string,
+  claims: Pick<LinkClaims, 'invoiceId' | 'version'>,
+  token: string,
+  nonce: string,
+): number | undefined {
+  const m = /^a([1-9][0-9]{0,8})\.([A-Za-z0-9_-]{43})$/.exec(typeof token === 'string' ? token : '');
+  if (!m) return undefined;
+  const attempt = Number(m[1]);
+  const given = Buffer.from(m[2]!, 'utf8');
+  const expected = Buffer.from(returnSignature(secret, claims, attempt, nonce), 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, expected) ? attempt : undefined;
+}

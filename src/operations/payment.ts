@@ -142,6 +142,7 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
       ...(r.threeDS && { threeDS: { ...r.threeDS } }),
       ...(r.metadata && { metadata: r.metadata }),
       merchant: mid.merchant,
+      ...(r.returnUrl && { returnUrl: r.returnUrl }),
       ...(sub && { storedCredential: { type: 'initial', reason: 'recurring', ...(!ctx.vault.gatewayVaults && { storeCard: false }) } }),
     }),
     nothingTried: ({ networkBlock, capBlocked }, attempts) => {

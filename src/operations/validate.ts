@@ -71,6 +71,7 @@ export interface ValidPayment {
   readonly metadata?: Readonly<Record<string, string>> | undefined;
   readonly subscription?: Readonly<SubscriptionInput> | undefined;
   readonly threeDS?: Readonly<ThreeDSResult> | undefined;
+  readonly returnUrl?: string | undefined;
 }
 
 /** A payment request that passed validation. */
@@ -341,6 +342,7 @@ function parsePayment(req: unknown, now: number, opts: { allowZeroAmount?: boole
   const metadata = metadataOf(r.metadata);
   const subscription = subscriptionOf(r.subscription);
   const threeDS = strings(r.threeDS, 'threeDS', ['version', 'eci', 'cavv', 'xid', 'dsTransactionId']);
+  const returnUrl = returnUrlOf(r.returnUrl);
   const request: ValidPayment = Object.freeze({
     profile: profile as string,
     idempotencyKey,
@@ -353,8 +355,22 @@ function parsePayment(req: unknown, now: number, opts: { allowZeroAmount?: boole
     ...(metadata && { metadata }),
     ...(subscription && { subscription }),
     ...(threeDS && { threeDS }),
+    ...(returnUrl && { returnUrl }),
   });
   return { request, card };
+}
+
+/** `returnUrl`: an absolute http(s) URL without a card number, at most 2,000 characters. */
+function returnUrlOf(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length > 2000 || !/^https?:\/\/[^\s]+$/.test(v)) fail('returnUrl', 'must be an absolute http(s) URL');
+  try {
+    new URL(v as string);
+  } catch {
+    fail('returnUrl', 'must be an absolute http(s) URL');
+  }
+  if (containsCardNumber(v as string)) fail('returnUrl', 'must not contain a card number');
+  return v as string;
 }
 
 /** A `completeAction` input that passed validation: a frozen copy. */

@@ -429,6 +429,11 @@ export interface PaymentLinkRecord {
   revision: number;
   createdAt: number;
   updatedAt: number;
+  /**
+   * Payment links, 3-D Secure: the pending payment waits for the cardholder's bank (its
+   * transaction, and when the router expires the challenge). Cleared with `pendingKey`.
+   */
+  challenge?: { transactionId: string; expiresAt: number } | undefined;
 }
 
 /** Payment links: one attempt counter (per link or per client IP, per window). */

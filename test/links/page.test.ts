@@ -240,13 +240,24 @@ describe('payment link page', () => {
     expect(w.charges()).toBe(3);
   });
 
-  it('a 3-D Secure challenge says the card needs authentication, and nothing stays pending', async () => {
+  it('a 3-D Secure challenge sends the shopper to the bank with a return URL on the link, and blocks another card meanwhile', async () => {
     const { w, link } = await ready();
     const page = await openLink(link.url);
     const challenged = await submit(link.url, page, { ...CARD, number: '4000000000003220' });
-    expect(text(challenged.html)).toContain('Your bank asks you to confirm this payment with 3-D Secure');
-    expect((await w.links.status('INV-1001'))?.pendingKey).toBeUndefined();
-    expect(text((await submit(link.url, challenged, CARD, page.cookie)).html)).toContain('Payment received');
+    expect(challenged.status).toBe(200);
+    expect(text(challenged.html)).toContain('Confirm the payment with your bank');
+    const bank = new URL(/<a id="continue" href="([^"]+)"/.exec(challenged.html)![1]!.replaceAll('&amp;', '&'));
+    expect(bank.origin).toBe('https://sandbox.invalid');
+    expect(bank.searchParams.get('return')).toMatch(new RegExp(`^${link.url.replace(/[.?]/g, '\\$&')}/3ds/a1\\.[\\w-]{43}$`));
+    expect(challenged.html).toContain(`<meta http-equiv="refresh" content="0; url=${bank.href.replaceAll('&', '&amp;')}">`);
+    expect(challenged.headers.get('content-security-policy')).not.toContain('script-src');
+    const state = await w.links.status('INV-1001');
+    expect(state).toMatchObject({ pendingKey: 'link:INV-1001:v1:a1', challenge: { transactionId: expect.stringMatching(/^tx_/) } });
+    const other = await submit(link.url, page, CARD);
+    expect(other.status).toBe(202);
+    expect(text(other.html)).toContain('Do not pay again meanwhile');
+    expect(w.charges()).toBe(1);
+    expect(w.approved()).toBe(0);
   });
 
   it('an ambiguous outcome blocks every other payment until it is known, then settles from the ledger', async () => {

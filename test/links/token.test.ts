@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readLinkToken, signLinkToken } from '../../src/links/token';
+import { readLinkToken, readReturnToken, signLinkToken, signReturnToken } from '../../src/links/token';
 
 const SECRET = 'k'.repeat(40);
 const T0 = Date.UTC(2026, 11, 2, 1);
@@ -90,6 +90,45 @@ describe('link tokens', () => {
         },
       ),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('3-D Secure return tokens', () => {
+  const nonce = 'n'.repeat(43);
+  it('read back as their attempt with the same cookie, and carry nothing but the attempt number', () => {
+    const token = signReturnToken(SECRET, claims, 2, nonce);
+    expect(token).toMatch(/^a2\.[A-Za-z0-9_-]{43}$/);
+    expect(readReturnToken(SECRET, claims, token, nonce)).toBe(2);
+    expect(readReturnToken(SECRET, claims, token, 'm'.repeat(43))).toBeUndefined();
+    expect(readReturnToken(SECRET, { ...claims, version: 4 }, token, nonce)).toBeUndefined();
+    expect(readReturnToken(SECRET, { ...claims, invoiceId: 'INV-1002' }, token, nonce)).toBeUndefined();
+    expect(readReturnToken('j'.repeat(40), claims, token, nonce)).toBeUndefined();
+    expect(readReturnToken(SECRET, claims, token.replace('a2.', 'a3.'), nonce)).toBeUndefined();
+  });
+
+  it('property: any one-character change, another cookie, invoice, version or attempt is refused', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 1, max: 999 }),
+        fc.base64String({ minLength: 4, maxLength: 43 }),
+        fc.nat(),
+        fc.constantFrom(...'ABCabc0129-_.a'),
+        (invoiceId, version, attempt, cookie, at, ch) => {
+          const c = { invoiceId, version };
+          const token = signReturnToken(SECRET, c, attempt, cookie);
+          expect(readReturnToken(SECRET, c, token, cookie)).toBe(attempt);
+          expect(readReturnToken(SECRET, c, token, `${cookie}x`)).toBeUndefined();
+          expect(readReturnToken(SECRET, { invoiceId: `${invoiceId}x`, version }, token, cookie)).toBeUndefined();
+          expect(readReturnToken(SECRET, { invoiceId, version: version + 1 }, token, cookie)).toBeUndefined();
+          const i = at % token.length;
+          if (token[i] === ch) return;
+          expect(readReturnToken(SECRET, c, token.slice(0, i) + ch + token.slice(i + 1), cookie)).toBeUndefined();
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });

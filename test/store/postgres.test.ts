@@ -6,6 +6,7 @@ import { runCredentialsConformance } from './conformance-credentials';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { runWebhooksConformance } from './conformance-webhooks';
 import { runLinksConformance } from './conformance-links';
+import { runLinkChallengeConformance } from './conformance-link-challenge';
 import { runSearchConformance } from './conformance-search';
 import { describePg, testSchema } from './pg-env';
 
@@ -30,5 +31,6 @@ describePg('postgresStore conformance', (url) => {
   runThreeDSecureConformance('postgresStore (real server)', fresh);
   runWebhooksConformance('postgresStore (real server)', fresh);
   runLinksConformance('postgresStore (real server)', fresh);
+  runLinkChallengeConformance('postgresStore (real server)', fresh);
   runSearchConformance('postgresStore (real server)', fresh);
 });

@@ -8,6 +8,7 @@ import { runCredentialsConformance } from './conformance-credentials';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { runWebhooksConformance } from './conformance-webhooks';
 import { runLinksConformance } from './conformance-links';
+import { runLinkChallengeConformance } from './conformance-link-challenge';
 import { runSearchConformance } from './conformance-search';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-sqlite-'));
@@ -19,4 +20,5 @@ runCredentialsConformance('sqliteStore (temp file)', async () => sqliteStore({ p
 runThreeDSecureConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `three-ds-${n++}.db`) }));
 runWebhooksConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `webhooks-${n++}.db`) }));
 runLinksConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `links-${n++}.db`) }));
+runLinkChallengeConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `link-challenge-${n++}.db`) }));
 runSearchConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `search-${n++}.db`) }));
