@@ -9,6 +9,7 @@ const adapters = readdirSync('adapters', { withFileTypes: true })
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    'console/index': 'src/console/index.ts',
     'links/index': 'src/links/index.ts',
     ...Object.fromEntries(adapters.map((a) => [`adapters/${a}/index`, `adapters/${a}/index.ts`])),
   },
@@ -19,6 +20,6 @@ export default defineConfig({
   target: 'node20',
   splitting: true,
   treeshake: true,
-  // Optional peers stay external: they are loaded only when a store needs them.
-  external: ['better-sqlite3', 'pg'],
+  // Optional peers stay external: loaded only when a store (or telemetry) needs them.
+  external: ['better-sqlite3', 'pg', '@opentelemetry/api'],
 });

@@ -21,6 +21,7 @@ import { compareBuilds } from './compare';
 import { buildCurrentLib, type PgBench, pgThroughputBench } from './pg';
 import { rebillBatchBench, saleBench } from './sale';
 import { successRateDecisionBench, successRateSaleBench, successRateSimulationBench } from './success-rate';
+import { searchBench } from './search';
 
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 2_000);
 const argv = process.argv.slice(2);
@@ -188,6 +189,11 @@ async function main() {
   console.log('success-rate sale done');
   const srSim = await successRateSimulationBench(Number(process.env.BENCH_SR_TRANSACTIONS ?? 50_000));
   console.log('success-rate simulation done');
+  // The million-row version on SQLite and PostgreSQL: npm run bench:search (minutes to load).
+  const search = (await searchBench({ rows: 50_000, queries: 100 })) as {
+    sqlite: { searches: Record<string, { p50ms: number; p99ms: number }> };
+  };
+  console.log('search done');
   const postgres = await pgBench();
   console.log('postgres done');
   const comparison = await inProcessComparison();
@@ -211,6 +217,7 @@ async function main() {
       sale: srSale,
       simulation: srSim,
     },
+    search,
     postgres,
     ...(comparison && { compare: comparison }),
     targets: {
@@ -227,6 +234,7 @@ async function main() {
       ...srDecisionTargets(srDecision),
       'success_rate recovers ≥ 80% of the oracle gain over static weights': srSim.recoveryPct >= 80,
       'success_rate moves ≥ 80% of the degraded segment within 2,000 transactions': srSim.movedWithin !== null && srSim.movedWithin <= 2000,
+      'search p50 ≤ 5 ms for every filter (SQLite, 50,000 rows)': Object.values(search.sqlite.searches).every((f) => f.p50ms <= 5),
       ...pgTargets(postgres),
     },
     totalSeconds: Math.round((Date.now() - started) / 1000),
@@ -266,6 +274,8 @@ async function main() {
   );
   row('  recovered share of the oracle gain', `${srSim.recoveryPct}%, exploration ${srSim.successRate.exploreSharePct}% of decisions`);
   row('  degraded segment moved after', `${srSim.movedWithin ?? 'never'} transactions`);
+  for (const [name, f] of Object.entries(search.sqlite.searches))
+    row(`search by ${name} (SQLite, 50,000)`, `p50 ${f.p50ms} ms, p99 ${f.p99ms} ms`);
   pgRows(postgres, row);
   if (comparison) comparisonRows(comparison, row);
   console.log('');

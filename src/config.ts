@@ -247,6 +247,15 @@ function options(config: Record<string, unknown>, problems: ConfigProblem[]): vo
   for (const k of Object.keys(dm))
     if (!['timeZone', 'alertWindowMs', 'pauseRefreshMs'].includes(k))
       problems.push({ path: `disputeMonitoring.${k}`, message: 'is not an option (timeZone, alertWindowMs, pauseRefreshMs)' });
+  const logger = config.logger;
+  if (logger !== undefined) {
+    const missing = ['debug', 'info', 'warn', 'error'].filter((m) => typeof (logger as Record<string, unknown> | null)?.[m] !== 'function');
+    if (missing.length)
+      problems.push({ path: 'logger', message: `must have debug, info, warn and error methods (missing: ${missing.join(', ')})` });
+  }
+  const telemetry = config.telemetry;
+  if (telemetry !== undefined && telemetry !== false && !isObj(telemetry))
+    problems.push({ path: 'telemetry', message: 'must be false or { meterProvider?, tracerProvider? }' });
   const key = config.fingerprintKey;
   if (key !== undefined && !(typeof key === 'string' && key.length > 0)) {
     problems.push({ path: 'fingerprintKey', message: 'must be a non-empty secret string (or undefined for a key kept in the store)' });

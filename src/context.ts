@@ -9,6 +9,7 @@ import type { NetworkRuleConfig } from './declines/network-rules';
 import type { DeclineRule } from './declines/normalize';
 import type { RouterEmitter } from './events';
 import type { MonitoringState } from './monitoring/state';
+import type { Observer } from './observe/types';
 import type { CompiledProfile } from './profile/compile';
 import type { ApprovalCache } from './selection/approval-cache';
 import type { CircuitBreakers } from './selection/circuit';
@@ -49,6 +50,8 @@ export interface RouterContext {
   readonly strategies: ReadonlyMap<string, PoolStrategy>;
   /** Approval windows of success-rate pools, cached in this process. */
   readonly approvals: ApprovalCache;
+  /** Logs, metrics and traces (a no-op without a logger or OpenTelemetry); it never throws. */
+  readonly observer: Observer;
   /** Where subscription cards are kept (`gatewayVaults()` unless configured). */
   readonly vault: CardVault;
   /** Chargeback monitoring: options and the MIDs paused this month. */

@@ -45,3 +45,19 @@ export function formatPath(path: ReadonlyArray<string | number | symbol>, prefix
   }
   return out;
 }
+
+/**
+ * Thrown by the support reads (`router.transactions`, `router.attempts`, `router.subscription`)
+ * for a filter they cannot run, naming the field.
+ * @example
+ * router.transactions({ last4: '12' }) // throws FilterError: last4: must be 4 digits
+ */
+export class FilterError extends Error {
+  override readonly name = 'FilterError';
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
+}

@@ -248,6 +248,9 @@ function describe(e: unknown): string {
 export class RouterEmitter {
   private readonly ee = new EventEmitter();
 
+  /** `tap` hears every event before the listeners (the router's observer: logs and metrics); it must not throw. */
+  constructor(private readonly tap?: ((event: RouterEventName, payload: unknown) => void) | undefined) {}
+
   /** Add a listener. */
   on<K extends RouterEventName>(event: K, listener: RouterListener<K>): void {
     this.ee.on(event, listener as never);
@@ -258,9 +261,9 @@ export class RouterEmitter {
     this.ee.off(event, listener as never);
   }
 
-  /** Whether anything listens to `event` (so a payload need not be built for nobody). */
+  /** Whether anything listens to `event`, the tap included (so a payload need not be built for nobody). */
   has(event: RouterEventName): boolean {
-    return this.ee.listenerCount(event) > 0;
+    return this.tap !== undefined || this.ee.listenerCount(event) > 0;
   }
 
   /** Remove every listener. */
@@ -270,6 +273,7 @@ export class RouterEmitter {
 
   /** Call every listener of `event` with a frozen copy of `payload`; never throws. */
   emit<K extends RouterEventName>(event: K, payload: RouterEvents[K]): void {
+    this.tap?.(event, payload);
     const listeners = this.ee.listeners(event) as Array<RouterListener<K>>;
     if (listeners.length === 0) return;
     const copy = frozenCopy(payload);

@@ -20,6 +20,12 @@ export type {
   CredentialVerdict,
   ReconcileOptions,
   ReconcileReport,
+  AttemptView,
+  ApprovalFigures,
+  MidStatus,
+  SubscriptionView,
+  TransactionFilter,
+  TransactionPage,
   StalePending,
   WebhookInput,
   WebhookReceipt,
@@ -38,6 +44,10 @@ export { MAC_RETRY_DELAYS_MS } from './declines/normalize';
 export { normalizeDecline, BUILTIN_DECLINE_TABLES } from './decline-registry';
 export type { DeclineInput, DeclineRule, NormalizeOptions } from './declines/normalize';
 export { DECLINE_REASONS, DECLINE_REASON_NAMES, isDeclineReason } from './declines/reasons';
+export { DECLINE_ADVICE, OUTCOME_ADVICE, adviceFor } from './declines/advice';
+export type { DeclineAdvice } from './declines/advice';
+export type { Logger, LogMethod, TelemetryOption } from './observe/types';
+export type { SalvageState } from './subscriptions/salvage';
 export type { DeclineReason, DeclineReasonInfo, NormalizedDecline, DeclineCategory, RetryAdvice } from './declines/reasons';
 export { ISO8583_CODES } from './declines/iso8583';
 export type { IsoCodeRow } from './declines/iso8583';
@@ -65,7 +75,7 @@ export type { BinInfo, BinRow } from './card/bin-table';
 export { detectBrand, luhnValid, maskPan, canonicalBrand, CARD_BRANDS } from './card/pan';
 export type { CardBrand, BrandInfo } from './card/pan';
 export { redact, containsCardNumber } from './card/redact';
-export { ConfigError, MissingDependencyError } from './errors';
+export { ConfigError, FilterError, MissingDependencyError } from './errors';
 export type { ConfigProblem } from './errors';
 export { currencyExponent, toDecimalString, fromDecimalString, isCurrency } from './money';
 export type * from './types';

@@ -15,6 +15,8 @@ import { DEFAULT_NETWORK_RULES, type NetworkRuleConfig } from './declines/networ
 import type { DeclineRule } from './declines/normalize';
 import { ConfigError } from './errors';
 import { RouterEmitter, type RouterEventName, type RouterEvents } from './events';
+import { createObserver, NOOP_OBSERVER } from './observe/observer';
+import type { Logger, TelemetryOption } from './observe/types';
 import { completeAction } from './operations/action';
 import { explain, type Explanation } from './operations/explain';
 import { type FollowUpOptions, followUp } from './operations/followups';
@@ -22,6 +24,17 @@ import { releaseHolds } from './operations/holds';
 import { routedPayment } from './operations/payment';
 import { rebill, type RebillRequest } from './operations/rebill';
 import { reconcile, type ReconcileOptions, type ReconcileReport } from './operations/reconcile';
+import {
+  type AttemptView,
+  midStatus,
+  type MidStatus,
+  searchTransactions,
+  type SubscriptionView,
+  subscriptionView,
+  type TransactionFilter,
+  type TransactionPage,
+  transactionAttempts,
+} from './operations/support';
 import { handleWebhook, type WebhookInput, type WebhookReceipt } from './operations/webhook';
 import { listDisputes, listNotifications } from './operations/disputes';
 import { type AlertInput, type AlertResolution, resolveAlert } from './operations/alerts';
@@ -60,6 +73,7 @@ export type { ReconcileOptions, ReconcileReport, StalePending } from './operatio
 export type { WebhookInput, WebhookReceipt, ReceivedNotification } from './operations/webhook';
 export type { RecordDisputeInput, RecordedDispute } from './operations/monitoring';
 export type { AlertAction, AlertInput, AlertOutcome, AlertResolution } from './operations/alerts';
+export type { AttemptView, ApprovalFigures, MidStatus, SubscriptionView, TransactionFilter, TransactionPage } from './operations/support';
 
 /** A merchant account (MID): one set of credentials on one gateway. */
 export interface MerchantAccountConfig {
@@ -149,6 +163,18 @@ export interface RouterConfig {
    * and how long a decision waits for a window it never read (default 250 ms).
    */
   successRate?: PartialSettings<ApprovalCacheOptions> | undefined;
+  /**
+   * Where log lines go: any logger with `debug/info/warn/error(obj, msg)` (pino, or `console`).
+   * One line per attempt, per state change and per operation; never a PAN, CVC or secret; full
+   * e-mail addresses at `debug` only. A logger that throws is ignored.
+   */
+  logger?: Logger | undefined;
+  /**
+   * OpenTelemetry metrics and spans: recorded through `@opentelemetry/api` when it is installed
+   * (optional peer dependency; nothing is loaded without it). `false` turns them off; providers
+   * replace the global ones.
+   */
+  telemetry?: TelemetryOption | undefined;
   /**
    * Where the cards of subscriptions are kept for later charges. Default `gatewayVaults()`: each
    * gateway's own vault. Give your PCI vault (`store` / `reveal`) to re-tokenize cards on another
@@ -279,6 +305,22 @@ export interface Router {
    * if (r.isOk()) r.value.outcome; // 'refunded' | 'already_refunded' | …
    */
   resolveAlert(input: AlertInput): Promise<Result<AlertResolution, Failure>>;
+  /**
+   * Search the ledger, newest first: by order id, customer id, e-mail (any case), card last four
+   * or BIN, MID, status, operation, subscription and creation time. Every field given must match.
+   * Each field is indexed in SQLite and PostgreSQL, so a page costs milliseconds on millions of rows.
+   * @throws FilterError naming a field it cannot search by (e.g. `last4` not 4 digits).
+   * @example
+   * let page = await router.transactions({ email: 'ada@example.com', limit: 20 });
+   * if (page.nextCursor) page = await router.transactions({ email: 'ada@example.com', limit: 20, cursor: page.nextCursor });
+   */
+  transactions(filter?: TransactionFilter): Promise<TransactionPage>;
+  /** Every attempt of a transaction in the order made; failed ones carry `advice` for support staff and the shopper. */
+  attempts(transactionId: string): Promise<AttemptView[]>;
+  /** A subscription: its pin, consent, salvage state, rebill count, charges (newest first) and re-pins. */
+  subscription(subscriptionId: string): Promise<SubscriptionView | undefined>;
+  /** Every MID's state: enabled, circuit, cap use today and this month, approval rates today and this month (UTC). */
+  midStatus(): Promise<MidStatus[]>;
 }
 
 const contexts = new WeakMap<Router, RouterContext>();
@@ -304,7 +346,9 @@ export function routerContext(router: Router): RouterContext {
  */
 export function createRouter(config: RouterConfig): Router {
   const { mids, profiles } = validateConfig(config);
-  const events = new RouterEmitter();
+  const observer = createObserver({ logger: config.logger, telemetry: config.telemetry });
+  // No tap without a logger or telemetry, so events nobody hears are not built (see `has`).
+  const events = new RouterEmitter(observer === NOOP_OBSERVER ? undefined : (name, payload) => observer.event(name, payload));
   const clock = config.clock ?? Date.now;
   let keyPromise: Promise<string> | undefined;
   const timeouts: Timeouts = { attemptMs: 30_000, totalMs: 90_000, ...config.timeouts };
@@ -339,13 +383,14 @@ export function createRouter(config: RouterConfig): Router {
       maxCachedWindows: config.successRate?.maxCachedWindows ?? DEFAULT_APPROVAL_CACHE.maxCachedWindows,
       firstReadWaitMs: config.successRate?.firstReadWaitMs ?? DEFAULT_APPROVAL_CACHE.firstReadWaitMs,
     }),
+    observer,
   };
   let closing: Promise<void> | undefined;
 
   /** Run an operation unless the router is closed, and announce its refusals. */
   const op = (operation: Operation, run: () => Promise<RouterResult>): Promise<RouterResult> => {
     if (closing) return Promise.resolve(rejected('router_closed', 'the router is closed'));
-    return run().then((r) => {
+    return observer.operation(operation, run).then((r) => {
       if (r.isErr() && r.error.kind === 'rejected' && !r.error.replayed) {
         const f = r.error;
         events.emit('rejected', { operation, rejection: f.rejection, message: f.message, field: f.field, transactionId: f.transactionId });
@@ -405,6 +450,10 @@ export function createRouter(config: RouterConfig): Router {
     recordDispute: (input) => (closing ? Promise.resolve(rejected('router_closed', 'the router is closed')) : recordDispute(ctx, input)),
     midHealth: (midId, options) => health(ctx, midId, options),
     resolveAlert: (input) => (closing ? Promise.resolve(rejected('router_closed', 'the router is closed')) : resolveAlert(ctx, input)),
+    transactions: (filter) => searchTransactions(ctx, filter),
+    attempts: (id) => transactionAttempts(ctx, id),
+    subscription: (id) => subscriptionView(ctx, id),
+    midStatus: () => midStatus(ctx),
   };
   contexts.set(router, ctx);
   return router;

@@ -92,6 +92,11 @@ export interface PaymentRequest {
   profile: string;
   /** Unique per order: the same key with the same request returns the first result, never charges twice. */
   idempotencyKey: string;
+  /**
+   * Your order reference (order number), kept on the transaction so support can find it
+   * (`router.transactions({ orderId })`). Not an idempotency key: retries of one order may use new keys.
+   */
+  orderId?: string | undefined;
   /** Integer minor units, > 0 (verify may use 0). */
   amount: number;
   /** ISO 4217, e.g. 'USD'. */

@@ -173,6 +173,8 @@ export async function sendFollowUp(
     if (opened.conflict === 'idempotency') return { conflict: 'idempotency', claim: opened.claim };
     return { conflict: 'refused', refusal: refusalOf(op, tx.id, amount, opened) };
   }
+  if (move.patch.status && move.patch.status !== tx.status)
+    ctx.observer.stateChanged({ transactionId: tx.id, from: tx.status, to: move.patch.status, mid: tx.mid });
   try {
     const openedTx: TransactionRecord = {
       ...tx,
@@ -240,6 +242,17 @@ async function callAndSettle(
   attempt: AttemptRecord,
   mid: MidRuntime,
 ): Promise<RouterResult> {
+  const watch = ctx.observer.attempt({
+    transactionId: tx.id,
+    attemptId: attempt.id,
+    mid: mid.id,
+    gateway: mid.adapter.gateway,
+    operation: op,
+    amount: attempt.amount,
+    currency: tx.currency,
+    orderId: tx.orderId,
+    email: tx.customer?.email,
+  });
   ctx.events.emit('attempt', {
     transactionId: tx.id,
     attemptId: attempt.id,
@@ -257,8 +270,10 @@ async function callAndSettle(
   let answer = await callAdapter((signal) => send({ signal, timeoutMs: budget }), budget);
   // Same MID, same reference: only where the gateway deduplicates. Lookups find payments, not follow-ups.
   if (answer.status === 'error' && answer.ambiguous) answer = await resolveAmbiguous(ctx, mid, answer, deadline, { resend: send });
+  watch.answered(answer.status);
   const outcome = outcomeOf(ctx, mid, answer);
   if (outcome.kind === 'ambiguous') {
+    watch.end('ambiguous');
     ctx.events.emit('ambiguous', {
       transactionId: tx.id,
       attemptId: attempt.id,
@@ -274,6 +289,7 @@ async function callAndSettle(
     });
   }
   const settled = await settle(ctx, { tx, attempt, mid, outcome, final: true, earlier: [] });
+  watch.end(settled.applied ? settled.attempt.status : 'unrecorded', settled.applied ? settled.attempt.reason : undefined);
   if (settled.applied && settled.result) return settled.result;
   // The gateway's notification settled it before our own call returned: the ledger has the answer.
   const known = !settled.applied && settled.why === 'already_settled' ? await resultFromLedger(ctx, tx.id, attempt.id) : undefined;

@@ -14,7 +14,16 @@ import type { RouterContext } from '../context';
 import { checkNetworkRules } from '../declines/network-rules';
 import type { DeclineReason } from '../declines/reasons';
 import type { CallPermit } from '../selection/circuit';
-import type { AttemptRecord, DeclineRecord, IdempotencyClaim, StoreWrite, TransactionRecord, WriteResult } from '../store/types';
+import type {
+  AttemptRecord,
+  DeclineRecord,
+  IdempotencyClaim,
+  SkippedCandidate,
+  StoreWrite,
+  TransactionPatch,
+  TransactionRecord,
+  WriteResult,
+} from '../store/types';
 import { newId } from '../transaction/ids';
 import { type RouterResult, skippedSummary, summaryOf } from '../transaction/results';
 import type { AttemptSummary, Failure } from '../types';
@@ -87,13 +96,21 @@ async function loop(ctx: RouterContext, plan: PaymentPlan, state: { opened: bool
   let made = 0;
   let capBlocked = 0;
   let networkBlock: { message: string; retryAfter?: number | undefined } | undefined;
+  // Candidates passed over are recorded on the transaction's routing decision by the next write.
+  const skipped: SkippedCandidate[] = [];
+  let recorded = 0;
+  const skips = (): TransactionPatch =>
+    skipped.length > recorded && tx.routing ? { routing: { ...tx.routing, skipped: [...skipped] } } : {};
 
   for (let i = 0; i < plan.candidates.length && made < plan.maxAttempts; i++) {
     const mid = ctx.mids.get(plan.candidates[i])!;
     const now = ctx.clock();
     const amount = plan.amountFor(mid);
-    const skip = (message: string) =>
+    const skip = (message: string) => {
       attempts.push(skippedSummary({ id: mid.id, gateway: mid.adapter.gateway }, tx.operation, amount, tx.currency, message, now));
+      skipped.push({ mid: mid.id, reason: message, at: now });
+      ctx.observer.skipped({ transactionId: tx.id, mid: mid.id, reason: message });
+    };
     if (now >= deadline) break;
     const verdict = checkNetworkRules(
       plan.history,
@@ -128,9 +145,9 @@ async function loop(ctx: RouterContext, plan: PaymentPlan, state: { opened: bool
       insertAttempt: attempt,
       ...(counters.length && { reserveCap: { mid: mid.id, counters, amount } }),
       ...(opened
-        ? { transaction: { id: tx.id, from: ['pending'], patch: { updatedAt: now } } }
+        ? { transaction: { id: tx.id, from: ['pending'], patch: { updatedAt: now, ...skips() } } }
         : {
-            insertTransaction: tx,
+            insertTransaction: { ...tx, ...skips() },
             ...(plan.claim && { claim: { ...plan.claim, transactionId: tx.id, now, leaseUntil: now + ctx.leaseMs } }),
           }),
     };
@@ -153,6 +170,7 @@ async function loop(ctx: RouterContext, plan: PaymentPlan, state: { opened: bool
     }
     opened = true;
     state.opened = true;
+    recorded = skipped.length;
     made++;
     const final = await tryMid(ctx, plan, mid, attempt, permit, deadline, attempts, (o) => {
       const more = made < plan.maxAttempts && i < plan.candidates.length - 1;
@@ -164,7 +182,7 @@ async function loop(ctx: RouterContext, plan: PaymentPlan, state: { opened: bool
   if (!opened) return { kind: 'untried', failure: plan.nothingTried({ networkBlock, capBlocked }, attempts) };
   // The last settled attempt would have cascaded, but no further MID could be tried.
   const current = await ctx.store.getTransaction(tx.id);
-  const result = current && (await finish(ctx, current, attempts, plan.claim?.key));
+  const result = current && (await finish(ctx, current, attempts, plan.claim?.key, skips()));
   return { kind: 'done', result: result ?? Err(unsettled(tx, attempts)) };
 }
 
@@ -190,6 +208,18 @@ async function tryMid(
     currency: tx.currency,
     maskedCard: plan.maskedCard,
   });
+  const watch = ctx.observer.attempt({
+    transactionId: tx.id,
+    attemptId: attempt.id,
+    mid: mid.id,
+    gateway: mid.adapter.gateway,
+    operation: tx.operation,
+    amount: attempt.amount,
+    currency: tx.currency,
+    maskedCard: plan.maskedCard,
+    orderId: tx.orderId,
+    email: tx.customer?.email,
+  });
   const req = plan.request(mid, attempt.id);
   const method = plan.methodFor(mid);
   const tds = plan.threeDS;
@@ -206,6 +236,7 @@ async function tryMid(
       lookup: { reference: attempt.id, transactionId: tx.id, amount: attempt.amount, currency: tx.currency, merchant: mid.merchant },
     });
   }
+  watch.answered(answer.status);
   const at = ctx.clock();
   let outcome = outcomeOf(ctx, mid, answer);
   reportHealth(ctx, mid, permit, outcome, at);
@@ -235,6 +266,7 @@ async function tryMid(
       gateway: mid.adapter.gateway,
       message: outcome.message,
     });
+    watch.end('ambiguous');
     return Err({
       kind: 'ambiguous',
       transactionId: tx.id,
@@ -244,6 +276,7 @@ async function tryMid(
   }
   const final = note !== undefined || isFinal(outcome);
   const settled = await settle(ctx, { tx, attempt, mid, outcome, final, earlier: [...attempts], history: plan.history, note });
+  watch.end(settled.applied ? settled.attempt.status : 'unrecorded', settled.applied ? settled.attempt.reason : undefined);
   if (!settled.applied) {
     // A notification (or reconciliation) settled this attempt first: its result stands, nothing cascades.
     const known = settled.why === 'already_settled' ? await resultFromLedger(ctx, tx.id, attempt.id) : undefined;

@@ -120,6 +120,7 @@ export async function settle(ctx: RouterContext, s: Settlement): Promise<Settled
     return { applied: false, why: 'state_changed', status: 'status' in done ? done.status : undefined };
   }
   if (approval) ctx.approvals.observe(approval);
+  ctx.observer.settled({ before: s.tx, after: tx, attempt, via: s.via });
   emitSettled(ctx, s, tx, attempt, attempts, plan, done.pinCreated === true);
   return { applied: true, result, tx, attempt, summary };
 }
@@ -675,6 +676,7 @@ export async function finish(
   tx: TransactionRecord,
   attempts: AttemptSummary[],
   key: string | undefined,
+  patch: TransactionPatch = {},
 ): Promise<RouterResult | undefined> {
   const last = [...attempts].reverse().find((a) => a.outcome !== 'skipped');
   const decline = last?.outcome === 'declined' ? last.decline : undefined;
@@ -697,9 +699,10 @@ export async function finish(
       };
   const result: RouterResult = Err(failure);
   const done = await ctx.store.write({
-    transaction: { id: tx.id, from: [tx.status], patch: { status: next, updatedAt: ctx.clock() } },
+    transaction: { id: tx.id, from: [tx.status], patch: { ...patch, status: next, updatedAt: ctx.clock() } },
     ...(key && { complete: { key, result: toStored(result) } }),
   });
+  if (done.ok) ctx.observer.stateChanged({ transactionId: tx.id, from: tx.status, to: next, mid: tx.mid });
   return done.ok ? result : undefined;
 }
 

@@ -4,6 +4,7 @@
  * zero-amount support is a pre-authorization voided at once, and its release is recorded.
  * @module
  */
+import { performance } from 'node:perf_hooks';
 import { Err, Ok } from 'ts-results-es';
 import type { MidRuntime } from '../accounts';
 import type { GatewayPaymentRequest } from '../adapter';
@@ -12,12 +13,13 @@ import { maskPan } from '../card/pan';
 import { containsCardNumber, redact } from '../card/redact';
 import type { RouterContext } from '../context';
 import { refreshPauses } from '../monitoring/brake';
-import { planRoute } from '../selection/plan';
+import { planRoute, routingDecision } from '../selection/plan';
 import type { DeclineRecord, TransactionRecord } from '../store/types';
 import { newId } from '../transaction/ids';
 import { rejected, type RouterResult, toStored } from '../transaction/results';
 import type { Failure, PaymentRequest } from '../types';
 import { cardForGateway, routingContext, storedCard } from './cards';
+import { orderFacts } from './facts';
 import { releaseHold } from './holds';
 import { answerClaim, requestHash } from './idempotency';
 import { type ParsedCard, type ValidPayment, validatePayment } from './validate';
@@ -26,6 +28,10 @@ import { type ParsedCard, type ValidPayment, validatePayment } from './validate'
 export type PaymentKind = 'sale' | 'authorize' | 'verify';
 
 const THIRTY_DAYS = 30 * 24 * 3_600_000;
+const NO_ZERO_VERIFY = {
+  code: 'operation_not_supported',
+  message: "no zero-amount verification (set the profile's verifyAmount to pre-authorize)",
+} as const;
 
 /** Run a sale, authorization or verification through the profile's route. */
 export async function routedPayment(ctx: RouterContext, kind: PaymentKind, request: PaymentRequest): Promise<RouterResult> {
@@ -54,6 +60,8 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
       r.metadata,
       r.subscription,
       r.threeDS,
+      // Appended only when given, so requests without one hash as before (claims survive an upgrade).
+      ...(r.orderId !== undefined ? [{ orderId: r.orderId }] : []),
     ]);
     const now = ctx.clock();
     tx = {
@@ -70,12 +78,14 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
       idempotencyKey: r.idempotencyKey,
       createdAt: now,
       updatedAt: now,
+      ...orderFacts(r),
     };
     history = await ctx.store.declineHistory(card.fingerprint, now - THIRTY_DAYS);
   } catch (e) {
     return Err(storeFailure(e));
   }
 
+  const started = performance.now();
   const rc = routingContext(ctx, kind, r, parsed.card);
   const external3DS = Boolean(r.threeDS?.cavv || r.threeDS?.eci);
   await refreshPauses(ctx).catch(() => undefined);
@@ -102,6 +112,8 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
   const preauth = profile.source.verifyAmount ?? r.amount;
   const zeroVerify = (mid: MidRuntime) => mid.adapter.capabilities.verify;
   const candidates = kind === 'verify' && preauth === 0 ? plan.candidates.filter((id) => zeroVerify(ctx.mids.get(id)!)) : plan.candidates;
+  const routing = routingDecision(profile, plan, candidates, NO_ZERO_VERIFY);
+  ctx.observer.decided({ profile: profile.id, operation: kind, ms: performance.now() - started, candidates: candidates.length });
   if (r.subscription && ctx.vault.store && candidates.length > 0) {
     // The vault keeps the card before the first gateway call; a retry of the same request is answered first.
     const claim = await ctx.store.getClaim(key).catch(() => undefined);
@@ -110,14 +122,9 @@ export async function routedPayment(ctx: RouterContext, kind: PaymentKind, reque
     if (reference !== undefined && tx.subscription) tx.subscription.vaultReference = reference;
   }
   const sub = r.subscription;
-  tx.routing = {
-    ...(plan.rule && { rule: plan.rule.name }),
-    route: [...plan.route],
-    order: [...candidates],
-    ...(plan.successRate && { successRate: plan.successRate }),
-  };
+
   const out = await runPayment(ctx, {
-    tx,
+    tx: { ...tx, routing },
     claim: { key, requestHash: hash },
     candidates,
     maxAttempts: profile.maxAttempts,

@@ -36,6 +36,8 @@ export interface RebillRequest {
   amount: number;
   currency: string;
   idempotencyKey: string;
+  /** Your order or invoice reference for this rebill (searchable, like a sale's). */
+  orderId?: string | undefined;
   /**
    * The card (or network token, cryptogram optional), when you keep it yourself; otherwise the
    * pinned MID's own gateway token is used, or the router's vault gives the card back.
@@ -51,6 +53,7 @@ interface ValidRebill {
   amount: number;
   currency: string;
   idempotencyKey: string;
+  orderId?: string | undefined;
   card?: ParsedCard | undefined;
   metadata?: Readonly<Record<string, string>> | undefined;
 }
@@ -67,11 +70,12 @@ function readRebill(request: unknown, now: number): ValidRebill | RejectedFailur
   if (typeof request !== 'object' || request === null) return invalid('(request)', 'must be an object');
   try {
     const r = request as Record<string, unknown>;
-    const { subscriptionId, amount, currency, idempotencyKey, metadata } = r;
+    const { subscriptionId, amount, currency, idempotencyKey, metadata, orderId } = r;
     const card = r.card;
     const bad =
       validateId(subscriptionId, 'subscriptionId') ??
       validateIdempotencyKey(idempotencyKey) ??
+      (orderId === undefined ? undefined : validateId(orderId, 'orderId')) ??
       validateAmount(amount) ??
       validateCurrency(currency) ??
       validateTagsAndMetadata(undefined, metadata);
@@ -87,6 +91,7 @@ function readRebill(request: unknown, now: number): ValidRebill | RejectedFailur
       amount: amount as number,
       currency: currency as string,
       idempotencyKey: idempotencyKey as string,
+      ...(orderId !== undefined && { orderId: orderId as string }),
       ...(parsed && { card: parsed }),
       ...(metadata !== undefined && { metadata: copyMetadata(metadata) }),
     };
@@ -107,13 +112,26 @@ export async function rebill(ctx: RouterContext, request: RebillRequest): Promis
   const key = `rebill:${r.idempotencyKey}`;
   let card: StoredCard | undefined;
   let history: DeclineRecord[];
+  let initial: TransactionRecord | undefined;
   try {
     card = r.card ? await storedCard(ctx, r.card) : pin.card;
-    history = card ? await ctx.store.declineHistory(card.fingerprint, now - THIRTY_DAYS) : [];
+    // The initial transaction's customer is the rebill's (support finds every charge by e-mail); read alongside.
+    [history, initial] = await Promise.all([
+      card ? ctx.store.declineHistory(card.fingerprint, now - THIRTY_DAYS) : [],
+      ctx.store.getTransaction(pin.transactionId).catch(() => undefined),
+    ]);
   } catch (e) {
     return Err(storeFailure(e));
   }
-  const hash = requestHash(['rebill', r.subscriptionId, r.amount, r.currency, card?.fingerprint ?? null, r.metadata ?? null]);
+  const hash = requestHash([
+    'rebill',
+    r.subscriptionId,
+    r.amount,
+    r.currency,
+    card?.fingerprint ?? null,
+    r.metadata ?? null,
+    ...(r.orderId !== undefined ? [{ orderId: r.orderId }] : []),
+  ]);
   // Refusals write nothing; a retry of a rebill that already ran still gets its first result.
   const refuse = async (failure: Failure): Promise<RouterResult> => {
     const claim = await ctx.store.getClaim(key).catch(() => undefined);
@@ -142,6 +160,10 @@ export async function rebill(ctx: RouterContext, request: RebillRequest): Promis
   if (mid.currencies && !mid.currencies.has(r.currency)) return unavailable(`does not accept ${r.currency}`);
   if (!mid.adapter.capabilities.sale) return unavailable('cannot make sales');
   if (card?.brand && mid.brands && !mid.brands.has(card.brand as CardBrand)) return unavailable(`does not accept ${card.brand}`);
+
+  // The sign-up's customer, without the shopper's IP of that day (a merchant-initiated charge has none).
+  const c = initial?.customer;
+  const customer = c && (c.id !== undefined || c.email !== undefined) ? { id: c.id, email: c.email, country: c.country } : undefined;
 
   // What the pinned MID charges: its own credential, or the card again (given, or from the vault).
   const charge = chargeFor(pin, mid, ctx, r.card);
@@ -185,6 +207,10 @@ export async function rebill(ctx: RouterContext, request: RebillRequest): Promis
     gateway: mid.adapter.gateway,
     createdAt: now,
     updatedAt: now,
+    ...(r.orderId !== undefined && { orderId: r.orderId }),
+    ...(customer && { customer }),
+    ...(r.metadata && Object.keys(r.metadata).length > 0 && { metadata: { ...r.metadata } }),
+    routing: { source: 'pin', pools: [], candidates: [{ mid: mid.id }], ineligible: [] },
   };
   const out = await runPayment(ctx, {
     tx,

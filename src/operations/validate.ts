@@ -62,6 +62,7 @@ const MAX_CRYPTOGRAM = 64;
 export interface ValidPayment {
   readonly profile: string;
   readonly idempotencyKey: string;
+  readonly orderId?: string | undefined;
   readonly amount: number;
   readonly currency: string;
   readonly customer?: Readonly<CustomerInput> | undefined;
@@ -327,6 +328,7 @@ function parsePayment(req: unknown, now: number, opts: { allowZeroAmount?: boole
     fail('profile', 'is required: the id of a profile');
   if (containsCardNumber(profile as string)) fail('profile', 'must not contain a card number');
   const idempotencyKey = text(r.idempotencyKey, 'idempotencyKey', INPUT_LIMITS.idLength);
+  const orderId = optionalText(r.orderId, 'orderId', INPUT_LIMITS.idLength);
   const amount = r.amount;
   const currency = r.currency;
   const bad = validateAmount(amount, 'amount', opts.allowZeroAmount) ?? validateCurrency(currency);
@@ -344,6 +346,7 @@ function parsePayment(req: unknown, now: number, opts: { allowZeroAmount?: boole
   const request: ValidPayment = Object.freeze({
     profile: profile as string,
     idempotencyKey,
+    ...(orderId !== undefined && { orderId }),
     amount: amount as number,
     currency: currency as string,
     ...(customer && { customer }),

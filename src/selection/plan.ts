@@ -7,7 +7,7 @@ import type { AdapterCapabilities } from '../adapter';
 import type { CompiledProfile, CompiledRule, RoutingContext } from '../profile/compile';
 import type { RouterContext } from '../context';
 import { pauseOf } from '../monitoring/brake';
-import type { SuccessRateDecision } from '../store/types';
+import type { RoutedCandidate, RoutingDecision, SuccessRateDecision } from '../store/types';
 import { orderRoute } from './order';
 import type { StrategyEnv } from './strategies/types';
 import { staticIneligibility, staticallyEligible, type IneligibleReason } from './eligibility';
@@ -25,6 +25,8 @@ export interface RoutingPlan {
   readonly ineligible: Array<{ mid: string; reasons: IneligibleReason[] }>;
   /** Filter rules that matched. */
   filters: CompiledRule[];
+  /** The uniform random numbers the pools drew, in order. */
+  draws: number[];
   /** 3-D Secure mode: the decisive rule's, else the first matching filter's, else the profile's. */
   threeDS: 'required' | 'if_available' | 'never';
   /** What the candidates had to handle: external 3-D Secure data, or a required challenge. */
@@ -58,7 +60,8 @@ export function planRoute(
   external3DS = false,
 ): RoutingPlan {
   const rule = profile.matchDecisive(rc);
-  if (rule?.reject) return { rule, rejectedBy: rule, route: [], candidates: [], ineligible: [], filters: [], threeDS: profile.threeDS };
+  if (rule?.reject)
+    return { rule, rejectedBy: rule, route: [], candidates: [], ineligible: [], filters: [], draws: [], threeDS: profile.threeDS };
   const route = rule?.route ?? profile.defaultRoute;
   const filters = profile.matchFilters(rc);
   let excludedBy: Map<string, string> | undefined;
@@ -83,7 +86,13 @@ export function planRoute(
     if (!failed.includes(id)) failed.push(id);
     return false;
   };
-  const { candidates, env } = orderRoute(route, profile.pools, ctx.random, allowed, ctx.strategies, () => strategyEnv(ctx, rc, now));
+  const draws: number[] = [];
+  const random = () => {
+    const r = ctx.random();
+    draws.push(r);
+    return r;
+  };
+  const { candidates, env } = orderRoute(route, profile.pools, random, allowed, ctx.strategies, () => strategyEnv(ctx, rc, now));
   let ineligible: RoutingPlan['ineligible'] | undefined;
   let successRate: SuccessRateDecision[] | undefined;
   return {
@@ -91,6 +100,7 @@ export function planRoute(
     route,
     candidates,
     filters,
+    draws,
     threeDS,
     threeDSNeed: need,
     pending: env?.pending,
@@ -100,5 +110,50 @@ export function planRoute(
     get ineligible() {
       return (ineligible ??= failed.map((id) => ({ mid: id, reasons: staticIneligibility(ctx.mids.get(id)!, input) })));
     },
+  };
+}
+
+/**
+ * The decision a plan stands for, as the ledger keeps it: rule or default route, pools, the
+ * candidates in order with their pool and score (a weighted MID's share of its pool's eligible
+ * weight), the MIDs left out with why, and the draws. `candidates` may be narrowed by the caller
+ * (a verify without zero-amount support); the others then count as ineligible.
+ */
+export function routingDecision(
+  profile: CompiledProfile,
+  plan: RoutingPlan,
+  candidates: readonly string[] = plan.candidates,
+  dropped?: { code: 'operation_not_supported'; message: string },
+): RoutingDecision {
+  const taken = new Set<string>();
+  const order: RoutedCandidate[] = [];
+  const eligible = new Set(candidates);
+  for (const name of plan.route) {
+    const pool = profile.pools.get(name);
+    if (!pool) continue;
+    let total = 0;
+    pool.mids.forEach((m, i) => {
+      if (eligible.has(m) && !taken.has(m)) total += pool.weights[i];
+    });
+    pool.mids.forEach((m, i) => {
+      if (!eligible.has(m) || taken.has(m)) return;
+      taken.add(m);
+      const score = pool.strategy === 'weighted' && total > 0 ? Math.round((pool.weights[i] / total) * 1e4) / 1e4 : undefined;
+      order.push({ mid: m, pool: name, strategy: pool.strategy, ...(score !== undefined && { score }) });
+    });
+  }
+  const position = new Map(candidates.map((m, i) => [m, i]));
+  order.sort((a, b) => position.get(a.mid)! - position.get(b.mid)!);
+  const ineligible = [...plan.ineligible];
+  if (dropped) for (const m of plan.candidates) if (!eligible.has(m)) ineligible.push({ mid: m, reasons: [dropped] });
+  return {
+    source: plan.rule ? 'rule' : 'default',
+    ...(plan.rule && { rule: { name: plan.rule.name, index: plan.rule.index } }),
+    ...(plan.filters.length > 0 && { filters: plan.filters.map((f) => f.name) }),
+    pools: [...plan.route],
+    candidates: order,
+    ineligible,
+    ...(plan.draws.length > 0 && { draws: [...plan.draws] }),
+    ...(plan.successRate && { successRate: plan.successRate }),
   };
 }

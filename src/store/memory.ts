@@ -8,10 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { refundState } from '../transaction/states';
 import { type WindowCounts, withOutcome } from './approval-window';
 import { DECLINE_HISTORY_MS } from './records';
+import { matchesSearch, newestFirst, PAYMENT_OPERATIONS, utcDay } from './search';
 import type {
   ApprovalWindow,
   AttemptRecord,
   CapUsage,
+  MidAttemptCounts,
   DeclineRecord,
   DisputeRecord,
   IdempotencyClaim,
@@ -352,6 +354,23 @@ export function memoryStore(): Store {
         .filter((t) => t.card?.bin === q.bin && t.card.last4 === q.last4 && t.createdAt >= q.from && t.createdAt < q.to)
         .sort((a, b) => a.createdAt - b.createdAt)
         .map(copy);
+    },
+    async searchTransactions(q) {
+      const out: TransactionRecord[] = [];
+      for (const t of txs.values()) if (matchesSearch(t, q)) out.push(t);
+      return out.sort(newestFirst).slice(0, q.limit).map(copy);
+    },
+    async countAttempts(fromDay, toDay): Promise<MidAttemptCounts[]> {
+      const counts = new Map<string, MidAttemptCounts>();
+      for (const a of attempts.values()) {
+        const day = utcDay(a.startedAt);
+        if (day < fromDay || day >= toDay || !PAYMENT_OPERATIONS.includes(a.operation)) continue;
+        const k = `${a.mid}\u0000${a.currency}\u0000${a.status}`;
+        const c = counts.get(k) ?? { mid: a.mid, currency: a.currency, status: a.status, count: 0 };
+        c.count++;
+        counts.set(k, c);
+      }
+      return [...counts.values()];
     },
   };
 }

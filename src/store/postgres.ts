@@ -11,10 +11,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { applyWriteFunction, POSTGRES_MIGRATIONS, type PgMigration } from './migrations/postgres';
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, splitPatch, splitRecord } from './records';
+import { searchWhere } from './search';
 import type {
   ApprovalWindow,
   AttemptRecord,
   CapUsage,
+  MidAttemptCounts,
   DeclineRecord,
   DisputeRecord,
   IdempotencyClaim,
@@ -100,9 +102,10 @@ function migrationLockKey(schema: string): string {
 }
 
 /**
- * Apply the migrations a schema does not have yet, each in its own transaction, while holding
- * an advisory lock so that servers starting together migrate once. Returns the schema version.
- * Throws when the schema is newer than `migrations`.
+ * Apply the migrations a schema does not have yet (any version it has not recorded, even one below
+ * its latest), each in its own transaction, while holding an advisory lock so that servers
+ * starting together migrate once. Returns the schema version. Throws when the schema is newer
+ * than `migrations`.
  */
 export async function migratePostgres(
   pool: PostgresPool,
@@ -125,8 +128,12 @@ export async function migratePostgres(
       const version = await current();
       if (version > latest)
         throw new Error(`schema ${schema} is version ${version}, newer than this switchyard knows (${latest}): upgrade switchyard`);
+      // By version, not by the highest: branches number their migrations apart and land in any order.
+      const applied = new Set(
+        (await client.query(`SELECT version FROM ${s}.schema_migrations`)).rows.map((r: { version: number }) => Number(r.version)),
+      );
       for (const m of migrations) {
-        if (m.version <= version) continue;
+        if (applied.has(m.version)) continue;
         await client.query('BEGIN');
         try {
           await client.query(m.sql(s));
@@ -543,11 +550,31 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
     async findCardTransactions(q) {
       const { rows } = await query(
-        `SELECT * FROM ${s}.transactions WHERE doc->'card'->>'last4' = $1 AND doc->'card'->>'bin' = $2
+        `SELECT id, status, amount, captured_amount, refunded_amount, doc FROM ${s}.transactions WHERE doc->'card'->>'last4' = $1 AND doc->'card'->>'bin' = $2
          AND (doc->>'createdAt')::bigint >= $3 AND (doc->>'createdAt')::bigint < $4 ORDER BY (doc->>'createdAt')::bigint`,
         [q.last4, q.bin, q.from, q.to],
       );
       return rows.map(toTx);
     },
+    async searchTransactions(search) {
+      const { where, params } = searchWhere(search, PG_SEARCH);
+      const { rows } = await query(
+        `SELECT id, status, amount, captured_amount, refunded_amount, doc FROM ${s}.transactions ${where}
+         ORDER BY search_created_at DESC, id COLLATE "C" DESC LIMIT ${Math.trunc(search.limit)}`,
+        params,
+      );
+      return rows.map(toTx);
+    },
+    async countAttempts(fromDay, toDay): Promise<MidAttemptCounts[]> {
+      const { rows } = await query(
+        `SELECT mid, currency, status, sum(count) AS count FROM ${s}.attempt_counts
+         WHERE day >= $1 AND day < $2 GROUP BY mid, currency, status HAVING sum(count) <> 0`,
+        [fromDay, toDay],
+      );
+      return rows.map((r) => ({ mid: r.mid as string, currency: r.currency as string, status: r.status, count: Number(r.count) }));
+    },
   };
 }
+
+/** PostgreSQL's way of writing a search (the planner picks indexes from statistics, so every field filters plainly). */
+const PG_SEARCH = { param: (n: number) => `$${n}`, secondary: (col: string, p: string) => `${col} = ${p}`, id: 'id COLLATE "C"' };

@@ -11,10 +11,12 @@ import { SQLITE_MIGRATIONS, type Migration } from './migrations/sqlite';
 import { withOutcome } from './approval-window';
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, patchDoc, splitPatch, splitRecord } from './records';
+import { searchWhere } from './search';
 import type {
   ApprovalWindow,
   AttemptRecord,
   CapUsage,
+  MidAttemptCounts,
   DeclineRecord,
   DisputeRecord,
   IdempotencyClaim,
@@ -61,8 +63,8 @@ type Db = BetterSqlite3.Database;
 type Row = Record<string, unknown>;
 
 /**
- * Apply the migrations a database does not have yet, each in its own transaction, in order.
- * Returns the database's schema version. Throws when the database is newer than `migrations`.
+ * Apply the migrations a database does not have yet (any version it has not recorded, even one
+ * below its latest), each in its own transaction, in order. Returns the database's schema version. Throws when the database is newer than `migrations`.
  */
 export function migrateSqlite(db: Db, migrations: readonly Migration[] = SQLITE_MIGRATIONS): number {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
@@ -71,10 +73,12 @@ export function migrateSqlite(db: Db, migrations: readonly Migration[] = SQLITE_
   if (current() > latest) {
     throw new Error(`the database's schema is version ${current()}, newer than this switchyard knows (${latest}): upgrade switchyard`);
   }
+  const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   for (const m of migrations) {
+    // By version, not by the highest: branches number their migrations apart and land in any order.
     // Checked again inside the write lock: another process may have just applied it.
     db.transaction(() => {
-      if (current() >= m.version) return;
+      if (applied.get(m.version)) return;
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
     }).immediate();
@@ -108,6 +112,10 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
 }
 
+/** Stored columns of a transaction and an attempt (not the generated search columns, computed on every read). */
+const TX_FIELDS = 'id, status, amount, captured_amount, refunded_amount, doc';
+const AT_FIELDS = 'seq, id, transaction_id, status, started_at, doc';
+
 /** Thrown inside a write's SQL transaction to roll it back and report the failed condition. */
 class Refused {
   constructor(readonly conflict: WriteConflict) {}
@@ -132,14 +140,18 @@ function openStore(db: Db): Store {
                      ON CONFLICT (key) DO UPDATE SET result = excluded.result`),
     idemStale: q('SELECT key, transaction_id, lease_until FROM idempotency WHERE result IS NULL AND lease_until < ? ORDER BY lease_until'),
     txInsert: q('INSERT INTO transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES (?, ?, ?, ?, ?, ?)'),
-    txGet: q('SELECT * FROM transactions WHERE id = ?'),
+    txGet: q(`SELECT ${TX_FIELDS} FROM transactions WHERE id = ?`),
     txUpdate: q('UPDATE transactions SET status = ?, amount = ?, captured_amount = ?, refunded_amount = ?, doc = ? WHERE id = ?'),
-    atInsert: q('INSERT INTO attempts (id, transaction_id, status, started_at, doc) VALUES (?, ?, ?, ?, ?)'),
-    atGet: q('SELECT * FROM attempts WHERE id = ?'),
+    atInsert: q(
+      'INSERT INTO attempts (id, transaction_id, status, started_at, doc, search_mid, search_operation, search_currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    atGet: q(`SELECT ${AT_FIELDS} FROM attempts WHERE id = ?`),
     atUpdate: q('UPDATE attempts SET status = ?, doc = ? WHERE id = ?'),
-    atByTx: q('SELECT * FROM attempts WHERE transaction_id = ? ORDER BY seq'),
-    atPending: q(`SELECT * FROM attempts WHERE status = 'pending' AND started_at < ? ORDER BY seq`),
-    atAction: q(`SELECT * FROM attempts WHERE status = 'requires_action' AND coalesce(json_extract(doc, '$.expiresAt'), 0) <= ?
+    atByTx: q(`SELECT ${AT_FIELDS} FROM attempts WHERE transaction_id = ? ORDER BY seq`),
+    atPending: q(`SELECT ${AT_FIELDS} FROM attempts WHERE status = 'pending' AND started_at < ? ORDER BY seq`),
+    atCounts: q(`SELECT mid, currency, status, sum(count) AS count FROM attempt_counts
+                 WHERE day >= ? AND day < ? GROUP BY mid, currency, status HAVING sum(count) <> 0`),
+    atAction: q(`SELECT ${AT_FIELDS} FROM attempts WHERE status = 'requires_action' AND coalesce(json_extract(doc, '$.expiresAt'), 0) <= ?
                  ORDER BY coalesce(json_extract(doc, '$.expiresAt'), 0), seq`),
     pinInsertIfAbsent: q(
       'INSERT INTO pins (subscription_id, mid, status, doc) VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id) DO NOTHING',
@@ -168,12 +180,12 @@ function openStore(db: Db): Store {
                      AND (@tx IS NULL OR transaction_id = @tx) AND (@from IS NULL OR opened_at >= @from) AND (@to IS NULL OR opened_at < @to)
                      ORDER BY opened_at, seq`),
     txByGatewayId: q(
-      `SELECT * FROM transactions WHERE json_extract(doc, '$.gatewayTransactionId') = ? AND json_extract(doc, '$.mid') = ? LIMIT 1`,
+      `SELECT ${TX_FIELDS} FROM transactions WHERE json_extract(doc, '$.gatewayTransactionId') = ? AND json_extract(doc, '$.mid') = ? LIMIT 1`,
     ),
     atByGatewayId: q(
-      `SELECT * FROM attempts WHERE json_extract(doc, '$.gatewayTransactionId') = ? AND json_extract(doc, '$.mid') = ? ORDER BY seq DESC LIMIT 1`,
+      `SELECT ${AT_FIELDS} FROM attempts WHERE json_extract(doc, '$.gatewayTransactionId') = ? AND json_extract(doc, '$.mid') = ? ORDER BY seq DESC LIMIT 1`,
     ),
-    atAccepted: q(`SELECT * FROM attempts WHERE status = 'accepted' AND started_at < ? ORDER BY seq`),
+    atAccepted: q(`SELECT ${AT_FIELDS} FROM attempts WHERE status = 'accepted' AND started_at < ? ORDER BY seq`),
     linkGet: q('SELECT * FROM payment_links WHERE invoice_id = ?'),
     linkInsert: q('INSERT INTO payment_links (invoice_id, revision, status, doc) VALUES (?, ?, ?, ?) ON CONFLICT (invoice_id) DO NOTHING'),
     linkUpdate: q('UPDATE payment_links SET revision = ?, status = ?, doc = ? WHERE invoice_id = ? AND revision = ?'),
@@ -191,7 +203,7 @@ function openStore(db: Db): Store {
     monthAdd: q(`INSERT INTO mid_month_counts (mid, month, metric, count, amount) VALUES (?, ?, ?, ?, ?)
                  ON CONFLICT (mid, month, metric) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount`),
     monthCounts: q('SELECT * FROM mid_month_counts WHERE month IN (SELECT value FROM json_each(?)) ORDER BY mid, month, metric'),
-    txByCard: q(`SELECT * FROM transactions WHERE json_extract(doc, '$.card.last4') = ? AND json_extract(doc, '$.card.bin') = ?
+    txByCard: q(`SELECT ${TX_FIELDS} FROM transactions WHERE json_extract(doc, '$.card.last4') = ? AND json_extract(doc, '$.card.bin') = ?
                  AND json_extract(doc, '$.createdAt') >= ? AND json_extract(doc, '$.createdAt') < ? ORDER BY json_extract(doc, '$.createdAt')`),
   };
 
@@ -278,7 +290,7 @@ function openStore(db: Db): Store {
     }
     if (w.insertAttempt) {
       const { cols, doc } = splitRecord(w.insertAttempt, ATTEMPT_COLUMNS);
-      s.atInsert.run(cols.id, cols.transactionId, cols.status, cols.startedAt, json(doc));
+      s.atInsert.run(cols.id, cols.transactionId, cols.status, cols.startedAt, json(doc), doc.mid, doc.operation, doc.currency);
     }
     if (w.reserveCap) {
       const { mid, counters, amount } = w.reserveCap;
@@ -394,6 +406,9 @@ function openStore(db: Db): Store {
     return (s.secretGet.get(name) as { value: string }).value;
   });
   let closed = false;
+  // One prepared statement per combination of search fields (a few dozen at most in practice).
+  const searches = new Map<string, BetterSqlite3.Statement>();
+  const dialect = { param: () => '?', secondary: (col: string, p: string) => `+${col} = ${p}`, id: 'id' };
 
   return {
     async write(w) {
@@ -516,6 +531,16 @@ function openStore(db: Db): Store {
     },
     async findCardTransactions(q) {
       return (s.txByCard.all(q.last4, q.bin, q.from, q.to) as Row[]).map(toTx);
+    },
+    async searchTransactions(search) {
+      const { where, params } = searchWhere(search, dialect);
+      const sql = `SELECT ${TX_FIELDS} FROM transactions ${where} ORDER BY search_created_at DESC, id DESC LIMIT ?`;
+      let st = searches.get(sql);
+      if (!st) searches.set(sql, (st = db.prepare(sql)));
+      return (st.all(...params, search.limit) as Row[]).map(toTx);
+    },
+    async countAttempts(fromDay, toDay): Promise<MidAttemptCounts[]> {
+      return s.atCounts.all(fromDay, toDay) as MidAttemptCounts[];
     },
   };
 }

@@ -8,9 +8,10 @@
  * @module
  */
 import type { NormalizedDecline } from '../declines/reasons';
+import type { IneligibleReason } from '../selection/eligibility';
 import type { DisputeCategory, DisputeStatus, GatewayNotification } from '../notifications';
 import type { AttemptStatus, TransactionStatus } from '../transaction/states';
-import type { Operation, RequiredAction } from '../types';
+import type { CustomerInput, Operation, RequiredAction } from '../types';
 
 export type { AttemptStatus, TransactionStatus } from '../transaction/states';
 
@@ -60,6 +61,50 @@ export interface SubscriptionFacts {
   vaultReference?: string | undefined;
 }
 
+/** One eligible MID of a routing decision, in attempt order. */
+export interface RoutedCandidate {
+  mid: string;
+  /** The pool of the route it came from. */
+  pool?: string | undefined;
+  /** The pool's strategy (`weighted`, `priority`, …). */
+  strategy?: string | undefined;
+  /** The strategy's score where it has one: for `weighted`, the MID's share of the weight of the pool's eligible members (0–1). */
+  score?: number | undefined;
+}
+
+/** A candidate the attempt loop passed over without calling its gateway. */
+export interface SkippedCandidate {
+  mid: string;
+  /** Why: `cap reached`, `circuit open`, or the network rule's message. */
+  reason: string;
+  at: number;
+}
+
+/**
+ * Why a transaction went to the MIDs it went to, as decided when it was opened (support reads
+ * it; `explain` decides again and may draw differently).
+ */
+export interface RoutingDecision {
+  /** `rule`: a profile rule chose the route; `default`: the profile's default route; `pin`: a rebill on its subscription's MID. */
+  source: 'rule' | 'default' | 'pin';
+  /** The decisive rule that matched. */
+  rule?: { name: string; index: number } | undefined;
+  /** Names of the exclude rules that matched. */
+  filters?: string[] | undefined;
+  /** Pools of the route, in order. */
+  pools: string[];
+  /** Eligible MIDs in attempt order. */
+  candidates: RoutedCandidate[];
+  /** MIDs of the route left out before any attempt, with every reason. */
+  ineligible: Array<{ mid: string; reasons: IneligibleReason[] }>;
+  /** The uniform random numbers weighted pools drew, in order (replaying them reproduces the order). */
+  draws?: number[] | undefined;
+  /** Candidates the attempt loop skipped (network rule, open circuit, cap reached), in order. */
+  skipped?: SkippedCandidate[] | undefined;
+  /** How each `success_rate` pool of the route ordered its members: estimates, segments, outcomes, exploration. */
+  successRate?: SuccessRateDecision[] | undefined;
+}
+
 /** A ledger transaction (sale, authorization, verification or rebill). */
 export interface TransactionRecord {
   id: string;
@@ -96,20 +141,14 @@ export interface TransactionRecord {
   expiresAt?: number | undefined;
   createdAt: number;
   updatedAt: number;
-  /** How the router chose the MIDs of a routed payment (sale, authorize, verify), as decided before the first attempt. */
+  /** The merchant's order reference (searchable; the idempotency key is not an order id). */
+  orderId?: string | undefined;
+  /** The customer as the request gave it: e-mail in lower case, country in upper case. */
+  customer?: CustomerInput | undefined;
+  tags?: string[] | undefined;
+  metadata?: Record<string, string> | undefined;
+  /** Why the MIDs were tried in this order. */
   routing?: RoutingDecision | undefined;
-}
-
-/** The routing decision of a payment, kept on its transaction (support reads why a MID was chosen). */
-export interface RoutingDecision {
-  /** Name of the decisive rule that matched; absent when the profile's default route applied. */
-  rule?: string | undefined;
-  /** Pools of the route, in order. */
-  route: string[];
-  /** Eligible MIDs in attempt order, before caps and network rules (which are checked per attempt). */
-  order: string[];
-  /** How each `success_rate` pool of the route ordered its members. */
-  successRate?: SuccessRateDecision[] | undefined;
 }
 
 /** Window of a success-rate pool: each MID's outcomes on a segment, the older ones discounted. */
@@ -171,6 +210,41 @@ export interface ApprovalOutcome {
   /** When the gateway answered (ms since epoch). */
   at: number;
   window: ApprovalWindowSettings;
+}
+
+/**
+ * A search of the ledger, newest first. Every field narrows it; `after` continues a page from the
+ * last transaction of the previous one. Stores answer it from indexes (one per field, each ordered
+ * by creation time), so a search costs about `limit` rows read whatever the ledger's size.
+ */
+export interface TransactionSearch {
+  orderId?: string | undefined;
+  customerId?: string | undefined;
+  /** Lower case. */
+  email?: string | undefined;
+  last4?: string | undefined;
+  /** The card's first six digits. */
+  bin?: string | undefined;
+  mid?: string | undefined;
+  status?: TransactionStatus | undefined;
+  operation?: Operation | undefined;
+  subscriptionId?: string | undefined;
+  /** Created at or after (ms since epoch). */
+  from?: number | undefined;
+  /** Created before (ms since epoch). */
+  to?: number | undefined;
+  /** Only transactions older than this one in the newest-first order (created earlier, or at the same time with a smaller id). */
+  after?: { createdAt: number; id: string } | undefined;
+  /** At most this many (1–1000). */
+  limit: number;
+}
+
+/** Counts of a MID's attempts by currency and status over UTC days (payments only: sale, authorize, verify, rebill). */
+export interface MidAttemptCounts {
+  mid: string;
+  currency: string;
+  status: AttemptStatus;
+  count: number;
 }
 
 /** One gateway call, as the ledger keeps it. */
@@ -539,6 +613,14 @@ export interface Store {
   listMonitorEntries(filter: MonitorEntryFilter): Promise<MonitorEntry[]>;
   /** Chargeback monitoring (alert matching): transactions of a card (BIN and last four) created in `[from, to)`, oldest first. */
   findCardTransactions(query: CardTransactionQuery): Promise<TransactionRecord[]>;
+  /** Support search: transactions matching every field of `q`, newest first (ties by id, descending), at most `q.limit`. */
+  searchTransactions(q: TransactionSearch): Promise<TransactionRecord[]>;
+  /**
+   * Payment attempts (sale, authorize, verify, rebill) started on the UTC days [fromDay, toDay)
+   * (`utcDay(ms)`: days since the epoch), counted per MID, currency and status as they are now.
+   * The SQL stores keep these counts per day as attempts are written: a month is a few rows.
+   */
+  countAttempts(fromDay: number, toDay: number): Promise<MidAttemptCounts[]>;
 }
 
 // ---------------------------------------------------------------------------------------------

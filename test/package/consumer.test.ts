@@ -27,6 +27,8 @@ import { nmi } from 'switchyard/adapters/nmi';
 import { authorizenet, AUTHORIZENET_SANDBOX_URL } from 'switchyard/adapters/authorizenet';
 import { braintree } from 'switchyard/adapters/braintree';
 import { createPaymentLinks, type InvoiceDetails, type PaymentLinks } from 'switchyard/links';
+import { createConsole, type ConsoleHandler } from 'switchyard/console';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 declare const env: Record<string, string | undefined>;
 declare const remoteAddress: string | undefined;
@@ -53,6 +55,8 @@ export async function main(): Promise<string> {
     fingerprintKey: env.SWITCHYARD_FINGERPRINT_KEY,
     timeouts: { attemptMs: env.ATTEMPT_MS ? Number(env.ATTEMPT_MS) : undefined },
     circuit: { threshold: undefined },
+    logger: env.QUIET ? undefined : console,
+    telemetry: env.NO_OTEL ? false : undefined,
   };
   const other = [sqliteStore({ path: ':memory:', busyTimeoutMs: undefined }), postgresStore({ pool: yourPool })];
   let router: Router;
@@ -75,7 +79,12 @@ export async function main(): Promise<string> {
     customer: { id: 'c1', email: env.EMAIL, country: 'US', ip: remoteAddress },
     subscription: { id: 'sub-1', recurringAmount: undefined },
   };
-  const result: Result<Approval, Failure> = await router.sale(request);
+  const result: Result<Approval, Failure> = await router.sale({ ...request, orderId: env.ORDER_ID });
+  const page = await router.transactions({ email: env.EMAIL, last4: undefined, limit: 20, cursor: env.CURSOR });
+  const notes = (await router.attempts(page.transactions[0]?.id ?? '')).map((a) => a.advice?.shopper ?? a.status);
+  const support: ConsoleHandler = createConsole({ router, token: env.CONSOLE_TOKEN ?? '', basePath: env.CONSOLE_PATH });
+  const serve = (req: IncomingMessage, res: ServerResponse): Promise<void> => support(req, res);
+  if (notes.length > 1e9) await serve({} as IncomingMessage, {} as ServerResponse);
   const decline: NormalizedDecline = normalizeDecline({ gateway: 'iso8583', code: '51', message: env.MESSAGE });
   const reasons = Object.keys(DECLINE_REASONS).length + fromTable.length + other.length;
   if (result.isOk()) return result.value.mid + result.value.attempts.length + reasons;
@@ -112,6 +121,11 @@ describe('the packed package', () => {
     expect(unexpected).toEqual([]);
     for (const f of ['README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts'])
       expect(pkg.files).toContain(f);
+    for (const f of ['dist/console/index.js', 'dist/console/index.cjs', 'dist/console/index.d.ts', 'dist/console/index.d.cts'])
+      expect(pkg.files).toContain(f);
+    // Telemetry's types stay inside: a user without @opentelemetry/api compiles (see the consumers below).
+    for (const f of pkg.files.filter((p) => /\.d\.c?ts$/.test(p)))
+      expect(readFileSync(join(pkg.dir, 'node_modules/switchyard', f), 'utf8'), f).not.toMatch(/(from|import\()\s*["']@opentelemetry/);
     expect(readFileSync(join(pkg.dir, 'node_modules/switchyard/LICENSE'), 'utf8')).toMatch(/^MIT License/);
   });
 

@@ -251,7 +251,14 @@ describe('success_rate pools', () => {
     await sales(router, 100, [CARDS.visa, CARDS.mastercard]);
     const r = await router.sale(saleRequest({ number: CARDS.visa }));
     const tx = await router.transaction(r.unwrap().transactionId);
-    expect(tx!.routing).toMatchObject({ route: ['smart'], order: ['a', 'b'] });
+    expect(tx!.routing).toMatchObject({
+      source: 'default',
+      pools: ['smart'],
+      candidates: [
+        { mid: 'a', pool: 'smart' },
+        { mid: 'b', pool: 'smart' },
+      ],
+    });
     const d = tx!.routing!.successRate![0];
     expect(d).toMatchObject({ pool: 'smart', mode: 'exploit', segments: ['brand=visa|cardType=credit', 'brand=visa', '*'] });
     expect(d.members.map((m) => m.mid)).toEqual(['a', 'b']);
@@ -270,7 +277,14 @@ describe('success_rate pools', () => {
       store: memoryStore(),
     });
     const w = await weighted.sale(saleRequest());
-    expect((await weighted.transaction(w.unwrap().transactionId))!.routing).toEqual({ rule: 'visa', route: ['main'], order: ['a'] });
+    const routing = (await weighted.transaction(w.unwrap().transactionId))!.routing;
+    expect(routing).toMatchObject({
+      source: 'rule',
+      rule: { name: 'visa' },
+      pools: ['main'],
+      candidates: [{ mid: 'a', strategy: 'weighted' }],
+    });
+    expect(routing!.successRate).toBeUndefined();
   });
 
   it('reads the store once per batch of windows it never saw, not per decision', async () => {

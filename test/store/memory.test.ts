@@ -7,6 +7,7 @@ import { runLinkChallengeConformance } from './conformance-link-challenge';
 import { runThreeDSecureConformance } from './conformance-three-d-secure';
 import { runWebhooksConformance } from './conformance-webhooks';
 import { runSuccessRateConformance } from './conformance-success-rate';
+import { runSearchConformance } from './conformance-search';
 
 runStoreConformance('memoryStore', async () => memoryStore());
 runCredentialsConformance('memoryStore', async () => memoryStore());
@@ -16,3 +17,4 @@ runLinksConformance('memoryStore', async () => memoryStore());
 runMonitoringConformance('memoryStore', async () => memoryStore());
 runLinkChallengeConformance('memoryStore', async () => memoryStore());
 runSuccessRateConformance('memoryStore', async () => memoryStore());
+runSearchConformance('memoryStore', async () => memoryStore());

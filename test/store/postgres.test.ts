@@ -9,6 +9,7 @@ import { runLinksConformance } from './conformance-links';
 import { runMonitoringConformance } from './conformance-monitoring';
 import { runLinkChallengeConformance } from './conformance-link-challenge';
 import { runSuccessRateConformance } from './conformance-success-rate';
+import { runSearchConformance } from './conformance-search';
 import { describePg, testSchema } from './pg-env';
 
 describePg('postgresStore conformance', (url) => {
@@ -35,4 +36,5 @@ describePg('postgresStore conformance', (url) => {
   runMonitoringConformance('postgresStore (real server)', fresh);
   runLinkChallengeConformance('postgresStore (real server)', fresh);
   runSuccessRateConformance('postgresStore (real server)', fresh);
+  runSearchConformance('postgresStore (real server)', fresh);
 });

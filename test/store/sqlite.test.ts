@@ -11,6 +11,7 @@ import { runLinksConformance } from './conformance-links';
 import { runMonitoringConformance } from './conformance-monitoring';
 import { runLinkChallengeConformance } from './conformance-link-challenge';
 import { runSuccessRateConformance } from './conformance-success-rate';
+import { runSearchConformance } from './conformance-search';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-sqlite-'));
 let n = 0;
@@ -24,3 +25,4 @@ runLinksConformance('sqliteStore (temp file)', async () => sqliteStore({ path: j
 runMonitoringConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `monitoring-${n++}.db`) }));
 runLinkChallengeConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `link-challenge-${n++}.db`) }));
 runSuccessRateConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `success-rate-${n++}.db`) }));
+runSearchConformance('sqliteStore (temp file)', async () => sqliteStore({ path: join(dir, `search-${n++}.db`) }));

@@ -9,6 +9,9 @@
  */
 import { NEGLIGIBLE } from '../approval-window';
 
+/** The operations whose attempts are counted per day (`attempt_counts`; `PAYMENT_OPERATIONS` when written). */
+const PAYMENT_OPERATIONS_SQL = "('sale', 'authorize', 'verify', 'rebill')";
+
 /** One schema version, as SQL for a given (quoted) schema name. */
 export interface PgMigration {
   version: number;
@@ -111,6 +114,62 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX transactions_by_gateway_id ON ${s}.transactions ((doc->>'gatewayTransactionId'));
       CREATE INDEX attempts_by_gateway_id ON ${s}.attempts ((doc->>'gatewayTransactionId'));
       CREATE INDEX attempts_accepted ON ${s}.attempts (started_at) WHERE status = 'accepted';
+    `,
+  },
+  {
+    version: 6,
+    name: 'support search: order, customer, card and routing facts of transactions, indexed newest first; attempts counted per day',
+    // Generated from the documents, so rows written before this version are searchable too and no
+    // write path (nor apply_write) changes. Ids are ordered bytewise (COLLATE "C"), as in the other stores.
+    sql: (s) => `
+      ALTER TABLE ${s}.transactions
+        ADD COLUMN search_created_at double precision GENERATED ALWAYS AS ((doc->>'createdAt')::double precision) STORED,
+        ADD COLUMN search_order_id text GENERATED ALWAYS AS (doc->>'orderId') STORED,
+        ADD COLUMN search_email text GENERATED ALWAYS AS (doc->'customer'->>'email') STORED,
+        ADD COLUMN search_customer_id text GENERATED ALWAYS AS (doc->'customer'->>'id') STORED,
+        ADD COLUMN search_subscription_id text GENERATED ALWAYS AS (doc->>'subscriptionId') STORED,
+        ADD COLUMN search_last4 text GENERATED ALWAYS AS (doc->'card'->>'last4') STORED,
+        ADD COLUMN search_bin text GENERATED ALWAYS AS (doc->'card'->>'bin') STORED,
+        ADD COLUMN search_mid text GENERATED ALWAYS AS (doc->>'mid') STORED,
+        ADD COLUMN search_operation text GENERATED ALWAYS AS (doc->>'operation') STORED;
+      CREATE INDEX transactions_by_time ON ${s}.transactions (search_created_at, id COLLATE "C");
+      CREATE INDEX transactions_by_order ON ${s}.transactions (search_order_id, search_created_at, id COLLATE "C") WHERE search_order_id IS NOT NULL;
+      CREATE INDEX transactions_by_email ON ${s}.transactions (search_email, search_created_at, id COLLATE "C") WHERE search_email IS NOT NULL;
+      CREATE INDEX transactions_by_customer ON ${s}.transactions (search_customer_id, search_created_at, id COLLATE "C") WHERE search_customer_id IS NOT NULL;
+      CREATE INDEX transactions_by_subscription ON ${s}.transactions (search_subscription_id, search_created_at, id COLLATE "C") WHERE search_subscription_id IS NOT NULL;
+      CREATE INDEX transactions_by_last4 ON ${s}.transactions (search_last4, search_created_at, id COLLATE "C") WHERE search_last4 IS NOT NULL;
+      CREATE INDEX transactions_by_bin ON ${s}.transactions (search_bin, search_created_at, id COLLATE "C") WHERE search_bin IS NOT NULL;
+      CREATE INDEX transactions_by_mid ON ${s}.transactions (search_mid, search_created_at, id COLLATE "C") WHERE search_mid IS NOT NULL;
+      CREATE INDEX transactions_by_status ON ${s}.transactions (status, search_created_at, id COLLATE "C");
+      CREATE INDEX transactions_by_operation ON ${s}.transactions (search_operation, search_created_at, id COLLATE "C");
+      ALTER TABLE ${s}.attempts
+        ADD COLUMN search_mid text GENERATED ALWAYS AS (doc->>'mid') STORED,
+        ADD COLUMN search_operation text GENERATED ALWAYS AS (doc->>'operation') STORED,
+        ADD COLUMN search_currency text GENERATED ALWAYS AS (doc->>'currency') STORED;
+      -- Payment attempts counted per UTC day, MID, currency and status, kept by a trigger (so
+      -- midStatus reads a few rows, not a month of attempts). Rows change in status order: no deadlock.
+      CREATE TABLE ${s}.attempt_counts (
+        day integer NOT NULL, mid text NOT NULL, currency text NOT NULL, status text NOT NULL, count bigint NOT NULL,
+        PRIMARY KEY (day, mid, currency, status)
+      );
+      INSERT INTO ${s}.attempt_counts (day, mid, currency, status, count)
+        SELECT started_at / 86400000, search_mid, search_currency, status, count(*) FROM ${s}.attempts
+        WHERE search_operation IN ${PAYMENT_OPERATIONS_SQL} GROUP BY 1, 2, 3, 4;
+      CREATE FUNCTION ${s}.count_attempt() RETURNS trigger LANGUAGE plpgsql AS $count$
+      BEGIN
+        INSERT INTO ${s}.attempt_counts AS c (day, mid, currency, status, count)
+          SELECT NEW.started_at / 86400000, NEW.search_mid, NEW.search_currency, v.status, v.n
+          FROM (VALUES (NEW.status, 1), (CASE WHEN TG_OP = 'UPDATE' THEN OLD.status END, -1)) AS v (status, n)
+          WHERE v.status IS NOT NULL ORDER BY v.status COLLATE "C"
+          ON CONFLICT (day, mid, currency, status) DO UPDATE SET count = c.count + excluded.count;
+        RETURN NULL;
+      END
+      $count$;
+      CREATE TRIGGER attempt_counts_on_insert AFTER INSERT ON ${s}.attempts FOR EACH ROW
+        WHEN (NEW.search_operation IN ${PAYMENT_OPERATIONS_SQL}) EXECUTE FUNCTION ${s}.count_attempt();
+      CREATE TRIGGER attempt_counts_on_status AFTER UPDATE OF status ON ${s}.attempts FOR EACH ROW
+        WHEN (NEW.search_operation IN ${PAYMENT_OPERATIONS_SQL} AND OLD.status IS DISTINCT FROM NEW.status)
+        EXECUTE FUNCTION ${s}.count_attempt();
     `,
   },
   {

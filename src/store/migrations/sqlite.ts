@@ -8,6 +8,9 @@
  * @module
  */
 
+/** The operations whose attempts are counted per day (`attempt_counts`; `PAYMENT_OPERATIONS` when written). */
+const PAYMENT_OPERATIONS_SQL = "('sale', 'authorize', 'verify', 'rebill')";
+
 /** One schema version. */
 export interface Migration {
   version: number;
@@ -111,6 +114,64 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transactions_by_gateway_id ON transactions (json_extract(doc, '$.gatewayTransactionId'));
       CREATE INDEX attempts_by_gateway_id ON attempts (json_extract(doc, '$.gatewayTransactionId'));
       CREATE INDEX attempts_accepted ON attempts (started_at) WHERE status = 'accepted';
+    `,
+  },
+  {
+    version: 6,
+    name: 'support search: order, customer, card and routing facts of transactions, indexed newest first; attempts counted per day',
+    // Generated from the documents, so rows written before this version are searchable too and no
+    // write path changes. Virtual: SQLite cannot add stored columns; their indexes store the values.
+    sql: `
+      ALTER TABLE transactions ADD COLUMN search_created_at INTEGER GENERATED ALWAYS AS (json_extract(doc, '$.createdAt')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_order_id TEXT GENERATED ALWAYS AS (json_extract(doc, '$.orderId')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_email TEXT GENERATED ALWAYS AS (json_extract(doc, '$.customer.email')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_customer_id TEXT GENERATED ALWAYS AS (json_extract(doc, '$.customer.id')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_subscription_id TEXT GENERATED ALWAYS AS (json_extract(doc, '$.subscriptionId')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_last4 TEXT GENERATED ALWAYS AS (json_extract(doc, '$.card.last4')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_bin TEXT GENERATED ALWAYS AS (json_extract(doc, '$.card.bin')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_mid TEXT GENERATED ALWAYS AS (json_extract(doc, '$.mid')) VIRTUAL;
+      ALTER TABLE transactions ADD COLUMN search_operation TEXT GENERATED ALWAYS AS (json_extract(doc, '$.operation')) VIRTUAL;
+      CREATE INDEX transactions_by_time ON transactions (search_created_at, id);
+      CREATE INDEX transactions_by_order ON transactions (search_order_id, search_created_at, id) WHERE search_order_id IS NOT NULL;
+      CREATE INDEX transactions_by_email ON transactions (search_email, search_created_at, id) WHERE search_email IS NOT NULL;
+      CREATE INDEX transactions_by_customer ON transactions (search_customer_id, search_created_at, id) WHERE search_customer_id IS NOT NULL;
+      CREATE INDEX transactions_by_subscription ON transactions (search_subscription_id, search_created_at, id) WHERE search_subscription_id IS NOT NULL;
+      CREATE INDEX transactions_by_last4 ON transactions (search_last4, search_created_at, id) WHERE search_last4 IS NOT NULL;
+      CREATE INDEX transactions_by_bin ON transactions (search_bin, search_created_at, id) WHERE search_bin IS NOT NULL;
+      CREATE INDEX transactions_by_mid ON transactions (search_mid, search_created_at, id) WHERE search_mid IS NOT NULL;
+      CREATE INDEX transactions_by_status ON transactions (status, search_created_at, id);
+      CREATE INDEX transactions_by_operation ON transactions (search_operation, search_created_at, id);
+      -- Payment attempts counted per UTC day, MID, currency and status, kept by triggers (so
+      -- midStatus reads a few rows, not a month of attempts). The attempt columns they read are
+      -- plain: set when an attempt is written (they never change), filled here for older rows.
+      ALTER TABLE attempts ADD COLUMN search_mid TEXT;
+      ALTER TABLE attempts ADD COLUMN search_operation TEXT;
+      ALTER TABLE attempts ADD COLUMN search_currency TEXT;
+      UPDATE attempts SET search_mid = json_extract(doc, '$.mid'), search_operation = json_extract(doc, '$.operation'),
+        search_currency = json_extract(doc, '$.currency');
+      CREATE TABLE attempt_counts (
+        day INTEGER NOT NULL, mid TEXT NOT NULL, currency TEXT NOT NULL, status TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (day, mid, currency, status)
+      ) WITHOUT ROWID;
+      INSERT INTO attempt_counts (day, mid, currency, status, count)
+        SELECT started_at / 86400000, search_mid, search_currency, status, count(*) FROM attempts
+        WHERE search_operation IN ${PAYMENT_OPERATIONS_SQL} GROUP BY 1, 2, 3, 4;
+      CREATE TRIGGER attempt_counts_on_insert AFTER INSERT ON attempts
+        WHEN NEW.search_operation IN ${PAYMENT_OPERATIONS_SQL}
+      BEGIN
+        INSERT INTO attempt_counts (day, mid, currency, status, count)
+          VALUES (NEW.started_at / 86400000, NEW.search_mid, NEW.search_currency, NEW.status, 1)
+          ON CONFLICT (day, mid, currency, status) DO UPDATE SET count = count + 1;
+      END;
+      CREATE TRIGGER attempt_counts_on_status AFTER UPDATE OF status ON attempts
+        WHEN NEW.search_operation IN ${PAYMENT_OPERATIONS_SQL} AND OLD.status IS NOT NEW.status
+      BEGIN
+        UPDATE attempt_counts SET count = count - 1
+          WHERE day = OLD.started_at / 86400000 AND mid = OLD.search_mid AND currency = OLD.search_currency AND status = OLD.status;
+        INSERT INTO attempt_counts (day, mid, currency, status, count)
+          VALUES (NEW.started_at / 86400000, NEW.search_mid, NEW.search_currency, NEW.status, 1)
+          ON CONFLICT (day, mid, currency, status) DO UPDATE SET count = count + 1;
+      END;
     `,
   },
   {
