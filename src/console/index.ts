@@ -201,7 +201,10 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
         if (!s) return send(404, messagePage(links, 'Not found', 'There is no pinned subscription with this id.'));
         return send(200, subscriptionPage(links, s));
       }
-      if (path === '/mids') return send(200, midsPage(links, await router.midStatus(), clock()));
+      if (path === '/mids') {
+        const [status, health] = await Promise.all([router.midStatus(), router.midHealth()]);
+        return send(200, midsPage(links, status, clock(), new Map(health.mids.map((h) => [h.mid, h]))));
+      }
       return send(404, messagePage(links, 'Not found', 'There is no such page.'));
     } catch (e) {
       try {

@@ -5,6 +5,7 @@
  * @module
  */
 import { toDecimalString } from '../money';
+import type { MidHealth } from '../monitoring/health';
 import type { AttemptView, MidStatus, SubscriptionView } from '../operations/support';
 import type { RoutingDecision, TransactionRecord } from '../store/types';
 import { html, SafeHtml } from './html';
@@ -285,8 +286,23 @@ ${
   return layout(`Subscription ${s.subscriptionId}`, body, links);
 }
 
-/** The MIDs' health. */
-export function midsPage(links: Links, mids: readonly MidStatus[], now: number): SafeHtml {
+const ratioPercent = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+/** A MID's dispute ratios this month as the networks count them, against the program thresholds. */
+function disputeCell(h: MidHealth | undefined): SafeHtml {
+  if (!h) return html`<span class="muted">—</span>`;
+  const ratio = (r: { numerator: number; denominator: number; ratio?: number | undefined }) =>
+    r.ratio === undefined
+      ? html`<span class="muted">no sales yet</span>`
+      : html`<b>${ratioPercent(r.ratio)}</b> (${r.numerator}/${r.denominator})`;
+  const v = h.visa;
+  const m = h.mastercard;
+  return html`<div>Visa-style ${ratio(v)} <span class="muted">of ${ratioPercent(v.threshold)}${v.meetsMinimum ? '' : ', under the minimum count'}</span></div>
+<div>Mastercard-style ${ratio(m)}${m.tier ? html` ${badge(m.tier)}` : ''}</div>${h.paused ? html`<div>${badge('paused')}</div>` : ''}`;
+}
+
+/** The MIDs' health (dispute ratios from `midHealth`, when given). */
+export function midsPage(links: Links, mids: readonly MidStatus[], now: number, disputes?: ReadonlyMap<string, MidHealth>): SafeHtml {
   const circuit = (m: MidStatus) =>
     html`${badge(m.circuit.state)}${m.circuit.openUntil && m.circuit.state === 'open' ? html`<div class="muted">until ${when(m.circuit.openUntil)}</div>` : ''}${
       m.circuit.consecutiveFailures ? html`<div class="muted">${m.circuit.consecutiveFailures} error(s) in a row</div>` : ''
@@ -313,7 +329,7 @@ export function midsPage(links: Links, mids: readonly MidStatus[], now: number):
 <td>${rate(m.today)}</td>
 <td>${rate(m.month)}</td>
 <td>${caps(m)}</td>
-<td class="muted">—</td>
+<td>${disputeCell(disputes?.get(m.mid))}</td>
 </tr>`,
     )}</tbody></table></section>`,
     links,

@@ -155,6 +155,18 @@ describe('pages', () => {
     expect(body).toContain('monthly USD');
     expect(body).toContain('Dispute ratio');
   });
+
+  it('shows each MID’s dispute ratios this month as the networks count them', async () => {
+    const disputedMid = (await shop.router.transaction(shop.ids.disputed))!.mid!;
+    const { body } = await get('/mids');
+    const rowOf = (mid: string) => body.split('<tr>').find((r) => r.includes(`<b>${mid}</b>`))!;
+    const visaSales = (await shop.router.midHealth(disputedMid)).mids[0]!.visa.denominator;
+    expect(visaSales).toBeGreaterThan(0);
+    expect(rowOf(disputedMid)).toContain(`Visa-style <b>${((1 / visaSales) * 100).toFixed(2)}%</b> (1/${visaSales})`);
+    expect(rowOf(disputedMid)).toContain('of 1.50%, under the minimum count');
+    const other = ['eu-acquirer', 'us-gateway', 'backup'].find((m) => m !== disputedMid && body.includes(`<b>${m}</b>`))!;
+    expect(rowOf(other)).not.toContain('(1/');
+  });
 });
 
 describe.skipIf(!existsSync(CHROMIUM))('in headless Chromium', () => {

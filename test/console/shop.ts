@@ -25,7 +25,15 @@ export interface ConsoleShop {
   router: Router;
   server: Server;
   url: string;
-  ids: { cascaded: string; declined: string; subscriptionId: string; initial: string; rebills: string[]; hostileOrder: string };
+  ids: {
+    cascaded: string;
+    declined: string;
+    subscriptionId: string;
+    initial: string;
+    rebills: string[];
+    hostileOrder: string;
+    disputed: string;
+  };
   close(): Promise<void>;
 }
 
@@ -84,8 +92,15 @@ export async function consoleShop(dir: string): Promise<ConsoleShop> {
       card: card(PANS[0]),
       ...over,
     } as never);
-  for (let i = 0; i < 4; i++)
-    await sale(i, { orderId: `ORD-10${i}`, customer: { id: `cust-${i}`, email: `buyer${i}@example.com` }, card: card(PANS[i % 2]) });
+  const first: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const r = await sale(i, {
+      orderId: `ORD-10${i}`,
+      customer: { id: `cust-${i}`, email: `buyer${i}@example.com` },
+      card: card(PANS[i % 2]),
+    });
+    first.push(r.unwrap().transactionId);
+  }
   const cascaded = await sale(10, {
     orderId: 'ORD-2001',
     amount: 4_200,
@@ -127,6 +142,8 @@ export async function consoleShop(dir: string): Promise<ConsoleShop> {
   });
   if (rb2.isErr()) rebills.push(rb2.error.transactionId!);
   await router.refund(cascaded.unwrap().transactionId, { amount: 1_000 });
+  // A dispute on the first (Visa) sale, for the MIDs page's dispute ratios.
+  (await router.recordDispute({ transactionId: first[0]!, disputeId: 'CB-CONSOLE-1', reasonCode: '10.4' })).unwrap();
 
   const handler = createConsole({ router, token: TOKEN, basePath: '/support', clock: () => now });
   const server = createServer((req, res) => {
@@ -146,6 +163,7 @@ export async function consoleShop(dir: string): Promise<ConsoleShop> {
       initial: initial.unwrap().transactionId,
       rebills,
       hostileOrder: 'ORD-2002',
+      disputed: first[0]!,
     },
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
