@@ -26,7 +26,7 @@ import type { CompletionInput, RequiredAction } from '../types';
 import { shopperAdvice } from './advice';
 import { checkCardForm, readForm } from './form';
 import { type BankStep, challengePage, contentSecurityPolicy, type FormView, formPage, messagePage, type RenderedPage } from './html';
-import type { InvoiceDetails, IssuedLink, PaymentLinksOptions } from './index';
+import type { InvoiceDetails, IssuedLink, PaymentLinksOptions } from './types';
 import { attemptKey, isRedirect, type LinkState, saleKey } from './state';
 import { type LinkClaims, readLinkToken, readReturnToken, signLinkToken, signReturnToken } from './token';
 

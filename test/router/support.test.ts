@@ -147,7 +147,7 @@ describe('the routing decision is recorded as made', () => {
     // The draws reproduce the order.
     const compiled = compileProfile(profileSchema.parse({ id: 'x', ...profile }));
     let j = 0;
-    const replay = orderRoute(
+    const { candidates: replay } = orderRoute(
       routing.pools,
       compiled.pools,
       () => routing.draws![j++],
