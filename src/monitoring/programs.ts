@@ -10,6 +10,7 @@
  * @module
  */
 import type { MonthFigures } from './counts';
+import type { Ratio } from './state';
 
 /** A dated threshold: in force from `from` (ms, UTC) until the next entry. */
 interface Dated {
@@ -48,13 +49,7 @@ export function vampThreshold(at: number): number {
   return t;
 }
 
-/** A ratio's parts; `ratio` is absent while the denominator is zero. */
-export interface Ratio {
-  numerator: number;
-  denominator: number;
-  /** A fraction: 0.015 is 1.5 % (150 basis points). */
-  ratio?: number | undefined;
-}
+export type { Ratio } from './state';
 
 /** Visa's program figures for one month. */
 export interface VisaFigures extends Ratio {

@@ -4,7 +4,13 @@
  * made, within `pauseRefreshMs`).
  * @module
  */
-import type { Ratio } from './programs';
+/** A ratio's parts; `ratio` is absent while the denominator is zero. */
+export interface Ratio {
+  numerator: number;
+  denominator: number;
+  /** A fraction: 0.015 is 1.5 % (150 basis points). */
+  ratio?: number | undefined;
+}
 
 /** Chargeback monitoring options of a router. */
 export interface MonitoringOptions {

@@ -8,7 +8,7 @@
  * @module
  */
 import type { NormalizedDecline } from '../declines/reasons';
-import type { IneligibleReason } from '../selection/eligibility';
+import type { IneligibleReason } from '../selection/ineligible';
 import type { DisputeCategory, DisputeStatus, GatewayNotification } from '../notifications';
 import type { AttemptStatus, TransactionStatus } from '../transaction/states';
 import type { CustomerInput, Operation, RequiredAction } from '../types';
