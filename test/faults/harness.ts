@@ -322,7 +322,7 @@ export function audit(gateways: FakeGateway[], ledger: Ledger, lookupGateways: R
       const tx = ledger.transactions.get(a.transactionId);
       if (a.status === 'approved') {
         report.approvedInLedger++;
-        if (!tx || (!holdsMoney(tx.status as TransactionStatus) && !['voided', 'refunded'].includes(tx.status)))
+        if (!tx || (!holdsMoney(tx.status as TransactionStatus) && !['voided', 'refunded', 'charged_back'].includes(tx.status)))
           v.push(`${g.mid}: charge ${e.reference} approved but its transaction is ${tx?.status}`);
       } else if (a.status === 'pending' && !lookupGateways.has(g.gateway)) {
         report.pendingForReview++;

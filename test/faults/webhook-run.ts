@@ -204,6 +204,10 @@ export async function webhookFaultRun(name: string, store: Store, ledger: () => 
       expectDispute('checkout-1', d.id, f.checkout.payments.get(d.paymentId)?.reference, d.status, d.amount);
     for (const d of f.braintree.disputes.values())
       expectDispute('braintree-1', d.id, f.braintree.transactions.get(d.transactionId)?.orderId, d.status, d.amount);
+    // A transaction is charged back only by a dispute it lost (or accepted), as the gateway decided it.
+    const lostOn = new Set(disputes.filter((d) => d.status === 'lost' || d.status === 'accepted').map((d) => d.transactionId));
+    for (const tx of book.transactions.values())
+      if (tx.status === 'charged_back' && !lostOn.has(tx.id)) v.push(`${tx.id} is charged_back without a lost dispute`);
     const fakeDisputes = f.stripe.disputes.size + f.adyen.disputes.size + f.checkout.disputes.size + f.braintree.disputes.size;
     if (disputes.length !== fakeDisputes) v.push(`${disputes.length} disputes in the ledger, ${fakeDisputes} at the gateways`);
 
