@@ -39,23 +39,42 @@ export interface ApprovalCacheStats {
   failures: number;
 }
 
-interface Entry {
-  /** Undefined: the store has no window for the pair. */
+/** One MID and segment's window as the cache holds it (`readPool`). */
+export interface WindowSlot {
+  /** Undefined: the store has no window for the pair (or it was never read: see `fetchedAt`). */
+  readonly counts: WindowCounts | undefined;
+  /** When the read that filled it started (clock ms); negative while the first read is on its way. */
+  readonly fetchedAt: number;
+}
+
+interface Entry extends WindowSlot {
   counts: WindowCounts | undefined;
-  /** When the read that filled it started (clock ms); -1 while the first read is on its way. */
   fetchedAt: number;
   loading: boolean;
   /** The read on its way, while `fetchedAt` is -1. */
   ready?: Promise<void> | undefined;
 }
 
+/** The entries of one pool on one key chain, and until when all of them are fresh (then nothing is checked per entry). */
+interface PoolChain {
+  readonly entries: Entry[];
+  freshUntil: number;
+}
+
+/** Key chains whose entries are kept at most (`readPool`); past it they are found again. */
+const MAX_CHAINS = 20_000;
+
 /** A read-through cache of approval windows over a store. */
 export class ApprovalCache {
   readonly stats: ApprovalCacheStats = { reads: 0, keysRead: 0, hits: 0, stale: 0, misses: 0, failures: 0 };
   /** Windows by segment, then MID: no string built per lookup. */
   private readonly bySegment = new Map<string, Map<string, Entry>>();
-  /** Entries of each MID along a request's key chain, by its finest key (`readAll`). */
-  private readonly chains = new Map<string, Map<string, Entry[]>>();
+  /**
+   * Entries of a pool's members along a request's key chain (member-major, finest key first),
+   * by the chain and the pool's member list: both are interned arrays, so finding them is two
+   * lookups by identity per pool and decision (`readPool`).
+   */
+  private readonly chains = new Map<readonly string[], Map<readonly string[], PoolChain>>();
   private size = 0;
   private wanted: Array<{ mid: string; segment: string; entry: Entry }> = [];
   private flush: Promise<void> | undefined;
@@ -77,26 +96,35 @@ export class ApprovalCache {
   }
 
   /**
-   * `read` for every segment key of a request at once, into `into` (finest first, as `keys`).
-   * The entries of a MID on a key chain are found once and kept, so a decision does one lookup
-   * per MID, not one per MID and segment.
+   * The windows of every member of a pool on every key of a chain, at `member * keys.length +
+   * level`, as `read` would answer them (a slot never read has a negative `fetchedAt`). The slots
+   * are found once per pool and chain and kept, and their freshness is checked once per time to
+   * live: the hot path makes two lookups by identity per pool and allocates nothing.
    */
-  readAll(mid: string, keys: readonly string[], now: number, into: Array<WindowCounts | undefined | null>): void {
-    let byMid = this.chains.get(keys[0]);
-    if (!byMid) this.chains.set(keys[0], (byMid = new Map()));
-    let entries = byMid.get(mid);
-    if (!entries || entries.length !== keys.length) byMid.set(mid, (entries = keys.map((k) => this.entry(mid, k))));
-    const ttl = this.options.cacheTtlMs;
-    let hits = 0;
-    for (let l = 0; l < entries.length; l++) {
-      const e = entries[l];
-      // Fresh: the common case, counted in bulk; anything else goes through `serve`.
-      if (e.fetchedAt >= 0 && now - e.fetchedAt < ttl) {
-        hits++;
-        into[l] = e.counts;
-      } else into[l] = this.serve(e, mid, keys[l], now);
+  readPool(mids: readonly string[], keys: readonly string[], now: number): readonly WindowSlot[] {
+    let byPool = this.chains.get(keys);
+    if (!byPool) {
+      // Chains of a segment index that started over are never asked for again: start over too.
+      if (this.chains.size >= MAX_CHAINS) this.chains.clear();
+      this.chains.set(keys, (byPool = new Map()));
     }
-    this.stats.hits += hits;
+    let chain = byPool.get(mids);
+    if (!chain) byPool.set(mids, (chain = { entries: mids.flatMap((mid) => keys.map((k) => this.entry(mid, k))), freshUntil: -Infinity }));
+    if (now < chain.freshUntil) this.stats.hits += chain.entries.length;
+    else this.check(chain, mids, keys, now);
+    return chain.entries;
+  }
+
+  /** Serve every entry of a chain once (asking for refreshes), and note until when all are fresh. */
+  private check(chain: PoolChain, mids: readonly string[], keys: readonly string[], now: number): void {
+    const levels = keys.length;
+    const ttl = this.options.cacheTtlMs;
+    let freshUntil = Infinity;
+    chain.entries.forEach((e, i) => {
+      this.serve(e, mids[(i / levels) | 0], keys[i % levels], now);
+      freshUntil = Math.min(freshUntil, e.fetchedAt < 0 || e.loading ? -Infinity : e.fetchedAt + ttl);
+    });
+    chain.freshUntil = freshUntil;
   }
 
   /** The entry of a pair, created (and its first read asked for) when new. */

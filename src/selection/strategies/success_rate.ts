@@ -19,7 +19,7 @@
  * Cascades after the first MID follow the estimates. The draws use the router's `random`.
  * @module
  */
-import type { WindowCounts } from '../../store/approval-window';
+import type { WindowSlot } from '../approval-cache';
 import type { ApprovalWindowSettings, SuccessRateDecision, SuccessRateEstimate } from '../../store/types';
 import type { SegmentIndex } from '../segments';
 import { betaSample } from './beta';
@@ -56,7 +56,6 @@ const scratch = {
   level: new Int32Array(16),
   order: new Int32Array(16),
   sample: new Float64Array(16),
-  seen: [] as Array<WindowCounts | undefined | null>,
 };
 
 function ensureScratch(n: number): void {
@@ -73,29 +72,38 @@ function ensureScratch(n: number): void {
 }
 
 /**
- * The posterior of member `i` on the segment keys (finest first, `*` last), into the scratch
- * arrays: alpha, beta, mean, the level its estimate rests on, and the outcomes there. Returns
- * whether the MID has `minOutcomes` outcomes overall (its baseline).
+ * The posterior of eligible member `i` (pool member `p`) on the segment keys (finest first, `*`
+ * last), from the pool's windows in `scratch.seen`, into the scratch arrays: alpha, beta, mean,
+ * the level its estimate rests on, and the outcomes there. Returns whether the MID has
+ * `minOutcomes` outcomes overall (its baseline).
  */
-function posterior(i: number, mid: string, keys: readonly string[], sr: SuccessRateSettings, env: StrategyEnv): boolean {
+function posterior(
+  i: number,
+  p: number,
+  mid: string,
+  keys: readonly string[],
+  slots: readonly WindowSlot[],
+  sr: SuccessRateSettings,
+  env: StrategyEnv,
+): boolean {
   const m = sr.minOutcomes;
   const maxAgeMs = sr.window.maxAgeMs;
-  const seen = scratch.seen;
   let alpha = 1;
   let beta = 1;
   let level = keys.length - 1;
   let outcomes = 0;
   let baseline = false;
-  env.approvals.readAll(mid, keys, env.now, seen);
+  const at = p * keys.length;
   for (let l = keys.length - 1; l >= 0; l--) {
-    const c = seen[l];
-    if (c === null) {
+    const slot = slots[at + l];
+    if (slot.fetchedAt < 0) {
       const ready = env.approvals.ready(mid, keys[l]);
       env.pending = env.pending && env.pending !== ready ? Promise.all([env.pending, ready]).then(() => {}) : ready;
     }
     // The window seen now (windowAt, inlined: this runs for every MID and segment of a decision).
     let approved = 0;
     let total = 0;
+    const c = slot.counts;
     if (c) {
       const age = env.now - c.at;
       if (age < maxAgeMs) {
@@ -139,7 +147,7 @@ function decisionOf(
   keys: readonly string[],
   window: SuccessRateSettings['window'],
   mode: SuccessRateDecision['mode'],
-  kept: Float64Array,
+  kept: number[],
 ): () => SuccessRateDecision {
   let built: SuccessRateDecision | undefined;
   return () => {
@@ -162,13 +170,8 @@ function decisionOf(
 }
 
 /** Keep member `i` (scratch index) at place `k` of the record, with its draw when there is one. */
-function keep(kept: Float64Array, k: number, i: number, sample: number): void {
-  const at = k * FIELDS;
-  kept[at] = scratch.index[i];
-  kept[at + 1] = scratch.mean[i];
-  kept[at + 2] = scratch.outcomes[i];
-  kept[at + 3] = scratch.level[i];
-  kept[at + 4] = sample;
+function keep(kept: number[], i: number, sample: number): void {
+  kept.push(scratch.index[i], scratch.mean[i], scratch.outcomes[i], scratch.level[i], sample);
 }
 
 /** Segment keys of the last request seen: the pools of one route usually share their dimensions. */
@@ -197,9 +200,10 @@ export const successRate: PoolStrategy = (out, pool, random, allowed, env) => {
     lastIndex = sr.segments;
   }
   const keys = lastKeys;
+  const slots = env.approvals.readPool(pool.mids, keys, env.now);
   let baseline = false;
-  for (let i = 0; i < n; i++) baseline = posterior(i, mids[i], keys, sr, env) || baseline;
-  const kept = new Float64Array(n * FIELDS);
+  for (let i = 0; i < n; i++) baseline = posterior(i, scratch.index[i], mids[i], keys, slots, sr, env) || baseline;
+  const kept: number[] = [];
 
   if (!baseline) {
     const start = out.length;
@@ -207,7 +211,7 @@ export const successRate: PoolStrategy = (out, pool, random, allowed, env) => {
     for (let k = 0; k < out.length - start; k++) {
       let i = 0;
       while (mids[i] !== out[start + k]) i++;
-      keep(kept, k, i, Number.NaN);
+      keep(kept, i, Number.NaN);
     }
     env.decisions.push(decisionOf(pool, keys, sr.window, 'fallback', kept));
     return;
@@ -242,8 +246,8 @@ export const successRate: PoolStrategy = (out, pool, random, allowed, env) => {
     order[0] = first;
     sample[0] = drawn;
     mode = 'explore';
-    for (let k = 0; k < n; k++) keep(kept, k, order[k], sample[k]);
-  } else for (let k = 0; k < n; k++) keep(kept, k, order[k], Number.NaN);
+    for (let k = 0; k < n; k++) keep(kept, order[k], sample[k]);
+  } else for (let k = 0; k < n; k++) keep(kept, order[k], Number.NaN);
   for (let k = 0; k < n; k++) out.push(mids[order[k]]);
   env.decisions.push(decisionOf(pool, keys, sr.window, mode, kept));
 };

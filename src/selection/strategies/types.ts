@@ -5,6 +5,7 @@
  * @module
  */
 import type { CompiledPool, RoutingContext } from '../../profile/compile';
+import type { WindowSlot } from '../approval-cache';
 import type { WindowCounts } from '../../store/approval-window';
 import type { SuccessRateDecision } from '../../store/types';
 
@@ -18,8 +19,12 @@ export interface ApprovalReader {
    * read it (a read is on its way; `ready` resolves once it is in, and the planner decides again).
    */
   read(mid: string, segment: string, now: number): WindowCounts | undefined | null;
-  /** `read` of every key of a chain (finest first) into `into`, in one lookup per MID: the hot path's form. */
-  readAll(mid: string, keys: readonly string[], now: number, into: Array<WindowCounts | undefined | null>): void;
+  /**
+   * The windows of every member of a pool (`mids`, the pool's own list) on every key of a chain
+   * (finest first), at `member * keys.length + level`; a slot never read has a negative
+   * `fetchedAt`. The hot path's form: nothing allocated, nothing looked up per MID.
+   */
+  readPool(mids: readonly string[], keys: readonly string[], now: number): readonly WindowSlot[];
   /** Resolves (never rejects) once the first read of a window `read` answered null for is in. */
   ready(mid: string, segment: string): Promise<void>;
 }
