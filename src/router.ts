@@ -172,7 +172,8 @@ export interface RouterConfig {
   /**
    * OpenTelemetry metrics and spans: recorded through `@opentelemetry/api` when it is installed
    * (optional peer dependency; nothing is loaded without it). `false` turns them off; providers
-   * replace the global ones.
+   * replace the global ones. The global ones are those registered when the router is created:
+   * start the OpenTelemetry SDK first. With none registered, nothing is recorded or built.
    */
   telemetry?: TelemetryOption | undefined;
   /**

@@ -41,14 +41,28 @@ function parts(at: number, timeZone: string): Record<'year' | 'month' | 'day' | 
 }
 
 /**
+ * Every zone's offset from UTC is a whole number of quarter hours (Nepal's +5:45, Chatham's
+ * +12:45), so a local midnight, and with it a new month, only ever starts a UTC quarter hour.
+ */
+const QUARTER_HOUR_MS = 900_000;
+
+/** The month key last worked out per time zone, for the quarter hour it holds for (`monthKey` runs on every sale). */
+const lastMonthKey = new Map<string, { quarter: number; key: string }>();
+
+/**
  * The month key of a time in a time zone.
  * @example
  * monthKey(Date.UTC(2026, 10, 30, 23), 'UTC')             // '2026-11'
  * monthKey(Date.UTC(2026, 10, 30, 23), 'Europe/Berlin')   // '2026-12' (already December there)
  */
 export function monthKey(at: number, timeZone = 'UTC'): string {
+  const quarter = Math.floor(at / QUARTER_HOUR_MS);
+  const last = lastMonthKey.get(timeZone);
+  if (last?.quarter === quarter) return last.key;
   const p = parts(at, timeZone);
-  return `${p.year}-${String(p.month).padStart(2, '0')}`;
+  const key = `${p.year}-${String(p.month).padStart(2, '0')}`;
+  lastMonthKey.set(timeZone, { quarter, key });
+  return key;
 }
 
 /**

@@ -37,7 +37,11 @@ export function loadOtelApi(load: (name: string) => unknown = (n) => loadOptiona
   }
 }
 
-/** The instruments for a router, or undefined when telemetry is off or unavailable. */
+/**
+ * The instruments for a router, or undefined when telemetry is off or unavailable: turned off,
+ * `@opentelemetry/api` not installed, or no SDK registered when the router is created (start the
+ * OpenTelemetry SDK first, as its Node setup does, or pass `meterProvider` / `tracerProvider`).
+ */
 export function createTelemetry(
   option: TelemetryOption | undefined,
   api = option === false ? undefined : loadOtelApi(),
@@ -46,6 +50,9 @@ export function createTelemetry(
   const { name, version } = INSTRUMENTATION_SCOPE;
   const meter = ((option?.meterProvider as Otel.MeterProvider | undefined) ?? api.metrics).getMeter(name, version);
   const tracer = ((option?.tracerProvider as Otel.TracerProvider | undefined) ?? api.trace).getTracer(name, version);
+  // No SDK registered and none given: the API's no-op meter, and a tracer still waiting for a
+  // provider. Everything recorded would be dropped, so observe nothing and pay nothing.
+  if (meter === api.createNoopMeter?.() && api.ProxyTracer && tracer instanceof api.ProxyTracer) return undefined;
   const counter = (n: string, description: string) => meter.createCounter(`switchyard.${n}`, { description });
   return {
     api,

@@ -136,6 +136,28 @@ describe('calendar months', () => {
     expect(monthElapsed(Date.UTC(2026, 10, 16))).toBe(0.5);
     expect(monthElapsed(Date.UTC(2026, 10, 1))).toBeGreaterThan(0);
   });
+
+  it('the month key it keeps between calls is the one the time zone gives, minute by minute around month ends', () => {
+    const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kathmandu', 'Pacific/Chatham', 'Australia/Adelaide', 'Asia/Kolkata'];
+    const reference = (at: number, timeZone: string) => {
+      const p = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(at);
+      return `${p.find((x) => x.type === 'year')!.value}-${p.find((x) => x.type === 'month')!.value}`;
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2020 * 12, max: 2035 * 12 }),
+        fc.constantFrom(...zones),
+        fc.array(fc.integer({ min: -16 * 3_600_000, max: 16 * 3_600_000 }), { minLength: 1, maxLength: 12 }),
+        (month, zone, offsets) => {
+          const start = Date.UTC(Math.floor(month / 12), month % 12, 1);
+          // In order, as a server's clock runs past a month's end, and then back and forth.
+          for (const at of [...offsets.map((o) => start + o).sort((a, b) => a - b), ...offsets.map((o) => start + o)])
+            expect(monthKey(at, zone)).toBe(reference(at, zone));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('properties of the arithmetic', () => {

@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sandbox } from '../../adapters/sandbox';
-import { loadOtelApi } from '../../src/observe/telemetry';
-import { createRouter, type RouterConfig } from '../../src/router';
+import { createTelemetry, loadOtelApi } from '../../src/observe/telemetry';
+import { createRouter, type RouterConfig, routerContext } from '../../src/router';
 import { memoryStore } from '../../src/store/memory';
 import { CARDS, saleRequest } from '../support/router';
 import { otelHarness } from './otel';
@@ -103,6 +103,25 @@ describe('OpenTelemetry metrics and spans', () => {
       expect(otel.spanExporter.getFinishedSpans().map((s) => s.name)).toContain('switchyard.sale');
     } finally {
       metrics.disable();
+      trace.disable();
+    }
+  });
+
+  it('with the API installed but no SDK registered, records and builds nothing: no event reaches a tap nobody reads', async () => {
+    const { metrics, trace } = await import('@opentelemetry/api');
+    metrics.disable();
+    trace.disable();
+    expect(createTelemetry(undefined)).toBeUndefined();
+    const idle = shop();
+    expect(routerContext(idle).events.has('cascade')).toBe(false);
+    expect((await idle.sale(saleRequest())).isOk()).toBe(true);
+    // Given providers, or global ones registered before the router, are used.
+    expect(createTelemetry({ meterProvider: otel.meterProvider })).toBeDefined();
+    expect(routerContext(shop({ telemetry: { tracerProvider: otel.tracerProvider } })).events.has('cascade')).toBe(true);
+    trace.setGlobalTracerProvider(otel.tracerProvider);
+    try {
+      expect(createTelemetry(undefined)).toBeDefined();
+    } finally {
       trace.disable();
     }
   });
