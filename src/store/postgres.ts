@@ -528,8 +528,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
     async monthCounts(months, mids) {
       const { rows } = await query(
-        `SELECT * FROM ${s}.mid_month_counts WHERE month = ANY($1::text[]) AND ($2::text[] IS NULL OR mid = ANY($2::text[]))
-         ORDER BY mid, month, metric`,
+        `SELECT mid, month, metric, sum(count) AS count, sum(amount) AS amount FROM ${s}.mid_month_counts
+         WHERE month = ANY($1::text[]) AND ($2::text[] IS NULL OR mid = ANY($2::text[]))
+         GROUP BY mid, month, metric ORDER BY mid, month, metric`,
         [[...months], mids ? [...mids] : null],
       );
       return rows.map(

@@ -112,7 +112,38 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
 }
 
-/** Stored columns of a transaction and an attempt (not the generated search columns, computed on every read). */
+/** A transaction document's search facts, in the order of `SEARCH_COLUMNS` (what the support search filters by). */
+function searchFacts(doc: Record<string, unknown>): Array<string | number | null> {
+  const customer = doc.customer as { email?: string; id?: string } | undefined;
+  const card = doc.card as { last4?: string; bin?: string } | undefined;
+  const fact = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? v : null);
+  return [
+    fact(doc.createdAt),
+    fact(doc.orderId),
+    fact(customer?.email),
+    fact(customer?.id),
+    fact(doc.subscriptionId),
+    fact(card?.last4),
+    fact(card?.bin),
+    fact(doc.mid),
+    fact(doc.operation),
+    fact(doc.gatewayTransactionId),
+  ];
+}
+const SEARCH_COLUMNS = [
+  'search_created_at',
+  'search_order_id',
+  'search_email',
+  'search_customer_id',
+  'search_subscription_id',
+  'search_last4',
+  'search_bin',
+  'search_mid',
+  'search_operation',
+  'search_gateway_id',
+] as const;
+
+/** Stored columns of a transaction and an attempt (the search columns are written from the document). */
 const TX_FIELDS = 'id, status, amount, captured_amount, refunded_amount, doc';
 const AT_FIELDS = 'seq, id, transaction_id, status, started_at, doc';
 
@@ -139,9 +170,11 @@ function openStore(db: Db): Store {
     idemComplete: q(`INSERT INTO idempotency (key, request_hash, result, created_at, lease_until) VALUES (?, '', ?, ?, 0)
                      ON CONFLICT (key) DO UPDATE SET result = excluded.result`),
     idemStale: q('SELECT key, transaction_id, lease_until FROM idempotency WHERE result IS NULL AND lease_until < ? ORDER BY lease_until'),
-    txInsert: q('INSERT INTO transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES (?, ?, ?, ?, ?, ?)'),
+    txInsert: q(
+      `INSERT INTO transactions (id, status, amount, captured_amount, refunded_amount, doc, ${SEARCH_COLUMNS.join(', ')})
+       VALUES (?, ?, ?, ?, ?, ?${', ?'.repeat(SEARCH_COLUMNS.length)})`,
+    ),
     txGet: q(`SELECT ${TX_FIELDS} FROM transactions WHERE id = ?`),
-    txUpdate: q('UPDATE transactions SET status = ?, amount = ?, captured_amount = ?, refunded_amount = ?, doc = ? WHERE id = ?'),
     atInsert: q(
       'INSERT INTO attempts (id, transaction_id, status, started_at, doc, search_mid, search_operation, search_currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -179,9 +212,7 @@ function openStore(db: Db): Store {
     disputesList: q(`SELECT * FROM disputes WHERE (@mid IS NULL OR mid = @mid) AND (@status IS NULL OR status = @status)
                      AND (@tx IS NULL OR transaction_id = @tx) AND (@from IS NULL OR opened_at >= @from) AND (@to IS NULL OR opened_at < @to)
                      ORDER BY opened_at, seq`),
-    txByGatewayId: q(
-      `SELECT ${TX_FIELDS} FROM transactions WHERE json_extract(doc, '$.gatewayTransactionId') = ? AND json_extract(doc, '$.mid') = ? LIMIT 1`,
-    ),
+    txByGatewayId: q(`SELECT ${TX_FIELDS} FROM transactions WHERE search_gateway_id = ? AND search_mid = ? LIMIT 1`),
     atByGatewayId: q(
       `SELECT ${AT_FIELDS} FROM attempts WHERE json_extract(doc, '$.gatewayTransactionId') = ? AND json_extract(doc, '$.mid') = ? ORDER BY seq DESC LIMIT 1`,
     ),
@@ -203,8 +234,21 @@ function openStore(db: Db): Store {
     monthAdd: q(`INSERT INTO mid_month_counts (mid, month, metric, count, amount) VALUES (?, ?, ?, ?, ?)
                  ON CONFLICT (mid, month, metric) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount`),
     monthCounts: q('SELECT * FROM mid_month_counts WHERE month IN (SELECT value FROM json_each(?)) ORDER BY mid, month, metric'),
-    txByCard: q(`SELECT ${TX_FIELDS} FROM transactions WHERE json_extract(doc, '$.card.last4') = ? AND json_extract(doc, '$.card.bin') = ?
-                 AND json_extract(doc, '$.createdAt') >= ? AND json_extract(doc, '$.createdAt') < ? ORDER BY json_extract(doc, '$.createdAt')`),
+    txByCard: q(`SELECT ${TX_FIELDS} FROM transactions WHERE search_last4 = ? AND search_bin = ?
+                 AND search_created_at >= ? AND search_created_at < ? ORDER BY search_created_at, id`),
+  };
+
+  // One prepared statement per set of changed search columns (a settlement changes status, MID and gateway id).
+  const txUpdates = new Map<string, BetterSqlite3.Statement>();
+  const txUpdate = (changed: readonly string[]) => {
+    const key = changed.join(',');
+    let st = txUpdates.get(key);
+    if (!st) {
+      const set = ['status', 'amount', 'captured_amount', 'refunded_amount', 'doc', ...changed].map((c) => `${c} = ?`).join(', ');
+      st = q(`UPDATE transactions SET ${set} WHERE id = ?`);
+      txUpdates.set(key, st);
+    }
+    return st;
   };
 
   const toTx = (r: Row): TransactionRecord =>
@@ -261,7 +305,7 @@ function openStore(db: Db): Store {
     }
     if (w.insertTransaction) {
       const { cols, doc } = splitRecord(w.insertTransaction, TRANSACTION_COLUMNS);
-      s.txInsert.run(cols.id, cols.status, cols.amount, cols.capturedAmount, cols.refundedAmount, json(doc));
+      s.txInsert.run(cols.id, cols.status, cols.amount, cols.capturedAmount, cols.refundedAmount, json(doc), ...searchFacts(doc));
     }
     // The attempt first: a settlement that lost a race reports it as such.
     if (w.attempt) {
@@ -286,7 +330,13 @@ function openStore(db: Db): Store {
         refuse({ ok: false, conflict: 'amount' });
       }
       const status = t.refundStatus ? refundState(captured, refunded) : (cols.status ?? row!.status);
-      s.txUpdate.run(status, amount, captured, refunded, json(patchDoc(parse(row!.doc), set, unset)), t.id);
+      const before = parse(row!.doc);
+      const after = patchDoc(before, set, unset);
+      // Only the search facts that changed are written, so only their indexes are updated.
+      const was = searchFacts(before);
+      const now = searchFacts(after);
+      const changed = SEARCH_COLUMNS.filter((_, i) => now[i] !== was[i]);
+      txUpdate(changed).run(status, amount, captured, refunded, json(after), ...now.filter((v, i) => v !== was[i]), t.id);
     }
     if (w.insertAttempt) {
       const { cols, doc } = splitRecord(w.insertAttempt, ATTEMPT_COLUMNS);

@@ -4,6 +4,7 @@
  * ties, pagination without gaps or repeats, fields changed by later writes, and attempt counts
  * per MID. Run against every store.
  */
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RoutingDecision, Store, TransactionRecord, TransactionSearch } from '../../src/store/types';
 import { utcDay } from '../../src/store/search';
@@ -182,6 +183,71 @@ export function runSearchConformance(name: string, makeStore: () => Promise<Stor
       expect(await ids({ status: 'captured', orderId: 'B-2' })).toEqual([t.id]);
       // Creation time, not the update time, orders and windows results.
       expect(await ids({ from: t.createdAt, to: t.createdAt + 1 })).toEqual([t.id]);
+    });
+
+    it('finds a transaction by every fact a later write set, changed or removed, and no longer by the old value (property)', async () => {
+      const t = rows[6];
+      const value = fc.constantFrom('x1', 'x2', undefined);
+      const patchArb = fc.record(
+        {
+          orderId: value,
+          mid: value,
+          subscriptionId: value,
+          gatewayTransactionId: value,
+          customer: fc.option(fc.record({ id: value, email: fc.constantFrom('p@q.co', 'r@s.co', undefined) }), { nil: undefined }),
+          card: fc.constantFrom(undefined, { bin: '222222', last4: '9999', brand: 'mastercard', fingerprint: 'fp_9' }, t.card),
+          status: fc.constantFrom('pending' as const, 'captured' as const, 'failed' as const),
+        },
+        { requiredKeys: [] },
+      );
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(patchArb, { minLength: 1, maxLength: 5 }), async (patches) => {
+          let current: TransactionRecord = { ...t, id: `tx_prop${run++}` };
+          expect(await store.write({ insertTransaction: current })).toEqual({ ok: true });
+          for (const patch of patches) {
+            expect(await store.write({ transaction: { id: current.id, from: [current.status], patch } })).toEqual({ ok: true });
+            current = { ...current, ...patch };
+            for (const k of Object.keys(patch) as Array<keyof typeof patch>) if (patch[k] === undefined) delete current[k];
+          }
+          expect(await store.getTransaction(current.id)).toEqual(current);
+          const finds = async (q: Omit<TransactionSearch, 'limit'>) => (await ids(q)).includes(current.id);
+          for (const [field, v] of [
+            ['orderId', current.orderId],
+            ['mid', current.mid],
+            ['subscriptionId', current.subscriptionId],
+            ['customerId', current.customer?.id],
+            ['email', current.customer?.email],
+            ['last4', current.card?.last4],
+            ['bin', current.card?.bin],
+          ] as const) {
+            if (v !== undefined) expect(await finds({ [field]: v }), `${field} = ${v}`).toBe(true);
+            for (const other of ['x1', 'x2', 'p@q.co', 'r@s.co', '9999', '222222'].filter((o) => o !== v))
+              expect(await finds({ [field]: other }), `${field} = ${other} (now ${v})`).toBe(false);
+          }
+          expect(await finds({ status: current.status })).toBe(true);
+          if (current.mid && current.gatewayTransactionId) {
+            const found = await store.findByGatewayReference(current.mid, { gatewayTransactionId: current.gatewayTransactionId });
+            expect(found?.transaction.id).toBe(current.id);
+          }
+          // Written for this run only: the next run starts from the ledger of ten.
+          await store.write({
+            transaction: {
+              id: current.id,
+              from: [current.status],
+              patch: {
+                mid: `gone-${run}`,
+                gatewayTransactionId: undefined,
+                orderId: undefined,
+                subscriptionId: undefined,
+                customer: undefined,
+                card: undefined,
+              },
+            },
+          });
+        }),
+        { numRuns: 25 },
+      );
     });
 
     it('treats search values as data: quotes, wildcards and SQL are matched literally', async () => {

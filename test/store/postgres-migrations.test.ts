@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { POSTGRES_MIGRATIONS, migratePostgres, postgresStore } from '../../src/store/postgres';
-import { STORED_CARD, migratedPin, pinRecord, txRecord } from './conformance';
+import { STORED_CARD, attemptRecord, migratedPin, pinRecord, txRecord } from './conformance';
 import { describePg, testSchema } from './pg-env';
 
 describePg('postgresStore migrations', (url) => {
@@ -175,6 +175,49 @@ describePg('postgresStore migrations', (url) => {
     expect(await store.getPin('sub-moved')).toEqual(migratedPin(moved, { mid: 'nmi-old', gateway: 'nmi' }));
     expect(await store.getPin('sub-lost-tx')).toEqual(migratedPin(lost, { mid: 'auth-old', gateway: 'unknown' }));
     expect(await store.getPin('sub-still')).toEqual(migratedPin(still, { mid: 'mid-a', gateway: 'sandbox' }));
+    await store.close();
+  });
+
+  it('splits the counters every settlement adds to in stripes: counts of version 10 kept, concurrent writers on rows of their own', async () => {
+    const schema = fresh('v10counts');
+    expect(
+      await migratePostgres(
+        pool,
+        schema,
+        POSTGRES_MIGRATIONS.filter((m) => m.version <= 10),
+      ),
+    ).toBe(10);
+    const day = Math.floor(Date.UTC(2026, 10, 3) / 86_400_000);
+    const at = day * 86_400_000;
+    // Counts as version 10 kept them: one row per key, filled by its trigger and by apply_write.
+    await pool.query(
+      `INSERT INTO "${schema}".attempts (id, transaction_id, status, started_at, doc) VALUES ('at_old1', 'tx_old', 'approved', $1, $2), ('at_old2', 'tx_old', 'pending', $1, $2)`,
+      [at, JSON.stringify({ mid: 'mid-a', operation: 'sale', currency: 'USD' })],
+    );
+    await pool.query(
+      `INSERT INTO "${schema}".mid_month_counts (mid, month, metric, count, amount) VALUES ('mid-a', '2026-11', 'sales', 5, 500)`,
+    );
+
+    const store = postgresStore({ connectionString: url, schema, maxConnections: 8 });
+    expect(await store.ready()).toBe(POSTGRES_MIGRATIONS.at(-1)!.version);
+    const sale = { mid: 'mid-a', month: '2026-11', metric: 'sales', count: 1, amount: 10 };
+    const attempts = Array.from({ length: 40 }, (_, i) => attemptRecord('tx_new', { id: `at_new${i}`, status: 'pending', startedAt: at }));
+    await Promise.all(attempts.map((a) => store.write({ insertAttempt: a, monitor: { counts: [sale] } })));
+    await Promise.all(attempts.map((a) => store.write({ attempt: { id: a.id, from: ['pending'], patch: { status: 'approved' } } })));
+    // The pending attempt of version 10 settles too: its -1 lands on another stripe than its +1.
+    expect((await store.write({ attempt: { id: 'at_old2', from: ['pending'], patch: { status: 'declined' } } })).ok).toBe(true);
+
+    expect(await store.monthCounts(['2026-11'])).toEqual([{ ...sale, count: 45, amount: 900 }]);
+    const counts = [...(await store.countAttempts(day, day + 1))].sort((x, y) => (x.status < y.status ? -1 : 1));
+    expect(counts).toEqual([
+      { mid: 'mid-a', currency: 'USD', status: 'approved', count: 41 },
+      { mid: 'mid-a', currency: 'USD', status: 'declined', count: 1 },
+    ]);
+    // Several connections wrote at once, so the increments went to more than one row: no writer waited on one hot row.
+    const rows = async (table: string, where: string) =>
+      Number((await pool.query(`SELECT count(*) AS n FROM "${schema}".${table} WHERE ${where}`)).rows[0].n);
+    expect(await rows('mid_month_counts', `mid = 'mid-a' AND metric = 'sales'`)).toBeGreaterThan(1);
+    expect(await rows('attempt_counts', `mid = 'mid-a' AND status = 'approved'`)).toBeGreaterThan(1);
     await store.close();
   });
 

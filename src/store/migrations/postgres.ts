@@ -12,6 +12,9 @@ import { NEGLIGIBLE } from '../approval-window';
 /** The operations whose attempts are counted per day (`attempt_counts`; `PAYMENT_OPERATIONS` when written). */
 const PAYMENT_OPERATIONS_SQL = "('sale', 'authorize', 'verify', 'rebill')";
 
+/** Stripes of the counters every settlement adds to (version 11): concurrent writers rarely share a row. */
+const COUNTER_STRIPES = 16;
+
 /** One schema version, as SQL for a given (quoted) schema name. */
 export interface PgMigration {
   version: number;
@@ -234,6 +237,29 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
       );
       CREATE INDEX monitor_entries_by_kind ON ${s}.monitor_entries (kind, month);
       CREATE INDEX transactions_by_card ON ${s}.transactions ((doc->'card'->>'last4'), (doc->'card'->>'bin'));
+    `,
+  },
+  {
+    version: 11,
+    name: 'counters every sale adds to, split in stripes per connection: attempts per day, MID monthly counts',
+    // One row per MID and day (or month) was a lock every settlement of that MID waited for until
+    // the previous one's commit reached the disk. Each connection now adds to a stripe of its own
+    // (its backend pid modulo ${COUNTER_STRIPES}); readers sum the stripes.
+    sql: (s) => `
+      ALTER TABLE ${s}.attempt_counts ADD COLUMN stripe smallint NOT NULL DEFAULT 0;
+      ALTER TABLE ${s}.attempt_counts DROP CONSTRAINT attempt_counts_pkey, ADD PRIMARY KEY (day, mid, currency, status, stripe);
+      CREATE OR REPLACE FUNCTION ${s}.count_attempt() RETURNS trigger LANGUAGE plpgsql AS $count$
+      BEGIN
+        INSERT INTO ${s}.attempt_counts AS c (day, mid, currency, status, stripe, count)
+          SELECT NEW.started_at / 86400000, NEW.search_mid, NEW.search_currency, v.status, pg_backend_pid() % ${COUNTER_STRIPES}, v.n
+          FROM (VALUES (NEW.status, 1), (CASE WHEN TG_OP = 'UPDATE' THEN OLD.status END, -1)) AS v (status, n)
+          WHERE v.status IS NOT NULL ORDER BY v.status COLLATE "C"
+          ON CONFLICT (day, mid, currency, status, stripe) DO UPDATE SET count = c.count + excluded.count;
+        RETURN NULL;
+      END
+      $count$;
+      ALTER TABLE ${s}.mid_month_counts ADD COLUMN stripe smallint NOT NULL DEFAULT 0;
+      ALTER TABLE ${s}.mid_month_counts DROP CONSTRAINT mid_month_counts_pkey, ADD PRIMARY KEY (mid, month, metric, stripe);
     `,
   },
 ];
@@ -516,9 +542,9 @@ export function applyWriteFunction(s: string): string {
           END IF;
         END IF;
         FOR x IN SELECT * FROM jsonb_array_elements(coalesce(w->'monitor'->'counts', '[]'::jsonb)) LOOP
-          INSERT INTO ${s}.mid_month_counts AS c (mid, month, metric, count, amount)
-            VALUES (x->>'mid', x->>'month', x->>'metric', (x->>'count')::bigint, (x->>'amount')::bigint)
-            ON CONFLICT (mid, month, metric) DO UPDATE SET count = c.count + excluded.count, amount = c.amount + excluded.amount;
+          INSERT INTO ${s}.mid_month_counts AS c (mid, month, metric, stripe, count, amount)
+            VALUES (x->>'mid', x->>'month', x->>'metric', pg_backend_pid() % ${COUNTER_STRIPES}, (x->>'count')::bigint, (x->>'amount')::bigint)
+            ON CONFLICT (mid, month, metric, stripe) DO UPDATE SET count = c.count + excluded.count, amount = c.amount + excluded.amount;
         END LOOP;
       END IF;
 

@@ -11,6 +11,34 @@
 /** The operations whose attempts are counted per day (`attempt_counts`; `PAYMENT_OPERATIONS` when written). */
 const PAYMENT_OPERATIONS_SQL = "('sale', 'authorize', 'verify', 'rebill')";
 
+/** Search columns of transactions: column, SQL type, the document field it holds. */
+const SEARCH_FACTS: ReadonlyArray<readonly [string, string, string]> = [
+  ['search_created_at', 'INTEGER', '$.createdAt'],
+  ['search_order_id', 'TEXT', '$.orderId'],
+  ['search_email', 'TEXT', '$.customer.email'],
+  ['search_customer_id', 'TEXT', '$.customer.id'],
+  ['search_subscription_id', 'TEXT', '$.subscriptionId'],
+  ['search_last4', 'TEXT', '$.card.last4'],
+  ['search_bin', 'TEXT', '$.card.bin'],
+  ['search_mid', 'TEXT', '$.mid'],
+  ['search_operation', 'TEXT', '$.operation'],
+];
+
+/** The support search's indexes (version 6, made again by version 11). */
+const SEARCH_INDEX_SQL = `
+      CREATE INDEX transactions_by_time ON transactions (search_created_at, id);
+      CREATE INDEX transactions_by_order ON transactions (search_order_id, search_created_at, id) WHERE search_order_id IS NOT NULL;
+      CREATE INDEX transactions_by_email ON transactions (search_email, search_created_at, id) WHERE search_email IS NOT NULL;
+      CREATE INDEX transactions_by_customer ON transactions (search_customer_id, search_created_at, id) WHERE search_customer_id IS NOT NULL;
+      CREATE INDEX transactions_by_subscription ON transactions (search_subscription_id, search_created_at, id) WHERE search_subscription_id IS NOT NULL;
+      CREATE INDEX transactions_by_last4 ON transactions (search_last4, search_created_at, id) WHERE search_last4 IS NOT NULL;
+      CREATE INDEX transactions_by_bin ON transactions (search_bin, search_created_at, id) WHERE search_bin IS NOT NULL;
+      CREATE INDEX transactions_by_mid ON transactions (search_mid, search_created_at, id) WHERE search_mid IS NOT NULL;
+      CREATE INDEX transactions_by_status ON transactions (status, search_created_at, id);
+      CREATE INDEX transactions_by_operation ON transactions (search_operation, search_created_at, id);
+`;
+const SEARCH_INDEXES = [...SEARCH_INDEX_SQL.matchAll(/CREATE INDEX (\w+)/g)].map((m) => m[1]);
+
 /** One schema version. */
 export interface Migration {
   version: number;
@@ -131,16 +159,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE transactions ADD COLUMN search_bin TEXT GENERATED ALWAYS AS (json_extract(doc, '$.card.bin')) VIRTUAL;
       ALTER TABLE transactions ADD COLUMN search_mid TEXT GENERATED ALWAYS AS (json_extract(doc, '$.mid')) VIRTUAL;
       ALTER TABLE transactions ADD COLUMN search_operation TEXT GENERATED ALWAYS AS (json_extract(doc, '$.operation')) VIRTUAL;
-      CREATE INDEX transactions_by_time ON transactions (search_created_at, id);
-      CREATE INDEX transactions_by_order ON transactions (search_order_id, search_created_at, id) WHERE search_order_id IS NOT NULL;
-      CREATE INDEX transactions_by_email ON transactions (search_email, search_created_at, id) WHERE search_email IS NOT NULL;
-      CREATE INDEX transactions_by_customer ON transactions (search_customer_id, search_created_at, id) WHERE search_customer_id IS NOT NULL;
-      CREATE INDEX transactions_by_subscription ON transactions (search_subscription_id, search_created_at, id) WHERE search_subscription_id IS NOT NULL;
-      CREATE INDEX transactions_by_last4 ON transactions (search_last4, search_created_at, id) WHERE search_last4 IS NOT NULL;
-      CREATE INDEX transactions_by_bin ON transactions (search_bin, search_created_at, id) WHERE search_bin IS NOT NULL;
-      CREATE INDEX transactions_by_mid ON transactions (search_mid, search_created_at, id) WHERE search_mid IS NOT NULL;
-      CREATE INDEX transactions_by_status ON transactions (status, search_created_at, id);
-      CREATE INDEX transactions_by_operation ON transactions (search_operation, search_created_at, id);
+      ${SEARCH_INDEX_SQL}
       -- Payment attempts counted per UTC day, MID, currency and status, kept by triggers (so
       -- midStatus reads a few rows, not a month of attempts). The attempt columns they read are
       -- plain: set when an attempt is written (they never change), filled here for older rows.
@@ -236,6 +255,25 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX monitor_entries_by_kind ON monitor_entries (kind, month);
       CREATE INDEX transactions_by_card ON transactions (json_extract(doc, '$.card.last4'), json_extract(doc, '$.card.bin'));
+    `,
+  },
+  {
+    version: 11,
+    name: 'search columns of transactions kept plain: a settlement updates the indexes of the facts it changes, not all twelve',
+    // Columns generated from the document count as changed whenever the document is, so every
+    // update rewrote every search index. The store now writes them: all on insert, on update only
+    // those whose fact changed (status, MID, gateway id when a sale settles). Same names, same indexes.
+    sql: `
+      ${SEARCH_INDEXES.map((i) => `DROP INDEX ${i};`).join(' ')}
+      DROP INDEX transactions_by_gateway_id;
+      DROP INDEX transactions_by_card;
+      ${SEARCH_FACTS.map(([col]) => `ALTER TABLE transactions DROP COLUMN ${col};`).join(' ')}
+      ${SEARCH_FACTS.map(([col, type]) => `ALTER TABLE transactions ADD COLUMN ${col} ${type};`).join(' ')}
+      ALTER TABLE transactions ADD COLUMN search_gateway_id TEXT;
+      UPDATE transactions SET ${SEARCH_FACTS.map(([col, , path]) => `${col} = json_extract(doc, '${path}')`).join(', ')},
+        search_gateway_id = json_extract(doc, '$.gatewayTransactionId');
+      ${SEARCH_INDEX_SQL}
+      CREATE INDEX transactions_by_gateway_id ON transactions (search_gateway_id) WHERE search_gateway_id IS NOT NULL;
     `,
   },
 ];
