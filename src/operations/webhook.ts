@@ -173,6 +173,12 @@ function readInput(
 
 const KINDS = new Set<string>(NOTIFICATION_KINDS);
 const str = (v: unknown, max = MAX_TEXT) => (typeof v === 'string' && v.length > 0 ? redact(v).slice(0, max) : undefined);
+/**
+ * A gateway's own id: kept as it is (bounded), as the adapter boundary keeps the ids of a call's
+ * answer, so a notification matches the payment even when its id is written like a card number.
+ * Anything but one token is free text and is redacted.
+ */
+const gatewayIdOf = (v: unknown, max = 200) => (typeof v === 'string' && /^[\x21-\x7e]+$/.test(v) ? v.slice(0, max) : str(v, max));
 const num = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
 const time = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
@@ -188,18 +194,18 @@ function checkNotification(n: GatewayNotification): GatewayNotification | undefi
     eventType: str(n.eventType, 100) ?? n.kind,
     ...(time(n.occurredAt) !== undefined && { occurredAt: time(n.occurredAt) }),
     ...(str(n.reference, 200) && { reference: str(n.reference, 200) }),
-    ...(str(n.gatewayId, 200) && { gatewayId: str(n.gatewayId, 200) }),
+    ...(gatewayIdOf(n.gatewayId) && { gatewayId: gatewayIdOf(n.gatewayId) }),
     ...(str(n.paymentReference, 200) && { paymentReference: str(n.paymentReference, 200) }),
-    ...(str(n.paymentGatewayId, 200) && { paymentGatewayId: str(n.paymentGatewayId, 200) }),
+    ...(gatewayIdOf(n.paymentGatewayId) && { paymentGatewayId: gatewayIdOf(n.paymentGatewayId) }),
     ...(num(n.amount) !== undefined && { amount: num(n.amount) }),
     ...(str(n.currency, 3) && { currency: str(n.currency, 3) }),
     ...(str(n.code, 100) && { code: str(n.code, 100) }),
     ...(str(n.message) && { message: str(n.message) }),
     ...(d &&
       typeof d === 'object' &&
-      str(d.id, 200) && {
+      gatewayIdOf(d.id) && {
         dispute: {
-          id: str(d.id, 200)!,
+          id: gatewayIdOf(d.id)!,
           status: d.status,
           category: d.category,
           ...(str(d.reasonCode, 20) && { reasonCode: str(d.reasonCode, 20) }),

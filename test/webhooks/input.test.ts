@@ -18,6 +18,7 @@ import { memoryStore } from '../../src/store/memory';
 import type { Store } from '../../src/store/types';
 import { faultPlan, faultyStore } from '../support/faulty';
 import { adyenBody, checkoutSignature, nmiSignature, stripeSignatureHeader } from '../support/webhook-signing';
+import { txRecord } from '../store/conformance';
 import { SECRETS } from './support';
 
 const NOWHERE = { baseUrl: 'http://127.0.0.1:9', timeoutMs: 100 };
@@ -143,6 +144,37 @@ describe('handleWebhook input', () => {
     expect(kept).not.toContain(PAN);
     expect(JSON.stringify(seen)).not.toContain(PAN);
     expect(JSON.stringify(r)).not.toContain(PAN);
+  });
+
+  it('matches a gateway id written like a card number, as the sale kept it (ids are not free text, so they are not masked)', async () => {
+    const store = memoryStore();
+    const rt = router(store);
+    // A Luhn-valid 16-digit id with a Visa prefix: redact() would mask it in free text.
+    const pspReference = '4000000000000002';
+    const tx = txRecord({
+      id: 'tx_cardlike',
+      mid: 'adyen-1',
+      gateway: 'adyen',
+      status: 'captured',
+      capturedAmount: 1999,
+      gatewayTransactionId: pspReference,
+    });
+    expect(await store.write({ insertTransaction: tx })).toEqual({ ok: true });
+    const body = adyenBody(SECRETS.adyen, {
+      pspReference: 'CB00000000000001',
+      originalReference: pspReference,
+      merchantAccountCode: 'AcmeECOM',
+      merchantReference: 'at_unknown',
+      amount: { value: 1999, currency: 'USD' },
+      eventCode: 'NOTIFICATION_OF_CHARGEBACK',
+      success: 'true',
+      reason: 'Fraud',
+      additionalData: { chargebackReasonCode: '10.4' },
+    });
+    const r = (await rt.handleWebhook({ mid: 'adyen-1', headers: {}, body })).unwrap();
+    expect(r.notifications[0]).toMatchObject({ transactionId: 'tx_cardlike' });
+    expect(r.notifications[0].outcome).not.toBe('unmatched');
+    expect((await store.listDisputes({}))[0]).toMatchObject({ transactionId: 'tx_cardlike', mid: 'adyen-1' });
   });
 
   it('a store failure answers an error (the gateway sends it again) with nothing half-written; the redelivery applies', async () => {
