@@ -10,14 +10,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsole, escapeHtml } from '../../src/console/index';
 import { safeEqual } from '../../src/console/auth';
 import { colourCounts, decodePng } from '../examples/png';
 import { type ConsoleShop, consoleShop, HOSTILE, PANS, TOKEN } from './shop';
 
-const CHROMIUM = '/usr/bin/chromium';
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-console-'));
 let shop: ConsoleShop;
 let browser: Browser | undefined;
@@ -25,18 +25,7 @@ const pages: string[] = [];
 
 beforeAll(async () => {
   shop = await consoleShop(dir);
-  if (existsSync(CHROMIUM))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+  if (existsSync(CHROMIUM)) browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -9,7 +9,8 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutApi } from '../../examples/checkout-server/app';
 import { createRouter } from '../../src/router';
@@ -18,7 +19,6 @@ import type { Store } from '../../src/store/types';
 import { STRIPE_CARDS, adapterFor } from '../adapters/stripe/support';
 import { type StripeFake, startStripeFake } from '../fakes/stripe';
 
-const CHROMIUM = '/usr/bin/chromium';
 const run = existsSync(CHROMIUM) || process.env.CI === 'true';
 
 let fakes: Record<string, StripeFake>;
@@ -62,17 +62,7 @@ beforeAll(async () => {
     store,
   });
   handler = checkoutApi(router, { log: (l) => lines.push(l) });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

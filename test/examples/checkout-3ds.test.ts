@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandbox } from '../../adapters/sandbox';
 import { listen, type RunningServer } from '../../examples/checkout-server/app';
@@ -18,7 +19,6 @@ import { createRouter } from '../../src/router';
 import { memoryStore } from '../../src/store/memory';
 import { type RunningExample, startExample } from './run';
 
-const CHROMIUM = '/usr/bin/chromium';
 const THREE_DS_CARD = '4000000000003220';
 const run = existsSync(CHROMIUM) || process.env.CI === 'true';
 
@@ -32,17 +32,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'switchyard-3ds-'));
   server = await startExample('examples/checkout-server/index.ts', { SWITCHYARD_DB: join(dir, 'checkout.db') });
   url = server.url;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -8,29 +8,18 @@
  * cookie survives a cross-site return. No CSP violation, no script, on any page.
  */
 import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../support/chromium';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { STRIPE_CARDS } from '../adapters/stripe/support';
 import { openInvoice } from './support';
 import { type StripeLinksWorld, stripeLinksWorld } from './three-d-secure-support';
 
-const CHROMIUM = '/usr/bin/chromium';
 let browser: Browser;
 let world: StripeLinksWorld | undefined;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
