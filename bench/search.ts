@@ -14,6 +14,7 @@ import pg from 'pg';
 import { seeded } from '../examples/demo/random';
 import { sandbox } from '../adapters/sandbox';
 import { createRouter, type Router, type TransactionFilter } from '../src/router';
+import { SEARCH_COLUMNS_FROM_DOC } from '../src/store/migrations/sqlite';
 import { postgresStore } from '../src/store/postgres';
 import { sqliteStore } from '../src/store/sqlite';
 import type { Store } from '../src/store/types';
@@ -121,7 +122,9 @@ function ledgerSql(dialect: 'sqlite' | 'pg', t: string, a: string, from: number,
       : `INSERT INTO ${a} (id, transaction_id, status, started_at, doc, search_mid, search_operation, search_currency)
          SELECT 'at_' || substr(t.id, 4), t.id, ${attemptStatus}, ${created}, ${attemptDoc}, ${field('mid')}, ${field('operation')}, 'USD'
          FROM ${t} t WHERE ${range}`;
-  return [transactions, attempts];
+  // SQLite's search columns are written by the store (schema version 11): filled here from the documents.
+  const searchColumns = `UPDATE ${t} SET ${SEARCH_COLUMNS_FROM_DOC} WHERE ${range.replaceAll('t.id', 'id')}`;
+  return dialect === 'pg' ? [transactions, attempts] : [transactions, searchColumns, attempts];
 }
 
 /** Per-day attempt counts rebuilt from the attempts (what the migration does for older rows). */
