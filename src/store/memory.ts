@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { refundState } from '../transaction/states';
 import { type WindowCounts, withOutcome } from './approval-window';
-import { DECLINE_HISTORY_MS } from './records';
+import { DECLINE_HISTORY_MS, type StoreWriteParts, writeParts } from './records';
 import { matchesSearch, newestFirst, PAYMENT_OPERATIONS, utcDay } from './search';
 import type {
   ApprovalWindow,
@@ -26,7 +26,6 @@ import type {
   StaleClaim,
   Store,
   StoredResult,
-  StoreWrite,
   TransactionRecord,
   WriteConflict,
   WriteResult,
@@ -97,7 +96,7 @@ export function memoryStore(): Store {
       : { status: 'in_progress', requestHash: c.requestHash, transactionId: c.transactionId, leaseUntil: c.leaseUntil };
 
   /** The first condition of `w` that fails, or undefined. */
-  function conflict(w: StoreWrite): WriteConflict | undefined {
+  function conflict(w: StoreWriteParts): WriteConflict | undefined {
     if (w.claim) {
       const c = claims.get(w.claim.key);
       if (c) return { ok: false, conflict: 'idempotency', claim: claimOf(c) };
@@ -142,7 +141,7 @@ export function memoryStore(): Store {
     return undefined;
   }
 
-  function apply(w: StoreWrite): WriteResult {
+  function apply(w: StoreWriteParts): WriteResult {
     if (w.claim)
       claims.set(w.claim.key, { requestHash: w.claim.requestHash, transactionId: w.claim.transactionId, leaseUntil: w.claim.leaseUntil });
     if (w.insertTransaction) txs.set(w.insertTransaction.id, copy(w.insertTransaction));
@@ -234,7 +233,8 @@ export function memoryStore(): Store {
   }
 
   return {
-    async write(w) {
+    async write(write) {
+      const w = writeParts(write);
       return conflict(w) ?? apply(w);
     },
     async capUsage(mid, counters): Promise<CapUsage[]> {

@@ -3,6 +3,7 @@
  * columns, everything else to a JSON document. Shared by the SQLite and PostgreSQL stores.
  * @module
  */
+import type { StoreWrite } from './types';
 
 /** Declines older than this (before the newest one of a card) are pruned: network rules look back 30 days. */
 export const DECLINE_HISTORY_MS = 30 * 24 * 3_600_000;
@@ -54,4 +55,41 @@ export function patchDoc(doc: Record<string, unknown>, set: Record<string, unkno
   const out = { ...doc, ...set };
   for (const k of unset) delete out[k];
   return out;
+}
+
+/** Every part of a `StoreWrite`, present or `undefined`, in one fixed shape. */
+export type StoreWriteParts = { [K in keyof Required<StoreWrite>]: StoreWrite[K] };
+
+/**
+ * The parts of a write, read once by its own keys into one fixed shape. A write names a few of
+ * its twenty parts, and asking an object of varying shape for each part it lacks is the slowest
+ * property read there is (measured: most of the memory store's time per sale).
+ * @example
+ * const p = writeParts({ claim }); // p.claim === claim, p.transaction === undefined
+ */
+export function writeParts(w: StoreWrite): StoreWriteParts {
+  const p: StoreWriteParts = {
+    claim: undefined,
+    insertTransaction: undefined,
+    transaction: undefined,
+    insertAttempt: undefined,
+    attempt: undefined,
+    reserveCap: undefined,
+    releaseCap: undefined,
+    createPin: undefined,
+    updatePin: undefined,
+    repinAudit: undefined,
+    decline: undefined,
+    complete: undefined,
+    release: undefined,
+    pinCredential: undefined,
+    notification: undefined,
+    dispute: undefined,
+    link: undefined,
+    countAttempt: undefined,
+    approvalOutcome: undefined,
+    monitor: undefined,
+  };
+  for (const k in w) if (k in p) (p as Record<string, unknown>)[k] = (w as Record<string, unknown>)[k];
+  return p;
 }
