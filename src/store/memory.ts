@@ -126,7 +126,11 @@ export function memoryStore(): Store {
         if (c.countLimit !== undefined && u.count + 1 > c.countLimit) return { ok: false, conflict: 'cap' };
       }
     }
-    if (w.updatePin && !pins.has(w.updatePin.subscriptionId)) return { ok: false, conflict: 'state', on: 'pin' };
+    if (w.updatePin) {
+      const p = pins.get(w.updatePin.subscriptionId);
+      if (!p || (w.updatePin.expectMid !== undefined && p.mid !== w.updatePin.expectMid))
+        return { ok: false, conflict: 'state', on: 'pin' };
+    }
     if (w.notification) {
       const n = notifications.get(w.notification.record.id);
       const from = w.notification.from;

@@ -302,7 +302,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     }
     if (w.updatePin) {
       const { cols, set, unset } = splitPatch({ ...w.updatePin.patch, updatedAt: w.updatePin.now }, PIN_COLUMNS);
-      out.updatePin = { subscriptionId: w.updatePin.subscriptionId, ...cols, set, unset };
+      out.updatePin = { subscriptionId: w.updatePin.subscriptionId, ...cols, set, unset, expectMid: w.updatePin.expectMid };
     }
     if (w.repinAudit) out.repinAudit = w.repinAudit;
     if (w.decline) {

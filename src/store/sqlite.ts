@@ -366,7 +366,8 @@ function openStore(db: Db): Store {
     }
     if (w.updatePin) {
       const row = s.pinGet.get(w.updatePin.subscriptionId) as Row | undefined;
-      if (!row) refuse({ ok: false, conflict: 'state', on: 'pin' });
+      if (!row || (w.updatePin.expectMid !== undefined && row.mid !== w.updatePin.expectMid))
+        refuse({ ok: false, conflict: 'state', on: 'pin' });
       const { cols, set, unset } = splitPatch({ ...w.updatePin.patch, updatedAt: w.updatePin.now }, PIN_COLUMNS);
       s.pinUpdate.run(cols.mid ?? row!.mid, cols.status ?? row!.status, json(patchDoc(parse(row!.doc), set, unset)), row!.subscription_id);
     }

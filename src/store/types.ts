@@ -423,8 +423,11 @@ export interface StoreWrite {
   releaseCap?: { mid: string; counters: readonly CapKey[]; amount: number; count: number } | undefined;
   /** Create a pin unless the subscription has one (`WriteOk.pinCreated` says whether it did). */
   createPin?: PinRecord | undefined;
-  /** Patch a pin (`data` is replaced as a whole). */
-  updatePin?: { subscriptionId: string; patch: PinPatch; now: number } | undefined;
+  /**
+   * Patch a pin (`data` is replaced as a whole). With `expectMid`, only while the pin is on that
+   * MID (conflict `state` on `pin`): a re-pin never undoes another made since the pin was read.
+   */
+  updatePin?: { subscriptionId: string; patch: PinPatch; now: number; expectMid?: string | undefined } | undefined;
   repinAudit?: RepinAuditRecord | undefined;
   /** Add a decline to the card's history (and prune what is older than the network rules look back). */
   decline?: DeclineRecord | undefined;

@@ -75,15 +75,29 @@ export async function repin(
   if (!pin) return rejected('unknown_subscription', 'subscriptionId: no such pinned subscription', { field: 'subscriptionId' });
   if (pin.mid === midId) return rejected('invalid_state', `subscription ${subscriptionId} is already pinned to ${midId}`);
   const audit: RepinAuditRecord = { subscriptionId, fromMid: pin.mid, toMid: midId, reason, at: ctx.clock() };
-  await move(ctx, audit, mid, assessCredential(pin, mid, ctx.mids, ctx.vault));
+  const lost = await move(ctx, audit, mid, assessCredential(pin, mid, ctx.mids, ctx.vault));
+  if (lost !== undefined) return rejected('invalid_state', `subscription ${subscriptionId} ${lost}: not moved`);
   return Ok(audit);
 }
 
-async function move(ctx: RouterContext, audit: RepinAuditRecord, mid: MidRuntime, verdict: CredentialVerdict): Promise<void> {
-  await ctx.store.write({
-    updatePin: { subscriptionId: audit.subscriptionId, patch: { mid: audit.toMid, gateway: mid.adapter.gateway }, now: audit.at },
+/**
+ * Move a pin, only while it is still on `audit.fromMid`: a re-pin made meanwhile (another process,
+ * support) is never undone. Returns why it did not move, or undefined when it moved.
+ */
+async function move(ctx: RouterContext, audit: RepinAuditRecord, mid: MidRuntime, verdict: CredentialVerdict): Promise<string | undefined> {
+  const done = await ctx.store.write({
+    updatePin: {
+      subscriptionId: audit.subscriptionId,
+      patch: { mid: audit.toMid, gateway: mid.adapter.gateway },
+      now: audit.at,
+      expectMid: audit.fromMid,
+    },
     repinAudit: audit,
   });
+  if (!done.ok) {
+    const now = await ctx.store.getPin(audit.subscriptionId);
+    return now ? `moved to ${now.mid} meanwhile; left there` : 'is no longer pinned';
+  }
   ctx.events.emit('pin:moved', {
     subscriptionId: audit.subscriptionId,
     fromMid: audit.fromMid,
@@ -91,6 +105,7 @@ async function move(ctx: RouterContext, audit: RepinAuditRecord, mid: MidRuntime
     reason: audit.reason,
     credential: verdict.move,
   });
+  return undefined;
 }
 
 /**
@@ -139,7 +154,11 @@ export async function migrate(ctx: RouterContext, options: MigrateOptions): Prom
       continue;
     }
     const audit: RepinAuditRecord = { subscriptionId: pin.subscriptionId, fromMid: from, toMid: to.id, reason, at: ctx.clock() };
-    if (!report.dryRun) await move(ctx, audit, to, verdict);
+    const lost = report.dryRun ? undefined : await move(ctx, audit, to, verdict);
+    if (lost !== undefined) {
+      stay({ ...item, moves: false, why: lost });
+      continue;
+    }
     report.subscriptions.push(item);
     report.moved.push(audit);
     report.counts.moved++;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sandbox, type SandboxResponse } from '../../adapters/sandbox';
+import { memoryStore } from '../../src/store/memory';
+import type { Store } from '../../src/store/types';
 import { CARDS, saleRequest, testRouter } from '../support/router';
 import { testVault } from '../support/vault';
 
@@ -273,6 +275,49 @@ describe('horizontal migration', () => {
     expect(vault.calls.filter((c) => c.op === 'reveal').map((c) => c.context.mid)).toEqual(['new']);
     const bad = await router.migrate({ from: 'old', to: 'nowhere' });
     expect(bad.isErr() && bad.error.field).toBe('to');
+  });
+});
+
+describe('migration racing a re-pin', () => {
+  it('a subscription re-pinned elsewhere after the migration read it stays where it was moved, reported, not moved again', async () => {
+    const inner = memoryStore();
+    let racing = false;
+    // Another process re-pins s0 to `third` right after the migration listed the pins of `old`.
+    const store: Store = {
+      ...inner,
+      async listPins(mid) {
+        const pins = await inner.listPins(mid);
+        if (racing) {
+          racing = false;
+          await inner.write({
+            updatePin: { subscriptionId: 's0', patch: { mid: 'third', gateway: 'sandbox' }, now: T0 },
+            repinAudit: { subscriptionId: 's0', fromMid: 'old', toMid: 'third', reason: 'support moved it', at: T0 },
+          });
+        }
+        return pins;
+      },
+    };
+    const { router } = testRouter(
+      { pools: { p: { strategy: 'priority', members: [{ mid: 'old' }] } }, route: ['p'] },
+      [
+        { id: 'old', adapter: sandbox() },
+        { id: 'new', adapter: sandbox() },
+        { id: 'third', adapter: sandbox() },
+      ],
+      { store, vault: testVault() },
+    );
+    for (const id of ['s0', 's1']) await router.sale(saleRequest({ subscription: { id } }));
+    const moved: string[] = [];
+    router.on('pin:moved', (e) => moved.push(`${e.subscriptionId}:${e.toMid}`));
+    racing = true;
+    const report = (await router.migrate({ from: 'old', to: 'new' })).unwrap();
+    expect((await router.pin('s0'))?.mid).toBe('third');
+    expect((await router.pin('s1'))?.mid).toBe('new');
+    expect(report.moved.map((m) => m.subscriptionId)).toEqual(['s1']);
+    expect(report.skipped).toEqual([{ subscriptionId: 's0', why: 'moved to third meanwhile; left there' }]);
+    expect(report.counts).toMatchObject({ moved: 1, skipped: 1 });
+    expect(moved).toEqual(['s1:new']);
+    expect((await inner.listRepinAudit('s0')).map((a) => a.toMid)).toEqual(['third']);
   });
 });
 

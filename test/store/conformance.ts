@@ -661,6 +661,25 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         expect(await store.listRepinAudit('sub-none')).toEqual([]);
       });
 
+      it('re-pins with `expectMid` only while the pin is on that MID: a move made since the pin was read is not undone', async () => {
+        await ok({ createPin: pinRecord('sub-1', { mid: 'mid-a' }) });
+        const move = (from: string, to: string, at: number) =>
+          store.write({
+            updatePin: { subscriptionId: 'sub-1', patch: { mid: to, gateway: 'sandbox' }, now: at, expectMid: from },
+            repinAudit: { subscriptionId: 'sub-1', fromMid: from, toMid: to, reason: `to ${to}`, at },
+          });
+        expect(await move('mid-a', 'mid-c', T0 + 1)).toEqual({ ok: true });
+        // A second mover read the pin on mid-a before the first moved it.
+        expect(await move('mid-a', 'mid-b', T0 + 2)).toEqual({ ok: false, conflict: 'state', on: 'pin' });
+        expect((await store.getPin('sub-1'))?.mid).toBe('mid-c');
+        expect((await store.listRepinAudit('sub-1')).map((a) => a.toMid)).toEqual(['mid-c']);
+        // Two movers at once from the same MID: exactly one wins.
+        const both = await Promise.all([move('mid-c', 'mid-a', T0 + 3), move('mid-c', 'mid-b', T0 + 3)]);
+        expect(both.filter((r) => r.ok)).toHaveLength(1);
+        expect((await store.listRepinAudit('sub-1')).length).toBe(2);
+        expect(['mid-a', 'mid-b']).toContain((await store.getPin('sub-1'))?.mid);
+      });
+
       it('lists the pins on a MID', async () => {
         await ok({ createPin: pinRecord('sub-1', { mid: 'mid-a' }) });
         await ok({ createPin: pinRecord('sub-2', { mid: 'mid-b' }) });

@@ -392,7 +392,7 @@ export function applyWriteFunction(s: string): string {
         x := w->'updatePin';
         UPDATE ${s}.pins SET mid = coalesce(x->>'mid', mid), status = coalesce(x->>'status', status),
             doc = (doc || (x->'set')) - ARRAY(SELECT jsonb_array_elements_text(x->'unset'))
-          WHERE subscription_id = x->>'subscriptionId';
+          WHERE subscription_id = x->>'subscriptionId' AND (x->>'expectMid' IS NULL OR mid = x->>'expectMid');
         GET DIAGNOSTICS n = ROW_COUNT;
         IF n = 0 THEN
           ${refuse(`jsonb_build_object('ok', false, 'conflict', 'state', 'on', 'pin')`)}
