@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
-import { SQLITE_MIGRATIONS, type Migration } from './migrations/sqlite';
+import { SQLITE_MIGRATIONS, type Migration, TRANSACTION_SEARCH_COLUMNS } from './migrations/sqlite';
 import { withOutcome } from './approval-window';
 import { loadOptional } from './optional';
 import { ATTEMPT_COLUMNS, DECLINE_HISTORY_MS, PIN_COLUMNS, TRANSACTION_COLUMNS, patchDoc, splitPatch, splitRecord } from './records';
@@ -112,36 +112,17 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
 }
 
+const SEARCH_COLUMNS = TRANSACTION_SEARCH_COLUMNS.map(([col]) => col);
+const SEARCH_PATHS = TRANSACTION_SEARCH_COLUMNS.map(([, , path]) => path.slice(2).split('.'));
+
 /** A transaction document's search facts, in the order of `SEARCH_COLUMNS` (what the support search filters by). */
 function searchFacts(doc: Record<string, unknown>): Array<string | number | null> {
-  const customer = doc.customer as { email?: string; id?: string } | undefined;
-  const card = doc.card as { last4?: string; bin?: string } | undefined;
-  const fact = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? v : null);
-  return [
-    fact(doc.createdAt),
-    fact(doc.orderId),
-    fact(customer?.email),
-    fact(customer?.id),
-    fact(doc.subscriptionId),
-    fact(card?.last4),
-    fact(card?.bin),
-    fact(doc.mid),
-    fact(doc.operation),
-    fact(doc.gatewayTransactionId),
-  ];
+  return SEARCH_PATHS.map((path) => {
+    let v: unknown = doc;
+    for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+    return typeof v === 'string' || typeof v === 'number' ? v : null;
+  });
 }
-const SEARCH_COLUMNS = [
-  'search_created_at',
-  'search_order_id',
-  'search_email',
-  'search_customer_id',
-  'search_subscription_id',
-  'search_last4',
-  'search_bin',
-  'search_mid',
-  'search_operation',
-  'search_gateway_id',
-] as const;
 
 /** Stored columns of a transaction and an attempt (the search columns are written from the document). */
 const TX_FIELDS = 'id, status, amount, captured_amount, refunded_amount, doc';

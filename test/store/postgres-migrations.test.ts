@@ -18,6 +18,13 @@ describePg('postgresStore migrations', (url) => {
   beforeAll(() => {
     pool = new pg.Pool({ connectionString: url });
   });
+  /** Migrate a schema as a switchyard that knew versions up to `version` would. */
+  const migrateUpTo = (schema: string, version: number) =>
+    migratePostgres(
+      pool,
+      schema,
+      POSTGRES_MIGRATIONS.filter((m) => m.version <= version),
+    );
   afterAll(async () => {
     for (const s of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
     await pool.end();
@@ -137,13 +144,7 @@ describePg('postgresStore migrations', (url) => {
 
   it('upgrades pins to credentials per MID: a pin an older switchyard re-pinned keeps its ids on the MID that made them', async () => {
     const schema = fresh('v3pins');
-    expect(
-      await migratePostgres(
-        pool,
-        schema,
-        POSTGRES_MIGRATIONS.filter((m) => m.version <= 3),
-      ),
-    ).toBe(3);
+    expect(await migrateUpTo(schema, 3)).toBe(3);
     const tx = txRecord({ id: 'tx_initial', status: 'captured', mid: 'nmi-old', gateway: 'nmi' });
     const { id, status, amount, capturedAmount, refundedAmount, ...txDoc } = tx;
     await pool.query(
@@ -180,13 +181,7 @@ describePg('postgresStore migrations', (url) => {
 
   it('splits the counters every settlement adds to in stripes: counts of version 10 kept, concurrent writers on rows of their own', async () => {
     const schema = fresh('v10counts');
-    expect(
-      await migratePostgres(
-        pool,
-        schema,
-        POSTGRES_MIGRATIONS.filter((m) => m.version <= 10),
-      ),
-    ).toBe(10);
+    expect(await migrateUpTo(schema, 10)).toBe(10);
     const day = Math.floor(Date.UTC(2026, 10, 3) / 86_400_000);
     const at = day * 86_400_000;
     // Counts as version 10 kept them: one row per key, filled by its trigger and by apply_write.

@@ -11,8 +11,11 @@
 /** The operations whose attempts are counted per day (`attempt_counts`; `PAYMENT_OPERATIONS` when written). */
 const PAYMENT_OPERATIONS_SQL = "('sale', 'authorize', 'verify', 'rebill')";
 
-/** Search columns of transactions: column, SQL type, the document field it holds. */
-const SEARCH_FACTS: ReadonlyArray<readonly [string, string, string]> = [
+/**
+ * Search columns of transactions (version 11: plain columns the store writes): column, SQL type,
+ * the document field it holds. Version 6 generated all but the gateway id from the document.
+ */
+export const TRANSACTION_SEARCH_COLUMNS: ReadonlyArray<readonly [column: string, type: string, path: string]> = [
   ['search_created_at', 'INTEGER', '$.createdAt'],
   ['search_order_id', 'TEXT', '$.orderId'],
   ['search_email', 'TEXT', '$.customer.email'],
@@ -22,7 +25,9 @@ const SEARCH_FACTS: ReadonlyArray<readonly [string, string, string]> = [
   ['search_bin', 'TEXT', '$.card.bin'],
   ['search_mid', 'TEXT', '$.mid'],
   ['search_operation', 'TEXT', '$.operation'],
+  ['search_gateway_id', 'TEXT', '$.gatewayTransactionId'],
 ];
+const GENERATED_IN_6 = TRANSACTION_SEARCH_COLUMNS.filter(([col]) => col !== 'search_gateway_id');
 
 /** The support search's indexes (version 6, made again by version 11). */
 const SEARCH_INDEX_SQL = `
@@ -41,10 +46,9 @@ const SEARCH_INDEX_SQL = `
  * The SET list that fills a transaction's search columns (version 11) from its document, for rows
  * written by SQL rather than by the store (the migration, the benchmark's bulk load).
  */
-export const SEARCH_COLUMNS_FROM_DOC = [
-  ...SEARCH_FACTS.map(([col, , path]) => `${col} = json_extract(doc, '${path}')`),
-  "search_gateway_id = json_extract(doc, '$.gatewayTransactionId')",
-].join(', ');
+export const SEARCH_COLUMNS_FROM_DOC = TRANSACTION_SEARCH_COLUMNS.map(([col, , path]) => `${col} = json_extract(doc, '${path}')`).join(
+  ', ',
+);
 const SEARCH_INDEXES = [...SEARCH_INDEX_SQL.matchAll(/CREATE INDEX (\w+)/g)].map((m) => m[1]);
 
 /** One schema version. */
@@ -275,9 +279,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ${SEARCH_INDEXES.map((i) => `DROP INDEX ${i};`).join(' ')}
       DROP INDEX transactions_by_gateway_id;
       DROP INDEX transactions_by_card;
-      ${SEARCH_FACTS.map(([col]) => `ALTER TABLE transactions DROP COLUMN ${col};`).join(' ')}
-      ${SEARCH_FACTS.map(([col, type]) => `ALTER TABLE transactions ADD COLUMN ${col} ${type};`).join(' ')}
-      ALTER TABLE transactions ADD COLUMN search_gateway_id TEXT;
+      ${GENERATED_IN_6.map(([col]) => `ALTER TABLE transactions DROP COLUMN ${col};`).join(' ')}
+      ${TRANSACTION_SEARCH_COLUMNS.map(([col, type]) => `ALTER TABLE transactions ADD COLUMN ${col} ${type};`).join(' ')}
       UPDATE transactions SET ${SEARCH_COLUMNS_FROM_DOC};
       ${SEARCH_INDEX_SQL}
       CREATE INDEX transactions_by_gateway_id ON transactions (search_gateway_id) WHERE search_gateway_id IS NOT NULL;
