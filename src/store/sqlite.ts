@@ -226,7 +226,8 @@ function openStore(db: Db): Store {
     let st = txUpdates.get(key);
     if (!st) {
       const set = ['status', 'amount', 'captured_amount', 'refunded_amount', 'doc', ...changed].map((c) => `${c} = ?`).join(', ');
-      st = q(`UPDATE transactions SET ${set} WHERE id = ?`);
+      // search_rev tells the rolling-upgrade trigger (version 12) that this writer kept the facts itself.
+      st = q(`UPDATE transactions SET ${set}, search_rev = search_rev + 1 WHERE id = ?`);
       txUpdates.set(key, st);
     }
     return st;

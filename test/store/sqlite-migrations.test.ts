@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQLITE_MIGRATIONS, migrateSqlite, sqliteStore } from '../../src/store/sqlite';
-import { STORED_CARD, migratedPin, pinRecord, txRecord } from './conformance';
+import { STORED_CARD, T0, migratedPin, pinRecord, txRecord } from './conformance';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-migrations-'));
 let n = 0;
@@ -227,6 +227,69 @@ describe('sqliteStore file and migrations', () => {
     } finally {
       await store.close();
     }
+  });
+
+  describe('an older switchyard still writing while a newer one runs (a rolling upgrade)', () => {
+    // The statements of schema version 10's store, which knew no search columns of its own.
+    const OLD_INSERT = 'INSERT INTO transactions (id, status, amount, captured_amount, refunded_amount, doc) VALUES (?, ?, ?, ?, ?, ?)';
+    const OLD_UPDATE = 'UPDATE transactions SET status = ?, amount = ?, captured_amount = ?, refunded_amount = ?, doc = ? WHERE id = ?';
+    const oldWrite = (db: Database.Database, t: ReturnType<typeof txRecord>, sql = OLD_INSERT) => {
+      const { id, status, amount, capturedAmount, refundedAmount, ...doc } = t;
+      const values = [status, amount, capturedAmount, refundedAmount, JSON.stringify(doc)];
+      if (sql === OLD_INSERT) db.prepare(sql).run(id, ...values);
+      else db.prepare(sql).run(...values, id);
+    };
+    const sale = txRecord({ id: 'tx_old', mid: 'mid-a', orderId: 'ORD-OLD', customer: { id: 'c-old', email: 'old@example.com' } });
+    const settled = { ...sale, status: 'captured' as const, capturedAmount: sale.amount, mid: 'mid-b', gatewayTransactionId: 'gw-old-1' };
+    const expectFound = async (store: ReturnType<typeof sqliteStore>, t: typeof settled) => {
+      const ids = async (q: Parameters<typeof store.searchTransactions>[0]) => (await store.searchTransactions(q)).map((x) => x.id);
+      expect(await ids({ orderId: 'ORD-OLD', limit: 10 })).toEqual([t.id]);
+      expect(await ids({ email: 'old@example.com', limit: 10 })).toEqual([t.id]);
+      expect(await ids({ mid: 'mid-b', limit: 10 })).toEqual([t.id]);
+      expect(await ids({ mid: 'mid-a', limit: 10 })).toEqual([]);
+      expect(await ids({ status: 'captured', limit: 10 })).toEqual([t.id]);
+      const card = { last4: STORED_CARD.last4, bin: STORED_CARD.bin, from: t.createdAt, to: t.createdAt + 1 };
+      expect((await store.findCardTransactions(card)).map((x) => x.id)).toEqual([t.id]);
+      expect((await store.findByGatewayReference('mid-b', { gatewayTransactionId: 'gw-old-1' }))?.transaction.id).toBe(t.id);
+    };
+
+    it('keeps the search facts of the rows it inserts and settles: support search, card alerts and webhooks find them', async () => {
+      const path = freshPath();
+      const store = sqliteStore({ path });
+      const old = new Database(path);
+      try {
+        oldWrite(old, sale);
+        expect((await store.searchTransactions({ orderId: 'ORD-OLD', limit: 10 })).map((x) => x.id)).toEqual([sale.id]);
+        oldWrite(old, settled, OLD_UPDATE);
+        await expectFound(store, settled);
+        // The newer store's own update of that row keeps its facts right too.
+        expect((await store.write({ transaction: { id: sale.id, from: ['captured'], patch: { updatedAt: T0 + 1 } } })).ok).toBe(true);
+        await expectFound(store, settled);
+      } finally {
+        old.close();
+        await store.close();
+      }
+    });
+
+    it('repairs, on upgrade, the rows it wrote between version 11 and this one', async () => {
+      const path = freshPath();
+      const v11 = new Database(path);
+      expect(
+        migrateSqlite(
+          v11,
+          SQLITE_MIGRATIONS.filter((m) => m.version <= 11),
+        ),
+      ).toBe(11);
+      oldWrite(v11, sale);
+      oldWrite(v11, settled, OLD_UPDATE);
+      v11.close();
+      const store = sqliteStore({ path });
+      try {
+        await expectFound(store, settled);
+      } finally {
+        await store.close();
+      }
+    });
   });
 
   it('rolls a failing migration back entirely and leaves the version where it was', () => {

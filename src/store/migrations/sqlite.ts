@@ -286,4 +286,21 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transactions_by_gateway_id ON transactions (search_gateway_id) WHERE search_gateway_id IS NOT NULL;
     `,
   },
+  {
+    version: 12,
+    name: 'search columns of transactions kept right for rows an older switchyard writes during a rolling upgrade',
+    // A store of version 10 or older still running beside a newer one writes the document only.
+    // Its inserts leave search_created_at empty; its updates set doc without bumping search_rev,
+    // which the store of this version bumps on every update. Either way the row is filled from
+    // its document, so search, card alerts and webhooks find it. Rows it wrote since 11 are repaired.
+    sql: `
+      ALTER TABLE transactions ADD COLUMN search_rev INTEGER NOT NULL DEFAULT 0;
+      CREATE TRIGGER transactions_search_on_insert AFTER INSERT ON transactions WHEN NEW.search_created_at IS NULL
+      BEGIN UPDATE transactions SET ${SEARCH_COLUMNS_FROM_DOC} WHERE id = NEW.id; END;
+      CREATE TRIGGER transactions_search_on_update AFTER UPDATE OF doc ON transactions WHEN NEW.search_rev = OLD.search_rev
+      BEGIN UPDATE transactions SET ${SEARCH_COLUMNS_FROM_DOC} WHERE id = NEW.id; END;
+      UPDATE transactions SET ${SEARCH_COLUMNS_FROM_DOC}
+        WHERE ${TRANSACTION_SEARCH_COLUMNS.map(([col, , path]) => `${col} IS NOT json_extract(doc, '${path}')`).join(' OR ')};
+    `,
+  },
 ];
