@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQLITE_MIGRATIONS, migrateSqlite, sqliteStore } from '../../src/store/sqlite';
-import { STORED_CARD, T0, migratedPin, pinRecord, txRecord } from './conformance';
+import { STORED_CARD, migratedPin, pinRecord, txRecord } from './conformance';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-migrations-'));
 let n = 0;
@@ -263,7 +263,7 @@ describe('sqliteStore file and migrations', () => {
         oldWrite(old, settled, OLD_UPDATE);
         await expectFound(store, settled);
         // The newer store's own update of that row keeps its facts right too.
-        expect((await store.write({ transaction: { id: sale.id, from: ['captured'], patch: { updatedAt: T0 + 1 } } })).ok).toBe(true);
+        expect((await store.write({ transaction: { id: sale.id, from: ['captured'], patch: { updatedAt: sale.updatedAt + 1 } } })).ok).toBe(true);
         await expectFound(store, settled);
       } finally {
         old.close();
