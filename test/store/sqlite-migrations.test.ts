@@ -263,7 +263,9 @@ describe('sqliteStore file and migrations', () => {
         oldWrite(old, settled, OLD_UPDATE);
         await expectFound(store, settled);
         // The newer store's own update of that row keeps its facts right too.
-        expect((await store.write({ transaction: { id: sale.id, from: ['captured'], patch: { updatedAt: sale.updatedAt + 1 } } })).ok).toBe(true);
+        expect((await store.write({ transaction: { id: sale.id, from: ['captured'], patch: { updatedAt: sale.updatedAt + 1 } } })).ok).toBe(
+          true,
+        );
         await expectFound(store, settled);
       } finally {
         old.close();
